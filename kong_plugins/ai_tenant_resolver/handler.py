@@ -1,0 +1,82 @@
+"""``ai-tenant-resolver`` handler: reads the request, lets :mod:`.resolver` decide, writes the result to Kong.
+
+The handler only does PDK I/O; the decision is in :mod:`.resolver` (pure). kong-pdk makes every ``kong.*``
+call one round trip to Kong, so each is counted. In ``access``:
+
+* ``kong.request.get_headers()``: when a ``jwt``, ``header`` or ``api_key`` source is configured (one call
+  gives every header those sources need);
+* ``kong.request.get_path()``: when the ``path`` source is configured;
+* ``kong.client.get_consumer()``: when the ``consumer`` source is configured;
+* ``kong.service.set_upstream(name)``: resolved requests, when ``region_upstreams`` is set;
+* ``kong.service.request.set_headers({...})``: always; sets ``X-Tenant-ID``/``-Tier``/``-Region`` to the
+  resolved values (replacing every client copy), and removes those without a value and the hidden
+  credentials (an empty list removes a header in Kong, pdk/service/request.lua);
+* ``kong.ctx.shared.set("ai_guard.tenant", facts)``: resolved requests (the context contract);
+* ``kong.response.set_header("X-Tenant-ID", id)``: resolved requests (tags the response);
+* ``kong.response.error(status, message)``: refused requests (sent by the handler base).
+
+So a resolved request costs **4** round trips when the sources are any of ``jwt``/``header``/``api_key``, or
+only ``path``, or only ``consumer``; **5** when header sources are combined with ``path`` or ``consumer`` (or
+``path`` with ``consumer``), or when ``region_upstreams`` is set; **6** for both. A request refused by the
+plugin costs its reads plus one (plus ``set_upstream`` when Kong does not know the region's upstream); a
+request without a tenant when ``required`` is false costs its reads plus one (the header clean-up).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kong_plugins.ai_tenant_resolver.resolver import resolve, upstream_headers
+from kong_plugins.ai_tenant_resolver.schema import NAME, SCHEMA
+from kong_plugins.ai_tenant_resolver.settings import TENANT_ID_HEADER, ResolverSettings, build_settings
+from kong_plugins.ai_tenant_resolver.sources import RequestInputs
+from kong_plugins.core.context import TENANT_KEY
+from kong_plugins.core.errors import ServiceUnavailable
+from kong_plugins.core.handler import GuardPlugin, phase
+from kong_plugins.core.pdk import Pdk
+from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.schema import ensure_valid_config
+
+__all__ = ["PRIORITY", "VERSION", "Plugin"]
+
+VERSION = "0.1.0"
+PRIORITY = priority_of(NAME)
+
+
+class Plugin(GuardPlugin):
+    """Decides which tenant a request belongs to, validates it, and publishes it for the other plugins."""
+
+    name = NAME
+    settings: ResolverSettings
+
+    def compile(self, config: dict[str, Any]) -> ResolverSettings:
+        """Validate the config like Kong's schema, then every rule the schema cannot express."""
+        return build_settings(ensure_valid_config(SCHEMA.config, config))
+
+    @phase
+    def access(self, pdk: Pdk) -> None:
+        settings = self.settings
+        sources = settings.sources
+        inputs = RequestInputs(
+            headers=_as_map(pdk.call("request.get_headers")) if sources.needs_headers else {},
+            path=pdk.call("request.get_path") if sources.needs_path else None,
+            consumer=_as_map(pdk.call("client.get_consumer")) if sources.needs_consumer else None,
+        )
+        resolution = resolve(settings, inputs)
+        # Kong answers true, or nil when no Upstream has that name: never fall back to the service's host.
+        if (
+            resolution is not None
+            and resolution.upstream is not None
+            and pdk.call("service.set_upstream", resolution.upstream) is not True
+        ):
+            raise ServiceUnavailable(log_reason=f"Kong has no upstream named {resolution.upstream}")
+        pdk.call("service.request.set_headers", upstream_headers(settings, resolution, inputs))
+        if resolution is None:
+            return
+        pdk.call("ctx.shared.set", TENANT_KEY, resolution.facts().to_shared())
+        pdk.call("response.set_header", TENANT_ID_HEADER, resolution.tenant.id)
+
+
+def _as_map(value: Any) -> dict[str, Any]:
+    """A PDK map result; Kong sends an empty table as an empty array, and nil as nothing."""
+    return dict(value) if isinstance(value, dict) else {}

@@ -1,0 +1,111 @@
+"""The decision: from what the request carries to a validated tenant, or a refusal. Pure: no ``kong`` here.
+
+Order of the checks (each refusal carries a generic body and a precise ``log_reason``):
+
+1. every configured source, in order (tenant id syntax first; bad JWT/API key: 401; bad id, ambiguity: 403);
+2. the sources must agree (403), and a tenant must be found when ``required`` (401);
+3. the registry must know the tenant (403) and it must be active (403); Redis unreachable without a usable
+   cache entry, or a corrupt record: 503;
+4. with ``region_upstreams``, the tenant's region must have an upstream (403): never routed elsewhere.
+
+:func:`upstream_headers` says what the upstream request's gateway-owned headers become: the resolved values,
+or removed (an empty list makes Kong's ``set_headers`` remove every copy a client sent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kong_plugins.ai_tenant_resolver.registry import InvalidTenantRecord, TenantRecord
+from kong_plugins.ai_tenant_resolver.settings import (
+    TENANT_ID_HEADER,
+    TENANT_REGION_HEADER,
+    TENANT_TIER_HEADER,
+    ResolverSettings,
+)
+from kong_plugins.ai_tenant_resolver.sources import (
+    API_KEY,
+    JWT,
+    RequestInputs,
+    bearer_token,
+    choose_tenant,
+)
+from kong_plugins.core.context import TenantFacts
+from kong_plugins.core.errors import Forbidden, RedisUnavailable, ServiceUnavailable, Unauthorized
+
+__all__ = ["Resolution", "resolve", "upstream_headers"]
+
+HeaderValue = str | list[str]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A tenant the request may proceed as, with the source that named it and its residency upstream."""
+
+    tenant: TenantRecord
+    source: str
+    upstream: str | None = None
+
+    def facts(self) -> TenantFacts:
+        """What is published in ``kong.ctx.shared`` for the other plugins."""
+        return TenantFacts(
+            id=self.tenant.id,
+            source=self.source,
+            tier=self.tenant.tier,
+            region=self.tenant.region,
+            status=self.tenant.status,
+            allowed_models=list(self.tenant.allowed_models),
+            upstream=self.upstream,
+        )
+
+
+def resolve(settings: ResolverSettings, inputs: RequestInputs) -> Resolution | None:
+    """The request's tenant; None when there is none and it is not required. Raises PluginResponseError."""
+    try:
+        chosen = choose_tenant(settings.sources.candidates(inputs))
+    except RedisUnavailable as exc:  # the API key lookup
+        raise ServiceUnavailable(log_reason=f"api key lookup: {exc}") from exc
+    if chosen is None:
+        if settings.required:
+            raise Unauthorized(log_reason="no tenant found in any configured source")
+        return None
+    try:
+        record = settings.registry.lookup(chosen.tenant_id)
+    except RedisUnavailable as exc:
+        raise ServiceUnavailable(log_reason=f"tenant registry: {exc}") from exc
+    except InvalidTenantRecord as exc:
+        raise ServiceUnavailable(
+            log_reason=f"tenant {chosen.tenant_id}: corrupt registry record ({exc})"
+        ) from exc
+    if record is None:
+        raise Forbidden(log_reason=f"unknown tenant {chosen.tenant_id} (from {chosen.source})")
+    if not record.active:
+        raise Forbidden(log_reason=f"tenant {record.id} is {record.status}")
+    upstream = None
+    if settings.routes_by_region:
+        upstream = settings.region_upstreams.get(record.region) if record.region else None
+        if upstream is None:
+            raise Forbidden(
+                log_reason=f"tenant {record.id}: region {record.region or '(none)'} has no upstream"
+            )
+    return Resolution(record, chosen.source, upstream)
+
+
+def upstream_headers(
+    settings: ResolverSettings, resolution: Resolution | None, inputs: RequestInputs
+) -> dict[str, HeaderValue]:
+    """What ``kong.service.request.set_headers`` gets: gateway headers set or removed, credentials hidden."""
+    tenant = resolution.tenant if resolution else None
+    headers: dict[str, HeaderValue] = {
+        TENANT_ID_HEADER: tenant.id if tenant else [],
+        TENANT_TIER_HEADER: (tenant.tier or []) if tenant else [],
+        TENANT_REGION_HEADER: (tenant.region or []) if tenant else [],
+    }
+    if settings.hide_credentials and resolution is not None:
+        sources = settings.sources.sources
+        if API_KEY in sources:
+            headers[settings.api_key_header] = []
+        # Only a bearer token this plugin verified is removed: another scheme (Basic...) is not ours.
+        if JWT in sources and bearer_token(inputs.headers, settings.jwt_header) is not None:
+            headers[settings.jwt_header] = []
+    return headers

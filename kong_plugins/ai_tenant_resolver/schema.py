@@ -1,0 +1,364 @@
+"""The ``ai-tenant-resolver`` configuration in Kong's schema shape (the plugin's name is declared here, once).
+
+Kong validates these fields itself (types, defaults, ``one_of``, lengths, the entity checks below). What a
+schema cannot say - that keys parse and fit their algorithm, that the path pattern has a ``tenant`` group and
+bounded backtracking, that tenant records are well formed - is checked by ``settings.build_settings`` when
+the plugin instance starts, with errors in the same ``config.<field>`` shape.
+"""
+
+from __future__ import annotations
+
+from kong_plugins.ai_tenant_resolver.jwt_verify import SUPPORTED_ALGORITHMS
+from kong_plugins.ai_tenant_resolver.path_pattern import DEFAULT_PATH_PATTERN, MAX_PATTERN_LENGTH
+from kong_plugins.ai_tenant_resolver.registry import DEFAULT_NAMESPACE, STATUSES
+from kong_plugins.ai_tenant_resolver.sources import SOURCES
+from kong_plugins.ai_tenant_resolver.tenant_id import TENANT_ID_MAX_LENGTH
+from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
+from kong_plugins.core.schema import (
+    array,
+    boolean,
+    conditional,
+    field,
+    header_name,
+    integer,
+    map_,
+    number,
+    plugin_schema,
+    record,
+    set_,
+    string,
+)
+
+__all__ = ["NAME", "SCHEMA", "SCHEMA_DUMP", "Schema"]
+
+NAME = "ai-tenant-resolver"
+
+MAX_TENANTS = 10000
+MAX_JWT_KEYS = 64
+_LABEL_PATTERN = "^[%w][%w%._%-]*$"  # Lua pattern: tier, region, namespace
+_TENANT_ID_PATTERN = "^[%w][%w_%-]*$"  # Lua pattern; the length is bounded separately
+
+_JWT_KEY = record(
+    [
+        field(
+            "kid",
+            string(
+                required=True,
+                len_max=256,
+                description="Key id: tokens select this key with the `kid` of their header.",
+            ),
+        ),
+        field(
+            "algorithm",
+            string(
+                required=True,
+                one_of=list(SUPPORTED_ALGORITHMS),
+                description="The only algorithm this key verifies; a token whose `alg` differs is refused. "
+                "Must be listed in `jwt.algorithms`.",
+            ),
+        ),
+        field(
+            "key",
+            string(
+                required=True,
+                len_max=16384,
+                referenceable=True,
+                encrypted=True,
+                description="For RS*/PS*/ES*/EdDSA: the PEM public key (`-----BEGIN PUBLIC KEY-----`) or a "
+                "public JWK (JSON). For HS*: the shared secret (at least as many bytes as the hash: 32, 48 "
+                "or 64) or an `oct` JWK. Private keys are refused.",
+            ),
+        ),
+    ],
+    description="A JWT verification key.",
+)
+
+_JWT = record(
+    [
+        field(
+            "header_name",
+            header_name(
+                default="Authorization",
+                description="Request header carrying the token as `Bearer <token>`. Other schemes (e.g. "
+                "Basic) are ignored by this source.",
+            ),
+        ),
+        field(
+            "keys",
+            array(
+                _JWT_KEY,
+                default=[],
+                len_max=MAX_JWT_KEYS,
+                description="Verification keys, one per `kid`. Needed when `sources` has `jwt`.",
+            ),
+        ),
+        field(
+            "algorithms",
+            set_(
+                string(one_of=list(SUPPORTED_ALGORITHMS)),
+                default=["RS256", "ES256"],
+                len_min=1,
+                description="Algorithms keys may use. `none` is never accepted and cannot be listed.",
+            ),
+        ),
+        field(
+            "claim",
+            string(
+                default="tenant_id",
+                len_max=256,
+                description="Path of the tenant claim in the token payload, segments separated by dots "
+                "(`tenant_id`, `org.tenant`). A claim whose name is the whole path (a namespaced claim such "
+                "as `https://example.com/tenant`) is used first.",
+            ),
+        ),
+        field(
+            "issuer",
+            string(len_max=1024, description="When set, the token's `iss` must equal it."),
+        ),
+        field(
+            "audience",
+            string(
+                len_max=1024,
+                description="When set, the token's `aud` must contain it. When unset, tokens carrying an "
+                "`aud` are refused (they are meant for a named audience).",
+            ),
+        ),
+        field(
+            "leeway",
+            integer(
+                default=30,
+                between=[0, 600],
+                description="Clock skew tolerated on `exp` and `nbf`, in seconds.",
+            ),
+        ),
+        field(
+            "required_claims",
+            set_(
+                string(one_of=["exp", "nbf", "iat", "iss", "aud", "sub", "jti"]),
+                default=["exp"],
+                description="Claims a token must carry. `exp` by default: tokens that never expire are "
+                "refused.",
+            ),
+        ),
+        field(
+            "max_token_bytes",
+            integer(
+                default=8192,
+                between=[256, 65536],
+                description="Longest token accepted; longer ones are refused before being decoded.",
+            ),
+        ),
+    ],
+    description="How the `jwt` source verifies tokens (PyJWT).",
+)
+
+_TENANT = record(
+    [
+        field(
+            "id",
+            string(
+                required=True,
+                len_max=TENANT_ID_MAX_LENGTH,
+                match=_TENANT_ID_PATTERN,
+                description="Tenant id: ASCII letters, digits, `_` and `-`, starting with a letter or digit, "
+                f"at most {TENANT_ID_MAX_LENGTH} characters.",
+            ),
+        ),
+        field(
+            "status",
+            string(
+                default="active",
+                one_of=list(STATUSES),
+                description="`suspended` tenants are refused (403).",
+            ),
+        ),
+        field(
+            "tier",
+            string(
+                len_max=64,
+                match=_LABEL_PATTERN,
+                description="Service tier, sent upstream as `X-Tenant-Tier` and published to other plugins.",
+            ),
+        ),
+        field(
+            "region",
+            string(
+                len_max=64,
+                match=_LABEL_PATTERN,
+                description="Data residency region, sent upstream as `X-Tenant-Region`; with "
+                "`region_upstreams`, picks the upstream.",
+            ),
+        ),
+        field(
+            "allowed_models",
+            array(
+                string(len_max=128),
+                default=[],
+                len_max=256,
+                description="Models the tenant may use (published for the other plugins; empty: no list).",
+            ),
+        ),
+        field(
+            "metadata",
+            map_(
+                string(len_max=64),
+                string(len_min=0, len_max=1024),
+                len_max=64,
+                description="Free-form labels for the tenant (not sent upstream).",
+            ),
+        ),
+    ],
+    description="A tenant of the embedded registry.",
+)
+
+_CONFIG_FIELDS = [
+    field(
+        "sources",
+        set_(
+            string(one_of=list(SOURCES)),
+            required=True,
+            len_min=1,
+            description="Where the tenant comes from, in order: `jwt` (a verified bearer token's claim), "
+            "`header` (`header_name`, as sent by the client: only behind a trusted component), `path` "
+            "(`path_pattern`), `consumer` (the Kong consumer authenticated before this plugin), `api_key` "
+            "(a key issued by `kong-ai keys`). Every present source must name the same tenant (else 403); "
+            "the first one is reported as the source.",
+        ),
+    ),
+    field(
+        "required",
+        boolean(
+            default=True,
+            description="Refuse requests whose tenant cannot be determined (401). When false, such requests "
+            "go on without a tenant (gateway-owned headers are still removed).",
+        ),
+    ),
+    field(
+        "header_name",
+        header_name(default="X-Tenant-ID", description="Request header read by the `header` source."),
+    ),
+    field(
+        "path_pattern",
+        string(
+            default=DEFAULT_PATH_PATTERN,
+            len_max=MAX_PATTERN_LENGTH,
+            description="Python regular expression applied to the request path by the `path` source; it must "
+            "have a named group `tenant`. Repetitions may only apply to single characters or classes and "
+            "the backtracking work must be bounded (anchor with `^`, prefer `{1,64}` to `+`).",
+        ),
+    ),
+    field(
+        "consumer_by",
+        string(
+            default="custom_id",
+            one_of=["custom_id", "tag"],
+            description="Which attribute of the Kong consumer names its tenant: `custom_id`, or a tag "
+            "`tenant:<id>` (a consumer with two different tenant tags is refused).",
+        ),
+    ),
+    field(
+        "api_key_header",
+        header_name(default="X-API-Key", description="Request header read by the `api_key` source."),
+    ),
+    field(
+        "hide_credentials",
+        boolean(
+            default=True,
+            description="Remove the credential this plugin verified (the `api_key_header` and, for the `jwt` "
+            "source, the token header) from the request sent upstream. Unlike Kong's key-auth the default is "
+            "true: these credentials are for the gateway, not for the model provider.",
+        ),
+    ),
+    field(
+        "registry",
+        string(
+            default="config",
+            one_of=["config", "redis"],
+            description="Where tenants are registered: `config` (the `tenants` list) or `redis` (written by "
+            "`kong-ai tenants`, read through a local cache).",
+        ),
+    ),
+    field(
+        "tenants",
+        array(
+            _TENANT,
+            default=[],
+            len_max=MAX_TENANTS,
+            description="The tenants, when `registry` is `config`. A tenant not listed is refused (403).",
+        ),
+    ),
+    field(
+        "cache_ttl",
+        number(
+            default=5,
+            between=[0, 3600],
+            description="Seconds a tenant read from Redis is reused without asking Redis again: a suspension "
+            "takes effect within this time. 0 disables the cache.",
+        ),
+    ),
+    field(
+        "negative_cache_ttl",
+        number(
+            default=5,
+            between=[0, 3600],
+            description="Seconds an unknown tenant is remembered as unknown, so that invented ids do not all "
+            "reach Redis. 0 disables it.",
+        ),
+    ),
+    field(
+        "cache_size",
+        integer(
+            default=10000,
+            between=[1, 1000000],
+            description="Most tenants (known and unknown) kept in the local cache; the least recently used "
+            "go first.",
+        ),
+    ),
+    field(
+        "stale_if_error",
+        number(
+            default=60,
+            between=[0, 86400],
+            description="When Redis cannot be reached, a tenant whose cache entry expired at most this many "
+            "seconds ago is served from it; other requests are refused (503).",
+        ),
+    ),
+    field(
+        "namespace",
+        string(
+            default=DEFAULT_NAMESPACE,
+            len_max=64,
+            match=_LABEL_PATTERN,
+            description="Prefix of the Redis keys of the tenant registry and the API keys (the `kong-ai` CLI "
+            "takes the same `--namespace`).",
+        ),
+    ),
+    field(
+        "region_upstreams",
+        map_(
+            string(len_max=64, match=_LABEL_PATTERN),
+            string(len_max=255),
+            description="Data residency: tenant region -> name of the Kong Upstream that serves it. When "
+            "set, every request is routed to its tenant's region upstream, and a tenant whose region is not "
+            "listed (or has no region) is refused (403) rather than sent elsewhere.",
+        ),
+    ),
+    REDIS_SCHEMA_FIELD,
+    field("jwt", _JWT),
+]
+
+SCHEMA = plugin_schema(
+    NAME,
+    _CONFIG_FIELDS,
+    entity_checks=[
+        conditional(
+            "sources",
+            {"contains": "jwt"},
+            "jwt.keys",
+            {"len_min": 1},
+            then_err="the jwt source needs at least one key in jwt.keys",
+        ),
+    ],
+)
+Schema = SCHEMA.schema
+SCHEMA_DUMP = SCHEMA.dump

@@ -1,0 +1,1 @@
+"""The common core shared by every kong-ai-guard plugin (the equivalent of Kong's ``kong/tools``)."""

@@ -1,0 +1,1 @@
+"""The gateway harness: an emulation of Kong 3.x's side of the plugin-server protocol, for tests."""

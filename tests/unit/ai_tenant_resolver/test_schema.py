@@ -1,0 +1,181 @@
+"""The plugin's module shape and schema: what Kong loads, the defaults it fills, the configs it refuses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import kong_plugins.ai_tenant_resolver as plugin_module
+from kong_plugins.ai_tenant_resolver import SCHEMA_DUMP, Plugin, Schema
+from kong_plugins.ai_tenant_resolver.path_pattern import DEFAULT_PATH_PATTERN
+from kong_plugins.ai_tenant_resolver.schema import NAME, SCHEMA
+from kong_plugins.core.errors import ConfigError
+from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.schema import validate_config
+from kong_plugins.server.registry import load_plugin_module
+
+
+def _config_fields(dump: dict[str, Any]) -> dict[str, Any]:
+    return {next(iter(entry)): entry[next(iter(entry))] for entry in dump["fields"][0]["config"]["fields"]}
+
+
+def test_module_exports_only_the_kong_pdk_surface() -> None:
+    assert sorted(plugin_module.__all__) == ["Plugin", "SCHEMA_DUMP", "Schema", "priority", "version"]
+    assert plugin_module.version == "0.1.0"
+    assert plugin_module.priority == priority_of("ai-tenant-resolver") == 1010
+    assert NAME == "ai-tenant-resolver"
+
+
+def test_the_plugin_server_loads_it_with_the_access_phase_only() -> None:
+    loaded = load_plugin_module("ai-tenant-resolver", "kong_plugins.ai_tenant_resolver")
+    assert loaded.phases == ("access",)
+    assert loaded.priority == 1010
+    assert loaded.schema["name"] == "ai-tenant-resolver"
+    assert loaded.schema["fields"][0]["config"]["entity_checks"]
+
+
+def test_schema_is_json_and_every_field_is_described() -> None:
+    assert json.loads(json.dumps(SCHEMA_DUMP)) == SCHEMA_DUMP
+    assert Schema == SCHEMA_DUMP["fields"][0]["config"]["fields"]
+
+    def walk(fields: list[dict[str, Any]], path: str) -> None:
+        for entry in fields:
+            name, spec = next(iter(entry.items()))
+            assert spec.get("description"), f"{path}{name} has no description"
+            if spec.get("type") == "record":
+                walk(spec["fields"], f"{path}{name}.")
+            elements = spec.get("elements") or {}
+            if elements.get("type") == "record":
+                walk(elements["fields"], f"{path}{name}[].")
+
+    walk(Schema, "config.")
+
+
+def test_defaults_filled_like_kong() -> None:
+    normalized, errors = validate_config(SCHEMA.config, {"sources": ["header"]})
+    assert errors == {}
+    assert normalized["required"] is True
+    assert normalized["header_name"] == "X-Tenant-ID"
+    assert normalized["path_pattern"] == DEFAULT_PATH_PATTERN
+    assert normalized["registry"] == "config"
+    assert normalized["hide_credentials"] is True
+    assert normalized["jwt"]["algorithms"] == ["RS256", "ES256"]
+    assert normalized["jwt"]["required_claims"] == ["exp"]
+    assert normalized["redis"]["port"] == 6379
+    assert normalized["region_upstreams"] is None
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({}, "sources"),
+        ({"sources": []}, "sources"),
+        ({"sources": ["cookie"]}, "sources"),
+        ({"sources": ["header"], "registry": "ldap"}, "registry"),
+        ({"sources": ["header"], "consumer_by": "username"}, "consumer_by"),
+        ({"sources": ["header"], "header_name": "X Tenant"}, "header_name"),
+        ({"sources": ["header"], "tenants": [{"status": "active"}]}, "tenants"),
+        ({"sources": ["header"], "tenants": [{"id": "bad id"}]}, "tenants"),
+        ({"sources": ["header"], "jwt": {"algorithms": ["none"]}}, "jwt"),
+        ({"sources": ["header"], "jwt": {"leeway": 100000}}, "jwt"),
+        ({"sources": ["header"], "cache_ttl": -1}, "cache_ttl"),
+        ({"sources": ["header"], "redis": {"port": 70000}}, "redis"),
+    ],
+)
+def test_the_schema_refuses_bad_fields(config: dict[str, Any], field: str) -> None:
+    _, errors = validate_config(SCHEMA.config, config)
+    assert field in errors
+
+
+def test_the_jwt_source_needs_keys_at_the_admin_api() -> None:
+    _, errors = validate_config(SCHEMA.config, {"sources": ["header", "jwt"]})
+    assert errors["@entity"] == ["the jwt source needs at least one key in jwt.keys"]
+
+
+# -- rules the schema cannot express, checked when the instance starts --------------------------------------
+
+
+def _config_error(config: dict[str, Any]) -> dict[str, Any]:
+    with pytest.raises(ConfigError) as caught:
+        Plugin(config)
+    return caught.value.fields
+
+
+def test_an_instance_refuses_a_config_the_schema_refuses() -> None:
+    assert _config_error({"sources": ["cookie"]}) == {
+        "config.sources.1": "expected one of: jwt, header, path, consumer, api_key"
+    }
+
+
+def test_an_instance_refuses_unusable_keys(rsa_keys: Any) -> None:
+    fields = _config_error(
+        {
+            "sources": ["jwt"],
+            "jwt": {
+                "algorithms": ["RS256", "HS256"],
+                "keys": [
+                    {"kid": "a", "algorithm": "HS256", "key": rsa_keys.public_pem},
+                    {"kid": "b", "algorithm": "RS256", "key": "not a key"},
+                    {"kid": "c", "algorithm": "ES256", "key": rsa_keys.public_pem},
+                    {"kid": "a", "algorithm": "RS256", "key": rsa_keys.public_pem},
+                ],
+            },
+        }
+    )
+    assert set(fields) == {
+        "config.jwt.keys.1.key",
+        "config.jwt.keys.2.key",
+        "config.jwt.keys.3.algorithm",
+        "config.jwt.keys.4.kid",
+    }
+
+
+def test_an_instance_refuses_an_unsafe_path_pattern() -> None:
+    fields = _config_error({"sources": ["path"], "path_pattern": r"^/(?P<tenant>(a+)+)/"})
+    assert "config.path_pattern" in fields
+    assert "config.path_pattern" in _config_error({"sources": ["path"], "path_pattern": r"^/t/([^/]+)/"})
+
+
+def test_an_instance_refuses_inconsistent_registries_and_headers() -> None:
+    duplicate = _config_error({"sources": ["header"], "tenants": [{"id": "acme"}, {"id": "acme"}]})
+    assert "config.tenants.2.id" in duplicate
+    assert "config.tenants" in _config_error(
+        {"sources": ["header"], "registry": "redis", "tenants": [{"id": "a"}]}
+    )
+    assert "config.header_name" in _config_error({"sources": ["header"], "header_name": "X-Tenant-Region"})
+    clash = _config_error({"sources": ["header"], "api_key_header": "X-Tenant-ID"})
+    assert "config.api_key_header" in clash
+
+
+def test_an_instance_refuses_bad_redis_settings_only_when_redis_is_used() -> None:
+    assert "config.redis.cluster_nodes.1.ip" in _config_error(
+        {"sources": ["api_key"], "redis": {"cluster_nodes": [{"ip": "bad host!", "port": 7000}]}}
+    )
+    Plugin({"sources": ["header"], "redis": {"cluster_nodes": [{"ip": "bad host!", "port": 7000}]}})
+
+
+def test_a_valid_instance_starts_without_redis_running() -> None:
+    plugin = Plugin({"sources": ["api_key"], "registry": "redis", "redis": {"host": "127.0.0.1", "port": 1}})
+    assert plugin.settings.sources.sources == ("api_key",)
+
+
+def test_kong_config_extras_are_accepted() -> None:
+    plugin = Plugin(
+        {
+            "sources": ["header"],
+            "route_id": "4a1f5a8e-0d2b-4c52-9a3e-7f00e0000001",
+            "__plugin_id": "0a0a0a0a-0000-4000-8000-000000000001",
+            "__seq__": 1,
+            "__key__": "plugins:ai-tenant-resolver:...",
+            "__ws_id": "99999999-8888-4777-8666-555555555555",
+        }
+    )
+    assert plugin.plugin_id == "0a0a0a0a-0000-4000-8000-000000000001"
+
+
+def test_the_config_fields_use_kongs_words() -> None:
+    fields = _config_fields(SCHEMA_DUMP)
+    for name in ("sources", "header_name", "hide_credentials", "redis", "namespace", "jwt", "tenants"):
+        assert name in fields
