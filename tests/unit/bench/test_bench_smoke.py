@@ -1,0 +1,204 @@
+"""The benches run end to end with tiny iteration counts and write well-formed JSON.
+
+These tests check the shape of what a bench reports (keys, counts, the PDK round trips it read from the
+gateway) and that it stops every process it started. They never look at how fast anything was: timings on
+a shared machine are not something a test can assert.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+BENCH_DIR = REPO_ROOT / "bench"
+RUN_TIMEOUT_S = 110
+SUMMARY_KEYS = {"count", "p50_us", "p99_us", "mean_us", "min_us", "max_us"}
+
+pytestmark = pytest.mark.slow
+
+
+def run_bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(BENCH_DIR / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+
+
+def workdir_of(stderr: str) -> Path:
+    """The temporary directory the bench announced on its progress stream ("logs in DIR")."""
+    match = re.search(r"logs in (\S+?)\)", stderr)
+    assert match, stderr
+    return Path(match.group(1))
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that contain ``text`` (a bench's unique temporary path)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(f"{entry.name}: {cmdline}")
+    return found
+
+
+def assert_summary(entry: dict[str, Any], count: int) -> None:
+    assert entry.keys() >= SUMMARY_KEYS, entry
+    assert entry["count"] == count
+    assert 0 < entry["min_us"] <= entry["p50_us"] <= entry["p99_us"] <= entry["max_us"]
+
+
+def assert_left_nothing_behind(stderr: str) -> None:
+    workdir = workdir_of(stderr)
+    assert not workdir.exists(), f"{workdir} was not removed"
+    assert processes_mentioning(str(workdir)) == []
+
+
+def test_pluginserver_overhead_reports_every_server_case_and_ratio(tmp_path: Path) -> None:
+    out = tmp_path / "ps.json"
+    result = run_bench(
+        "pluginserver_overhead.py",
+        *("--iterations", "5", "--rounds", "2", "--connections", "2", "--concurrent-events", "4"),
+        *("--json", str(out)),
+    )
+    assert result.returncode == 0, result.stderr
+
+    report = json.loads(out.read_text())
+    assert report["bench"] == "pluginserver_overhead"
+    assert {"cpus", "python", "kong_pdk"} <= report["machine"].keys()
+    assert report["settings"]["servers"] == ["echo", "stock", "stock-g", "ours", "ours-g"]
+    assert_summary(report["floor"], 5)
+    cases = {(c["server"], c["case"]): c for c in report["cases"]}
+    expected_cases = {("echo", "echo")} | {
+        (server, case)
+        for server in ("stock", "stock-g", "ours", "ours-g")
+        for case in ("noop", "pdk1", "pdk5")
+    }
+    assert cases.keys() == expected_cases
+    for entry in cases.values():
+        assert_summary(entry, 5)
+        assert entry["round_trips"] == 1 + entry["pdk_calls"]
+        assert entry["p50_over_floor"] > 0
+    assert [cases[("ours", c)]["pdk_calls"] for c in ("noop", "pdk1", "pdk5")] == [0, 1, 5]
+    assert [c["server"] for c in report["concurrency"]] == ["echo", "stock", "stock-g", "ours", "ours-g"]
+    for entry in report["concurrency"]:
+        assert entry["connections"] == 2
+        assert entry["events"] == 4
+        assert entry["events_per_s"] > 0
+    comparisons = {(r["ours"], r["reference"], r["case"]) for r in report["ratios"]}
+    for ours, reference in (("ours", "stock"), ("ours-g", "stock-g"), ("ours-g", "stock")):
+        for case in ("noop", "pdk1", "pdk5", "concurrent-pdk1"):
+            assert (ours, reference, case) in comparisons
+    for entry in report["ratios"]:
+        assert entry["p50"] > 0 and entry["p99"] > 0
+        if entry["case"].startswith("concurrent"):
+            assert entry["throughput"] > 0
+
+    assert "ratios" in result.stdout and "p50 us" in result.stdout  # the table is on stdout
+    assert "[pluginserver_overhead]" in result.stderr  # progress goes to stderr only
+    assert "[pluginserver_overhead]" not in result.stdout
+    assert_left_nothing_behind(result.stderr)
+
+
+def test_pluginserver_overhead_runs_a_subset_of_servers(tmp_path: Path) -> None:
+    out = tmp_path / "ps.json"
+    result = run_bench(
+        "pluginserver_overhead.py",
+        *("--iterations", "3", "--servers", "ours,stock", "--connections", "0", "--json", str(out)),
+    )
+    assert result.returncode == 0, result.stderr
+
+    report = json.loads(out.read_text())
+    assert report["floor"] is None
+    assert {c["server"] for c in report["cases"]} == {"stock", "ours"}
+    assert report["concurrency"] == []
+    assert {(r["ours"], r["reference"]) for r in report["ratios"]} == {("ours", "stock")}
+    assert_left_nothing_behind(result.stderr)
+
+
+def test_chain_overhead_reports_routes_pdk_round_trips_and_sse_buffering(tmp_path: Path) -> None:
+    out = tmp_path / "chain.json"
+    result = run_bench("chain_overhead.py", "--iterations", "5", "--sse-iterations", "2", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+
+    report = json.loads(out.read_text())
+    assert report["bench"] == "chain_overhead"
+    assert report["settings"]["baseline"] == "bare"
+    routes = {r["route"]: r for r in report["routes"]}
+    assert list(routes) == ["bare", "tenant-resolver"]
+    for entry in routes.values():
+        assert_summary(entry, 5)
+        assert entry["p50_vs_baseline"] > 0 and entry["p99_vs_baseline"] > 0
+    assert routes["bare"]["p50_vs_baseline"] == 1.0
+    assert routes["bare"]["pdk_calls"] == {} and routes["bare"]["pdk_round_trips"] == 0
+    resolver = routes["tenant-resolver"]
+    assert resolver["plugins"] == ["ai-tenant-resolver"]
+    assert resolver["pdk_calls"]["ai-tenant-resolver"]["access"] >= 1  # read from X-Emulator-Pdk-Calls
+    assert resolver["pdk_round_trips"] == sum(resolver["pdk_calls"]["ai-tenant-resolver"].values())
+    assert (
+        resolver["pdk_calls_all_phases"]["ai-tenant-resolver"]["access"]
+        == (resolver["pdk_calls"]["ai-tenant-resolver"]["access"])
+    )
+
+    sse = {s["route"]: s for s in report["sse"]}
+    assert sse["sse-plain"]["buffered"] is False and sse["sse-plain"]["plugins"] == []
+    assert sse["sse-response-phase"]["buffered"] is True
+    assert sse["sse-response-phase"]["plugins"] == ["wire_probe_resp"]
+    for entry in sse.values():
+        assert_summary(entry["ttfb"], 2)
+        assert_summary(entry["total"], 2)
+        assert entry["ttfb_p50_vs_unbuffered"] > 0
+    assert sse["sse-plain"]["ttfb_p50_vs_unbuffered"] == 1.0
+
+    assert "SSE stream" in result.stdout and "tenant-resolver" in result.stdout
+    assert "[chain_overhead]" in result.stderr and "[chain_overhead]" not in result.stdout
+    assert_left_nothing_behind(result.stderr)
+
+
+def test_chain_overhead_fails_clearly_when_a_route_rejects_the_request(tmp_path: Path) -> None:
+    routes = tmp_path / "routes.json"
+    routes.write_text(
+        json.dumps(
+            {
+                "routes": [
+                    {"name": "bare"},
+                    {
+                        "name": "unknown-tenant",
+                        "plugins": [{"name": "ai-tenant-resolver", "config": {"sources": ["header"]}}],
+                        "headers": {"X-Tenant-ID": "nobody"},
+                    },
+                ]
+            }
+        )
+    )
+    out = tmp_path / "chain.json"
+    result = run_bench(
+        "chain_overhead.py", "--iterations", "3", "--no-sse", "--routes", str(routes), "--json", str(out)
+    )
+    assert result.returncode == 1
+    assert "route unknown-tenant: status 4" in result.stderr
+    assert not out.exists()
+    assert_left_nothing_behind(result.stderr)
+
+
+def test_chain_overhead_refuses_a_malformed_routes_file(tmp_path: Path) -> None:
+    routes = tmp_path / "routes.json"
+    routes.write_text(json.dumps({"routes": [{"name": "Not A Name"}]}))
+    result = run_bench("chain_overhead.py", "--routes", str(routes))
+    assert result.returncode == 2
+    assert "routes[0].name" in result.stderr
