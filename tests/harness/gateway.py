@@ -29,7 +29,7 @@ from harness.bundled_plugins import make_bundled
 from harness.conf import KongConf, PluginServerConf, load_kong_conf
 from harness.http11 import HttpRequest, HttpResponse, HttpServer, UpstreamError, upstream_call
 from harness.kong_request import ClientRequest, KongRequest, PluginRef, RouteMatch
-from harness.pluginservers import ManagedProcess, load_all, wait_for_socket
+from harness.pluginservers import ManagedProcess, PluginInfoError, load_all, wait_for_socket
 from harness.rpc import DEFAULT_READ_TIMEOUT, RpcClient
 from harness.runner import EventOutcome, PluginConfig, PluginRuntime, RequestStats, sort_plugins
 from harness.store import Store
@@ -147,6 +147,16 @@ class Gateway:
             for name, plugin in bundled.items():
                 if "bundled" in enabled or name in enabled:
                     self.catalog[name] = plugin
+        # dao/plugins.lua load_plugin_schemas: an enabled plugin nobody provides stops Kong from starting.
+        missing = [name for name in self.conf.plugins if name != "bundled" and name not in self.catalog]
+        if missing:
+            raise PluginInfoError(
+                "error loading plugin schemas: "
+                + "; ".join(
+                    f"on plugin '{name}': {name} plugin is enabled but not installed;\nno plugin found"
+                    for name in missing
+                )
+            )
         for server in self.servers:
             if server.start_cmd:
                 await wait_for_socket(server.socket)
@@ -337,7 +347,11 @@ class Gateway:
         if decided_body is not None:
             body = decided_body
         headers = list(headers)
-        self._kong_headers(headers, request_id, started, upstream_latency, decided)
+        kong_headers: list[tuple[str, bytes]] = []
+        self._kong_headers(kong_headers, request_id, started, upstream_latency, decided)
+        headers += kong_headers
+        for name, value in kong_headers:  # set in ngx.header (runloop/handler.lua header_filter.after):
+            req.set_response_header(name, [value.decode("latin-1")])  # the log snapshot sees them
         if self.pdk_count_header and stats.pdk_calls:
             headers.append((PDK_COUNT_HEADER, stats.header_value().encode()))
 

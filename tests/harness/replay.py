@@ -111,10 +111,17 @@ async def _send(port: int, rec: Recording) -> tuple[int, list[tuple[str, bytes]]
 
 
 async def send_request(
-    port: int, method: str, target: str, headers: list[tuple[str, bytes]], body: bytes = b""
+    port: int,
+    method: str,
+    target: str,
+    headers: list[tuple[str, bytes]],
+    body: bytes = b"",
+    *,
+    max_body: int = 64 << 20,
 ) -> tuple[int, list[tuple[str, bytes]], bytes]:
     """Send one HTTP/1.1 request exactly as given (header order, case, raw values; the caller frames the
-    body with its own Content-Length/Transfer-Encoding) to 127.0.0.1:``port`` and read the whole answer."""
+    body with its own Content-Length/Transfer-Encoding) to 127.0.0.1:``port`` and read the whole answer
+    (at most ``max_body`` bytes of body, 30 s per read)."""
     head = f"{method} {target} HTTP/1.1\r\n".encode("latin-1")
     for name, value in headers:
         head += name.encode("latin-1") + b": " + value + b"\r\n"
@@ -135,6 +142,9 @@ async def send_request(
             headers = [(n.decode("latin-1"), bytes(v)) for n, v in event.headers.raw_items()]
         elif isinstance(event, h11.Data):
             body += event.data
+            if len(body) > max_body:
+                writer.close()
+                raise ValueError(f"response body over {max_body} bytes")
         elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
             break
     writer.close()

@@ -80,8 +80,12 @@ class RpcClient:
     async def _acquire(self) -> _Connection:
         while self._idle:
             conn = self._idle.pop()
-            if not conn.writer.is_closing():
-                return conn
+            # nginx drops a pooled connection the peer closed while it sat idle (lua-nginx-module
+            # ngx_http_lua_socket_keepalive_close_handler), so a restarted server gets a fresh connection.
+            if conn.writer.is_closing() or conn.reader.at_eof() or conn.reader.exception() is not None:
+                conn.close()
+                continue
+            return conn
         try:
             reader, writer = await asyncio.open_unix_connection(self.socket_path)
         except (OSError, ValueError) as exc:

@@ -205,7 +205,8 @@ class PluginRuntime:
                     result = await rpc.call(outcome.step, step, counter_key=counter)
             except RpcError as exc:
                 if "no plugin instance" in str(exc):
-                    self.log("notice", f"[{plugin.name}] {exc}: restarting instances and retrying the event")
+                    # rpc/mp_rpc.lua handle_event: reset_instance, kong.log.warn(err), handle_event again
+                    req.log("warn", f"[kong] mp_rpc.lua:314 [{plugin.name}] {exc}")
                     self.reset_instances(plugin.name)
                     continue
                 req.log("err", f"[kong] mp_rpc.lua:318 [{plugin.name}] {exc}")
