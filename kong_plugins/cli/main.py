@@ -82,4 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m kong_plugins.cli.main`, this file is `__main__`, and the command modules import a
+    # second copy of it: use that copy's main() so its CliError is the one caught.
+    from kong_plugins.cli.main import main as _main
+
+    sys.exit(_main())
