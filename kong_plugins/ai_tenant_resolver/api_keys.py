@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import re
 import secrets
 import time
@@ -230,7 +231,8 @@ class ApiKeyStore:
         else:
             raise ApiKeyError(f"tenant {tenant_id} has {len(active)} active keys; choose one with --key-id")
         issued = self.issue(tenant_id)
-        expires_at = int(self._clock()) + overlap_seconds
+        # Rounded up: truncating the clock would end the window up to a second early (half of a 2 s overlap).
+        expires_at = math.ceil(self._clock() + overlap_seconds)
         index = self.index_key(tenant_id)
         with redis_errors("api key rotate"):
             digests = self.client.hmget(index, [info.key_id for info in old])

@@ -20,6 +20,29 @@ only ``path``, or only ``consumer``; **5** when header sources are combined with
 ``path`` with ``consumer``), or when ``region_upstreams`` is set; **6** for both. A request refused by the
 plugin costs its reads plus one (plus ``set_upstream`` when Kong does not know the region's upstream); a
 request without a tenant when ``required`` is false costs its reads plus one (the header clean-up).
+
+Why region routing costs 5 and not 4: a routed request has five effects, each in a different part of Kong
+(the client request, the balancer's ``ngx.ctx.balancer_data``, the upstream request headers, the
+``kong.ctx.shared`` table, the client response headers), and no PDK function reaches two of them
+(kong/pdk/service.lua, service/request.lua, response.lua, 3.9). Each alternative weakens something:
+
+* ``kong.service.set_target(upstream, port)`` returns nothing: a name Kong has no Upstream for would be
+  resolved through DNS and the request sent wherever it points, where ``set_upstream`` answers nil (refused
+  here, 503); it also overwrites the ``Host`` header sent upstream;
+* ``kong.nginx.set_ctx("balancer_data", ...)`` would replace Kong's whole balancer table (retries, timeouts,
+  tries) without the upstream's existence check;
+* setting ``Host`` through ``set_headers`` only changes the ``Host`` header sent (``ngx.var.upstream_host``),
+  not where the request goes;
+* leaving out ``set_headers`` would let a client's ``X-Tenant-Tier``/``-Region`` reach the upstream, leaving
+  out ``ctx.shared.set`` would break the context contract other plugins read (they would have to trust
+  request headers a Lua plugin between them could change), and leaving out the response tag breaks the
+  documented ``X-Tenant-ID`` response header;
+* tagging the response in a later phase is no cheaper: Python plugins have no ``header_filter``, and a
+  ``response`` handler costs an event round trip of its own and makes Kong buffer every response.
+
+Kong's balancer honours ``set_upstream`` only when the service's host is a name: for an IP address
+(runloop/balancer ``execute``: ``balancer_data.type ~= "name"``) it connects to the changed ``host`` as if it
+were an address, so the request fails (an error status) rather than reaching the service's host.
 """
 
 from __future__ import annotations

@@ -340,7 +340,9 @@ _CONFIG_FIELDS = [
             string(len_max=255),
             description="Data residency: tenant region -> name of the Kong Upstream that serves it. When "
             "set, every request is routed to its tenant's region upstream, and a tenant whose region is not "
-            "listed (or has no region) is refused (403) rather than sent elsewhere.",
+            "listed (or has no region) is refused (403) rather than sent elsewhere. The route's service must "
+            "be addressed by a host name: Kong's balancer ignores an upstream set on a service whose host is "
+            "an IP address.",
         ),
     ),
     REDIS_SCHEMA_FIELD,

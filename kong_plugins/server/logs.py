@@ -14,7 +14,7 @@ import sys
 from typing import TextIO
 
 SERVER_LABEL = "kong-ai-pluginserver"
-LOGGER_NAME = "kong_plugins.server"
+LOGGER_NAME = "kong_plugins"  # the plugins' loggers (kong_plugins.<plugin>) too, not only the server's
 
 
 class _PrefixEveryLine(logging.Formatter):

@@ -262,7 +262,10 @@ def test_non_utf8_strings_from_kong_reach_the_plugin_and_go_back_byte_exact(
     assert b"\xc4\x06\x00\xffbody" in step_raw(b"\x00\xffbody")  # bin in, bin out
     # The connection survived all of it (kong-pdk 0.36 drops it at the first non-UTF-8 string).
     assert active_events(conn) == events_before
-    assert not [line for line in server.stderr_lines[log_start:] if "WARNING" in line or "ERROR" in line]
+    # The server's stderr is read by a thread, so the previous test's log-handler traceback may still be
+    # arriving: only this test's event (access) and the server itself count.
+    problems = [line for line in server.stderr_lines[log_start:] if "WARNING" in line or "ERROR" in line]
+    assert not [line for line in problems if "[example-probe:log]" not in line]
 
 
 def test_close_instance_then_no_plugin_instance(conn: RpcConnection) -> None:

@@ -113,6 +113,17 @@ def test_rotation_keeps_the_old_key_for_the_overlap_then_stops_it(
     assert [info.key_id for info in store.list("acme")] == [new.key_id]
 
 
+def test_the_overlap_window_is_never_cut_short(store: ApiKeyStore, clock: Clock) -> None:
+    clock.now = 1_000_000.9  # a clock between two seconds: the window must still last the whole overlap
+    old = store.issue("acme")
+    _, rotated = store.rotate("acme", overlap_seconds=2)
+    assert rotated[0].expires_at == 1_000_003
+    clock.now += 1.95
+    assert store.lookup(old.key) is not None
+    clock.now += 0.2
+    assert store.lookup(old.key) is None
+
+
 def test_rotation_with_a_real_expiry(store: ApiKeyStore) -> None:
     old = store.issue("acme")
     store.rotate("acme", overlap_seconds=1)
