@@ -81,8 +81,10 @@ def load_kong_conf(path: str | os.PathLike[str] | None, env: Mapping[str, str] |
     conf.prefix = raw.get("prefix", conf.prefix)
     if "plugins" in raw:
         conf.plugins = _split_list(raw["plugins"])
-    if "client_body_buffer_size" in raw:
-        conf.client_body_buffer_size = parse_size(raw["client_body_buffer_size"])
+    # conf_loader: `client_body_buffer_size` is a deprecated alias of nginx_http_client_body_buffer_size.
+    buffer_size = raw.get("nginx_http_client_body_buffer_size", raw.get("client_body_buffer_size"))
+    if buffer_size:
+        conf.client_body_buffer_size = parse_size(buffer_size)
     if "headers" in raw:
         conf.headers = [h.lower() for h in _split_list(raw["headers"])]
     conf.declarative_config = raw.get("declarative_config")

@@ -338,7 +338,7 @@ class Gateway:
                 else:
                     upstream_latency = time.monotonic() - up_started
                     req.set_service_response(upstream.status, upstream.headers, None)
-                    body = upstream.body_iter
+                    body = _counted(upstream.body_iter, req)
             except UpstreamError as exc:
                 self.log("error", f"upstream error: {exc}")
                 req.upstream_failed(504 if exc.kind == "timeout" else 502)
@@ -454,6 +454,14 @@ class Gateway:
                     return answer(200, {"killed": proc.proc.pid})
             return answer(404, {"message": "Not found"})
         return answer(404, {"message": "Not found"})
+
+
+async def _counted(chunks: AsyncIterator[bytes], req: KongRequest) -> AsyncIterator[bytes]:
+    """The streamed upstream body, counted as it goes: nginx's ``$bytes_sent`` (``response.size`` in
+    ``kong.log.serialize``, pdk/log.lua) includes every body byte of a proxied response, streamed or not."""
+    async for chunk in chunks:
+        req.streamed_body_bytes += len(chunk)
+        yield chunk
 
 
 def _parse_listen(value: str) -> tuple[str, int]:

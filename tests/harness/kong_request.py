@@ -476,6 +476,7 @@ class KongRequest:
         self._upstream_status: str | None = None
         self._upstream_headers: HeaderList | None = None
         self._upstream_body: bytes | None = None
+        self.streamed_body_bytes = 0  # unbuffered: the upstream body bytes sent on (nginx's $bytes_sent)
         self._service_response_set = False
         self._header_filter_done = False
         self._chunked = False
@@ -1324,7 +1325,7 @@ class KongRequest:
         for name, value in headers:
             size += len(name) + 2 + len(lua_string_bytes(value)) + 2
         body = self.response_body()
-        return size + (len(body) if body else 0)
+        return size + (len(body) if body else self.streamed_body_bytes)
 
 
 # ================================================================================================ helpers

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -32,9 +33,14 @@ def server_conf(kind: str, prefix: Path) -> PluginServerConf:
         start = f"{py} -m kong_plugins.server.cli -p {prefix} --socket-name kong-ai.sock --no-lua-style"
         query = f"{py} -m kong_plugins.server.cli --dump {PLUGIN}"
         return PluginServerConf(PLUGIN, str(prefix / "kong-ai.sock"), start, query)
+    # Kong 3.9 keeps only the first plugin a query prints, and the stock server prints a whole folder:
+    # give it a folder holding this one plugin's shim (kong/python-plugins/README.md).
+    folder = prefix / "stock-plugins"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(SHIMS / f"{PLUGIN}.py", folder / f"{PLUGIN}.py")
     stock = f"{py} -c 'from kong_pdk.cli import start_server; start_server()'"
-    start = f"{stock} -d {shlex.quote(str(SHIMS))} -p {prefix}"  # lua-style returns: the stock default
-    query = f"{stock} -d {shlex.quote(str(SHIMS))} --dump-all-plugins"
+    start = f"{stock} -d {shlex.quote(str(folder))} -p {prefix}"  # lua-style returns: the stock default
+    query = f"{stock} -d {shlex.quote(str(folder))} --dump-all-plugins"
     return PluginServerConf(PLUGIN, str(prefix / "python_pluginserver.sock"), start, query)
 
 
