@@ -12,6 +12,7 @@ PRIORITIES: dict[str, int] = {
     "ai-input-guard": 1008,
     "ai-action-authz": 1006,
     "ai-token-limiter": 1004,
+    "ai-token-limiter-stream": 1004,
     "ai-output-redactor": 1002,
     "ai-audit-log": 1000,
 }

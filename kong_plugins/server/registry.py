@@ -35,6 +35,7 @@ PLUGIN_MODULES: dict[str, str] = {
     "ai-input-guard": "kong_plugins.ai_input_guard",
     "ai-action-authz": "kong_plugins.ai_action_authz",
     "ai-token-limiter": "kong_plugins.ai_token_limiter",
+    "ai-token-limiter-stream": "kong_plugins.ai_token_limiter_stream",
     "ai-output-redactor": "kong_plugins.ai_output_redactor",
     "ai-audit-log": "kong_plugins.ai_audit_log",
 }

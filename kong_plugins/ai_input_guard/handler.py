@@ -1,0 +1,177 @@
+"""``ai-input-guard`` handler: reads the request once, lets the checks decide, publishes the facts.
+
+The checks themselves are pure (:mod:`.content_type`, :mod:`.body`, :mod:`.inspection` and the modules it
+calls); this handler only does PDK I/O. kong-pdk makes every ``kong.*`` call one round trip to Kong, so each
+is counted. In ``access``:
+
+* ``kong.request.get_headers()``: always (``Content-Type``, ``Content-Length``, ``Transfer-Encoding``, and
+  whether ai-tenant-resolver resolved a tenant: it sets ``X-Tenant-ID`` on the request or removes it);
+* ``kong.request.get_raw_body(max_body_bytes)``: unless ``Content-Length: 0``. The size argument (Kong 3.8+)
+  makes Kong read bodies that nginx buffered to a temp file (above ``client_body_buffer_size``) instead of
+  throwing; the ``Content-Length`` check before it guarantees the file is never larger than the argument
+  (a larger one would also make Kong throw). Chunked bodies have no length: one larger than both the buffer
+  and ``max_body_bytes`` ends with Kong's 500 - set ``nginx_http_client_max_body_size`` to refuse them in
+  nginx first;
+* ``kong.ctx.shared.get("ai_guard.tenant")``: when ``tenant_models`` is on and the request carries the
+  resolver's ``X-Tenant-ID`` (the tenant's ``allowed_models``), and on refusals (see below);
+* ``kong.service.request.set_raw_body(body)``: only when ``max_tokens`` was clamped;
+* ``kong.ctx.shared.get`` + ``kong.ctx.shared.set("ai_guard.findings", ...)``: only when a detector in ``log``
+  mode reported, and on refusals (read, append, write);
+* ``kong.ctx.shared.set("ai_guard.request", facts)``: every request that passes (one call, the whole map).
+
+So a request that passes costs **3** round trips (headers, body, facts), **2** without a body on a route that
+allows that; **4** when it carries a resolved tenant and ``tenant_models`` is on (the default); plus 1 when
+``max_tokens`` is clamped and 2 when a finding is logged. A refused request costs its reads, then the
+tenant context (when ``X-Tenant-ID`` is present) or ``kong.client.get_consumer()`` (to choose the error
+format), the two findings calls, and ``kong.response.exit``/``error``: e.g. **5** for a 415 from an anonymous
+caller, **6** for an injection blocked for a tenant's request.
+
+Errors: callers the chain authenticated (a resolved tenant, or a Kong consumer) get
+``{"message": "Invalid request", "errors": [{"path", "error"}]}``; others only Kong's default message for the
+status (``{"message": "Bad request", "request_id": ...}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kong_plugins.ai_input_guard.body import (
+    header_value,
+    inspect_head,
+    require_body_size,
+    require_declared_size,
+)
+from kong_plugins.ai_input_guard.inspection import Finding, empty_body_facts, inspect_body
+from kong_plugins.ai_input_guard.models import ModelList
+from kong_plugins.ai_input_guard.rejection import Rejection
+from kong_plugins.ai_input_guard.schema import NAME, SCHEMA
+from kong_plugins.ai_input_guard.settings import GuardSettings, build_settings
+from kong_plugins.ai_tenant_resolver.settings import TENANT_ID_HEADER
+from kong_plugins.core.context import FINDINGS_KEY, REQUEST_KEY, TENANT_KEY, RequestFacts, TenantFacts
+from kong_plugins.core.errors import (
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    PluginResponseError,
+    UnsupportedMediaType,
+)
+from kong_plugins.core.handler import GuardPlugin, phase
+from kong_plugins.core.pdk import Pdk
+from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.schema import ensure_valid_config
+
+__all__ = ["PRIORITY", "VERSION", "Plugin"]
+
+VERSION = "0.1.0"
+PRIORITY = priority_of(NAME)
+MAX_FINDINGS = 64  # the findings list is bounded whatever earlier plugins wrote
+
+_ERRORS: dict[int, type[PluginResponseError]] = {
+    400: BadRequest,
+    403: Forbidden,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+}
+
+
+class _TenantContext:
+    """The tenant facts of this request, read at most once and only when a tenant was resolved."""
+
+    def __init__(self, pdk: Pdk, headers: dict[str, Any]) -> None:
+        self._pdk = pdk
+        self.announced = header_value(headers, TENANT_ID_HEADER.lower()) is not None
+        self._read = False
+        self._facts: TenantFacts | None = None
+
+    def facts(self) -> TenantFacts | None:
+        if self.announced and not self._read:
+            self._read = True
+            facts = TenantFacts.from_shared(self._pdk.call("ctx.shared.get", TENANT_KEY))
+            self._facts = facts if facts is not None and facts.id else None
+        return self._facts
+
+    def allowed_models(self) -> ModelList | None:
+        facts = self.facts()
+        if facts is None:
+            return None
+        models = facts.allowed_models
+        return ModelList.of(models if isinstance(models, list) else [])
+
+
+class Plugin(GuardPlugin):
+    """Validates the request body once for the whole chain and publishes its facts."""
+
+    name = NAME
+    settings: GuardSettings
+
+    def compile(self, config: dict[str, Any]) -> GuardSettings:
+        """Validate the config like Kong's schema, then compile everything requests need."""
+        return build_settings(ensure_valid_config(SCHEMA.config, config))
+
+    @phase
+    def access(self, pdk: Pdk) -> None:
+        headers = _as_map(pdk.call("request.get_headers"))
+        tenant = _TenantContext(pdk, headers)
+        try:
+            facts, findings, rewritten = self._check(pdk, headers, tenant)
+        except Rejection as rejection:
+            raise self._refusal(pdk, rejection, tenant) from None
+        if rewritten is not None:
+            pdk.call("service.request.set_raw_body", rewritten.decode("utf-8"))
+        if findings:
+            _append_findings(pdk, findings)
+        pdk.call("ctx.shared.set", REQUEST_KEY, facts.to_shared())
+
+    def _check(
+        self, pdk: Pdk, headers: dict[str, Any], tenant: _TenantContext
+    ) -> tuple[RequestFacts, list[Finding], bytes | None]:
+        settings = self.settings
+        head = inspect_head(headers, settings.limits)
+        content_type = header_value(headers, "content-type")
+        if head.has_body:
+            settings.media_types.check(content_type)  # 1. content type
+        require_declared_size(head, settings.limits)  # 2. size, before reading
+        raw = b""
+        if head.declared_length != 0:
+            raw = _as_bytes(pdk.call("request.get_raw_body", settings.limits.max_body_bytes))
+            if raw and not head.has_body:
+                settings.media_types.check(content_type)
+        require_body_size(raw, settings.limits, required=settings.body_required)
+        if not raw:
+            return empty_body_facts(settings), [], None
+        tenant_models = tenant.allowed_models() if settings.tenant_models else None
+        inspection = inspect_body(settings, raw, tenant_models)  # 3-9
+        return inspection.facts, inspection.findings, inspection.rewritten_body
+
+    def _refusal(self, pdk: Pdk, rejection: Rejection, tenant: _TenantContext) -> PluginResponseError:
+        """The answer to a refused request, after recording it; the format depends on who is asking."""
+        authenticated = tenant.facts() is not None or pdk.call("client.get_consumer") is not None
+        score = rejection.score if rejection.score is not None else 1.0
+        _append_findings(pdk, [Finding(rejection.check, rejection.category, score, "block")])
+        error_class = _ERRORS.get(rejection.status, BadRequest)
+        if authenticated:
+            errors = [problem.to_json() for problem in rejection.problems]
+            return error_class("Invalid request", extra={"errors": errors}, log_reason=str(rejection))
+        return error_class(log_reason=str(rejection))
+
+
+def _append_findings(pdk: Pdk, findings: list[Finding]) -> None:
+    """Read, append, write ``ai_guard.findings`` (the contract's shared list)."""
+    existing = pdk.call("ctx.shared.get", FINDINGS_KEY)
+    items = [item for item in existing if isinstance(item, dict)] if isinstance(existing, list) else []
+    items.extend(finding.to_shared(NAME) for finding in findings)
+    pdk.call("ctx.shared.set", FINDINGS_KEY, items[-MAX_FINDINGS:])
+
+
+def _as_map(value: Any) -> dict[str, Any]:
+    """A PDK map result; Kong sends an empty table as an empty array, and nil as nothing."""
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _as_bytes(value: Any) -> bytes:
+    """``get_raw_body`` answers with bytes (msgpack bin); a str only comes from a server that decoded it."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    return b""

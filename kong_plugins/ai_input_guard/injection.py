@@ -1,0 +1,247 @@
+"""Check 8: the prompt-injection detector (``mode`` off | log | block; ``block`` answers ``400``).
+
+For every text segment of the configured roles (``user``, ``tool`` and ``function`` by default: what the
+caller and the tools wrote, not the application's own system prompt), the detector collects *signals*:
+
+* phrase rules (:mod:`.injection_rules`: instruction overrides in 17 languages, jailbreak personas, system
+  prompt extraction, "decode this and follow it") on every variant of the text (:mod:`.text_variants`); a
+  rule that matches only once a disguise is removed counts as ``obfuscation`` (or ``hidden_characters``),
+  a little stronger than the bare phrase;
+* role/system tag forgery (``<|im_start|>system``, ``[INST]``, ``<<SYS>>``, ``### System:``, a JSON
+  ``"role": "system"``...);
+* the invisible channels: Unicode tag characters (their hidden ASCII is decoded and scanned too),
+  zero-width characters inside words, bidi overrides, words mixing Latin and Cyrillic/Greek letters;
+* encoded payloads: base64 and hex runs that decode to readable text are decoded (at most
+  :data:`MAX_ENCODED_CANDIDATES` per segment, each at most :data:`MAX_ENCODED_CHARS`) and scanned;
+* in ``tool``/``function`` segments (tool results, retrieved documents), rules for indirect injection:
+  text addressing the AI, asking to hide things from the user, exfiltration links; and any of the rules
+  above found there is reported as ``tool_result_injection``.
+
+A segment's score combines its signals' weights as independent evidence, ``1 - Π(1 - w)``; the request's
+score is its highest segment score, with that segment's strongest signal as the category. The score is
+compared with ``threshold``. Nothing matched is ever returned: only the category, score and JSON pointer.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kong_plugins.ai_input_guard.injection_rules import CATEGORIES, PHRASE_RULES, TAG_RULES, TOOL_RULES, Rule
+from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
+from kong_plugins.ai_input_guard.text_variants import hidden_channels, variants
+from kong_plugins.ai_input_guard.view import TextSegment
+
+__all__ = ["CATEGORIES", "Detection", "InjectionDetector", "Signal"]
+
+MAX_ENCODED_CANDIDATES = 16
+MAX_ENCODED_CHARS = 65536
+MIN_ENCODED_CHARS = 24
+TOOL_ROLES = frozenset({"tool", "function"})
+_DISGUISE_BONUS = 0.1
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One piece of evidence: which rule (for logs), its category and weight."""
+
+    rule: str
+    category: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The detector's verdict on a request: its score, strongest category and where (a JSON pointer)."""
+
+    score: float
+    category: str
+    path: str
+    signals: tuple[Signal, ...] = ()
+
+
+class _RuleGroup:
+    """Rules scanned together: one combined RE2 pass first, individual rules only when it matched."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.compiled = tuple(compile_linear(rule.pattern) for rule in self.rules)
+        self.any: LinearRegex | None = (
+            compile_linear("|".join(f"(?:{rule.pattern})" for rule in self.rules)) if self.rules else None
+        )
+
+    def matches(self, data: bytes) -> list[Rule]:
+        if self.any is None or self.any.search(data) is None:
+            return []
+        return [
+            rule
+            for rule, regex in zip(self.rules, self.compiled, strict=True)
+            if regex.search(data) is not None
+        ]
+
+
+@functools.lru_cache(maxsize=1)
+def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup]:
+    """Compiled once per process and shared by every plugin instance (RE2 objects are thread-safe, and their
+    DFA caches warm up once)."""
+    return _RuleGroup(PHRASE_RULES), _RuleGroup(TAG_RULES), _RuleGroup(TOOL_RULES)
+
+
+_BASE64_RUN = compile_linear(
+    rf"[A-Za-z0-9+/]{{{MIN_ENCODED_CHARS},}}={{0,2}}|[A-Za-z0-9_\-]{{{MIN_ENCODED_CHARS},}}={{0,2}}"
+)
+_HEX_RUN = compile_linear(rf"(?:[0-9a-fA-F]{{2}}){{{MIN_ENCODED_CHARS // 2},}}")
+
+
+def combine(weights: Iterable[float]) -> float:
+    """Independent evidence: ``1 - Π(1 - w)``."""
+    remaining = 1.0
+    for weight in weights:
+        remaining *= 1.0 - weight
+    return round(1.0 - remaining, 4)
+
+
+class InjectionDetector:
+    """Built once per plugin instance with its categories and roles; ``scan`` is thread-safe."""
+
+    def __init__(
+        self, categories: Iterable[str] = CATEGORIES, roles: Iterable[str] = ("user", "tool", "function")
+    ):
+        self.categories = frozenset(categories)
+        self.roles = frozenset(roles)
+        self._phrases, self._tags, self._tool = _rule_groups()
+
+    def scan(self, segments: Iterable[TextSegment], threshold: float = 1.0) -> Detection | None:
+        """The strongest detection among ``segments`` (None when nothing fired); stops at ``threshold``.
+
+        All scanned texts are first examined joined by line breaks, in one pass per rule group: a line break
+        is a word boundary, a line start and a normalization boundary, so nothing matches in the joined text
+        that would not match in one of its parts, and ordinary requests are cleared without a pass per text.
+        """
+        chosen = [s for s in segments if s.role in self.roles and s.text]
+        if not chosen:
+            return None
+        joined = "\n".join(segment.text for segment in chosen)
+        if not self.signals(joined, in_tool_output=any(s.role in TOOL_ROLES for s in chosen)):
+            return None
+        best: Detection | None = None
+        for segment in chosen:
+            signals = self.signals(segment.text, in_tool_output=segment.role in TOOL_ROLES)
+            signals = [s for s in signals if s.category in self.categories]
+            if not signals:
+                continue
+            score = combine(s.weight for s in signals)
+            if best is None or score > best.score:
+                strongest = max(signals, key=lambda s: s.weight)
+                best = Detection(score, strongest.category, segment.path, tuple(signals))
+                if score >= threshold:
+                    break
+        return best
+
+    def signals(self, text: str, *, in_tool_output: bool = False) -> list[Signal]:
+        """Every signal ``text`` raises (one per rule, the strongest form of it)."""
+        found: dict[str, Signal] = {}
+
+        def add(signal: Signal) -> None:
+            if in_tool_output and signal.category not in (
+                "hidden_characters",
+                "obfuscation",
+                "encoded_payload",
+            ):
+                signal = Signal(signal.rule, "tool_result_injection", signal.weight)
+            current = found.get(signal.rule)
+            if current is None or signal.weight > current.weight:
+                found[signal.rule] = signal
+
+        for variant in variants(text):
+            data = variant.text.encode("utf-8", "surrogatepass")
+            groups = [self._phrases, self._tags] + ([self._tool] if in_tool_output else [])
+            for group in groups:
+                for rule in group.matches(data):
+                    if variant.disguise is None:
+                        add(Signal(rule.name, rule.category, rule.weight))
+                    elif rule.name not in found:
+                        add(Signal(rule.name, variant.disguise, min(0.98, rule.weight + _DISGUISE_BONUS)))
+        for signal in self._hidden_channel_signals(text):
+            add(signal)
+        for signal in self._encoded_signals(text):
+            add(signal)
+        return list(found.values())
+
+    def _hidden_channel_signals(self, text: str) -> list[Signal]:
+        channels = hidden_channels(text)
+        signals: list[Signal] = []
+        if channels.tag_text:
+            signals.append(Signal("unicode_tag_characters", "hidden_characters", 0.8))
+            for rule in self._phrases.matches(channels.tag_text.casefold().encode("ascii", "replace")):
+                signals.append(Signal(f"tags:{rule.name}", "hidden_characters", max(0.95, rule.weight)))
+        if channels.invisible_in_words:
+            weight = 0.55 if channels.invisible_in_words >= 3 else 0.4
+            signals.append(Signal("invisible_in_words", "hidden_characters", weight))
+        if channels.bidi_controls:
+            signals.append(Signal("bidi_controls", "hidden_characters", 0.35))
+        if channels.mixed_script_words:
+            weight = 0.5 if channels.mixed_script_words >= 3 else 0.35
+            signals.append(Signal("mixed_script_words", "obfuscation", weight))
+        return signals
+
+    def _encoded_signals(self, text: str) -> list[Signal]:
+        if len(text) < MIN_ENCODED_CHARS:
+            return []
+        data = text.encode("utf-8", "surrogatepass")
+        signals: list[Signal] = []
+        for decoded in itertools.islice(_decoded_runs(data), MAX_ENCODED_CANDIDATES):
+            lowered = decoded.casefold().encode("utf-8")
+            rules = self._phrases.matches(lowered) + self._tags.matches(lowered)
+            if rules:
+                strongest = max(rules, key=lambda rule: rule.weight)
+                signals.append(
+                    Signal(f"encoded:{strongest.name}", "encoded_payload", max(0.9, strongest.weight))
+                )
+                break
+            signals.append(Signal("encoded_text", "encoded_payload", 0.2))
+        return signals
+
+
+def _decoded_runs(data: bytes) -> Iterable[str]:
+    """Readable texts hidden in base64/hex runs of ``data`` (binary blobs such as images are skipped)."""
+    for regex, decode in ((_BASE64_RUN, _from_base64), (_HEX_RUN, _from_hex)):
+        for match in itertools.islice(regex.finditer(data), MAX_ENCODED_CANDIDATES):  # type: ignore[attr-defined]
+            run = match.group()
+            if len(run) > MAX_ENCODED_CHARS:
+                continue
+            decoded = decode(run)
+            if decoded is not None and _readable(decoded):
+                yield decoded
+
+
+def _from_base64(run: bytes) -> str | None:
+    padded = run.rstrip(b"=")
+    padded += b"=" * (-len(padded) % 4)
+    try:
+        raw = base64.b64decode(
+            padded, altchars=b"-_" if (b"-" in run or b"_" in run) else None, validate=True
+        )
+        return raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _from_hex(run: bytes) -> str | None:
+    try:
+        return bytes.fromhex(run.decode("ascii")).decode("utf-8")
+    except ValueError:
+        return None
+
+
+def _readable(text: str) -> bool:
+    """Mostly letters and spaces: what an instruction looks like once decoded, unlike random bytes."""
+    if len(text) < 8:
+        return False
+    letters = sum(1 for char in text if char.isalpha())
+    printable = sum(1 for char in text if char.isprintable() or char in "\n\t")
+    return printable >= 0.95 * len(text) and letters >= 0.5 * len(text) and " " in text

@@ -1,0 +1,130 @@
+"""Checks 3 to 9 on a body that was read: the pure part of the plugin, in the order of the issue.
+
+:func:`inspect_body` parses and validates the body, applies the model and context policies, the content
+rules and both detectors, and returns what the handler must do next: the facts to publish, the findings to
+record and, when ``max_tokens`` was clamped, the body the upstream must receive instead. Any check that
+refuses raises :class:`~.rejection.Rejection`. No ``kong`` here: the handler does all PDK I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kong_plugins.ai_input_guard.body import parse_json
+from kong_plugins.ai_input_guard.formats import extract_view
+from kong_plugins.ai_input_guard.models import ModelList, check_model
+from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection
+from kong_plugins.ai_input_guard.settings import GuardSettings
+from kong_plugins.ai_input_guard.view import RequestView
+from kong_plugins.core.context import RequestFacts
+
+__all__ = ["Finding", "Inspection", "empty_body_facts", "inspect_body"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A security-relevant observation for the audit log (``ai_guard.findings``); never quotes content."""
+
+    check: str
+    category: str
+    score: float
+    action: str  # block | log
+
+    def to_shared(self, plugin: str) -> dict[str, Any]:
+        return {
+            "plugin": plugin,
+            "check": self.check,
+            "category": self.category,
+            "score": self.score,
+            "action": self.action,
+        }
+
+
+@dataclass
+class Inspection:
+    """What the handler publishes and sends after a request passed every check."""
+
+    facts: RequestFacts
+    findings: list[Finding] = field(default_factory=list)
+    rewritten_body: bytes | None = None
+
+
+def empty_body_facts(settings: GuardSettings) -> RequestFacts:
+    """Facts of a body-less request on a route that allows one."""
+    return RequestFacts(
+        format=settings.format.name, body_sha256=hashlib.sha256(b"").hexdigest(), body_bytes=0
+    )
+
+
+def inspect_body(settings: GuardSettings, raw: bytes, tenant_models: ModelList | None) -> Inspection:
+    """Run checks 3-9 on ``raw``; raise :class:`Rejection` on the first that refuses."""
+    document = parse_json(raw, settings.limits)  # 3. JSON and its bounds
+    settings.format.check(document)  # 4. format
+    view = extract_view(settings.format.name, document)
+    check_model(view.model, settings.route_models, tenant_models)  # 5. model policy
+
+    clamped = settings.context.ceiling_for(view.budget)  # 6. context window and max_tokens ceiling
+    rewritten = None
+    if clamped:
+        assert isinstance(document, dict)
+        document.update(clamped)
+        view.budget.update(clamped)
+        rewritten = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    prompt_tokens, largest_input = settings.tokens.prompt_tokens(view)
+    settings.context.check_fit(
+        view.model,
+        largest_input if view.separate_inputs else prompt_tokens,
+        view.max_tokens,
+        per_input=view.separate_inputs,
+    )
+
+    settings.content_rules.check(view)  # 7. content rules
+    findings = _detect(settings, view)  # 8. prompt injection, 9. out-of-distribution
+    facts = RequestFacts(
+        format=view.format,
+        model=view.model,
+        stream=view.stream,
+        max_tokens=view.max_tokens,
+        prompt_tokens_estimate=prompt_tokens,
+        message_count=view.message_count,
+        tool_names=list(view.tool_names),
+        body_sha256=hashlib.sha256(raw).hexdigest(),
+        body_bytes=len(raw),
+    )
+    return Inspection(facts, findings, rewritten)
+
+
+def _detect(settings: GuardSettings, view: RequestView) -> list[Finding]:
+    findings: list[Finding] = []
+    injection = settings.injection
+    if injection.enabled:
+        detection = settings.detector.scan(view.segments, threshold=injection.threshold)
+        if detection is not None and detection.score >= injection.threshold:
+            if injection.mode == "block":
+                raise Rejection(
+                    400,
+                    "injection",
+                    detection.category,
+                    FieldProblem(detection.path, f"prompt injection detected ({detection.category})"),
+                    score=detection.score,
+                )
+            findings.append(Finding("injection", detection.category, detection.score, "log"))
+    ood = settings.ood
+    if ood.enabled:
+        signal = settings.ood_signal.measure(view.segments)
+        if signal is not None and signal.score >= ood.threshold:
+            if ood.mode == "block":
+                raise Rejection(
+                    400,
+                    "ood",
+                    signal.category,
+                    FieldProblem(
+                        signal.path, f"input too far from what this route expects ({signal.category})"
+                    ),
+                    score=signal.score,
+                )
+            findings.append(Finding("ood", signal.category, signal.score, "log"))
+    return findings

@@ -1,0 +1,308 @@
+"""The ``ai-input-guard`` configuration in Kong's schema shape (the plugin's name is declared here, once).
+
+Kong validates these fields itself (types, defaults, ranges, ``one_of``, the entity check below). What a
+schema cannot say - that patterns are valid RE2, that ``custom_schema`` is a draft 2020-12 JSON Schema this
+plugin can run safely - is checked by ``settings.build_settings`` when the plugin instance starts, with errors
+in the same ``config.<field>`` shape.
+"""
+
+from __future__ import annotations
+
+from kong_plugins.ai_input_guard.formats import FORMATS
+from kong_plugins.ai_input_guard.injection_rules import CATEGORIES
+from kong_plugins.ai_input_guard.view import SEGMENT_ROLES
+from kong_plugins.core.schema import (
+    array,
+    boolean,
+    conditional,
+    field,
+    integer,
+    map_,
+    number,
+    plugin_schema,
+    record,
+    set_,
+    string,
+)
+
+__all__ = ["NAME", "SCHEMA", "SCHEMA_DUMP", "Schema"]
+
+NAME = "ai-input-guard"
+
+MAX_BODY_BYTES_LIMIT = 64 * 1024 * 1024
+MAX_PATTERNS = 100
+MAX_PATTERN_LENGTH = 1000
+MAX_CUSTOM_SCHEMA_LENGTH = 65536
+_MODES = ["off", "log", "block"]
+_MEDIA_TYPE = "^[%w!#$&^_.+-]+/[%w!#$&^_.+-]+$"  # Lua pattern: type/subtype, no parameters
+_TOKENS = {"between": [1, 100_000_000]}
+
+
+def _patterns(description: str) -> dict:
+    return array(
+        string(len_max=MAX_PATTERN_LENGTH),
+        default=[],
+        len_max=MAX_PATTERNS,
+        description=description,
+    )
+
+
+_INJECTION = record(
+    [
+        field(
+            "mode",
+            string(
+                default="block",
+                one_of=_MODES,
+                description="`block`: refuse requests scoring at or above `threshold` (400 naming the "
+                "category, never the matched text); `log`: let them through and record a finding for the "
+                "audit log; `off`: do not run the detector.",
+            ),
+        ),
+        field(
+            "threshold",
+            number(
+                default=0.5,
+                between=[0, 1],
+                description="Score (0-1) from which a request counts as an injection attempt. One clear "
+                "attack phrase scores 0.75-0.9; weaker signals need company to reach 0.5.",
+            ),
+        ),
+        field(
+            "categories",
+            set_(
+                string(one_of=list(CATEGORIES)),
+                default=list(CATEGORIES),
+                description="Signal categories the detector uses (all by default).",
+            ),
+        ),
+        field(
+            "roles",
+            set_(
+                string(one_of=list(SEGMENT_ROLES)),
+                default=["user", "tool", "function"],
+                len_min=1,
+                description="Roles whose texts are scanned: by default what the caller and the tools wrote "
+                "(`tool` also covers Anthropic tool results and documents), not the application's system "
+                "prompt. `tool_definition` scans the descriptions of the tools offered to the model.",
+            ),
+        ),
+    ],
+    description="The built-in prompt-injection detector.",
+)
+
+_OOD = record(
+    [
+        field(
+            "mode",
+            string(
+                default="log",
+                one_of=_MODES,
+                description="`block`: refuse inputs whose out-of-distribution score reaches `threshold` "
+                "(400); `log`: record a finding; `off`: do not measure.",
+            ),
+        ),
+        field(
+            "threshold",
+            number(default=0.8, between=[0, 1], description="Score (0-1) from which an input is reported."),
+        ),
+        field(
+            "expected_scripts",
+            set_(
+                string(len_max=32),
+                default=[],
+                len_max=32,
+                description="Writing systems this route expects (Unicode script names: `Latin`, `Cyrillic`, "
+                "`Greek`, `Arabic`, `Hebrew`, `Han`, `Hiragana`, `Katakana`, `Hangul`, `Devanagari`...). "
+                "Empty: any, but more than three at once count as unusual.",
+            ),
+        ),
+        field(
+            "roles",
+            set_(
+                string(one_of=list(SEGMENT_ROLES)),
+                default=["user"],
+                len_min=1,
+                description="Roles whose texts are measured.",
+            ),
+        ),
+    ],
+    description="The out-of-distribution signal: symbol/control character share, script mix, repetition.",
+)
+
+_CONFIG_FIELDS = [
+    field(
+        "allowed_content_types",
+        set_(
+            string(match=_MEDIA_TYPE, len_max=255),
+            default=["application/json"],
+            len_min=1,
+            description="Media types (`type/subtype`, case-insensitive) a request body may have (415 "
+            "otherwise). `application/json` also admits `application/*+json`; a `charset` other than UTF-8 "
+            "on a JSON type is refused.",
+        ),
+    ),
+    field(
+        "body_required",
+        boolean(
+            default=True,
+            description="Refuse requests without a body (400). When false, such requests pass with only the "
+            "format published.",
+        ),
+    ),
+    field(
+        "max_body_bytes",
+        integer(
+            default=1048576,
+            between=[1, MAX_BODY_BYTES_LIMIT],
+            description="Largest request body, in bytes (413). Checked on `Content-Length` before the body "
+            "is read, then on the body. Keep Kong's `nginx_http_client_body_buffer_size` at least this "
+            "large so that bodies stay in memory.",
+        ),
+    ),
+    field(
+        "max_depth",
+        integer(
+            default=32, between=[1, 128], description="Deepest nesting of JSON objects and arrays (400)."
+        ),
+    ),
+    field(
+        "max_string_length",
+        integer(
+            default=524288,
+            between=[1, MAX_BODY_BYTES_LIMIT],
+            description="Longest JSON string (object keys included), in characters (400). Inline base64 "
+            "images are strings too.",
+        ),
+    ),
+    field(
+        "max_array_length",
+        integer(default=10000, between=[1, 1000000], description="Most items in one JSON array (400)."),
+    ),
+    field(
+        "format",
+        string(
+            default="openai-chat",
+            one_of=list(FORMATS),
+            description="API the route serves: `openai-chat` (/v1/chat/completions), `openai-completions`, "
+            "`openai-embeddings`, `anthropic-messages` (/v1/messages), or `custom` (`custom_schema`). "
+            "Bodies that do not fit are refused (400, with where and why).",
+        ),
+    ),
+    field(
+        "custom_schema",
+        string(
+            len_max=MAX_CUSTOM_SCHEMA_LENGTH,
+            description="For `format: custom`: a JSON Schema (draft 2020-12), as JSON text. Checked when the "
+            "plugin instance starts. Patterns must be RE2; only local `$ref`s; `uniqueItems` needs "
+            "`maxItems` <= 1000.",
+        ),
+    ),
+    field(
+        "allowed_models",
+        array(
+            string(len_max=256),
+            default=[],
+            len_max=1000,
+            description="Models this route serves: exact ids, or prefixes ending in `*` (`gpt-4o*`). Empty: "
+            "any model (403 otherwise).",
+        ),
+    ),
+    field(
+        "tenant_models",
+        boolean(
+            default=True,
+            description="Also enforce the tenant's `allowed_models` published by ai-tenant-resolver (403). "
+            "Costs one PDK round trip on requests that carry a resolved tenant.",
+        ),
+    ),
+    field(
+        "context_windows",
+        map_(
+            string(len_max=256),
+            integer(**_TOKENS),
+            len_max=1000,
+            description="Context window (prompt + completion tokens) per model id prefix, added to and "
+            "overriding the built-in table (`gpt-4o`: 128000, `claude-`: 200000 ...). The longest matching "
+            "prefix applies.",
+        ),
+    ),
+    field(
+        "default_context_window",
+        integer(
+            description="Context window for models no prefix matches. Unset: such models are not checked.",
+            **_TOKENS,
+        ),
+    ),
+    field(
+        "max_tokens_ceiling",
+        integer(
+            description="Largest `max_tokens`/`max_completion_tokens` a request may ask for on this route.",
+            **_TOKENS,
+        ),
+    ),
+    field(
+        "max_tokens_action",
+        string(
+            default="reject",
+            one_of=["reject", "clamp"],
+            description="Above `max_tokens_ceiling`: `reject` (400) or `clamp` (the upstream receives the "
+            "ceiling; the body is re-serialized).",
+        ),
+    ),
+    field(
+        "allowed_roles",
+        set_(
+            string(one_of=list(SEGMENT_ROLES)),
+            default=[],
+            description="Message roles accepted (400 otherwise), e.g. without `system` to refuse "
+            "client-supplied system prompts. Empty: every role of the format.",
+        ),
+    ),
+    field(
+        "max_message_chars",
+        integer(
+            between=[1, MAX_BODY_BYTES_LIMIT], description="Most characters of text in one message (400)."
+        ),
+    ),
+    field(
+        "max_total_chars",
+        integer(between=[1, MAX_BODY_BYTES_LIMIT], description="Most characters of text in a request (400)."),
+    ),
+    field(
+        "deny_patterns",
+        _patterns(
+            "RE2 patterns (linear time; `(?i)` for case-insensitive): a checked text matching any of them "
+            "is refused (400)."
+        ),
+    ),
+    field(
+        "allow_patterns",
+        _patterns("RE2 patterns: when set, every checked text must match at least one (400 otherwise)."),
+    ),
+    field(
+        "match_all_roles",
+        boolean(
+            default=False,
+            description="Apply `deny_patterns`/`allow_patterns` to every role's texts, not only `user` ones.",
+        ),
+    ),
+    field("injection", _INJECTION),
+    field("ood", _OOD),
+]
+
+SCHEMA = plugin_schema(
+    NAME,
+    _CONFIG_FIELDS,
+    entity_checks=[
+        conditional(
+            "format",
+            {"eq": "custom"},
+            "custom_schema",
+            {"required": True},
+            then_err="format 'custom' needs custom_schema",
+        ),
+    ],
+)
+Schema = SCHEMA.schema
+SCHEMA_DUMP = SCHEMA.dump

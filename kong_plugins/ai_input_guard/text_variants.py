@@ -1,0 +1,161 @@
+"""The spellings of a text an attacker can hide an instruction behind, undone one by one.
+
+The detector (:mod:`.injection`) runs its phrase rules on each *variant* of a text; a rule that matches only
+once a disguise is removed is itself evidence (it is reported as ``obfuscation`` or ``hidden_characters``).
+Variants, each built only when it would differ from the previous one:
+
+``plain``      casefolded text, as sent;
+``normalized`` NFKC (fullwidth and mathematical-bold letters become plain ``ignore``), without
+               invisible characters (zero-width spaces/joiners, word joiners, soft hyphens, BOMs, bidi
+               controls, Unicode tag characters);
+``folded``     Cyrillic/Greek/IPA letters that look Latin mapped to Latin (Cyrillic o → Latin o);
+``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
+``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e`` → ``ignore``).
+
+It also reads the two invisible channels: Unicode *tag* characters (U+E0020-U+E007E mirror ASCII and render
+as nothing, so ``ignore…`` can be smuggled in plain sight; the flag emoji's legitimate tag sequences are set
+aside first), and zero-width or bidi characters placed inside words.
+
+Everything here is linear: ``str`` methods and RE2 scans, bounded counts of matches.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from dataclasses import dataclass
+
+from kong_plugins.ai_input_guard.linear_regex import compile_linear
+
+__all__ = ["HiddenChannels", "TextVariant", "hidden_channels", "variants"]
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_TAG_FIRST, _TAG_LAST = 0xE0000, 0xE007F
+_REMOVE_INVISIBLE = {ord(c): None for c in _ZERO_WIDTH + _BIDI} | {
+    cp: None for cp in range(_TAG_FIRST, _TAG_LAST + 1)
+}
+# Letters that render like Latin ones, written as escapes so that this file itself holds no look-alikes.
+_LOOKALIKES = (
+    # Cyrillic
+    "\u0430\u0432\u0435\u0451\u043a\u043c\u043d\u043e\u0440\u0441\u0442\u0443\u0445\u0455"
+    "\u0456\u0457\u0458\u04bb\u0501\u051b\u051d"
+    "\u03b1\u03b2\u03b5\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7\u03b3\u03f2\u03c9"  # Greek
+    "\u0261\u0578\u057d\u2113\u0131\u0269\u0251\u0280\u0274\u028f\u1d0f\u1d04\ua731"  # IPA, Armenian...
+)
+_LATIN = "abeekmhopctyxsiijhdqwabenikvoptuxycwgnuliiarnyocs"
+_CONFUSABLES = str.maketrans(_LOOKALIKES, _LATIN)
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+_LEET_HINT = compile_linear(r"\pL[013457@$!]|[013457@$]\pL")
+_SPACED = compile_linear(r"(?:\pL[ \t._*|/\\+~-]{1,3}){3,}\pL")
+_FLAG_TAGS = compile_linear(r"\x{1F3F4}[\x{E0061}-\x{E007A}\x{E0030}-\x{E0039}]{2,8}\x{E007F}")
+_IN_WORD_INVISIBLE = compile_linear(
+    r"\p{Latin}[\x{200B}-\x{200D}\x{2060}-\x{2064}\x{FEFF}\x{00AD}\x{180E}]+\p{Latin}"
+)
+_MIXED_SCRIPT = compile_linear(r"\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}")
+MAX_COUNTED = 64  # counts of suspicious spots stop here: the score saturates long before
+
+
+@dataclass(frozen=True)
+class TextVariant:
+    """One spelling of the text; ``disguise`` names what was undone to get it (None for the plain text)."""
+
+    text: str
+    disguise: str | None
+
+
+@dataclass(frozen=True)
+class HiddenChannels:
+    """What the invisible channels of a text carry."""
+
+    tag_text: str  # ASCII smuggled in Unicode tag characters (flag sequences excepted)
+    invisible_in_words: int  # zero-width characters between Latin letters
+    bidi_controls: int
+    mixed_script_words: int  # Latin letters touching Cyrillic/Greek ones
+
+
+def _count(regex: object, text: str) -> int:
+    return sum(1 for _ in itertools.islice(regex.finditer(text), MAX_COUNTED))  # type: ignore[attr-defined]
+
+
+def hidden_channels(text: str) -> HiddenChannels:
+    """Read the invisible channels of ``text`` (all zero for ASCII text)."""
+    if text.isascii():
+        return HiddenChannels("", 0, 0, 0)
+    tag_text = ""
+    if any(_TAG_FIRST <= ord(c) <= _TAG_LAST for c in _tag_candidates(text)):
+        without_flags = _FLAG_TAGS.sub("", text) if _FLAG_TAGS.search(text) else text  # type: ignore[attr-defined]
+        tag_text = "".join(chr(ord(c) - _TAG_FIRST) for c in without_flags if 0xE0020 <= ord(c) <= 0xE007E)
+    return HiddenChannels(
+        tag_text=tag_text,
+        invisible_in_words=_count(_IN_WORD_INVISIBLE, text),
+        bidi_controls=sum(text.count(c) for c in _BIDI),
+        mixed_script_words=_count(_MIXED_SCRIPT, text),
+    )
+
+
+def _tag_candidates(text: str) -> str:
+    """Tag characters are 4-byte code points; only texts holding some are examined character by character."""
+    return text if max(text) >= "\U000e0000" else ""
+
+
+def variants(text: str) -> list[TextVariant]:
+    """The distinct variants of ``text``, plain first (see the module docstring)."""
+    plain = text.casefold()
+    found = [TextVariant(plain, None)]
+    current = plain
+    if not text.isascii():
+        stripped = plain.translate(_REMOVE_INVISIBLE)
+        normalized = unicodedata.normalize("NFKC", stripped).casefold()
+        if normalized != current:
+            disguise = "hidden_characters" if stripped != plain else "obfuscation"
+            found.append(TextVariant(normalized, disguise))
+            current = normalized
+        folded = current.translate(_CONFUSABLES)
+        if folded != current:
+            found.append(TextVariant(folded, "obfuscation"))
+            current = folded
+    if _LEET_HINT.search(current) is not None:
+        leet = current.translate(_LEET)
+        if leet != current:
+            found.append(TextVariant(leet, "obfuscation"))
+    if _SPACED.search(current) is not None:
+        collapsed = _collapse_spaced(current)
+        if collapsed != current:
+            found.append(TextVariant(collapsed, "obfuscation"))
+    return found
+
+
+def _collapse_spaced(text: str) -> str:
+    """Join letters spelled out with separators; words stay apart where the separator run was wide."""
+    pieces: list[str] = []
+    end = 0
+    for match in itertools.islice(_SPACED.finditer(text), 1024):  # type: ignore[attr-defined]
+        start, stop = match.span()
+        pieces.append(text[end:start])
+        pieces.append(_join_letters(text[start:stop]))
+        end = stop
+    pieces.append(text[end:])
+    return "".join(pieces)
+
+
+def _join_letters(run: str) -> str:
+    """``"i g n o r e   a l l"`` → ``"ignore all"``: a wider separator run than usual splits words."""
+    letters: list[str] = []
+    gaps: list[int] = []
+    gap = 0
+    for char in run:
+        if char.isalpha():
+            if letters:
+                gaps.append(gap)
+            letters.append(char)
+            gap = 0
+        else:
+            gap += 1
+    usual = min(gaps) if gaps else 1
+    out = [letters[0]]
+    for letter, width in zip(letters[1:], gaps, strict=True):
+        out.append((" " if width > usual else "") + letter)
+    return "".join(out)

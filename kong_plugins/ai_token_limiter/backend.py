@@ -1,0 +1,252 @@
+"""Which store answers a request: local memory, Redis, or — while Redis is unreachable — the local fallback.
+
+``strategy: local`` always uses this process's :data:`LOCAL_COUNTERS`. ``strategy: redis`` uses Redis, and
+when Redis cannot be reached:
+
+* ``fault_tolerant: true``: the request is checked against :data:`FALLBACK_COUNTERS` (this process only)
+  with every limit divided by ``node_count``, so that N nodes together still enforce about the limit; the
+  answer carries the degraded header. A :class:`RedisHealth` breaker makes the next requests skip Redis at
+  once, and lets one request try it again every ``redis_retry_ms``: no request waits on a dead Redis more
+  than once per period, none longer than the Redis timeouts, and recovery needs nobody.
+* ``fault_tolerant: false``: 503.
+
+It is logged once per ``degraded_log_interval`` (with how many requests were degraded meanwhile), and once
+on recovery. Reservations remember which store took them, so each is settled where it was made.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from kong_plugins.ai_token_limiter.counters import Counter, CounterStore, Decision
+from kong_plugins.ai_token_limiter.local_store import LocalCounterStore
+from kong_plugins.ai_token_limiter.plan import scaled
+from kong_plugins.ai_token_limiter.script import RedisCounterStore
+from kong_plugins.ai_token_limiter.settings import LimiterSettings
+from kong_plugins.core.errors import RedisUnavailable, ServiceUnavailable
+from kong_plugins.core.redis import RedisConfig, connect
+
+__all__ = [
+    "DEGRADED",
+    "FALLBACK_COUNTERS",
+    "LOCAL",
+    "LOCAL_COUNTERS",
+    "REDIS",
+    "LimiterBackend",
+    "LogThrottle",
+    "RedisHealth",
+]
+
+log = logging.getLogger("kong_plugins.ai_token_limiter")
+
+LOCAL = "local"
+REDIS = "redis"
+DEGRADED = "degraded"
+
+LOCAL_COUNTERS = LocalCounterStore()
+"""Counters of ``strategy: local``, shared by every plugin instance of this process."""
+FALLBACK_COUNTERS = LocalCounterStore()
+"""Counters used while Redis is unreachable (kept apart from ``strategy: local`` ones)."""
+
+
+class LogThrottle:
+    """At most one message per interval; counts what it held back in between."""
+
+    def __init__(self, interval_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval_s = interval_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last: float | None = None
+        self._held_back = 0
+
+    def ready(self) -> int | None:
+        """The number of events held back since the last message if one may be logged now, else None."""
+        with self._lock:
+            now = self._clock()
+            if self._last is not None and now - self._last < self._interval_s:
+                self._held_back += 1
+                return None
+            held, self._held_back, self._last = self._held_back, 0, now
+            return held
+
+    def reset(self) -> None:
+        with self._lock:
+            self._last, self._held_back = None, 0
+
+
+class RedisHealth:
+    """A breaker: after a failure, Redis is skipped until ``retry_s`` passed; then one request probes it."""
+
+    def __init__(self, retry_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._retry_s = retry_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+        self._next_probe = 0.0
+        self._probing = False
+
+    @property
+    def down(self) -> bool:
+        return self._down_since is not None
+
+    def allow_attempt(self) -> bool:
+        """True when this request should use Redis: it is up, or this request is the next probe."""
+        with self._lock:
+            if self._down_since is None:
+                return True
+            if self._probing or self._clock() < self._next_probe:
+                return False
+            self._probing = True
+            return True
+
+    def succeeded(self) -> float | None:
+        """Record a success; returns for how long Redis had been down, when it had."""
+        with self._lock:
+            down_since, self._down_since, self._probing = self._down_since, None, False
+            return None if down_since is None else self._clock() - down_since
+
+    def failed(self) -> bool:
+        """Record a failure; True when Redis was up until now."""
+        with self._lock:
+            was_up = self._down_since is None
+            now = self._clock()
+            if was_up:
+                self._down_since = now
+            self._next_probe, self._probing = now + self._retry_s, False
+            return was_up
+
+
+_health: dict[tuple[RedisConfig, int], RedisHealth] = {}
+_health_lock = threading.Lock()
+
+
+def health_of(cfg: RedisConfig, retry_ms: int) -> RedisHealth:
+    """One breaker per Redis and retry period in this process, shared by the plugin instances using it."""
+    with _health_lock:
+        health = _health.get((cfg, retry_ms))
+        if health is None:
+            health = _health[(cfg, retry_ms)] = RedisHealth(retry_ms / 1000)
+        return health
+
+
+@dataclass
+class Reserved:
+    """A decision and the store (``local``/``redis``/``degraded``) that made it."""
+
+    decision: Decision
+    mode: str
+
+
+class LimiterBackend:
+    """Reserve and settle for one plugin configuration, on the store its settings and Redis's health say."""
+
+    def __init__(
+        self,
+        settings: LimiterSettings,
+        *,
+        name: str,
+        local: CounterStore = LOCAL_COUNTERS,
+        fallback: CounterStore = FALLBACK_COUNTERS,
+        redis_store: CounterStore | None = None,
+        health: RedisHealth | None = None,
+    ) -> None:
+        self.settings = settings
+        self.name = name
+        self._local = local
+        self._fallback = fallback
+        self._scale = 1.0 / settings.node_count
+        self._throttle = LogThrottle(settings.degraded_log_interval_s)
+        self._redis: CounterStore | None = None
+        self._health: RedisHealth | None = None
+        if settings.strategy == REDIS:
+            assert settings.redis is not None
+            cfg = settings.redis
+            self._redis = redis_store or RedisCounterStore(lambda: connect(cfg))
+            self._health = health or health_of(cfg, settings.redis_retry_ms)
+
+    @property
+    def degraded_scale(self) -> float:
+        """The share of each limit one node enforces while degraded (``1 / node_count``)."""
+        return self._scale
+
+    def reserve(self, counters: Sequence[Counter], amounts: Sequence[int], member: str) -> Reserved:
+        """Reserve on the right store; raises :class:`ServiceUnavailable` when Redis is down and the
+        configuration is not fault tolerant."""
+        if self._redis is None or self._health is None:
+            return Reserved(self._local.reserve(counters, amounts, member), LOCAL)
+        if self._health.allow_attempt():
+            try:
+                decision = self._redis.reserve(counters, amounts, member)
+            except RedisUnavailable as exc:
+                self._redis_failed(exc)
+            except Exception:
+                self._redis_succeeded()  # Redis answered, with an error: reachable (and not ours to hide)
+                raise
+            else:
+                self._redis_succeeded()
+                return Reserved(decision, REDIS)
+        if not self.settings.fault_tolerant:
+            raise ServiceUnavailable(log_reason="Redis unavailable and fault_tolerant is false")
+        self._note_degraded()
+        return Reserved(self._fallback.reserve(scaled(counters, self._scale), amounts, member), DEGRADED)
+
+    def settle(
+        self, mode: str, counters: Sequence[Counter], deltas: Sequence[int], buckets: Sequence[int]
+    ) -> bool:
+        """Settle on the store that reserved; False when it could not be done (Redis down: the reservation
+        then stays as it was, which over-counts, never under-counts)."""
+        if mode == LOCAL:
+            self._local.settle(counters, deltas, buckets)
+            return True
+        if mode == DEGRADED:
+            self._fallback.settle(scaled(counters, self._scale), deltas, buckets)
+            return True
+        if self._redis is None or self._health is None or not any(deltas):
+            return self._redis is not None
+        if not self._health.allow_attempt():
+            return False
+        try:
+            self._redis.settle(counters, deltas, buckets)
+        except RedisUnavailable as exc:
+            self._redis_failed(exc)
+            return False
+        except Exception:
+            self._redis_succeeded()
+            raise
+        self._redis_succeeded()
+        return True
+
+    # ------------------------------------------------------------------------------------------ logging
+    def _redis_failed(self, exc: RedisUnavailable) -> None:
+        assert self._health is not None
+        self._health.failed()
+        action = (
+            f"enforcing limits with local counters (limit / {self.settings.node_count} node(s))"
+            if self.settings.fault_tolerant
+            else "refusing requests with 503 (fault_tolerant is false)"
+        )
+        held = self._throttle.ready()
+        if held is not None:
+            more = f"; {held} more failure(s) since the last message" if held else ""
+            log.warning("[%s] Redis unavailable: %s; %s%s", self.name, exc, action, more)
+
+    def _note_degraded(self) -> None:
+        held = self._throttle.ready()
+        if held is not None:
+            more = f" ({held} more since the last message)" if held else ""
+            log.warning(
+                "[%s] Redis still unavailable: request checked against local counters%s", self.name, more
+            )
+
+    def _redis_succeeded(self) -> None:
+        assert self._health is not None
+        down_for = self._health.succeeded()
+        if down_for is not None:
+            self._throttle.reset()
+            log.warning(
+                "[%s] Redis reachable again after %.1f s: shared counters resumed", self.name, down_for
+            )

@@ -1,0 +1,206 @@
+"""What both limiter plugins do: reserve in ``access``, settle when the real usage is known.
+
+``ai-token-limiter`` settles in ``response`` from the buffered body; ``ai-token-limiter-stream`` settles in
+``log`` from Kong's log snapshot (so Kong does not buffer its streams). Both share this base.
+
+PDK round trips in ``access`` (each ``kong.*`` call is one):
+
+* ``kong.ctx.shared.get("ai_guard.tenant")`` and ``kong.ctx.shared.get("ai_guard.request")``: always;
+* ``kong.request.get_raw_body()``: only when ai-input-guard published no request facts;
+* ``kong.client.get_consumer()``: only with ``consumer``/``consumer_model`` limits;
+* ``kong.router.get_route()``: only with ``route`` limits on a plugin not attached to a route;
+* ``kong.response.set_headers({...})``: admitted requests, unless ``hide_client_headers``;
+* ``kong.ctx.shared.set("ai_guard.usage", ...)``: admitted requests;
+* ``kong.response.exit(429, ...)``: refused requests (headers and Retry-After go with it).
+
+So an admitted request costs **4** round trips with the input guard in front (3 with hidden headers), and a
+refused one 3. Redis: exactly **one** script call per reservation attempt (a queued request makes one more
+per wake-up), and at most one to settle (none when the reservation was exact).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from typing import Any, ClassVar
+
+from kong_plugins.ai_token_limiter.backend import DEGRADED, LimiterBackend, Reserved
+from kong_plugins.ai_token_limiter.counters import Decision
+from kong_plugins.ai_token_limiter.estimate import RequestEstimate, estimate_from_body, estimate_from_facts
+from kong_plugins.ai_token_limiter.headers import limit_headers, refusal
+from kong_plugins.ai_token_limiter.plan import Amounts, Plan, Subject, build_plan
+from kong_plugins.ai_token_limiter.pricing import ModelPrice, UnknownModel
+from kong_plugins.ai_token_limiter.queue import WaitingRoom, release_signal, wait_for_capacity
+from kong_plugins.ai_token_limiter.reservation import Reservation
+from kong_plugins.ai_token_limiter.settings import LimiterSettings, build_settings
+from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
+from kong_plugins.core.errors import BadRequest
+from kong_plugins.core.handler import GuardPlugin
+from kong_plugins.core.pdk import Pdk, PdkError
+from kong_plugins.core.schema import ensure_valid_config
+from kong_plugins.core.schema.dsl import PluginSchema
+
+__all__ = ["TokenLimiterBase"]
+
+log = logging.getLogger("kong_plugins.ai_token_limiter")
+
+MAX_ID_CHARS = 256
+PLAN_CACHE_SIZE = 4096
+UNKNOWN_MODEL_MESSAGE = "Model has no price"
+
+
+def _identifier(value: Any) -> str | None:
+    """An id from Kong or another plugin, if it is a sane string (keys.py bounds it further)."""
+    if isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS:
+        return value
+    return None
+
+
+class TokenLimiterBase(GuardPlugin):
+    """Reservation in ``access``; subclasses add the phase that settles."""
+
+    schema: ClassVar[PluginSchema]
+    settings: LimiterSettings
+
+    def __init__(self, config: dict[str, Any] | None) -> None:
+        super().__init__(config)
+        self.backend = LimiterBackend(self.settings, name=self.name)
+        self.waiting_room = WaitingRoom(self.settings.queue_max_waiters)
+        self.releases = release_signal(self.settings.namespace)
+        self._plans: OrderedDict[Subject, Plan] = OrderedDict()
+        self._plans_lock = threading.Lock()
+
+    def plan_for(self, subject: Subject) -> Plan:
+        """The counters of ``subject`` (built once, then served from a bounded LRU cache: keys are encoded
+        and hashed only the first time a tenant/model/consumer combination is seen)."""
+        with self._plans_lock:
+            plan = self._plans.get(subject)
+            if plan is not None:
+                self._plans.move_to_end(subject)
+                return plan
+        plan = build_plan(self.settings, subject)
+        with self._plans_lock:
+            self._plans[subject] = plan
+            while len(self._plans) > PLAN_CACHE_SIZE:
+                self._plans.popitem(last=False)
+        return plan
+
+    def compile(self, config: dict[str, Any]) -> LimiterSettings:
+        return build_settings(ensure_valid_config(self.schema.config, config))
+
+    # ------------------------------------------------------------------------------------------ access
+    def reserve(self, pdk: Pdk) -> None:
+        """The whole access phase: reserve all limits or answer 429 (or 503 / 400)."""
+        settings = self.settings
+        tenant = TenantFacts.from_shared(pdk.call("ctx.shared.get", TENANT_KEY))
+        facts = RequestFacts.from_shared(pdk.call("ctx.shared.get", REQUEST_KEY))
+        estimate = estimate_from_facts(facts) if facts is not None else self._estimate_from_body(pdk)
+        subject = Subject(
+            tenant=_identifier(tenant.id) if tenant else None,
+            consumer=self._consumer_id(pdk) if settings.needs_consumer else None,
+            model=estimate.model,
+            route=self._route_id(pdk) if settings.needs_route else None,
+            tier=_identifier(tenant.tier) if tenant else None,
+        )
+        try:
+            price = settings.prices.price_of(estimate.model)
+        except UnknownModel:
+            raise BadRequest(UNKNOWN_MODEL_MESSAGE, log_reason="no price for the requested model") from None
+        reserved = self._reserved_amounts(estimate, price)
+        plan = self.plan_for(subject)
+        result = self._reserve_or_wait(plan, reserved, subject)
+        decision = result.decision
+        headers: dict[str, str] = {}
+        if not settings.hide_client_headers:
+            scale = self.backend.degraded_scale if result.mode == DEGRADED else 1.0
+            headers = limit_headers(plan.rules, decision, degraded=result.mode == DEGRADED, scale=scale)
+        if not decision.admitted:
+            assert decision.failing is not None
+            raise refusal(plan.rule_of[decision.failing], decision, headers)
+        if headers:
+            pdk.call("response.set_headers", headers)
+        reservation = Reservation(result.mode, decision.buckets, subject, reserved)
+        pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared())
+
+    def _reserved_amounts(self, estimate: RequestEstimate, price: ModelPrice) -> Amounts:
+        completion = (
+            estimate.max_tokens if estimate.max_tokens is not None else self.settings.default_max_tokens
+        )
+        prompt = estimate.prompt_tokens
+        return Amounts(prompt, completion, price.cost_nano_usd(prompt, completion))
+
+    def _reserve_or_wait(self, plan: Plan, reserved: Amounts, subject: Subject) -> Reserved:
+        amounts = plan.amounts(reserved)
+        if not plan.counters:  # this tier has no limits: nothing to ask any store
+            return Reserved(Decision(True, 0, None, False, (), (), ()), self.settings.strategy)
+        result = self.backend.reserve(plan.counters, amounts, subject.member)
+        max_wait_ms = self.settings.queue_max_wait_ms
+        if result.decision.admitted or result.decision.never or max_wait_ms <= 0:
+            return result
+        if not self.waiting_room.enter():
+            return result
+        latest = [result]
+
+        def attempt() -> tuple[bool, float | None]:
+            latest[0] = self.backend.reserve(plan.counters, amounts, subject.member)
+            decision = latest[0].decision
+            if decision.never:
+                return False, None
+            return decision.admitted, decision.retry_after_ms / 1000
+
+        try:
+            first_retry = (
+                result.decision.retry_after_ms / 1000 if result.decision.retry_after_ms >= 0 else None
+            )
+            wait_for_capacity(attempt, self.releases, max_wait_ms / 1000, first_retry)
+        finally:
+            self.waiting_room.leave()
+        return latest[0]
+
+    def _estimate_from_body(self, pdk: Pdk) -> RequestEstimate:
+        try:
+            body = pdk.call("request.get_raw_body")
+        except PdkError as exc:  # a body Kong could not buffer: size the reservation without it
+            log.info("[%s] request body unreadable (%s): prompt estimate 0", self.name, exc)
+            body = None
+        if isinstance(body, str):
+            body = body.encode("utf-8", "surrogateescape")
+        return estimate_from_body(body if isinstance(body, bytes) else None)
+
+    def _consumer_id(self, pdk: Pdk) -> str | None:
+        consumer = pdk.call("client.get_consumer")
+        return _identifier(consumer.get("id")) if isinstance(consumer, dict) else None
+
+    def _route_id(self, pdk: Pdk) -> str | None:
+        if self.route_id:
+            return self.route_id
+        route = pdk.call("router.get_route")
+        return _identifier(route.get("id")) if isinstance(route, dict) else None
+
+    # ------------------------------------------------------------------------------------------ settle
+    def settle(self, pdk: Pdk, reservation: Reservation, actual: Amounts) -> None:
+        """Correct every counter by ``actual - reserved`` and publish the actual usage and cost."""
+        plan = self.plan_for(reservation.subject)
+        deltas = plan.deltas(actual, reservation.reserved)
+        if len(plan.counters) == len(reservation.buckets):
+            self.backend.settle(reservation.mode, plan.counters, deltas, reservation.buckets)
+            if any(delta < 0 for delta in deltas):
+                self.releases.notify()
+        else:  # the configuration changed between the phases: these buckets are not these counters
+            log.info("[%s] configuration changed since access: reservation left as it was", self.name)
+        pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared(actual=actual))
+
+    def price_of(self, model: str | None) -> ModelPrice:
+        """The price to settle with (an admitted request's model was priced in access)."""
+        try:
+            return self.settings.prices.price_of(model)
+        except UnknownModel:
+            return self.settings.prices.default
+
+    def pending_reservation(self, pdk: Pdk) -> Reservation | None:
+        """The reservation this request made in access, unless it is absent or already settled."""
+        reservation = Reservation.from_shared(pdk.call("ctx.shared.get", USAGE_KEY))
+        if reservation is None or reservation.settled:
+            return None
+        return reservation

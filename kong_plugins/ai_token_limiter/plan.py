@@ -1,0 +1,191 @@
+"""From a request's subject (tenant, consumer, model, route, tier) to the counters its limits check.
+
+Keys are built with :mod:`kong_plugins.core.keys` (every untrusted part encoded, bounded) as::
+
+    ai-token-limiter:{<tag>}:<namespace>:<scope>:<ids...>:<metric>:<window>:<algorithm>[:share:<tenant>]
+    ai-token-limiter:{<tag>}:<namespace>:global:<metric>:<window>:waiting
+
+All keys of one request share one hash tag, so the reservation script touches a single Redis Cluster slot:
+the tenant id when every configured limit is per tenant (``tenant``/``tenant_model``: tenants spread over
+the cluster), else the namespace (a ``global`` counter must sit beside every tenant's). The algorithm is
+part of the key (``sw10`` = sliding window of 10 buckets, ``fw``, ``tb``, ``cm`` = calendar month), so
+changing it starts fresh counters instead of misreading old ones.
+
+Fair share: a ``global`` limit with ``fair_share`` gets a per-tenant *share* counter (the tenant's usage of
+that limit, capped at ``fair_share * limit``, enforced only while another tenant is in the limit's
+*waiting* set, i.e. was refused by it within a window).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from kong_plugins.ai_token_limiter.counters import FIXED, MONTH, SLIDING, TOKEN_BUCKET, Counter
+from kong_plugins.ai_token_limiter.settings import LimiterSettings, LimitRule
+from kong_plugins.ai_token_limiter.windows import sliding_bucket_ms
+from kong_plugins.core.keys import KeyBuilder
+
+__all__ = ["ANONYMOUS", "KEY_NAMESPACE", "Amounts", "Plan", "Subject", "build_plan"]
+
+KEY_NAMESPACE = "ai-token-limiter"
+ANONYMOUS = "~anonymous"
+"""Who a request without tenant (or consumer) is counted as; ``~`` cannot start a tenant id or consumer id."""
+UNKNOWN_MODEL = "~unknown"
+
+_SCOPE_PARTS = {
+    "tenant": ("tenant",),
+    "consumer": ("consumer",),
+    "tenant_model": ("tenant", "model"),
+    "consumer_model": ("consumer", "model"),
+    "route": ("route",),
+    "global": (),
+}
+SCOPE_ID_COUNT = {scope: len(parts) for scope, parts in _SCOPE_PARTS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Who and what a request is, as far as limits care. Published in the reservation so the response
+    phase rebuilds exactly the same counters."""
+
+    tenant: str | None = None
+    consumer: str | None = None
+    model: str | None = None
+    route: str | None = None
+    tier: str | None = None
+
+    @property
+    def member(self) -> str:
+        """The tenant as counted by fair share."""
+        return self.tenant or ANONYMOUS
+
+    def to_list(self) -> list[str]:
+        return [self.tenant or "", self.consumer or "", self.model or "", self.route or "", self.tier or ""]
+
+    @classmethod
+    def from_list(cls, value: object) -> Subject | None:
+        if not isinstance(value, list) or len(value) != 5 or not all(isinstance(v, str) for v in value):
+            return None
+        return cls(*(v or None for v in value))
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """What a request reserves, or actually used, in store units."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cost_nano_usd: int
+    requests: int = 1
+
+    def of(self, metric: str) -> int:
+        if metric == "requests":
+            return self.requests
+        if metric == "tokens":
+            return self.prompt_tokens + self.completion_tokens
+        if metric == "prompt_tokens":
+            return self.prompt_tokens
+        if metric == "completion_tokens":
+            return self.completion_tokens
+        return self.cost_nano_usd
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The counters of one request: one per limit rule, then the fair-share counters.
+
+    ``rule_of[i]`` is the rule counter ``i`` enforces (a share counter points at its global rule);
+    ``rules`` are the limits the answer headers describe, in order (counter ``i < len(rules)`` is rule ``i``).
+    """
+
+    rules: tuple[LimitRule, ...]
+    counters: tuple[Counter, ...]
+    rule_of: tuple[LimitRule, ...]
+
+    def amounts(self, amounts: Amounts) -> list[int]:
+        return [amounts.of(rule.metric) for rule in self.rule_of]
+
+    def deltas(self, actual: Amounts, reserved: Amounts) -> list[int]:
+        return [actual.of(rule.metric) - reserved.of(rule.metric) for rule in self.rule_of]
+
+
+def _algorithm_tag(settings: LimiterSettings, rule: LimitRule) -> str:
+    if rule.window.calendar_month:
+        return "cm"
+    if settings.algorithm == "token_bucket":
+        return "tb"
+    if settings.algorithm == "fixed_window":
+        return "fw"
+    return f"sw{settings.sliding_buckets}"
+
+
+def _ids(rule: LimitRule, subject: Subject) -> list[str]:
+    values = {
+        "tenant": subject.tenant or ANONYMOUS,
+        "consumer": subject.consumer or ANONYMOUS,
+        "model": subject.model or UNKNOWN_MODEL,
+        "route": subject.route or ANONYMOUS,
+    }
+    return [values[part] for part in _SCOPE_PARTS[rule.scope]]
+
+
+def _window_counter(settings: LimiterSettings, rule: LimitRule, key: str, limit: float) -> Counter:
+    window_ms = rule.window.ms
+    if rule.window.calendar_month:
+        return Counter(key, MONTH, window_ms, limit)
+    if settings.algorithm == "fixed_window":
+        return Counter(key, FIXED, window_ms, limit)
+    return Counter(
+        key, SLIDING, window_ms, limit, bucket_ms=sliding_bucket_ms(window_ms, settings.sliding_buckets)
+    )
+
+
+def _share_counter(settings: LimiterSettings, rule: LimitRule, key: str, wait_key: str) -> Counter:
+    """A tenant's usage of a global limit: a sliding window (a calendar month for monthly limits) whatever
+    the algorithm, capped at ``fair_share`` of the limit."""
+    assert settings.fair_share is not None
+    limit = rule.units * settings.fair_share
+    if rule.window.calendar_month:
+        return Counter(key, MONTH, rule.window.ms, limit, wait_key=wait_key, share=True)
+    bucket_ms = sliding_bucket_ms(rule.window.ms, settings.sliding_buckets)
+    return Counter(key, SLIDING, rule.window.ms, limit, bucket_ms=bucket_ms, wait_key=wait_key, share=True)
+
+
+def key_builder(settings: LimiterSettings, subject: Subject) -> KeyBuilder:
+    """The builder of every key of ``subject``'s request (one hash tag for all of them)."""
+    tag = (subject.tenant or ANONYMOUS) if settings.tag_by_tenant else settings.namespace
+    return KeyBuilder(KEY_NAMESPACE).for_tag(tag)
+
+
+def build_plan(settings: LimiterSettings, subject: Subject) -> Plan:
+    """The counters for ``subject`` under its tier's limits."""
+    rules = settings.limits_for(subject.tier)
+    keys = key_builder(settings, subject)
+    counters: list[Counter] = []
+    shares: list[Counter] = []
+    share_rules: list[LimitRule] = []
+    for rule in rules:
+        base = [settings.namespace, rule.scope, *_ids(rule, subject), rule.metric, rule.window.label]
+        key = keys.key(*base, _algorithm_tag(settings, rule))
+        wait_key = None
+        if rule.scope == "global" and settings.fair_share is not None:
+            wait_key = keys.key(*base, "waiting")
+            share_tag = "cm" if rule.window.calendar_month else f"sw{settings.sliding_buckets}"
+            share_key = keys.key(*base, share_tag, "share", subject.member)
+            shares.append(_share_counter(settings, rule, share_key, wait_key))
+            share_rules.append(rule)
+        if settings.algorithm == "token_bucket" and not rule.window.calendar_month:
+            capacity = float(rule.burst_units or rule.units)
+            counters.append(
+                Counter(key, TOKEN_BUCKET, rule.window.ms, rule.units, capacity=capacity, wait_key=wait_key)
+            )
+        else:
+            counter = _window_counter(settings, rule, key, rule.units)
+            counters.append(replace(counter, wait_key=wait_key))
+    return Plan(rules=tuple(rules), counters=(*counters, *shares), rule_of=(*rules, *share_rules))
+
+
+def scaled(counters: Sequence[Counter], factor: float) -> list[Counter]:
+    """Every counter with its limit multiplied by ``factor`` (degraded mode)."""
+    return [counter.scaled(factor) for counter in counters]

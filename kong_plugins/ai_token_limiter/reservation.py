@@ -1,0 +1,87 @@
+"""The reservation as published in ``ai_guard.usage``: what the audit log reads and what settling needs.
+
+``ai_guard.usage`` is :class:`~kong_plugins.core.context.UsageFacts` (reserved and actual tokens and cost,
+``degraded``) plus flat ``reservation_*`` fields that only this plugin reads (readers ignore unknown
+fields): the store that took the reservation, the buckets it charged, the subject its counters were built
+for, the exact reserved cost in nano-USD, and whether it has been settled (so it is never settled twice).
+One ``kong.ctx.shared.set`` in access and one ``get`` + ``set`` when settling: no other state crosses
+phases, so any plugin server process can settle a reservation made by another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kong_plugins.ai_token_limiter.plan import Amounts, Subject
+from kong_plugins.ai_token_limiter.pricing import nano_usd_to_usd
+from kong_plugins.core.context import UsageFacts
+
+__all__ = ["Reservation"]
+
+_MAX_BUCKETS = 64
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """What access reserved, where, and for whom."""
+
+    mode: str
+    buckets: tuple[int, ...]
+    subject: Subject
+    reserved: Amounts
+    settled: bool = False
+
+    def to_shared(self, *, actual: Amounts | None = None) -> dict[str, Any]:
+        """The ``ai_guard.usage`` map (with the actual usage once known)."""
+        facts = UsageFacts(
+            reserved_prompt_tokens=self.reserved.prompt_tokens,
+            reserved_completion_tokens=self.reserved.completion_tokens,
+            reserved_cost_usd=nano_usd_to_usd(self.reserved.cost_nano_usd),
+            prompt_tokens=None if actual is None else actual.prompt_tokens,
+            completion_tokens=None if actual is None else actual.completion_tokens,
+            cost_usd=None if actual is None else nano_usd_to_usd(actual.cost_nano_usd),
+            degraded=self.mode == "degraded",
+        ).to_shared()
+        facts.update(
+            reservation_mode=self.mode,
+            reservation_buckets=list(self.buckets),
+            reservation_subject=self.subject.to_list(),
+            reserved_cost_nano_usd=self.reserved.cost_nano_usd,
+            reservation_settled=self.settled or actual is not None,
+        )
+        return facts
+
+    @classmethod
+    def from_shared(cls, value: Any) -> Reservation | None:
+        """Rebuild from ``kong.ctx.shared.get``; None when absent, foreign or malformed."""
+        if not isinstance(value, dict):
+            return None
+        mode = value.get("reservation_mode")
+        subject = Subject.from_list(value.get("reservation_subject"))
+        raw_buckets = value.get("reservation_buckets")
+        # Lua turns an empty list into an empty table, which comes back as an empty list or map.
+        if raw_buckets in ({}, None):
+            raw_buckets = []
+        if mode not in ("local", "redis", "degraded") or subject is None or not isinstance(raw_buckets, list):
+            return None
+        buckets = [_int(bucket) for bucket in raw_buckets[: _MAX_BUCKETS + 1]]
+        prompt = _int(value.get("reserved_prompt_tokens"))
+        completion = _int(value.get("reserved_completion_tokens"))
+        cost = _int(value.get("reserved_cost_nano_usd"))
+        if len(buckets) > _MAX_BUCKETS or None in buckets or None in (prompt, completion, cost):
+            return None
+        assert prompt is not None and completion is not None and cost is not None
+        return cls(
+            mode=mode,
+            buckets=tuple(b for b in buckets if b is not None),
+            subject=subject,
+            reserved=Amounts(prompt, completion, cost),
+            settled=value.get("reservation_settled") is True,
+        )

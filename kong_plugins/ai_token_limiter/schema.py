@@ -1,0 +1,347 @@
+"""The ``ai-token-limiter`` configuration in Kong's schema shape (the plugin's name is declared here, once).
+
+Kong validates types, defaults, ``one_of`` and lengths itself. What a schema cannot say — that a window
+parses, that a limit set has no duplicate (metric, window, scope), that ``burst`` only appears with
+``token_bucket``, that tier names are unique — is checked by :func:`.settings.build_settings` when the
+instance starts, with errors in the same ``config.<field>`` shape.
+
+The streaming variant (``ai-token-limiter-stream``) shares every field and adds ``stream_bytes_per_token``
+(see :mod:`kong_plugins.ai_token_limiter_stream`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
+from kong_plugins.core.schema import (
+    array,
+    at_least_one_of,
+    boolean,
+    field,
+    integer,
+    number,
+    plugin_schema,
+    record,
+    string,
+)
+from kong_plugins.core.schema.dsl import PluginSchema
+
+__all__ = [
+    "ALGORITHMS",
+    "METRICS",
+    "NAME",
+    "SCHEMA",
+    "SCHEMA_DUMP",
+    "SCOPES",
+    "Schema",
+    "config_fields",
+    "limiter_schema",
+]
+
+NAME = "ai-token-limiter"
+
+METRICS = ("requests", "tokens", "prompt_tokens", "completion_tokens", "cost_usd")
+SCOPES = ("tenant", "consumer", "tenant_model", "consumer_model", "route", "global")
+ALGORITHMS = ("sliding_window", "token_bucket", "fixed_window")
+STRATEGIES = ("local", "redis")
+MAX_LIMITS = 16
+MAX_TIERS = 32
+MAX_PRICES = 256
+MAX_QUEUE_WAIT_MS = 30_000  # far below Kong's 60 s plugin-server read timeout
+_WINDOW_PATTERNS = ["^%d+$", "^second$", "^minute$", "^hour$", "^day$", "^month$"]
+_LABEL_PATTERN = "^[%w][%w%._%-]*$"
+
+_LIMIT = record(
+    [
+        field(
+            "metric",
+            string(
+                required=True,
+                one_of=list(METRICS),
+                description="What is counted: `requests`; `tokens` (prompt + completion); `prompt_tokens`; "
+                "`completion_tokens`; `cost_usd` (priced with `pricing`).",
+            ),
+        ),
+        field(
+            "limit",
+            number(
+                required=True,
+                gt=0,
+                description="How much of the metric a window allows (USD for `cost_usd`).",
+            ),
+        ),
+        field(
+            "window",
+            string(
+                required=True,
+                len_max=9,
+                match_any={
+                    "patterns": _WINDOW_PATTERNS,
+                    "err": "must be second, minute, hour, day, month or a number of seconds",
+                },
+                description='A number of seconds (`"30"`), or `second`, `minute`, `hour`, `day`, `month`. '
+                "`month` is the calendar month in UTC (budgets reset on the 1st); `day`/`hour` fixed "
+                "windows are aligned on UTC.",
+            ),
+        ),
+        field(
+            "scope",
+            string(
+                default="tenant",
+                one_of=list(SCOPES),
+                description="Who shares the counter: the `tenant` (from ai-tenant-resolver), the Kong "
+                "`consumer`, the tenant or consumer per model (`tenant_model`, `consumer_model`), the "
+                "`route`, or everyone (`global`). Requests without a tenant/consumer share one "
+                "`anonymous` counter.",
+            ),
+        ),
+        field(
+            "burst",
+            number(
+                gt=0,
+                description="`token_bucket` only: the bucket's size, i.e. how much may be spent at once "
+                "after a quiet period (default: `limit`). `limit` per window is the refill rate, so a "
+                "burst of 15 times the per-minute limit is a 15-minute burst window.",
+            ),
+        ),
+    ],
+    description="One limit.",
+)
+
+
+def _limits(description: str, **extra: Any) -> dict[str, Any]:
+    return array(_LIMIT, len_max=MAX_LIMITS, description=description, **extra)
+
+
+_TIER = record(
+    [
+        field(
+            "name",
+            string(
+                required=True,
+                len_max=64,
+                match=_LABEL_PATTERN,
+                description="Tier name, as published by ai-tenant-resolver (`free`, `pro`, `enterprise`).",
+            ),
+        ),
+        field(
+            "limits", _limits("The limits of this tier (they replace the top-level `limits`).", required=True)
+        ),
+    ],
+    description="The limit set of one tier.",
+)
+
+_PRICE = record(
+    [
+        field(
+            "model",
+            string(
+                required=True,
+                len_max=128,
+                description="Glob pattern on the model name (`gpt-4o-mini*`, `claude-*`, `*`); the first "
+                "matching entry wins.",
+            ),
+        ),
+        field(
+            "prompt_per_million",
+            number(required=True, between=[0, 1000000], description="USD per million prompt tokens."),
+        ),
+        field(
+            "completion_per_million",
+            number(required=True, between=[0, 1000000], description="USD per million completion tokens."),
+        ),
+    ],
+    description="The price of the models a pattern matches.",
+)
+
+_DEFAULT_PRICE = record(
+    [
+        field(
+            "prompt_per_million",
+            number(default=0, between=[0, 1000000], description="USD per million prompt tokens."),
+        ),
+        field(
+            "completion_per_million",
+            number(default=0, between=[0, 1000000], description="USD per million completion tokens."),
+        ),
+    ],
+    description="Price of models no `pricing` entry matches, when `unknown_model` is `default_price`.",
+)
+
+_QUEUE = record(
+    [
+        field(
+            "max_wait_ms",
+            integer(
+                default=0,
+                between=[0, MAX_QUEUE_WAIT_MS],
+                description="Instead of refusing at once, wait up to this long for capacity (0: refuse at "
+                "once). Waiters sleep until the limiter says capacity frees up, or until a request on this "
+                "node releases some; they never poll Redis.",
+            ),
+        ),
+        field(
+            "max_waiters",
+            integer(
+                default=64,
+                between=[1, 10000],
+                description="Most requests waiting at once per plugin server process; more are refused at "
+                "once.",
+            ),
+        ),
+    ],
+    description="Request queuing.",
+)
+
+
+def config_fields() -> list[dict[str, Any]]:
+    """The config fields, shared with the streaming variant (which adds its own)."""
+    return [
+        field(
+            "limits",
+            _limits(
+                "The limits of every request whose tenant tier has no entry in `tiers`.",
+                default=[],
+            ),
+        ),
+        field(
+            "tiers",
+            array(
+                _TIER,
+                default=[],
+                len_max=MAX_TIERS,
+                description="Per-tier limit sets; the tier comes from ai-tenant-resolver's tenant context.",
+            ),
+        ),
+        field(
+            "algorithm",
+            string(
+                default="sliding_window",
+                one_of=list(ALGORITHMS),
+                description="`sliding_window` (a sub-bucketed sliding window that never over-admits and may "
+                "refuse up to window/`sliding_window_buckets` early), `token_bucket` (refills `limit` per "
+                "window, holds up to `burst`), `fixed_window` (epoch-aligned).",
+            ),
+        ),
+        field(
+            "sliding_window_buckets",
+            integer(
+                default=10,
+                between=[2, 60],
+                description="Sub-buckets per sliding window: more is more precise and costs more Redis "
+                "memory per counter.",
+            ),
+        ),
+        field(
+            "pricing",
+            array(
+                _PRICE,
+                default=[],
+                len_max=MAX_PRICES,
+                description="Model prices, for `cost_usd` limits and the cost published for the audit log.",
+            ),
+        ),
+        field("default_price", _DEFAULT_PRICE),
+        field(
+            "unknown_model",
+            string(
+                default="default_price",
+                one_of=["reject", "default_price"],
+                description="A model no `pricing` entry matches: price it with `default_price`, or refuse "
+                "the request (400) so that cost budgets cannot be bypassed.",
+            ),
+        ),
+        field(
+            "default_max_tokens",
+            integer(
+                default=1024,
+                between=[0, 10000000],
+                description="Completion tokens reserved when the request sets no `max_tokens`.",
+            ),
+        ),
+        field(
+            "fair_share",
+            number(
+                between=[0, 1],
+                description="Cap on one tenant's share of each `global` limit while other tenants are being "
+                "refused or queued by it (e.g. 0.5). Unset: no cap.",
+            ),
+        ),
+        field("queue", _QUEUE),
+        field(
+            "strategy",
+            string(
+                default="local",
+                one_of=list(STRATEGIES),
+                description="`local`: counters in the plugin server's memory (one node, no Redis); `redis`: "
+                "shared by every node through Redis.",
+            ),
+        ),
+        field(
+            "namespace",
+            string(
+                default="default",
+                len_max=64,
+                match=_LABEL_PATTERN,
+                description="Counter namespace: plugin instances with the same namespace share counters.",
+            ),
+        ),
+        field(
+            "fault_tolerant",
+            boolean(
+                default=True,
+                description="When Redis is unreachable, keep enforcing with per-node local counters (limits "
+                "divided by `node_count`) and say so in a response header; when false, answer 503.",
+            ),
+        ),
+        field(
+            "node_count",
+            integer(
+                default=1,
+                between=[1, 1000],
+                description="Number of gateway nodes: while Redis is unreachable each node enforces "
+                "limit / node_count.",
+            ),
+        ),
+        field(
+            "redis_retry_ms",
+            integer(
+                default=1000,
+                between=[10, 60000],
+                description="After a Redis failure, requests use the fallback at once and one request tries "
+                "Redis again after this long (no request waits on a dead Redis more than once per period).",
+            ),
+        ),
+        field(
+            "degraded_log_interval",
+            integer(
+                default=60,
+                between=[1, 86400],
+                description="While Redis is unreachable, log it at most once per this many seconds.",
+            ),
+        ),
+        field(
+            "hide_client_headers",
+            boolean(
+                default=False,
+                description="Do not send the RateLimit-Policy, RateLimit, X-RateLimit-* and degraded-mode "
+                "headers.",
+            ),
+        ),
+        REDIS_SCHEMA_FIELD,
+    ]
+
+
+def limiter_schema(name: str, extra_fields: list[dict[str, Any]] | None = None) -> PluginSchema:
+    """The schema under plugin ``name`` (the streaming variant adds ``extra_fields``)."""
+    return plugin_schema(
+        name,
+        [*config_fields(), *(extra_fields or [])],
+        entity_checks=[at_least_one_of("limits", "tiers")],
+    )
+
+
+SCHEMA = limiter_schema(NAME)
+Schema = SCHEMA.schema
+SCHEMA_DUMP = SCHEMA.dump

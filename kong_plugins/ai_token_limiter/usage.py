@@ -1,0 +1,230 @@
+"""Real token usage, read from an upstream response body (buffered by Kong): JSON or Server-Sent Events.
+
+Sources, best first:
+
+* a JSON body's ``usage``: OpenAI (``prompt_tokens``/``completion_tokens``) or Anthropic (``input_tokens``,
+  ``output_tokens``, plus ``cache_creation_input_tokens``/``cache_read_input_tokens``, which are prompt too);
+* an SSE stream's usage: OpenAI's final chunk with ``usage`` (``stream_options.include_usage``), Anthropic's
+  ``message_start`` (input) and last ``message_delta`` (cumulative output);
+* otherwise the completion is **counted**: from a JSON body's message/choice texts, or from the streamed
+  deltas (OpenAI ``choices[].delta.content``/tool-call arguments, Anthropic ``content_block_delta``), as
+  ``max(number of non-empty deltas, ceil(characters / 4))`` — providers stream about one token per delta and
+  English averages about four characters per token, and taking the larger errs on the side of counting too
+  much, never too little. Prompt tokens are then unknown (the reservation's estimate stands).
+
+Bodies are untrusted: at most ``MAX_BODY_BYTES`` are parsed, at most ``MAX_EVENTS`` SSE events, and JSON
+nesting is whatever ``json`` accepts within that size (it is iterative for containers and bounded by it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["MAX_BODY_BYTES", "MAX_EVENTS", "Usage", "parse_usage", "text_tokens"]
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_EVENTS = 100_000
+MAX_EVENT_BYTES = 1024 * 1024
+CHARS_PER_TOKEN = 4
+_TOKEN_COUNT_MAX = 10**12
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """What a response used. ``None`` means unknown; ``reported`` says the upstream gave the numbers."""
+
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    reported: bool
+
+
+NO_USAGE = Usage(None, None, False)
+
+
+def text_tokens(chars: int) -> int:
+    """``ceil(chars / 4)``: the counting rule when no tokenizer answer exists."""
+    return math.ceil(chars / CHARS_PER_TOKEN)
+
+
+def parse_usage(body: bytes | str | None) -> Usage:
+    """The usage of a buffered response body (JSON or SSE, told apart by their first bytes)."""
+    if not body:
+        return NO_USAGE
+    raw = body.encode("utf-8", "replace") if isinstance(body, str) else bytes(body)
+    if len(raw) > MAX_BODY_BYTES:
+        return NO_USAGE
+    stripped = raw.lstrip()
+    if stripped.startswith((b"{", b"[")):
+        return _from_json(stripped)
+    return _from_sse(raw)
+
+
+# ------------------------------------------------------------------------------------------------ JSON
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value < 0 or value > _TOKEN_COUNT_MAX or value != value:
+        return None
+    return int(value)
+
+
+def _reported(usage: Any) -> Usage | None:
+    """A provider ``usage`` object → :class:`Usage`, or ``None`` when it is not one."""
+    if not isinstance(usage, Mapping):
+        return None
+    prompt = _count(usage.get("prompt_tokens"))
+    completion = _count(usage.get("completion_tokens"))
+    if prompt is not None or completion is not None:
+        total = _count(usage.get("total_tokens"))
+        if completion is None and total is not None and prompt is not None:
+            completion = max(0, total - prompt)  # embeddings report only prompt and total
+        return Usage(prompt, completion if completion is not None else 0, True)
+    inputs = _count(usage.get("input_tokens"))
+    outputs = _count(usage.get("output_tokens"))
+    if inputs is None and outputs is None:
+        return None
+    cached = sum(
+        _count(usage.get(name)) or 0 for name in ("cache_creation_input_tokens", "cache_read_input_tokens")
+    )
+    return Usage(None if inputs is None else inputs + cached, outputs, True)
+
+
+def _from_json(raw: bytes) -> Usage:
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        return NO_USAGE
+    if not isinstance(document, Mapping):
+        return NO_USAGE
+    reported = _reported(document.get("usage"))
+    if reported is not None:
+        return reported
+    chars = sum(len(text) for text in _json_texts(document))
+    return Usage(None, text_tokens(chars), False) if chars else NO_USAGE
+
+
+def _json_texts(document: Mapping[str, Any]) -> Iterator[str]:
+    """Completion texts of an OpenAI chat/completions or Anthropic messages answer without ``usage``."""
+    for choice in _list(document.get("choices")):
+        if not isinstance(choice, Mapping):
+            continue
+        if isinstance(choice.get("text"), str):
+            yield choice["text"]
+        message = choice.get("message")
+        if isinstance(message, Mapping):
+            if isinstance(message.get("content"), str):
+                yield message["content"]
+            for call in _list(message.get("tool_calls")):
+                yield from _tool_arguments(call)
+    for block in _list(document.get("content")):
+        if isinstance(block, Mapping):
+            if isinstance(block.get("text"), str):
+                yield block["text"]
+            if "input" in block:
+                yield json.dumps(block["input"], separators=(",", ":"))
+
+
+def _tool_arguments(call: Any) -> Iterator[str]:
+    if isinstance(call, Mapping):
+        function = call.get("function")
+        if isinstance(function, Mapping) and isinstance(function.get("arguments"), str):
+            yield function["arguments"]
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+# ------------------------------------------------------------------------------------------------ SSE
+def _sse_data(raw: bytes) -> Iterator[str]:
+    """The ``data`` of each SSE event (multi-line data joined with ``\\n``), at most MAX_EVENTS events."""
+    text = raw.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    events = 0
+    for block in text.split("\n\n"):
+        lines = [line[5:].removeprefix(" ") for line in block.split("\n") if line.startswith("data:")]
+        if not lines:
+            continue
+        events += 1
+        if events > MAX_EVENTS:
+            return
+        data = "\n".join(lines)
+        if len(data) <= MAX_EVENT_BYTES:
+            yield data
+
+
+class _StreamTally:
+    """Accumulates what the events of one stream say."""
+
+    def __init__(self) -> None:
+        self.prompt: int | None = None
+        self.completion: int | None = None
+        self.reported = False
+        self.final = False  # the completion count came from a closing event (not message_start's 0)
+        self.deltas = 0
+        self.chars = 0
+
+    def delta(self, text: Any) -> None:
+        if isinstance(text, str) and text:
+            self.deltas += 1
+            self.chars += len(text)
+
+    def usage(self, usage: Usage | None, *, final: bool) -> None:
+        if usage is None:
+            return
+        self.reported = True
+        if usage.prompt_tokens is not None:
+            self.prompt = usage.prompt_tokens
+        if usage.completion_tokens is not None and (final or not self.final):
+            self.completion = usage.completion_tokens
+            self.final = final
+
+    def event(self, event: Mapping[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "message_start" and isinstance(event.get("message"), Mapping):
+            self.usage(_reported(event["message"].get("usage")), final=False)
+        elif kind == "message_delta":
+            self.usage(_reported(event.get("usage")), final=True)
+        elif kind == "content_block_delta" and isinstance(event.get("delta"), Mapping):
+            delta = event["delta"]
+            self.delta(delta.get("text") if "text" in delta else delta.get("partial_json"))
+        if event.get("usage") is not None and kind is None:
+            self.usage(_reported(event.get("usage")), final=True)  # OpenAI: the final chunk (include_usage)
+        for choice in _list(event.get("choices")):
+            if not isinstance(choice, Mapping):
+                continue
+            if isinstance(choice.get("text"), str):
+                self.delta(choice["text"])  # legacy completions stream
+            delta = choice.get("delta")
+            if isinstance(delta, Mapping):
+                self.delta(delta.get("content"))
+                for call in _list(delta.get("tool_calls")):
+                    for arguments in _tool_arguments(call):
+                        self.delta(arguments)
+
+    def result(self) -> Usage:
+        if self.final and self.completion is not None:
+            return Usage(self.prompt, self.completion, True)
+        counted = max(self.deltas, text_tokens(self.chars)) if self.deltas else None
+        if self.completion is not None:  # only a provisional count (a stream cut before its end)
+            counted = max(counted or 0, self.completion)
+        if counted is None and self.prompt is None:
+            return NO_USAGE
+        return Usage(self.prompt, counted, False)
+
+
+def _from_sse(raw: bytes) -> Usage:
+    tally = _StreamTally()
+    for data in _sse_data(raw):
+        if data.strip() == "[DONE]":
+            continue
+        try:
+            event = json.loads(data)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(event, Mapping):
+            tally.event(event)
+    return tally.result()

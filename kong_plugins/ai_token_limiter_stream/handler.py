@@ -1,0 +1,125 @@
+"""``ai-token-limiter-stream`` handler: the same reservation in ``access``, settled in ``log``.
+
+Why a second plugin: Kong buffers the whole upstream response of a request as soon as one of its plugins
+has a ``response`` handler (decided by the plugin's phases, not its config: kong/runloop/plugins_iterator.lua,
+kong/init.lua ``Kong.response``), and an SSE stream then reaches the client in one piece at its end. This
+plugin has no ``response`` handler, so streams keep streaming; choosing it for a route is the conscious
+trade below.
+
+What it settles from: the ``log`` phase runs after the answer was sent, on Kong's snapshot, where the body
+is gone. ``kong.log.serialize()`` still has ``response.status`` and ``response.size`` (nginx's
+``$bytes_sent``: status line, headers and body). So:
+
+* an error status (>= 400) releases the completion reservation, as in ``ai-token-limiter``;
+* otherwise completion tokens = ``ceil(body bytes / stream_bytes_per_token)``, where body bytes = ``size``
+  minus the serialized response headers, capped at the reserved completion. The error is one-sided: SSE
+  framing (``data: {"id":...,"choices":[{"delta":{"content":...}}]}``, ~150 bytes per OpenAI delta) is
+  counted as if it were text, so the settlement over-counts (for long OpenAI-style streams it stays at the
+  reservation), and never counts less than ``text chars / stream_bytes_per_token``;
+* a size of 0 (unknown) keeps the whole reservation; the prompt estimate always stands.
+
+PDK round trips in ``log``: ``kong.ctx.shared.get``, ``kong.log.serialize``, ``kong.ctx.shared.set``: 3
+(after the response, so the client never waits for them). Redis: at most one script call.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from kong_plugins.ai_token_limiter.engine import TokenLimiterBase
+from kong_plugins.ai_token_limiter.plan import Amounts
+from kong_plugins.ai_token_limiter.reservation import Reservation
+from kong_plugins.ai_token_limiter_stream.schema import NAME, SCHEMA
+from kong_plugins.core.handler import phase
+from kong_plugins.core.pdk import Pdk
+from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.schema.dsl import PluginSchema
+
+__all__ = ["PRIORITY", "VERSION", "Plugin", "streamed_completion_tokens"]
+
+VERSION = "0.1.0"
+PRIORITY = priority_of(NAME)
+MAX_SERIALIZED_CHARS = 4 * 1024 * 1024
+_STATUS_LINE_BYTES = len("HTTP/1.1 200 OK\r\n") + 2  # and the blank line after the headers
+
+
+def _header_bytes(headers: Any) -> int:
+    if not isinstance(headers, Mapping):
+        return 0
+    total = 0
+    for name, value in headers.items():
+        values = value if isinstance(value, list) else [value]
+        total += sum(len(str(name)) + len(str(item)) + 4 for item in values)
+    return total
+
+
+def streamed_completion_tokens(
+    serialized: Mapping[str, Any], reserved: int, bytes_per_token: int
+) -> int | None:
+    """Completion tokens of a successful answer from the log snapshot; None when its size is unknown."""
+    response = serialized.get("response")
+    if not isinstance(response, Mapping):
+        return None
+    size = response.get("size")
+    if isinstance(size, bool) or not isinstance(size, int | float):
+        return None
+    body_bytes = size - _header_bytes(response.get("headers")) - _STATUS_LINE_BYTES
+    if body_bytes <= 0:
+        return None
+    return min(reserved, math.ceil(body_bytes / bytes_per_token))
+
+
+def _status(serialized: Mapping[str, Any]) -> int | None:
+    response = serialized.get("response")
+    status = response.get("status") if isinstance(response, Mapping) else None
+    return status if isinstance(status, int) and not isinstance(status, bool) else None
+
+
+class Plugin(TokenLimiterBase):
+    """The limits of ``ai-token-limiter`` without buffering: settled after the response, from its size."""
+
+    name = NAME
+    schema: ClassVar[PluginSchema] = SCHEMA
+
+    def __init__(self, config: dict[str, Any] | None) -> None:
+        super().__init__(config)
+        self.bytes_per_token = int(self.config.get("stream_bytes_per_token") or 4)
+
+    @phase
+    def access(self, pdk: Pdk) -> None:
+        self.reserve(pdk)
+
+    @phase
+    def log(self, pdk: Pdk) -> None:
+        reservation = self.pending_reservation(pdk)
+        if reservation is None:
+            return
+        raw = pdk.call("log.serialize")
+        serialized: Any = {}
+        if isinstance(raw, str) and len(raw) <= MAX_SERIALIZED_CHARS:
+            try:
+                serialized = json.loads(raw)
+            except ValueError:
+                serialized = {}
+        elif isinstance(raw, Mapping):  # a PDK answering with the table itself
+            serialized = raw
+        self.settle(pdk, reservation, self._actual(reservation, serialized))
+
+    def _actual(self, reservation: Reservation, serialized: Any) -> Amounts:
+        reserved = reservation.reserved
+        if not isinstance(serialized, Mapping):
+            serialized = {}
+        status = _status(serialized)
+        if status is None:
+            completion = reserved.completion_tokens
+        elif status >= 400:
+            completion = 0
+        else:
+            counted = streamed_completion_tokens(serialized, reserved.completion_tokens, self.bytes_per_token)
+            completion = reserved.completion_tokens if counted is None else counted
+        prompt = reserved.prompt_tokens
+        cost = self.price_of(reservation.subject.model).cost_nano_usd(prompt, completion)
+        return Amounts(prompt, completion, cost)

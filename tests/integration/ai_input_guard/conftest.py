@@ -1,0 +1,41 @@
+"""Fixtures for the ai-input-guard gateway tests: a guarded-route factory and a key-auth consumer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fixtures.gateway import GatewayUnderTest
+from integration.ai_input_guard.guard_support import GuardedRoute
+
+
+@pytest.fixture
+def guarded(gateway: GatewayUnderTest, make_route: Any) -> Callable[..., GuardedRoute]:
+    """``guarded(config, before=[(plugin, config), ...])``: a fresh route with the guard last."""
+
+    def factory(
+        config: dict[str, Any] | None = None, before: list[tuple[str, dict[str, Any]]] = ()
+    ) -> GuardedRoute:
+        upstream_path = f"/echo/{uuid.uuid4().hex[:12]}"
+        route = make_route(upstream_path=upstream_path)
+        for name, plugin_config in before:
+            route.add_plugin(name, plugin_config)
+        route.add_plugin("ai-input-guard", config or {})
+        return GuardedRoute(gateway, route, upstream_path)
+
+    return factory
+
+
+@pytest.fixture
+def consumer_key(gateway: GatewayUnderTest) -> Iterator[str]:
+    """The key-auth key of a consumer created for the test (deleted afterwards)."""
+    tag = uuid.uuid4().hex[:12]
+    consumer = gateway.admin.post("/consumers", json={"username": f"guard-{tag}"})
+    assert consumer.status_code == 201, consumer.text
+    key = f"guard-key-{tag}"
+    created = gateway.admin.post(f"/consumers/{consumer.json()['id']}/key-auth", json={"key": key})
+    assert created.status_code == 201, created.text
+    yield key
+    gateway.admin.delete(f"/consumers/{consumer.json()['id']}")

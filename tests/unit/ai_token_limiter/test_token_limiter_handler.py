@@ -1,0 +1,198 @@
+"""Both handlers on a recording fake ``kong``: PDK calls per phase, what is published, what clients get."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from kong_plugins.ai_token_limiter import Plugin
+from kong_plugins.ai_token_limiter_stream import Plugin as StreamPlugin
+from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
+
+CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hello there"}], "max_tokens": 40}
+OPENAI_ANSWER = {
+    "choices": [{"message": {"content": "hi"}}],
+    "usage": {"prompt_tokens": 9, "completion_tokens": 4},
+}
+
+
+class FakeKong:
+    """One request's ``kong``: records every call; answers only what these plugins may ask."""
+
+    def __init__(self, shared: dict[str, Any] | None = None, body: bytes = b"", **response: Any) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.shared: dict[str, Any] = dict(shared or {})
+        self.body = body
+        self.upstream = response
+        self.headers: dict[str, str] = {}
+        self.exit: tuple[Any, ...] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return _Path(self, name)
+
+    def answer(self, method: str, args: tuple[Any, ...]) -> Any:
+        self.calls.append((method, args))
+        if method == "ctx.shared.get":
+            return self.shared.get(args[0])
+        if method == "ctx.shared.set":
+            self.shared[args[0]] = json.loads(json.dumps(args[1]))  # what survives the wire
+            return None
+        if method == "request.get_raw_body":
+            return self.body
+        if method == "response.set_headers":
+            self.headers.update(args[0])
+            return None
+        if method in ("response.exit", "response.error"):
+            self.exit = args
+            return None
+        if method == "service.response.get_status":
+            return self.upstream.get("status", 200)
+        if method == "service.response.get_raw_body":
+            return self.upstream.get("upstream_body", b"")
+        if method == "log.serialize":
+            return json.dumps(self.upstream.get("serialized", {}))
+        raise AssertionError(f"unexpected PDK call kong.{method}")
+
+    @property
+    def methods(self) -> list[str]:
+        return [method for method, _ in self.calls]
+
+
+class _Path:
+    def __init__(self, kong: FakeKong, path: str) -> None:
+        self._kong, self._path = kong, path
+
+    def __getattr__(self, name: str) -> _Path:
+        return _Path(self._kong, f"{self._path}.{name}")
+
+    def __call__(self, *args: Any) -> Any:
+        return self._kong.answer(self._path, args)
+
+
+def config(**overrides: Any) -> dict[str, Any]:
+    return {
+        "limits": [
+            {"metric": "requests", "limit": 2, "window": "minute"},
+            {"metric": "tokens", "limit": 1000, "window": "minute"},
+            {"metric": "cost_usd", "limit": 1, "window": "month"},
+        ],
+        "pricing": [{"model": "gpt-4o*", "prompt_per_million": 2.5, "completion_per_million": 10}],
+        "namespace": uuid.uuid4().hex[:16],
+        **overrides,
+    }
+
+
+def tenant(tier: str | None = None) -> dict[str, Any]:
+    return {TENANT_KEY: TenantFacts(id="acme", source="header", tier=tier).to_shared()}
+
+
+def test_access_with_input_guard_facts_costs_four_round_trips_and_publishes_the_reservation() -> None:
+    facts = RequestFacts(format="openai-chat", model="gpt-4o", prompt_tokens_estimate=12, max_tokens=40)
+    kong = FakeKong({**tenant(), REQUEST_KEY: facts.to_shared()})
+    Plugin(config()).access(kong)
+    assert kong.methods == ["ctx.shared.get", "ctx.shared.get", "response.set_headers", "ctx.shared.set"]
+    usage = kong.shared[USAGE_KEY]
+    assert usage["reserved_prompt_tokens"] == 12 and usage["reserved_completion_tokens"] == 40
+    assert usage["reserved_cost_usd"] == pytest.approx((12 * 2.5 + 40 * 10) / 1e6)
+    assert usage["degraded"] is False and usage["reservation_mode"] == "local"
+    assert kong.headers["X-RateLimit-Remaining-Requests-Minute"] == "1"
+    assert kong.headers["X-RateLimit-Remaining-Tokens-Minute"] == str(1000 - 52)
+
+
+def test_without_facts_the_body_is_read_once() -> None:
+    kong = FakeKong(tenant(), body=json.dumps(CHAT).encode())
+    Plugin(config(hide_client_headers=True)).access(kong)
+    assert kong.methods == ["ctx.shared.get", "ctx.shared.get", "request.get_raw_body", "ctx.shared.set"]
+    assert kong.shared[USAGE_KEY]["reserved_prompt_tokens"] == 4 + 3
+
+
+def test_response_settles_with_the_reported_usage() -> None:
+    plugin = Plugin(config())
+    kong = FakeKong(tenant(), body=json.dumps(CHAT).encode())
+    plugin.access(kong)
+    shared = kong.shared
+    response = FakeKong(shared, status=200, upstream_body=json.dumps(OPENAI_ANSWER).encode())
+    plugin.response(response)
+    assert response.methods == [
+        "ctx.shared.get",
+        "service.response.get_status",
+        "service.response.get_raw_body",
+        "ctx.shared.set",
+    ]
+    usage = response.shared[USAGE_KEY]
+    assert (usage["prompt_tokens"], usage["completion_tokens"]) == (9, 4)
+    assert usage["cost_usd"] == pytest.approx((9 * 2.5 + 4 * 10) / 1e6)
+    assert usage["reservation_settled"] is True
+    again = FakeKong(response.shared, status=200, upstream_body=b"{}")
+    plugin.response(again)
+    assert again.methods == ["ctx.shared.get"]  # never settled twice
+
+
+def test_upstream_errors_release_the_completion_reservation() -> None:
+    plugin = Plugin(config())
+    kong = FakeKong(tenant(), body=json.dumps(CHAT).encode())
+    plugin.access(kong)
+    response = FakeKong(kong.shared, status=503)
+    plugin.response(response)
+    assert "service.response.get_raw_body" not in response.methods  # no body read for an error
+    usage = response.shared[USAGE_KEY]
+    assert (usage["prompt_tokens"], usage["completion_tokens"]) == (7, 0)
+
+
+def test_refusal_is_a_429_with_the_issue_body() -> None:
+    plugin = Plugin(config())
+    for _ in range(2):
+        plugin.access(FakeKong(tenant(), body=json.dumps(CHAT).encode()))
+    kong = FakeKong(tenant(), body=json.dumps(CHAT).encode())
+    plugin.access(kong)
+    assert kong.methods[-1] == "response.exit"
+    status, body, headers = kong.exit  # type: ignore[misc]
+    assert status == 429
+    retry_after = body.pop("retry_after")
+    assert body == {"message": "API rate limit exceeded", "metric": "requests", "window": "minute"}
+    assert 60 < retry_after <= 66  # the oldest request leaves the sliding window: W plus at most one bucket
+    assert headers["Retry-After"] == str(retry_after)
+    assert headers["X-RateLimit-Remaining-Requests-Minute"] == "0"
+    assert USAGE_KEY not in kong.shared
+
+
+def test_unknown_model_can_be_refused() -> None:
+    kong = FakeKong(tenant(), body=json.dumps({**CHAT, "model": "llama"}).encode())
+    Plugin(config(unknown_model="reject")).access(kong)
+    assert kong.exit is not None and kong.exit[0] == 400
+    assert kong.exit[1] == "Model has no price"
+
+
+def test_tier_limits_apply() -> None:
+    plugin = Plugin(
+        config(tiers=[{"name": "pro", "limits": [{"metric": "requests", "limit": 100, "window": "minute"}]}])
+    )
+    kong = FakeKong(tenant("pro"), body=json.dumps(CHAT).encode())
+    plugin.access(kong)
+    assert kong.headers["X-RateLimit-Limit-Requests-Minute"] == "100"
+    assert "X-RateLimit-Limit-Tokens-Minute" not in kong.headers
+
+
+@pytest.mark.parametrize(
+    ("serialized", "completion"),
+    [
+        # 2xx: body bytes = size - headers - status line, / 4, capped at the 40 reserved
+        ({"response": {"status": 200, "size": 19 + 22 + 80, "headers": {"content-type": "text/x"}}}, 20),
+        ({"response": {"status": 200, "size": 100_000, "headers": {}}}, 40),
+        ({"response": {"status": 502, "size": 300, "headers": {}}}, 0),
+        ({"response": {"status": 200, "size": 10, "headers": {"a": "b" * 50}}}, 40),  # unknown size
+        ({}, 40),
+    ],
+)
+def test_stream_variant_settles_in_log_from_the_snapshot(serialized: dict[str, Any], completion: int) -> None:
+    plugin = StreamPlugin(config())
+    kong = FakeKong(tenant(), body=json.dumps(CHAT).encode())
+    plugin.access(kong)
+    log = FakeKong(kong.shared, serialized=serialized)
+    plugin.log(log)
+    assert log.methods == ["ctx.shared.get", "log.serialize", "ctx.shared.set"]
+    usage = log.shared[USAGE_KEY]
+    assert (usage["prompt_tokens"], usage["completion_tokens"]) == (7, completion)
