@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +49,13 @@ def started_configs(sc: Scenario, server: str) -> dict[str, dict[str, Any]]:
     """StartInstance configs sent to ``server``, decoded, by ``__plugin_id``."""
     configs = [json.loads(m[3][0]["Config"]) for m in sc.sent(server, "plugin.StartInstance")]
     return {c["__plugin_id"]: c for c in configs}
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def routed(sc: Scenario, path: str, *plugins: tuple[str, dict[str, str]]) -> dict[str, Any]:
@@ -557,6 +565,30 @@ def test_buffered_response_phase() -> None:
             assert refused.body.decode() == PLAIN_ERROR_500.format(rid=refused.request_id)
             assert sc.log_lines("function cannot be called in response phase", level="error")
             assert len(upstream.received) == 3
+
+    run(scenario_body)
+
+
+def test_buffered_upstream_failure_reaches_the_response_phase() -> None:
+    """init.lua ``Kong.response``: with buffered proxying a refused connection is answered INSIDE the
+    ``/kong_buffered_http`` subrequest by Kong's error page (502, negotiated from Accept); the capture is not
+    ``truncated``, so Kong copies that status and body and runs the response handlers on it."""
+
+    async def scenario_body() -> None:
+        async with scenario(["wire_probe_resp"]) as sc:
+            closed = free_port()
+            route = sc.route(sc.service(host="127.0.0.1", port=closed), ["/down"])
+            readers = [["kong.service.response.get_status"], ["kong.response.get_status"]]
+            sc.plugin("wire_probe_resp", toy_config(response=readers), route=route)
+            reply = await sc.request("/down", headers=[("Accept", "application/json")])
+            assert reply.status == 502
+            assert (
+                json.loads(reply.body)["message"]
+                == "An invalid response was received from the upstream server"
+            )
+            await sc.logged(reply)
+            assert ("wire_probe_resp", "response") in sc.events("wire_probe_resp")
+            assert sc.step_answer("wire_probe_resp", "kong.service.response.get_status")["Data"] == 502
 
     run(scenario_body)
 

@@ -319,29 +319,31 @@ class Gateway:
                     connect_timeout=service.get("connect_timeout", 60000) / 1000,
                     read_timeout=service.get("read_timeout", 60000) / 1000,
                 )
+            except UpstreamError as exc:
+                self.log("error", f"upstream error: {exc}")
+                failed = 504 if exc.kind == "timeout" else 502
+                if req.buffered:
+                    # Kong.response (kong/init.lua): the buffered subrequest itself gets Kong's error page;
+                    # it is not truncated, so the response plugins run on it.
+                    await self._response_phase(req, collected, stats, *req.error_page_parts(failed))
+                else:
+                    req.upstream_failed(failed)
+            else:
+                upstream_latency = time.monotonic() - up_started
                 if req.buffered:
                     try:
                         buffered_body = await upstream.read_all()
                     except UpstreamError:
-                        req.upstream_failed(502)
+                        req.upstream_failed(502)  # res.truncated: straight to the error handler
                         decided = True
                     else:
                         upstream_latency = time.monotonic() - up_started
-                        req.set_service_response(upstream.status, upstream.headers, buffered_body)
-                        req.phase = "response"
-                        for plugin, cfg in collected:
-                            if "response" not in plugin.phases:
-                                continue
-                            outcome = await self._run(req, plugin, cfg, "response", stats)
-                            if outcome in (EventOutcome.EXIT, EventOutcome.THROWN):
-                                break
+                        await self._response_phase(
+                            req, collected, stats, upstream.status, upstream.headers, buffered_body
+                        )
                 else:
-                    upstream_latency = time.monotonic() - up_started
                     req.set_service_response(upstream.status, upstream.headers, None)
                     body = _counted(upstream.body_iter, req)
-            except UpstreamError as exc:
-                self.log("error", f"upstream error: {exc}")
-                req.upstream_failed(504 if exc.kind == "timeout" else 502)
         status, headers = req.response_head()
         decided_body = req.response_body()
         if decided_body is not None:
@@ -363,6 +365,25 @@ class Gateway:
             stats.log_done = True
 
         return HttpResponse(status, headers, body, on_sent=log_phase)
+
+    async def _response_phase(
+        self,
+        req: KongRequest,
+        collected: list[tuple[Any, PluginConfig]],
+        stats: RequestStats,
+        status: int,
+        headers: list[tuple[str, bytes]],
+        body: bytes,
+    ) -> None:
+        """Buffered proxying: the service response is known; the collected response handlers run in order."""
+        req.set_service_response(status, headers, body)
+        req.phase = "response"
+        for plugin, cfg in collected:
+            if "response" not in plugin.phases:
+                continue
+            outcome = await self._run(req, plugin, cfg, "response", stats)
+            if outcome in (EventOutcome.EXIT, EventOutcome.THROWN):
+                break
 
     def _kong_headers(
         self,

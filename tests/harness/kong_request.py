@@ -938,6 +938,15 @@ class KongRequest:
         self.ctx["KONG_EXITED"] = True
         self.send(status, body, headers)
 
+    def error_page_parts(self, status: int) -> tuple[int, list[tuple[str, bytes]], bytes]:
+        """What kong/error_handlers.lua answers for ``status``, as a response (status, headers, body), without
+        answering: with buffered proxying the ``/kong_buffered_http`` subrequest gets this page from a failed
+        upstream, and Kong.response hands it to the response plugins (kong/init.lua)."""
+        accept = self.http_header("Accept") or self.http_header("Content-Type") or self.error_default_type
+        mime = kong_templates.get_response_type(accept)
+        body = kong_templates.render_error(mime, kong_templates.error_page_message(status), self.request_id)
+        return status, [("Content-Type", mime.encode())], body.encode()
+
     def _error_page(self, status: int) -> None:
         """kong/error_handlers.lua after an nginx error (phase error, KONG_UNEXPECTED)."""
         self.ctx["KONG_PHASE"] = PHASE_BITS["error"]
