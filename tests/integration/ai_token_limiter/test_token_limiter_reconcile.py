@@ -4,6 +4,7 @@ upstream errors releasing the completion reservation. Counters are read back fro
 from __future__ import annotations
 
 import math
+import socket
 import threading
 from typing import Any
 
@@ -90,3 +91,19 @@ def test_the_reservation_is_held_while_the_upstream_works(limiter: LimiterEnv) -
     finally:
         slow.join()
     assert route.used("completion_tokens") == ANSWER_TOKENS
+
+
+def test_an_unreachable_upstream_releases_the_completion(limiter: LimiterEnv) -> None:
+    """With buffered proxying Kong answers a refused connection inside its capture (502) and still runs the
+    response handlers (kong/init.lua Kong.response): the completion reservation is given back."""
+    route = limiter.route(LIMITS)
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    admin = limiter.gateway.admin
+    patched = admin.patch(f"/services/{route.route.service['id']}", json={"port": closed})
+    assert patched.status_code == 200, patched.text
+    response = route.send()
+    assert response.status_code == 502
+    assert route.used("prompt_tokens") == PROMPT_TOKENS
+    assert route.used("completion_tokens") == 0
