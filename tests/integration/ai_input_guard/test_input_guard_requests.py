@@ -4,7 +4,6 @@ and the PDK round trips each outcome costs (emulator counters, marked ``harness`
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from fixtures.gateway import GatewayUnderTest
@@ -252,12 +251,11 @@ def test_content_rules(guarded, consumer_key: str) -> None:
 
 
 def test_evil_regex_input_is_answered_in_linear_time(guarded) -> None:
+    # A backtracking engine would never finish these (pytest-timeout ends the test); RE2 answers them.
     route = guarded({"deny_patterns": ["^(a+)+$", "(x+x+)+y"], "ood": {"mode": "off"}})
-    started = time.monotonic()
     response = route.post(chat("a" * 400_000 + "!"))
     assert response.status_code == 200
     assert route.post(chat("x" * 400_000)).status_code == 200
-    assert time.monotonic() - started < 10
     anonymous(route.post(chat("a" * 400_000)), 400, ANONYMOUS_400)
 
 

