@@ -23,7 +23,7 @@ from kong_plugins.ai_tenant_resolver.api_keys import (
     ApiKeyStore,
     IssuedKey,
 )
-from kong_plugins.ai_tenant_resolver.registry import InvalidTenantRecord, RedisTenantStore
+from kong_plugins.ai_tenant_resolver.registry import DEFAULT_NAMESPACE, InvalidTenantRecord, RedisTenantStore
 from kong_plugins.ai_tenant_resolver.tenant_id import InvalidTenantId, check_tenant_id
 from kong_plugins.cli.main import EXIT_OK, CliError
 from kong_plugins.cli.redis_options import add_redis_arguments, redis_client
@@ -84,7 +84,7 @@ def register(subparsers: Any) -> None:
 
 def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text)
-    add_redis_arguments(parser)
+    add_redis_arguments(parser, DEFAULT_NAMESPACE)
     return parser
 
 

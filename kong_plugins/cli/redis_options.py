@@ -15,7 +15,6 @@ import os
 import urllib.parse
 from typing import Any
 
-from kong_plugins.ai_tenant_resolver.registry import DEFAULT_NAMESPACE
 from kong_plugins.cli.main import CliError
 from kong_plugins.core.errors import ConfigError
 from kong_plugins.core.redis import RedisClient, RedisConfig, connect
@@ -38,8 +37,8 @@ class RedisUrlError(ValueError):
     """The Redis URL cannot be used (the message never repeats a password)."""
 
 
-def add_redis_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--redis-url`` and ``--namespace`` to a command's parser."""
+def add_redis_arguments(parser: argparse.ArgumentParser, default_namespace: str) -> None:
+    """Add ``--redis-url`` and ``--namespace`` (the plugin's ``namespace`` setting) to a command's parser."""
     parser.add_argument(
         "--redis-url",
         default=None,
@@ -47,8 +46,8 @@ def add_redis_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--namespace",
-        default=DEFAULT_NAMESPACE,
-        help=f"key prefix, the plugin's `namespace` setting (default: {DEFAULT_NAMESPACE})",
+        default=default_namespace,
+        help=f"key prefix, the plugin's `namespace` setting (default: {default_namespace})",
     )
 
 

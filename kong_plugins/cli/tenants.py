@@ -14,6 +14,7 @@ from typing import Any
 
 from kong_plugins.ai_tenant_resolver.registry import (
     ACTIVE,
+    DEFAULT_NAMESPACE,
     SUSPENDED,
     InvalidTenantRecord,
     RedisTenantStore,
@@ -68,7 +69,7 @@ def register(subparsers: Any) -> None:
 
 def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text)
-    add_redis_arguments(parser)
+    add_redis_arguments(parser, DEFAULT_NAMESPACE)
     return parser
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from kong_plugins.ai_token_limiter.report import CounterReport, read_counters, reset_counters
 from kong_plugins.cli.main import EXIT_OK, CliError
-from kong_plugins.cli.redis_options import DEFAULT_REDIS_URL, REDIS_URL_ENV, redis_client
+from kong_plugins.cli.redis_options import add_redis_arguments, redis_client
 
 __all__ = ["register"]
 
@@ -46,16 +46,7 @@ def register(subparsers: Any) -> None:
 
 def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text)
-    parser.add_argument(
-        "--redis-url",
-        default=None,
-        help=f"Redis to use (default: ${REDIS_URL_ENV}, else {DEFAULT_REDIS_URL})",
-    )
-    parser.add_argument(
-        "--namespace",
-        default=DEFAULT_NAMESPACE,
-        help=f"the plugin's `namespace` setting (default: {DEFAULT_NAMESPACE})",
-    )
+    add_redis_arguments(parser, DEFAULT_NAMESPACE)
     return parser
 
 
