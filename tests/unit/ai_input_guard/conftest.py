@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fixtures.fake_kong import FakeKong as BaseFakeKong
 
 BUFFER_SIZE = 8192  # Kong's default client_body_buffer_size
 
@@ -21,7 +22,7 @@ class KongThrew(Exception):
     """What a Lua error inside Kong would be (the client gets a 500, the plugin no answer)."""
 
 
-class FakeKong:
+class FakeKong(BaseFakeKong):
     """One request's ``kong``: ``calls`` lists the PDK methods called, ``shared`` is kong.ctx.shared."""
 
     def __init__(
@@ -35,6 +36,7 @@ class FakeKong:
         consumer: dict[str, Any] | None = None,
         lua_style: bool = False,
     ) -> None:
+        super().__init__(lua_style=lua_style)
         names = {name.lower(): value for name, value in (headers or {}).items()}
         if content_type is not None:
             names.setdefault("content-type", content_type)
@@ -46,25 +48,11 @@ class FakeKong:
         self.body = body
         self.shared: dict[str, Any] = dict(shared or {})
         self.consumer = consumer
-        self.lua_style = lua_style
-        self.calls: list[str] = []
-        self.args: list[tuple[Any, ...]] = []
         self.exit: tuple[int, Any] | None = None
         self.upstream_body: bytes | None = None
 
-    def __getattr__(self, name: str) -> _Call:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return _Call(self, name)
-
-    def answer(self, method: str, args: tuple[Any, ...]) -> Any:
+    def dispatch(self, method: str, args: tuple[Any, ...]) -> Any:
         assert self.exit is None, f"kong.{method} called after the response was sent"
-        self.calls.append(method)
-        self.args.append(args)
-        result = self._dispatch(method, args)
-        return (result, None) if self.lua_style else result
-
-    def _dispatch(self, method: str, args: tuple[Any, ...]) -> Any:
         if method == "request.get_headers":
             return dict(self.headers)
         if method == "request.get_raw_body":
@@ -88,19 +76,7 @@ class FakeKong:
         if method == "response.exit":
             self.exit = (args[0], args[1])
             return None
-        raise AssertionError(f"unexpected PDK call kong.{method}{args}")
-
-
-class _Call:
-    def __init__(self, kong: FakeKong, path: str) -> None:
-        self._kong = kong
-        self._path = path
-
-    def __getattr__(self, name: str) -> _Call:
-        return _Call(self._kong, f"{self._path}.{name}")
-
-    def __call__(self, *args: Any) -> Any:
-        return self._kong.answer(self._path, args)
+        return super().dispatch(method, args)
 
 
 @pytest.fixture

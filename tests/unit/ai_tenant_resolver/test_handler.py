@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fixtures.fake_kong import FakeKong as BaseFakeKong
 
 from kong_plugins.ai_tenant_resolver import Plugin
 from kong_plugins.ai_tenant_resolver.api_keys import ApiKeyStore
@@ -21,7 +22,7 @@ from kong_plugins.core.redis import RedisConfig, connect
 TokenMaker = Callable[..., str]
 
 
-class FakeKong:
+class FakeKong(BaseFakeKong):
     """A ``kong`` object for one request: records every PDK call and answers like Kong 3.9 would.
 
     Only the calls this plugin may make are answered; any other raises, so a new call cannot slip in
@@ -38,15 +39,14 @@ class FakeKong:
         upstreams: tuple[str, ...] = (),
         lua_style: bool = False,
     ) -> None:
+        super().__init__(lua_style=lua_style)
         self._state: dict[str, Any] = {
-            "calls": [],
             "headers": {
                 name.lower(): [v] if isinstance(v, str) else list(v) for name, v in (headers or {}).items()
             },
             "path": path,
             "consumer": consumer,
             "upstreams": upstreams,
-            "lua_style": lua_style,
             "shared": {},
             "response_headers": {},
             "exit": None,
@@ -56,25 +56,10 @@ class FakeKong:
             name: list(values) for name, values in self._state["headers"].items()
         }
 
-    def __getattr__(self, name: str) -> _Call:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return _Call(self, name)
-
-    @property
-    def calls(self) -> list[str]:
-        return [method for method, _ in self._state["calls"]]
-
     def state(self, name: str) -> Any:
         return self._state[name]
 
-    def answer(self, method: str, args: tuple[Any, ...]) -> Any:
-        state = self._state
-        state["calls"].append((method, args))
-        result = self._dispatch(method, args)
-        return (result, None) if state["lua_style"] else result
-
-    def _dispatch(self, method: str, args: tuple[Any, ...]) -> Any:
+    def dispatch(self, method: str, args: tuple[Any, ...]) -> Any:
         state = self._state
         if method == "request.get_headers":
             return {name: list(values) for name, values in state["headers"].items()}
@@ -104,19 +89,7 @@ class FakeKong:
             assert state["exit"] is None, "the plugin answered twice"
             state["exit"] = (args[0], {"message": args[1]} if method == "response.error" else args[1])
             return None
-        raise AssertionError(f"unexpected PDK call kong.{method}{args}")
-
-
-class _Call:
-    def __init__(self, kong: FakeKong, path: str) -> None:
-        self._kong = kong
-        self._path = path
-
-    def __getattr__(self, name: str) -> _Call:
-        return _Call(self._kong, f"{self._path}.{name}")
-
-    def __call__(self, *args: Any) -> Any:
-        return self._kong.answer(self._path, args)
+        return super().dispatch(method, args)
 
 
 TENANTS = [

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from fixtures.fake_kong import FakeKong as BaseFakeKong
 
 from kong_plugins.ai_token_limiter import Plugin
 from kong_plugins.ai_token_limiter_stream import Plugin as StreamPlugin
@@ -19,22 +20,18 @@ OPENAI_ANSWER = {
 }
 
 
-class FakeKong:
+class FakeKong(BaseFakeKong):
     """One request's ``kong``: records every call; answers only what these plugins may ask."""
 
     def __init__(self, shared: dict[str, Any] | None = None, body: bytes = b"", **response: Any) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        super().__init__()
         self.shared: dict[str, Any] = dict(shared or {})
         self.body = body
         self.upstream = response
         self.headers: dict[str, str] = {}
         self.exit: tuple[Any, ...] | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        return _Path(self, name)
-
-    def answer(self, method: str, args: tuple[Any, ...]) -> Any:
-        self.calls.append((method, args))
+    def dispatch(self, method: str, args: tuple[Any, ...]) -> Any:
         if method == "ctx.shared.get":
             return self.shared.get(args[0])
         if method == "ctx.shared.set":
@@ -54,22 +51,7 @@ class FakeKong:
             return self.upstream.get("upstream_body", b"")
         if method == "log.serialize":
             return json.dumps(self.upstream.get("serialized", {}))
-        raise AssertionError(f"unexpected PDK call kong.{method}")
-
-    @property
-    def methods(self) -> list[str]:
-        return [method for method, _ in self.calls]
-
-
-class _Path:
-    def __init__(self, kong: FakeKong, path: str) -> None:
-        self._kong, self._path = kong, path
-
-    def __getattr__(self, name: str) -> _Path:
-        return _Path(self._kong, f"{self._path}.{name}")
-
-    def __call__(self, *args: Any) -> Any:
-        return self._kong.answer(self._path, args)
+        return super().dispatch(method, args)
 
 
 def config(**overrides: Any) -> dict[str, Any]:
