@@ -172,3 +172,20 @@ class Progress:
             self.stream.write("\r\033[K")
             self.stream.flush()
             self._shown = False
+
+
+def publish(
+    report: dict[str, Any],
+    started: float,
+    render: Callable[[dict[str, Any]], str],
+    json_path: str | None,
+    progress: Progress,
+    suffix: str = "",
+) -> int:
+    """The end of every bench: the run time, the table on stdout, the JSON file, a last progress note."""
+    report["seconds"] = round(time.monotonic() - started, 1)
+    print(render(report))
+    if json_path:
+        write_json(json_path, report)
+    progress.note(f"done in {report['seconds']} s{suffix}")
+    return 0

@@ -40,11 +40,11 @@ from bench_report import (
     bounded_int,
     format_ratio,
     machine_info,
+    publish,
     ratio,
     render_table,
     split_rounds,
     summarize,
-    write_json,
 )
 from gateway_stack import (
     DEFAULT_WIRE_PLUGINS,
@@ -453,12 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BenchFailure, ProxyError, ProcessFailed) as exc:
         progress.note(f"failed: {exc}")
         return 1
-    report["seconds"] = round(time.monotonic() - started, 1)
-    print(render_report(report))
-    if args.json:
-        write_json(args.json, report)
-    progress.note(f"done in {report['seconds']} s")
-    return 0
+    return publish(report, started, render_report, args.json, progress)
 
 
 if __name__ == "__main__":
