@@ -53,6 +53,7 @@ from bench_report import (
 from gateway_stack import GatewayStack, PluginUse, RouteSpec
 from proxy_client import ProxyClient, ProxyError
 
+from kong_plugins.ai_token_limiter.lua_source import SCRIPT_REDIS_COMMANDS
 from kong_plugins.ai_token_limiter.plan import Amounts, Subject, build_plan
 from kong_plugins.ai_token_limiter.report import read_counters
 from kong_plugins.ai_token_limiter.schema import SCHEMA
@@ -68,26 +69,6 @@ PROMPT_TOKENS, ANSWER_TOKENS = 7, 16
 RESERVED_COMPLETION = 8  # the token-accuracy route's default_max_tokens (its requests set none)
 PRICING = [{"model": "mock-*", "prompt_per_million": 2.5, "completion_per_million": 10}]
 SCRIPT_COMMANDS = ("evalsha", "eval")
-INSIDE_THE_SCRIPT = frozenset(
-    [
-        "time",
-        "hgetall",
-        "hmget",
-        "hincrby",
-        "hset",
-        "hdel",
-        "pexpire",
-        "exists",
-        "zcount",
-        "zscore",
-        "zadd",
-        "zrem",
-        "zremrangebyscore",
-        "zremrangebyrank",
-        "zcard",
-    ]
-)
-"""Commands the limiter script runs inside Redis: commandstats counts them too, but no round trip."""
 UPSTREAM_PATH = "/v1/chat/completions"  # after the route prefix, which the gateway strips
 REDIS_START_S = 15.0
 
@@ -215,8 +196,8 @@ def round_trips(
         "requests": count,
         "status": status,
         "script_calls_per_request": round(scripts / count, 3),
-        "commands_inside_the_script": [name for name in others if name in INSIDE_THE_SCRIPT],
-        "other_commands": [name for name in others if name not in INSIDE_THE_SCRIPT],
+        "commands_inside_the_script": [name for name in others if name in SCRIPT_REDIS_COMMANDS],
+        "other_commands": [name for name in others if name not in SCRIPT_REDIS_COMMANDS],
     }
 
 

@@ -4,6 +4,10 @@
 ARGV and the reply is documented at the top of the script; :mod:`.script` builds the calls.
 """
 
+from __future__ import annotations
+
+import re
+
 LIMITER_LUA = r"""
 -- ai-token-limiter: check-and-reserve / settle, atomically, in ONE call (called by script.py).
 --
@@ -224,3 +228,9 @@ for i = 1, n do
 end
 return reply
 """
+
+#: The Redis commands the script runs inside Redis (lower case, as INFO commandstats names them): they show
+#: in Redis's statistics but cost no round trip. Derived from the source so it cannot drift from it.
+SCRIPT_REDIS_COMMANDS = frozenset(
+    name.lower() for name in re.findall(r'redis\.p?call\("([A-Za-z]+)"', LIMITER_LUA)
+)
