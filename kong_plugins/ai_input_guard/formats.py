@@ -250,7 +250,9 @@ def extract_view(format_name: str, document: Any) -> RequestView:
     return view
 
 
-def _openai_chat(document: dict[str, Any], view: RequestView) -> None:
+def _messages(document: dict[str, Any], view: RequestView) -> Iterator[tuple[int, Any, str, str, Any]]:
+    """Walk ``messages`` (both chat formats): count them, record roles and string contents, and yield
+    ``(index, message, role, content_path, content)`` with ``content`` None once it has been recorded."""
     messages = document.get("messages") or []
     view.message_count = len(messages)
     for index, message in enumerate(messages):
@@ -260,7 +262,13 @@ def _openai_chat(document: dict[str, Any], view: RequestView) -> None:
         base = f"/messages/{index}/content"
         if isinstance(content, str):
             view.segments.append(TextSegment(base, role, content, index))
-        elif isinstance(content, list):
+            content = None
+        yield index, message, role, base, content
+
+
+def _openai_chat(document: dict[str, Any], view: RequestView) -> None:
+    for index, message, role, base, content in _messages(document, view):
+        if isinstance(content, list):
             for part_index, part in enumerate(content):
                 if not isinstance(part, dict):
                     continue
@@ -318,16 +326,7 @@ def _anthropic_messages(document: dict[str, Any], view: RequestView) -> None:
         for index, block in enumerate(system):
             if isinstance(block, dict) and isinstance(block.get("text"), str):
                 view.segments.append(TextSegment(f"/system/{index}/text", "system", block["text"]))
-    messages = document.get("messages") or []
-    view.message_count = len(messages)
-    for index, message in enumerate(messages):
-        role = str(message.get("role"))
-        view.roles.append((f"/messages/{index}", role))
-        content = message.get("content")
-        base = f"/messages/{index}/content"
-        if isinstance(content, str):
-            view.segments.append(TextSegment(base, role, content, index))
-            continue
+    for index, _, role, base, content in _messages(document, view):
         for block_index, block in enumerate(content or []):
             _anthropic_block(block, f"{base}/{block_index}", role, index, view)
     tools = document.get("tools") or []
