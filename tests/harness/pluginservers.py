@@ -1,8 +1,10 @@
 """Plugin-server processes and plugin info, as Kong manages them (runloop/plugin_servers/process.lua, 3.9).
 
 * Query: each ``pluginserver_names`` entry's ``query_cmd`` runs once at start-up; its stdout is JSON
-  (``dump.Plugins`` or the array itself). Kong 3.9+ keeps only the FIRST plugin of each entry; 3.0-3.8 keep
-  all of them (a duplicate name is an error log, first wins).
+  (``dump.Plugins`` or the array itself). Kong 3.9+ keeps only the FIRST plugin of each entry, and a later
+  entry with the same plugin name silently replaces an earlier one (``available_external_plugins[name] =``);
+  3.0-3.8 keep all of an entry's plugins, and a duplicate name is an error log, first wins
+  (``register_plugin_info``).
 * Start: an entry with a ``start_cmd`` is spawned as a child, stdout and stderr merged and logged line by line
   at INFO as ``[<name>:<pid>] <line>``; when it exits it is respawned, at most once per second.
   An entry without ``start_cmd`` is assumed to be managed externally.
@@ -178,12 +180,16 @@ def load_all(
     log: Callable[[str, str], None],
     env: dict[str, str] | None = None,
 ) -> dict[str, ExternalPlugin]:
-    """Query every plugin server; keep the first plugin of a duplicated name, as Kong does."""
+    """Query every plugin server; a duplicated plugin name is resolved as the Kong version does it."""
     plugins: dict[str, ExternalPlugin] = {}
     for server in conf.pluginservers:
         for plugin in query_plugins(server, kong_version, log, env):
-            if plugin.name in plugins:
-                log("error", f"plugin {plugin.name} already registered by another plugin server")
+            earlier = plugins.get(plugin.name)
+            if earlier is not None and kong_version < (3, 9):
+                log(
+                    "error",
+                    f"Duplicate plugin name [{plugin.name}] by {earlier.server.name} and {server.name}",
+                )
                 continue
             plugins[plugin.name] = plugin
     return plugins
