@@ -18,14 +18,22 @@ What this adds over kong-pdk (kong-protocol.md §6, §8):
   comes (Kong gave up, the connection died) is released after ``kong_answer_timeout``.
 * **Unpackable arguments raise at the call site** (``TypeError`` from the PDK call) instead of breaking the
   connection, because the call is packed in the handler's thread.
+
+Both timeouts are deadlines checked by the runtime's watch (:meth:`Event.expire_if_due`), not timed queue
+waits: under ``-g`` a timed wait starts and stops a gevent timer, and with two waits per PDK round trip those
+timers were most of what our gevent mode cost over kong-pdk's. A wait arms a deadline, blocks without a
+timeout, and is woken by an :class:`_Expired` marker carrying the number of the wait it ends, so a marker
+that arrives after its wait was already answered is recognised and skipped by the next one.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import math
 import queue
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,6 +109,66 @@ class _Message:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class _Expired:
+    """Watch → waiter: wait number ``wait`` on this inbox is past its deadline."""
+
+    wait: int
+
+
+_TIMED_OUT = object()
+
+
+class _Waits:
+    """The waits of one side of an event (the server's for messages, the handler's for Kong's answers).
+
+    A side waits for one thing at a time; the two sides' waits may overlap (a handler can send its call and
+    start waiting for the answer before the server has started waiting for that call), hence one per side.
+    """
+
+    __slots__ = ("deadline", "inbox", "number", "timeout")
+
+    def __init__(self, inbox: queue.SimpleQueue[Any], timeout: float) -> None:
+        self.inbox = inbox
+        self.timeout = timeout
+        self.number = 0
+        self.deadline = math.inf  # of wait ``number``; inf when it is not armed
+
+    def arm(self) -> int:
+        """Start a new wait; returns its number (under the event's lock)."""
+        self.number += 1
+        self.deadline = time.monotonic() + self.timeout
+        return self.number
+
+    def take(self, wait: int | None) -> Any:
+        """The next item of the inbox, or ``_TIMED_OUT`` when the watch ends wait number ``wait``."""
+        while True:
+            item = self.inbox.get()
+            if type(item) is not _Expired:
+                self.deadline = math.inf  # a marker the watch sends anyway is skipped by the next wait
+                return item
+            if item.wait == wait:
+                return _TIMED_OUT
+
+    def take_nowait(self) -> Any:
+        """The first real item already in the inbox (expiry markers skipped), or None."""
+        while True:
+            try:
+                item = self.inbox.get_nowait()
+            except queue.Empty:
+                return None
+            if type(item) is not _Expired:
+                return item
+
+    def expire_if_due(self, now: float) -> bool:
+        """Wake the wait in progress if its deadline has passed (under the event's lock)."""
+        if now < self.deadline:
+            return False
+        self.deadline = math.inf
+        self.inbox.put(_Expired(self.number))
+        return True
+
+
 class Event:
     """One HandleEvent: the handler thread on one side, Kong's HandleEvent/Step calls on the other."""
 
@@ -127,10 +195,12 @@ class Event:
         self._lock = threading.Lock()
         self._state = EventState.RUNNING
         self._ended_by_plugin = False  # exit/error was called: later calls are answered locally
-        self._to_server: queue.SimpleQueue[_Message] = queue.SimpleQueue()
-        self._to_handler: queue.SimpleQueue[tuple[Any, Any]] = queue.SimpleQueue()
+        self._to_server: queue.SimpleQueue[_Message | _Expired] = queue.SimpleQueue()
+        self._to_handler: queue.SimpleQueue[tuple[Any, Any] | _Expired] = queue.SimpleQueue()
         self._stepping = False
         self._warned_late_call = False
+        self._server_waits = _Waits(self._to_server, handler_timeout)
+        self._handler_waits = _Waits(self._to_handler, kong_answer_timeout)
 
     @property
     def state(self) -> EventState:
@@ -201,20 +271,19 @@ class Event:
         with self._lock:
             if self._ended_by_plugin or self._state is EventState.ENDED:
                 return self.local_answer()
-        try:
-            return self._to_handler.get(timeout=self._kong_answer_timeout)
-        except queue.Empty:
-            pass
+            wait = self._handler_waits.arm()
+        answer = self._handler_waits.take(wait)
+        if answer is not _TIMED_OUT:
+            return answer
         with self._lock:
-            try:  # delivered while we took the lock (deliver() puts under this lock)
-                return self._to_handler.get_nowait()
-            except queue.Empty:
-                pass
+            answer = self._handler_waits.take_nowait()  # delivered while we took the lock (deliver() locks)
+            if answer is not None:
+                return answer
             delivering = self._stepping  # begin_step() ran: deliver() follows at once
             if not delivering:
                 self._state = EventState.ENDED
         if delivering:
-            return self._to_handler.get()
+            return self._handler_waits.take(None)
         _log.error(
             "Kong sent no Step within %.0fs; event %d abandoned",
             self._kong_answer_timeout,
@@ -258,15 +327,14 @@ class Event:
 
     def next_reply(self) -> EventReply:
         """Wait for the handler's next message; turn it into Kong's answer (fail closed on failure)."""
-        try:
-            message = self._to_server.get(timeout=self._handler_timeout)
-        except queue.Empty:
+        with self._lock:
+            wait = self._server_waits.arm()
+        message = self._server_waits.take(wait)
+        if message is _TIMED_OUT:
             with self._lock:
-                try:  # it may have arrived while we took the lock
-                    message = self._to_server.get_nowait()
-                except queue.Empty:
+                message = self._server_waits.take_nowait()  # it may have arrived while we took the lock
+                if message is None:
                     self._state = EventState.ENDED
-                    message = None
             if message is None:
                 _log.error(
                     "handler silent for %.0fs; answered Kong with %s (fail closed), event %d dropped",
@@ -277,6 +345,12 @@ class Event:
                 )
                 return EventReply(self.event_id, FAIL_CLOSED_DATA[self.phase], final=True)
         return self._reply_for(message)
+
+    def expire_if_due(self, now: float) -> None:
+        """Called by the runtime's watch: wake the waits whose deadline has passed."""
+        with self._lock:
+            self._server_waits.expire_if_due(now)
+            self._handler_waits.expire_if_due(now)
 
     def _reply_for(self, message: _Message) -> EventReply:
         with self._lock:

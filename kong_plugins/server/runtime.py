@@ -10,6 +10,11 @@ after a server restart a cached id of config A would otherwise name a new instan
 one gets "no plugin instance #N", and Kong starts a new instance and retries the event. Event ids are
 randomised the same way.
 
+Handler and Kong-answer timeouts are enforced by one watch thread that looks at the events in progress
+every ``watch_interval`` (an eighth of the shorter timeout, at most a second) and wakes the waits past their
+deadline; it runs only while there are events, so an idle server has no timer at all. A timeout therefore
+fires up to one interval late, which Kong cannot tell apart from a slower handler.
+
 Instances unused for ``instance_idle_ttl`` seconds are dropped when the next instance starts. That is safe:
 Kong answers "no plugin instance #N" by starting a new instance and retrying the event, and it bounds the
 instances Kong forgets without closing them (a worker restart, or Kong 3.6+ resetting every instance of a
@@ -40,6 +45,9 @@ from kong_plugins.server.pool import DEFAULT_MAX_THREADS, HandlerPool
 from kong_plugins.server.registry import PHASES, LoadedPlugin, PluginCatalog
 
 DEFAULT_INSTANCE_IDLE_TTL = 3600.0
+#: Bounds of the deadline watch's interval (seconds).
+_WATCH_INTERVAL_MIN = 0.005
+_WATCH_INTERVAL_MAX = 1.0
 #: Ids start at a random offset below this (Lua numbers hold integers exactly up to 2**53).
 _ID_OFFSET_LIMIT = 2**40
 
@@ -103,6 +111,10 @@ class PluginRuntime:
         self._events: dict[int, Event] = {}
         self._instance_ids = itertools.count(secrets.randbelow(_ID_OFFSET_LIMIT))
         self._event_ids = itertools.count(secrets.randbelow(_ID_OFFSET_LIMIT))
+        self.watch_interval = min(
+            _WATCH_INTERVAL_MAX, max(_WATCH_INTERVAL_MIN, min(handler_timeout, kong_answer_timeout) / 8)
+        )
+        self._watching = False
         now = time.time()
         self._times = {name: _PluginTimes(load_time=now) for name in catalog.available}
 
@@ -223,6 +235,10 @@ class PluginRuntime:
         )
         with self._lock:
             self._events[event.event_id] = event
+            start_watch = not self._watching
+            self._watching = True
+        if start_watch:
+            threading.Thread(target=self._watch_deadlines, name="deadline-watch", daemon=True).start()
         self._pool.submit(event.run_handler)
         return self._settle(event, event.next_reply())
 
@@ -236,6 +252,25 @@ class PluginRuntime:
         else:
             event.deliver(data, None)
         return self._settle(event, event.next_reply())
+
+    def _watch_deadlines(self) -> None:
+        """Wake every wait past its deadline, each ``watch_interval``, until no event is left."""
+        try:
+            while True:
+                time.sleep(self.watch_interval)
+                with self._lock:
+                    events = list(self._events.values())
+                    if not events:
+                        self._watching = False
+                        return
+                now = time.monotonic()
+                for event in events:
+                    event.expire_if_due(now)
+        except BaseException:  # the next event starts a new watch: timeouts must never silently stop
+            with self._lock:
+                self._watching = False
+            _log.exception("the deadline watch failed; a new one starts with the next event")
+            raise
 
     def _settle(self, event: Event, reply: EventReply) -> EventReply:
         if reply.final:

@@ -5,6 +5,10 @@ connections in parallel; so a connection is served by one thread that reads a re
 may wait for a plugin handler) and writes the response. Frames are bounded by ``max_frame_bytes``; a
 connection that sends garbage or an oversized frame is closed (there is no msgid to answer).
 
+A connection idle for ``idle_timeout`` (waiting for a frame, not while its request is being answered) is
+shut down by one reaper thread rather than by a timeout on every ``recv``: under ``-g`` each timed ``recv``
+starts and stops a gevent timer, a cost paid on every PDK round trip.
+
 Binding replaces the socket file atomically (bind a temporary name, then ``rename``), so Kong never sees the
 path missing while a new server takes over from an old one (``kong reload``). On shutdown the file is removed
 only if it is still ours, so an old server stopping late cannot delete its successor's socket.
@@ -14,11 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import selectors
 import socket
 import stat
 import threading
+import time
 from pathlib import Path
 
 import msgpack
@@ -60,6 +66,9 @@ class UnixSocketServer:
         self._wake_r, self._wake_w = os.pipe()
         self._wake_fds: tuple[int, ...] = (self._wake_r, self._wake_w)
         os.set_blocking(self._wake_w, False)
+        # Each open connection → since when it has been waiting for a frame (inf while a request is answered).
+        # Written by its own thread, read by the reaper through a copy (dict copies are atomic in CPython).
+        self._waiting_since: dict[socket.socket, float] = {}
 
     def bind(self) -> None:
         """Create the listening socket at :attr:`socket_path`, replacing a stale one."""
@@ -93,6 +102,7 @@ class UnixSocketServer:
         if self._listener is None:
             raise RuntimeError("bind() first")
         self._listener.setblocking(False)
+        threading.Thread(target=self._reap_idle_connections, name="idle-reaper", daemon=True).start()
         with selectors.DefaultSelector() as selector:
             selector.register(self._listener, selectors.EVENT_READ)
             selector.register(self._wake_r, selectors.EVENT_READ)
@@ -115,31 +125,47 @@ class UnixSocketServer:
             threading.Thread(target=self._serve_connection, args=(connection,), daemon=True).start()
 
     def _serve_connection(self, connection: socket.socket) -> None:
-        unpacker = wire.new_unpacker(self._max_frame_bytes)
-        connection.settimeout(self._idle_timeout)
         with connection:
-            while not self._stopping.is_set():
-                try:
-                    chunk = connection.recv(_RECV_BYTES)
-                except TimeoutError:
-                    _log.debug("closing a connection idle for %.0fs", self._idle_timeout)
-                    return
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                try:
-                    unpacker.feed(chunk)
-                    for frame in unpacker:
-                        response = self._dispatcher.handle(frame)
-                        if response is not None:
-                            connection.sendall(response)
-                except (ValueError, msgpack.UnpackException, ProtocolError) as exc:
-                    _log.warning("closing a connection that sent an invalid frame: %s", exc)
-                    return
-                except OSError as exc:
-                    _log.debug("connection lost while answering: %s", exc)
-                    return
+            try:
+                self._serve_frames(connection)
+            finally:
+                self._waiting_since.pop(connection, None)
+
+    def _serve_frames(self, connection: socket.socket) -> None:
+        unpacker = wire.new_unpacker(self._max_frame_bytes)
+        waiting_since = self._waiting_since
+        while not self._stopping.is_set():
+            waiting_since[connection] = time.monotonic()
+            try:
+                chunk = connection.recv(_RECV_BYTES)
+            except OSError:
+                return
+            if not chunk:
+                return
+            waiting_since[connection] = math.inf
+            try:
+                unpacker.feed(chunk)
+                for frame in unpacker:
+                    response = self._dispatcher.handle(frame)
+                    if response is not None:
+                        connection.sendall(response)
+            except (ValueError, msgpack.UnpackException, ProtocolError) as exc:
+                _log.warning("closing a connection that sent an invalid frame: %s", exc)
+                return
+            except OSError as exc:
+                _log.debug("connection lost while answering: %s", exc)
+                return
+
+    def _reap_idle_connections(self) -> None:
+        """Shut down connections waiting for a frame longer than ``idle_timeout``, until :meth:`stop`."""
+        interval = min(30.0, max(0.05, self._idle_timeout / 4))
+        while not self._stopping.wait(interval):
+            now = time.monotonic()
+            for connection, since in dict(self._waiting_since).items():
+                if now - since > self._idle_timeout:
+                    _log.debug("closing a connection idle for %.0fs", now - since)
+                    with contextlib.suppress(OSError):  # already closed by its own thread
+                        connection.shutdown(socket.SHUT_RDWR)
 
     def stop(self) -> None:
         """Make :meth:`serve_forever` return. Safe from a signal handler or any thread."""

@@ -52,22 +52,20 @@ def encode_response(msgid: int, error: str | None, result: Any) -> bytes:
     return pack([RESPONSE, msgid, error, result])
 
 
+#: ``fixarray(4), 1, `` of the response frame; then the msgid.
+_EVENT_RESPONSE_HEAD = b"\x94" + pack(RESPONSE)
+#: ``nil, fixmap(2), "Data"``; then the packed data.
+_EVENT_RESPONSE_DATA = pack(None) + b"\x82" + pack("Data")
+_EVENT_ID_KEY = pack("EventId")
+
+
 def encode_event_response(msgid: int, event_id: int, packed_data: bytes) -> bytes:
     """``[1, msgid, nil, {"Data": <packed_data>, "EventId": event_id}]`` around already packed ``Data``.
 
     The data of a PDK call is packed in the plugin's own thread (so that an unpackable argument raises there,
     at the call site, instead of breaking the connection); splicing the bytes in avoids packing it twice.
+    Every PDK round trip sends one of these, so only the two integers are packed here.
     """
     return b"".join(
-        (
-            b"\x94",  # fixarray of 4
-            pack(RESPONSE),
-            pack(msgid),
-            pack(None),
-            b"\x82",  # fixmap of 2
-            pack("Data"),
-            packed_data,
-            pack("EventId"),
-            pack(event_id),
-        )
+        (_EVENT_RESPONSE_HEAD, pack(msgid), _EVENT_RESPONSE_DATA, packed_data, _EVENT_ID_KEY, pack(event_id))
     )

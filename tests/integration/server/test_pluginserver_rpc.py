@@ -395,13 +395,14 @@ def test_unknown_namespaces_and_methods_are_not_supported(conn: RpcConnection) -
 # -- own servers: timeouts and process lifecycle -------------------------------------------------------------
 
 
+@pytest.mark.parametrize("mode", [[], ["-g"]], ids=["threads", "gevent"])
 def test_a_hung_handler_is_answered_with_500_after_the_handler_timeout(
-    own_prefix: Path, tmp_path: Path
+    own_prefix: Path, tmp_path: Path, mode: list[str]
 ) -> None:
     gate = Gate(tmp_path / "gate.sock")
     record = tmp_path / "late.jsonl"
     server = start_server(
-        our_server_command(own_prefix, "--handler-timeout", "0.5"),
+        our_server_command(own_prefix, "--handler-timeout", "0.5", *mode),
         own_prefix / "kong-ai.sock",
         env=server_env(),
     )

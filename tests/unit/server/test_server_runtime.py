@@ -358,3 +358,22 @@ def test_status_counts_instances_and_active_events() -> None:
     runtime.step(reply.event_id, "v")
     runtime.step(reply.event_id, None)
     assert runtime.get_status()["ActiveEvents"] == 0
+
+
+def test_the_deadline_watch_runs_only_while_events_are_in_progress() -> None:
+    def watches() -> set[threading.Thread]:
+        return {thread for thread in threading.enumerate() if thread.name == "deadline-watch"}
+
+    runtime = runtime_for(loaded("echo", EchoHeader), handler_timeout=0.08, kong_answer_timeout=0.08)
+    assert runtime.watch_interval == pytest.approx(0.01)
+    instance_id = runtime.start_instance("echo", "{}")["Id"]
+    others = watches()  # other tests' runtimes may still be watching their own events
+    reply = runtime.handle_event(instance_id, "access")  # waits for Kong's answer to get_header
+    ours = watches() - others
+    assert not reply.final and len(ours) == 1
+    runtime.step(reply.event_id, "a")
+    reply = runtime.step(reply.event_id, None)
+    assert reply.final and runtime.active_events == 0
+    (watch,) = ours
+    watch.join(5)  # it leaves at its next look, finding no event
+    assert not watch.is_alive()

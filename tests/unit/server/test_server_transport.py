@@ -6,6 +6,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import msgpack
 import pytest
@@ -60,7 +61,7 @@ def test_serves_until_stopped_then_removes_its_socket(
 def test_a_successor_takes_over_the_path_and_the_old_server_leaves_it_alone(
     running: tuple[UnixSocketServer, threading.Thread],
 ) -> None:
-    old, _ = running
+    old, old_thread = running
     path = Path(old.socket_path)
     successor = new_server(path)
     successor.bind()  # replaces the socket file atomically
@@ -68,6 +69,7 @@ def test_a_successor_takes_over_the_path_and_the_old_server_leaves_it_alone(
     thread.start()
     try:
         old.stop()
+        old_thread.join(10)  # as the server's main does: close only once serving has returned
         old.close()
         assert path.exists(), "the old server removed its successor's socket"
         assert status_pid(path) > 0
@@ -88,3 +90,48 @@ def test_a_regular_file_at_the_socket_path_is_never_replaced(tmp_path: Path) -> 
 def test_a_socket_path_too_long_for_unix_sockets_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="longer than"):
         new_server(tmp_path / ("x" * 120)).bind()
+
+
+class BlockingDispatcher(Dispatcher):
+    """Answers every request only once ``release`` is set: a request that takes as long as the test wants."""
+
+    def __init__(self) -> None:
+        super().__init__(PluginRuntime(PluginCatalog()))
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def handle(self, frame: Any) -> bytes | None:
+        self.started.set()
+        assert self.release.wait(10)
+        return super().handle(frame)
+
+
+def test_an_idle_connection_is_closed_but_not_one_whose_request_is_being_answered(tmp_path: Path) -> None:
+    path = tmp_path / "idle.sock"
+    dispatcher = BlockingDispatcher()
+    server = UnixSocketServer(path, dispatcher, idle_timeout=0.3)
+    server.bind()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with (
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as busy,
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as idle,
+        ):
+            busy.settimeout(10)
+            busy.connect(str(path))
+            busy.sendall(msgpack.packb([0, 7, "plugin.GetStatus", [None]]))
+            assert dispatcher.started.wait(10)
+            idle.settimeout(10)  # a bound for the test only: the server closes it after 0.3 s
+            idle.connect(str(path))
+            assert idle.recv(1) == b"", "the idle connection was not closed"
+            # The busy connection has been open longer than the idle one, but its request is in progress.
+            dispatcher.release.set()
+            unpacker = msgpack.Unpacker(raw=False)
+            unpacker.feed(busy.recv(65536))
+            assert next(iter(unpacker))[:3] == [1, 7, None]
+    finally:
+        dispatcher.release.set()
+        server.stop()
+        thread.join(10)
+        server.close()
