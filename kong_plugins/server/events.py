@@ -160,13 +160,11 @@ class _Waits:
             if type(item) is not _Expired:
                 return item
 
-    def expire_if_due(self, now: float) -> bool:
+    def expire_if_due(self, now: float) -> None:
         """Wake the wait in progress if its deadline has passed (under the event's lock)."""
-        if now < self.deadline:
-            return False
-        self.deadline = math.inf
-        self.inbox.put(_Expired(self.number))
-        return True
+        if now >= self.deadline:
+            self.deadline = math.inf
+            self.inbox.put(_Expired(self.number))
 
 
 class Event:
