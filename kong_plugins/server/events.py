@@ -187,8 +187,6 @@ class Event:
         self.phase = phase
         self._handler = handler
         self._lua_style = lua_style
-        self._handler_timeout = handler_timeout
-        self._kong_answer_timeout = kong_answer_timeout
         self._on_abandoned = on_abandoned
         self._lock = threading.Lock()
         self._state = EventState.RUNNING
@@ -284,7 +282,7 @@ class Event:
             return self._handler_waits.take(None)
         _log.error(
             "Kong sent no Step within %.0fs; event %d abandoned",
-            self._kong_answer_timeout,
+            self._handler_waits.timeout,
             self.event_id,
             extra={"plugin": self.label},
         )
@@ -336,7 +334,7 @@ class Event:
             if message is None:
                 _log.error(
                     "handler silent for %.0fs; answered Kong with %s (fail closed), event %d dropped",
-                    self._handler_timeout,
+                    self._server_waits.timeout,
                     describe_fail_closed(self.phase),
                     self.event_id,
                     extra={"plugin": self.label},
