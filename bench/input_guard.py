@@ -24,15 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
-import platform
 import random
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+
+from bench_report import Progress, bounded_int, machine_info, publish, render_table, summarize
 
 from kong_plugins.ai_input_guard import Plugin
 from kong_plugins.ai_input_guard.body import parse_json
@@ -105,15 +104,6 @@ class _Call:
         return self._kong.answer(self._path, args)
 
 
-def p50_p99(samples_ns: list[int]) -> tuple[float, float]:
-    ordered = sorted(samples_ns)
-
-    def rank(fraction: float) -> float:
-        return ordered[min(len(ordered), max(1, math.ceil(fraction * len(ordered)))) - 1] / 1000.0
-
-    return rank(0.5), rank(0.99)
-
-
 def cases_for(plugin: Plugin, body: bytes) -> dict[str, Callable[[], Any]]:
     settings = plugin.settings
 
@@ -155,18 +145,18 @@ def measure(bodies: dict[str, bytes], rounds: int, progress: Callable[[str], Non
                     bucket.append(time.perf_counter_ns() - started)
     results = []
     for body_name, body in bodies.items():
-        reference, _ = p50_p99(samples[(body_name, "json.loads")])
+        reference = summarize(samples[(body_name, "json.loads")]).p50_us
         for case in cases_for(plugin, body):
-            p50, p99 = p50_p99(samples[(body_name, case)])
+            summary = summarize(samples[(body_name, case)])
             results.append(
                 {
                     "body": body_name,
                     "body_bytes": len(body),
                     "case": case,
-                    "count": len(samples[(body_name, case)]),
-                    "p50_us": round(p50, 1),
-                    "p99_us": round(p99, 1),
-                    "ratio_to_json_loads": round(p50 / reference, 1),
+                    "count": summary.count,
+                    "p50_us": round(summary.p50_us, 1),
+                    "p99_us": round(summary.p99_us, 1),
+                    "ratio_to_json_loads": round(summary.p50_us / reference, 1),
                 }
             )
     return results
@@ -230,46 +220,52 @@ def gateway_round_trips(proxy_url: str, admin_url: str, body: bytes) -> str:
             admin.delete(f"/services/{service['id']}")
 
 
+def render(report: dict[str, Any]) -> str:
+    """The cases table, then the PDK round trips per outcome."""
+    rows = [
+        [
+            entry["body"],
+            entry["case"],
+            f"{entry['p50_us']}",
+            f"{entry['p99_us']}",
+            f"{entry['ratio_to_json_loads']}",
+        ]
+        for entry in report["cases"]
+    ]
+    lines = [
+        render_table(["body", "case", "p50 us", "p99 us", "x json.loads"], rows),
+        "",
+        "PDK round trips per request",
+    ]
+    lines += [f"  {count}  {name}" for name, count in report["pdk_round_trips"].items()]
+    if "gateway_pdk_calls" in report:
+        lines.append(f"  gateway: {report['gateway_pdk_calls']}")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rounds", type=bounded_int(1, 100), default=10, help="interleaving rounds")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     parser.add_argument("--proxy-url")
     parser.add_argument("--admin-url")
     args = parser.parse_args()
-
-    def progress(message: str) -> None:
-        print(f"[input_guard] {message}", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    progress = Progress("input_guard")
 
     bodies = {"4 KB chat": chat_body(4096, args.seed), "1 MB chat": chat_body(1024 * 1024, args.seed)}
-    results = measure(bodies, args.rounds, progress)
-    trips = pdk_round_trips(bodies["4 KB chat"])
+    results = measure(bodies, args.rounds, lambda text: progress.update(text, force=True))
     report: dict[str, Any] = {
         "bench": "input_guard",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine_info(),
         "settings": {"rounds": args.rounds, "config": CONFIG, "model": MODEL},
         "cases": results,
-        "pdk_round_trips": trips,
+        "pdk_round_trips": pdk_round_trips(bodies["4 KB chat"]),
     }
     if args.proxy_url and args.admin_url:
         report["gateway_pdk_calls"] = gateway_round_trips(args.proxy_url, args.admin_url, bodies["4 KB chat"])
-
-    print(f"{'body':10} {'case':12} {'p50 us':>10} {'p99 us':>10} {'x json.loads':>13}")
-    for entry in results:
-        print(
-            f"{entry['body']:10} {entry['case']:12} {entry['p50_us']:>10} {entry['p99_us']:>10} "
-            f"{entry['ratio_to_json_loads']:>13}"
-        )
-    print("\nPDK round trips per request")
-    for name, count in trips.items():
-        print(f"  {count}  {name}")
-    if "gateway_pdk_calls" in report:
-        print(f"  gateway: {report['gateway_pdk_calls']}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2)
-    return 0
+    return publish(report, started, render, args.json, progress)
 
 
 if __name__ == "__main__":
