@@ -49,7 +49,7 @@ MAX_LIMITS = 16
 MAX_TIERS = 32
 MAX_PRICES = 256
 MAX_QUEUE_WAIT_MS = 30_000  # far below Kong's 60 s plugin-server read timeout
-_WINDOW_PATTERNS = ["^%d+$", "^second$", "^minute$", "^hour$", "^day$", "^month$"]
+_WINDOW_PATTERNS = ["^0*[1-9]%d*$", "^second$", "^minute$", "^hour$", "^day$", "^month$"]
 _LABEL_PATTERN = "^[%w][%w%._%-]*$"
 
 _LIMIT = record(
@@ -78,10 +78,10 @@ _LIMIT = record(
                 len_max=9,
                 match_any={
                     "patterns": _WINDOW_PATTERNS,
-                    "err": "must be second, minute, hour, day, month or a number of seconds",
+                    "err": "must be second, minute, hour, day, month or a number of seconds (at least 1)",
                 },
-                description='A number of seconds (`"30"`), or `second`, `minute`, `hour`, `day`, `month`. '
-                "`month` is the calendar month in UTC (budgets reset on the 1st); `day`/`hour` fixed "
+                description='A number of seconds, at least 1 (`"30"`), or `second`, `minute`, `hour`, `day`, '
+                "`month`. `month` is the calendar month in UTC (budgets reset on the 1st); `day`/`hour` fixed "
                 "windows are aligned on UTC.",
             ),
         ),

@@ -1,0 +1,35 @@
+"""Limiter config mistakes refused by the Admin API when the plugin is configured (what Kong's own schema
+code decides from the dumped schema), not at StartInstance with a 500 on every request."""
+
+from __future__ import annotations
+
+import pytest
+from fixtures.gateway import GatewayUnderTest
+from integration.ai_token_limiter.limiter_support import PLUGIN, STREAM_PLUGIN
+
+WINDOW_ERROR = "must be second, minute, hour, day, month or a number of seconds (at least 1)"
+
+
+@pytest.mark.parametrize("plugin", [PLUGIN, STREAM_PLUGIN])
+@pytest.mark.parametrize("window", ["0", "00", "-1", "1.5"])
+def test_a_window_of_zero_seconds_is_refused_by_the_admin_api(
+    gateway: GatewayUnderTest, make_route, plugin: str, window: str
+) -> None:
+    route = make_route()
+    config = {"strategy": "local", "limits": [{"metric": "requests", "limit": 1, "window": window}]}
+    response = gateway.admin.post(
+        f"/routes/{route.route['id']}/plugins", json={"name": plugin, "config": config}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["fields"]["config"]["limits"] == [{"window": WINDOW_ERROR}]
+    assert gateway.admin.get(f"/routes/{route.route['id']}/plugins").json()["data"] == []
+
+
+@pytest.mark.parametrize("window", ["1", "01", "30", "86400", "minute", "month"])
+def test_valid_windows_are_accepted(gateway: GatewayUnderTest, make_route, window: str) -> None:
+    route = make_route()
+    config = {"strategy": "local", "limits": [{"metric": "requests", "limit": 1, "window": window}]}
+    response = gateway.admin.post(
+        f"/routes/{route.route['id']}/plugins", json={"name": PLUGIN, "config": config}
+    )
+    assert response.status_code == 201, response.text
