@@ -80,9 +80,9 @@ _LIMIT = record(
                     "patterns": _WINDOW_PATTERNS,
                     "err": "must be second, minute, hour, day, month or a number of seconds (at least 1)",
                 },
-                description='A number of seconds, at least 1 (`"30"`), or `second`, `minute`, `hour`, `day`, '
-                "`month`. `month` is the calendar month in UTC (budgets reset on the 1st); `day`/`hour` fixed "
-                "windows are aligned on UTC.",
+                description='A number of seconds, at least 1 (`"30"`), or `second`, `minute`, `hour`, '
+                "`day`, `month`. `month` is the calendar month in UTC (budgets reset on the 1st); "
+                "`day`/`hour` fixed windows are aligned on UTC.",
             ),
         ),
         field(
