@@ -27,7 +27,7 @@ from bench_processes import REPO_ROOT, BackgroundProcess, ProcessSet, python, py
 from kong_plugins.server.registry import PLUGIN_MODULES
 
 MOCK_LLM = REPO_ROOT / "scripts" / "mock_llm.py"
-DEFAULT_WIRE_PLUGINS = REPO_ROOT.parent / "shared" / "kong-wire" / "plugins"
+DEFAULT_WIRE_PLUGINS = REPO_ROOT / "tests" / "fixtures" / "wire_plugins"
 RESPONSE_PLUGIN = "wire_probe_resp"
 OUR_SOCKET_NAME = "kong-ai.sock"
 MAX_ROUTES = 32

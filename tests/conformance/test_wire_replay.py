@@ -1,7 +1,7 @@
 """Conformance: every kong-wire recording replayed end to end through the emulated gateway.
 
 Real Kong 3.9.1 Lua drove the stock kong-pdk server to make these recordings. Here the emulator plays Kong's
-part with the same toy plugins (../shared/kong-wire/plugins) served by a real plugin server process, the
+part with the same toy plugins (tests/fixtures/wire_plugins) served by a real plugin server process, the
 recorded client request sent byte for byte, and a real upstream answering like the recorded one. What Kong
 sent to the server (method and parameters, ignoring msgids and instance/event ids), what the client got
 and what the upstream received must match the recording.
@@ -21,9 +21,6 @@ from harness.nginx_text import kong_normalize
 from harness.replay import OURS, STOCK, ReplayResult, compare_frames, run_replay
 
 pytestmark = pytest.mark.conformance
-
-if not recordings.WIRE_DIR.is_dir():  # pragma: no cover - the shared references sit beside the repo
-    pytest.skip(f"kong-wire recordings not found at {recordings.WIRE_DIR}", allow_module_level=True)
 
 RECORDINGS = list(recordings.all_recordings())
 # The stock server never answers (34, 35: a Python exception; Kong waits for its read timeout) or drops the

@@ -1,4 +1,4 @@
-"""The kong-wire recordings (../shared/kong-wire/*.json): loading, decoding their special forms, comparing.
+"""The kong-wire recordings (tests/data/kong-wire/*.json): loading, decoding their special forms, comparing.
 
 Special forms: ``{"$bin": b64}`` -> ``bytes`` (msgpack bin); ``{"$str_not_utf8": b64}`` -> ``str`` with
 surrogate escapes (a msgpack str holding raw bytes); ``{"$map": [[k, v], ...]}`` -> ``dict`` with non-string
@@ -21,7 +21,8 @@ from typing import Any
 
 from harness.kong_request import MISSING
 
-WIRE_DIR = Path(__file__).resolve().parents[3] / "shared" / "kong-wire"
+WIRE_DIR = Path(__file__).resolve().parents[1] / "data" / "kong-wire"
+"""The recordings, kept in the repository (their README says where they come from)."""
 VOLATILE_RESPONSE_HEADERS = frozenset({"date", "server", "connection"})
 FRAMING_HEADERS = frozenset({"transfer-encoding", "content-length"})
 _MAX_DECODE_DEPTH = 200

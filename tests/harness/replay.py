@@ -26,11 +26,12 @@ from harness.conf import KongConf, PluginServerConf
 from harness.gateway import Gateway
 from harness.http11 import HttpRequest
 from harness.kong_request import MISSING
-from harness.recordings import WIRE_DIR, Recording, assert_step_data
+from harness.recordings import Recording, assert_step_data
 from harness.runner import RequestStats
 from harness.wire_upstream import WireUpstream
 
-TOY_PLUGINS_DIR = WIRE_DIR / "plugins"
+TOY_PLUGINS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "wire_plugins"
+"""The toy plugins the recordings were made with (and this repository's extra ones)."""
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The real ``kong-ai-pluginserver`` process, driven over its socket the way Kong 3.x drives a plugin server.
 
 Each test says what Kong (and so the client) would see. Where kong-pdk 0.36 behaves differently the test names
-the recording in ``../shared/kong-wire`` that shows it (34/35: a raising handler is never answered; 22/39: a
+the recording in ``tests/data/kong-wire`` that shows it (34/35: a raising handler is never answered; 22/39: a
 non-UTF-8 string drops the connection).
 """
 

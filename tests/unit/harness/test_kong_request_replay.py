@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,10 +28,20 @@ from harness import recordings
 from harness.kong_request import MISSING, ClientRequest, KongRequest, PdkOutcome, PluginRef, RouteMatch
 from harness.nginx_text import kong_normalize
 
-if not recordings.WIRE_DIR.is_dir():  # pragma: no cover - the shared references sit beside the repo
-    pytest.skip(f"kong-wire recordings not found at {recordings.WIRE_DIR}", allow_module_level=True)
-
 RECORDINGS = list(recordings.all_recordings())
+
+
+def test_every_recording_and_toy_plugin_is_in_the_repository() -> None:
+    """The replays need nothing beside the repository (a bare clone has no ../shared): all 46 recordings and
+    the toy plugins that made them live under tests/. An empty list would turn every replay into a skip."""
+    from harness.replay import TOY_PLUGINS_DIR
+
+    assert len(RECORDINGS) == 46, recordings.WIRE_DIR
+    assert recordings.WIRE_DIR.is_relative_to(Path(__file__).resolve().parents[2])
+    for plugin in {p["name"] for rec in RECORDINGS for p in rec.plugins}:
+        assert (TOY_PLUGINS_DIR / f"{plugin}.py").is_file(), plugin
+
+
 CLIENT_PORT = 54842
 NODE_ID = "cb511a84-b2e7-4971-b034-14ba882bd1cf"
 UPSTREAM_DATE = "Mon, 23 Nov 2026 14:40:55 GMT"
