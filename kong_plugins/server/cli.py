@@ -72,7 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--listen-queue-size", type=_positive_int, default=4096, help="listen backlog (default: %(default)s)"
     )
     parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more logging: -v debug, -vv also every RPC"
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more logging: -v debug, -vv also every RPC (method, ids and sizes, never values)",
     )
     parser.add_argument("--version", "-version", action="version", version=_version_text())
     parser.add_argument(

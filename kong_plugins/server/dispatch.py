@@ -8,6 +8,11 @@ nil Lua field, which msgpack leaves out.
 
 ``SetPluginDir`` (kong-pdk) is deliberately not offered: it would let any local client make the server import
 code from a directory of its choice.
+
+The ``-vv`` trace says which call came, its ids and sizes, never what it carries: StartInstance's ``Config``
+holds Redis passwords and JWT keys, and Step answers hold request headers (``Authorization``, ``Cookie``, API
+keys) and bodies (prompts). Kong copies our stderr into its error.log, which is shipped and read by more
+people than the secrets are meant for.
 """
 
 from __future__ import annotations
@@ -32,7 +37,11 @@ STEP_METHODS = frozenset(
     }
 )
 
-_TRACE_CHARS = 300
+_TRACE_NAME_CHARS = 64
+#: Fields of a request's parameter the trace shows as they are: ids and names Kong chose, never request data.
+_TRACE_ID_FIELDS = ("Name", "InstanceId", "EventName", "EventId")
+#: Fields the trace shows only as a shape and a size.
+_TRACE_OPAQUE_FIELDS = ("Config", "Data")
 
 _log = logging.getLogger("kong_plugins.server.dispatch")
 
@@ -71,14 +80,14 @@ class Dispatcher:
         if not isinstance(msgid, int) or isinstance(msgid, bool):
             raise ProtocolError(f"msgid must be an integer, got {type(msgid).__name__}")
         if self._trace:
-            _log.debug("rpc #%d %s %s", msgid, method, _abridged(params))
+            _log.debug("rpc #%d %s %s", msgid, _clipped(str(method), _TRACE_NAME_CHARS), _described(params))
         try:
             result = self._call(method, params)
         except RpcError as exc:
-            _log.debug("rpc #%d %s error: %s", msgid, method, exc)
+            _log.debug("rpc #%d %s error: %s", msgid, _clipped(str(method), _TRACE_NAME_CHARS), exc)
             return wire.encode_response(msgid, str(exc), None)
         except Exception as exc:
-            _log.exception("rpc #%d %s failed", msgid, _abridged(method))
+            _log.exception("rpc #%d %s failed", msgid, _clipped(str(method), _TRACE_NAME_CHARS))
             return wire.encode_response(msgid, f"internal plugin server error: {type(exc).__name__}", None)
         if isinstance(result, EventReply):
             if self._trace:
@@ -158,7 +167,49 @@ def _clipped(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _abridged(value: Any) -> str:
-    """A bounded, single-line rendering of untrusted data for log lines."""
-    text = repr(value)
-    return text if len(text) <= _TRACE_CHARS else text[:_TRACE_CHARS] + "…"
+def _described(params: Any) -> str:
+    """A request's parameters for the trace: ids and names, then the shape and packed size of the rest.
+
+    No value Kong took from a request (header, body, query, consumer) and no config value ever appears.
+    """
+    try:
+        size = f"{len(wire.pack(params))} bytes"
+    except (TypeError, ValueError, OverflowError):
+        size = "unpackable"
+    if not isinstance(params, list) or len(params) != 1:
+        return f"params={_shape(params)} ({size})"
+    (param,) = params
+    if not isinstance(param, dict):
+        shown = str(param) if isinstance(param, int) and not isinstance(param, bool) else _shape(param)
+        return f"{shown} ({size})"
+    parts = []
+    for key in _TRACE_ID_FIELDS:
+        value = param.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            parts.append(f"{key}={value}")
+        elif isinstance(value, str):
+            parts.append(f"{key}={_clipped(value, _TRACE_NAME_CHARS)!r}")
+    parts += [f"{key}={_shape(param[key])}" for key in _TRACE_OPAQUE_FIELDS if key in param]
+    others = len(param) - sum(1 for key in (*_TRACE_ID_FIELDS, *_TRACE_OPAQUE_FIELDS) if key in param)
+    if others:
+        parts.append(f"+{others} other fields")
+    return f"{' '.join(parts)} ({size})"
+
+
+def _shape(value: Any) -> str:
+    """What a value is and how big, without any of its content."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return f"string[{len(value)}]"
+    if isinstance(value, bytes | bytearray):
+        return f"bin[{len(value)}]"
+    if isinstance(value, dict):
+        return f"map[{len(value)}]"
+    if isinstance(value, list | tuple):
+        return f"array[{len(value)}]"
+    return type(value).__name__

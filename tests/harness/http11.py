@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -55,9 +56,21 @@ def _status_may_have_body(status: int, method: str) -> bool:
     return not (method == "HEAD" or status in (204, 304) or 100 <= status < 200)
 
 
+def http_date(timestamp: float | None = None) -> bytes:
+    """``Date`` as nginx writes it (``ngx_http_time``): ``Mon, 07 Dec 2026 09:20:00 GMT``."""
+    return email.utils.formatdate(timestamp, usegmt=True).encode("ascii")
+
+
 def _framed_headers(response: HttpResponse, method: str) -> Headers:
-    """Drop framing headers we cannot honour and choose our own, as nginx re-frames a proxied response."""
+    """Drop framing headers we cannot honour and choose our own, as nginx re-frames a proxied response.
+
+    nginx's header filter also writes ``Date`` whenever the response has none (``headers_out.date`` unset):
+    Kong's ``proxy_pass_header Date`` passes the upstream's, and every answer Kong or nginx makes itself
+    (``kong.response.exit``/``error``, error pages, the router's 404, the Admin API) gets the current time.
+    """
     headers = [(n, v) for n, v in response.headers if n.lower() not in ("connection", "keep-alive")]
+    if not any(n.lower() == "date" for n, _ in headers):
+        headers.insert(0, ("Date", http_date()))
     if not _status_may_have_body(response.status, method):
         return [(n, v) for n, v in headers if n.lower() not in ("transfer-encoding",)]
     if isinstance(response.body, bytes | bytearray):
