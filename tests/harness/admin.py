@@ -489,6 +489,8 @@ class AdminApi:
         args = self._args(req, kind)
         if scope is not None and parent is not None:
             args[scope[2]] = {"id": parent["id"]}
+        if kind == "plugins":
+            self.store.check_plugin_protocols(args)
         return 201, self.store.insert(kind, args, plugins=self.plugins)
 
     def _update(
@@ -496,6 +498,7 @@ class AdminApi:
     ) -> tuple[int, Any]:
         self._refuse_db_less(kind, "update")
         current = self.store.get(kind, key)
+        parent: dict[str, Any] | None = None
         if scope is not None:
             parent = self._parent(scope)
             current = self._find_nested(kind, key, parent, scope)
@@ -505,12 +508,30 @@ class AdminApi:
         if kind == "plugins" and current is None:
             raise _not_found()  # patch_plugin reads the plugin first, to know its schema
         args = self._args(req, kind, plugin_name=current.get("name") if current else None)
+        if kind == "plugins" and current is not None:
+            if scope is not None and parent is not None and scope[2] not in args:
+                args[scope[2]] = {"id": parent["id"]}  # endpoints.lua patch_entity_endpoint
+            self._check_updated_plugin_protocols(args, current)
         return 200, self.store.update(kind, key, args, plugins=self.plugins)
+
+    def _check_updated_plugin_protocols(self, args: dict[str, Any], current: Mapping[str, Any]) -> None:
+        """dao/plugins.lua ``Plugins:update``: when the patch names ``protocols``, ``service`` or ``route``
+        (a JSON null counts: ``ngx.null`` is truthy), the missing ones are read from the stored plugin and
+        the protocols check runs on the result."""
+        if not any(name in args for name in ("protocols", "service", "route")):
+            return
+        merged = dict(args)
+        for name in ("protocols", "service", "route"):
+            if name not in merged and current.get(name) is not None:
+                merged[name] = current[name]
+        self.store.check_plugin_protocols(merged)
 
     def _upsert(self, req: _Request, kind: str, key: str) -> tuple[int, Any]:
         self._refuse_db_less(kind, "create")
         current = self.store.get(kind, key)
         args = self._args(req, kind, plugin_name=current.get("name") if current else None)
+        if kind == "plugins":
+            self.store.check_plugin_protocols(args)
         return 200, self.store.upsert(kind, key, args, plugins=self.plugins)
 
     def _delete(self, kind: str, key: str, scope: tuple[str, str, str] | None = None) -> tuple[int, Any]:

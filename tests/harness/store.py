@@ -1770,6 +1770,34 @@ class Store:
             self._expires.clear()
             self._changed()
 
+    def check_plugin_protocols(self, plugin: Mapping[str, Any]) -> None:
+        """dao/plugins.lua ``check_protocols_match``, run by ``Plugins:insert/update/upsert`` before the
+        schema validation: a plugin's ``protocols`` *as sent* (nothing to check when absent) must share one
+        with its route, or, for a service plugin, with at least one route of that service (a service without
+        routes passes). Only ``{"id": ...}`` references are looked up (Kong's ``select`` ignores other
+        forms). Raises :class:`EntityError` (schema violation on ``protocols``)."""
+        protocols = plugin.get("protocols")
+        if not isinstance(protocols, list | dict):  # Lua: type(plugin.protocols) ~= "table"
+            return
+        wanted = protocols if isinstance(protocols, list) else []  # `#` of a JSON object's table is 0
+        with self._lock:
+            route = plugin.get("route")
+            service = plugin.get("service")
+            if isinstance(route, dict):
+                route_id = route.get("id")
+                found = self._rows("routes").get(route_id) if isinstance(route_id, str) else None
+                if found is not None and not _shares_a_protocol(wanted, found):
+                    raise schema_violation({"protocols": "must match the associated route's protocols"})
+            elif isinstance(service, dict) and isinstance(service.get("id"), str):
+                routes = [r for r in self._rows("routes").values() if _ref_id(r, "service") == service["id"]]
+                if routes and not any(_shares_a_protocol(wanted, r) for r in routes):
+                    raise schema_violation(
+                        {
+                            "protocols": "must match the protocols of at least one route pointing to this "
+                            "Plugin's service"
+                        }
+                    )
+
     def prepare(
         self, kind: str, data: Mapping[str, Any], *, plugins: PluginCatalog | None = None
     ) -> dict[str, Any]:
@@ -1987,6 +2015,21 @@ class Store:
                         for k, v in zip(schema.cache_key, key, strict=True)
                     }
                     raise unique_violation(shown)
+
+
+def _shares_a_protocol(plugin_protocols: list[Any], route: Mapping[str, Any]) -> bool:
+    """dao/plugins.lua ``has_a_common_protocol_with_route``: ``route_prot[plugin_prot[i]]`` for each element.
+
+    The route's ``protocols`` is a Kong set (schema/init.lua ``make_set``): a string is looked up among its
+    values, and an integer ``n`` indexes its array part, so ``1`` .. ``#protocols`` are truthy too.
+    """
+    route_protocols = list(route.get("protocols") or [])
+    for value in plugin_protocols:
+        if isinstance(value, str) and value in route_protocols:
+            return True
+        if _is_number(value) and float(value).is_integer() and 1 <= value <= len(route_protocols):
+            return True
+    return False
 
 
 def _references_to(kind: str) -> list[tuple[str, str, Field]]:

@@ -113,3 +113,20 @@ def test_pdk_round_trips_are_counted_per_plugin(gateway: GatewayUnderTest, make_
     stats = gateway.request_stats(response.headers["X-Kong-Request-Id"])
     assert stats["pdk_calls"] == {"ai-tenant-resolver": {"access": 4}}
     assert ["ai-tenant-resolver", "access", "done"] in stats["events"]
+
+
+def test_plugin_protocols_must_match_the_routes(gateway: GatewayUnderTest, make_route) -> None:
+    """dao/plugins.lua ``check_protocols_match``: a plugin that could never run on its route is refused."""
+    route = make_route(protocols=["https"])
+    response = gateway.admin.post(
+        f"/routes/{route.route['id']}/plugins",
+        json={"name": "ai-tenant-resolver", "protocols": ["http"], "config": {"sources": ["header"]}},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": 2,
+        "name": "schema violation",
+        "message": "schema violation (protocols: must match the associated route's protocols)",
+        "fields": {"protocols": "must match the associated route's protocols"},
+    }
+    assert gateway.admin.get(f"/routes/{route.route['id']}/plugins").json()["data"] == []

@@ -339,6 +339,53 @@ def test_plugin_scoping_that_the_plugin_forbids(client: Client) -> None:
     assert status == 400 and body["fields"] == {"consumer": "value must be null"}
 
 
+ROUTE_PROTOCOLS_MISMATCH = {
+    "code": 2,
+    "name": "schema violation",
+    "message": "schema violation (protocols: must match the associated route's protocols)",
+    "fields": {"protocols": "must match the associated route's protocols"},
+}
+
+
+def test_plugin_protocols_must_match_the_routes(client: Client, store: Store) -> None:
+    """dao/plugins.lua ``check_protocols_match``: checked before the schema, on the protocols as sent."""
+    client.post("/services", {"name": "llm", "url": "http://127.0.0.1:9000"})
+    _, route = client.post("/services/llm/routes", {"name": "tls", "protocols": ["https"], "paths": ["/s"]})
+    status, body = client.post("/routes/tls/plugins", {"name": "key-auth", "protocols": ["http"]})
+    assert (status, body) == (400, ROUTE_PROTOCOLS_MISMATCH)
+    # the protocols check comes before the config is validated
+    bad_config = {"name": "key-auth", "protocols": ["grpc"], "config": {"key_names": 5}}
+    assert client.post("/routes/tls/plugins", bad_config) == (400, ROUTE_PROTOCOLS_MISMATCH)
+    route_ref = {"id": route["id"]}
+    assert client.post("/plugins", {"name": "key-auth", "route": route_ref, "protocols": ["http"]}) == (
+        400,
+        ROUTE_PROTOCOLS_MISMATCH,
+    )
+    assert store.plugins() == []
+
+    status, plugin = client.post("/routes/tls/plugins", {"name": "key-auth", "protocols": ["http", "https"]})
+    assert status == 201
+    assert client.patch(f"/plugins/{plugin['id']}", {"protocols": ["http"]}) == (
+        400,
+        ROUTE_PROTOCOLS_MISMATCH,
+    )
+    status, _ = client.patch(f"/plugins/{plugin['id']}", {"config": {"hide_credentials": True}})
+    assert status == 200  # nothing about protocols or scope in the patch: not checked
+    assert client.post("/routes/tls/plugins", {"name": "ai-token-limiter"})[0] == 201  # absent: not checked
+
+
+def test_service_plugin_protocols_must_match_one_of_its_routes(client: Client) -> None:
+    client.post("/services", {"name": "llm", "url": "http://127.0.0.1:9000"})
+    assert client.post("/services/llm/plugins", {"name": "key-auth", "protocols": ["http"]})[0] == 201
+    client.post("/services", {"name": "tls", "url": "http://127.0.0.1:9000"})
+    client.post("/services/tls/routes", {"name": "s", "protocols": ["https"], "paths": ["/s"]})
+    status, body = client.post("/services/tls/plugins", {"name": "key-auth", "protocols": ["http"]})
+    assert status == 400
+    message = "must match the protocols of at least one route pointing to this Plugin's service"
+    assert body["fields"] == {"protocols": message}
+    assert body["message"] == f"schema violation (protocols: {message})"
+
+
 def test_patch_merges_plugin_config_and_bumps_the_version(
     client: Client, store: Store, route: dict[str, Any]
 ) -> None:
