@@ -4,27 +4,30 @@ The checks themselves are pure (:mod:`.content_type`, :mod:`.body`, :mod:`.inspe
 calls); this handler only does PDK I/O. kong-pdk makes every ``kong.*`` call one round trip to Kong, so each
 is counted. In ``access``:
 
-* ``kong.request.get_headers()``: always (``Content-Type``, ``Content-Length``, ``Transfer-Encoding``, and
-  whether ai-tenant-resolver resolved a tenant: it sets ``X-Tenant-ID`` on the request or removes it);
+* ``kong.request.get_headers(1000)``: always (``Content-Type``, ``Content-Length``, ``Transfer-Encoding``):
+  all of them, not Kong's default first 100 lines; 431 from 1000 lines
+  (:mod:`kong_plugins.core.request_headers`). Nothing about the tenant is taken from headers: an
+  ``X-Tenant-ID`` pushed past a limit, or sent by a client on a route without the resolver, decides nothing;
 * ``kong.request.get_raw_body(max_body_bytes)``: unless ``Content-Length: 0``. The size argument (Kong 3.8+)
   makes Kong read bodies that nginx buffered to a temp file (above ``client_body_buffer_size``) instead of
   throwing; the ``Content-Length`` check before it guarantees the file is never larger than the argument
   (a larger one would also make Kong throw). Chunked bodies have no length: one larger than both the buffer
   and ``max_body_bytes`` ends with Kong's 500 - set ``nginx_http_client_max_body_size`` to refuse them in
   nginx first;
-* ``kong.ctx.shared.get("ai_guard.tenant")``: when ``tenant_models`` is on and the request carries the
-  resolver's ``X-Tenant-ID`` (the tenant's ``allowed_models``), and on refusals (see below);
+* ``kong.ctx.shared.get("ai_guard.tenant")``: when ``tenant_models`` is on (the default) and there is a body
+  (the tenant's ``allowed_models``: the context is the only source of tenant facts), and on refusals (see
+  below); read at most once;
 * ``kong.service.request.set_raw_body(body)``: only when ``max_tokens`` was clamped;
 * ``kong.ctx.shared.get`` + ``kong.ctx.shared.set("ai_guard.findings", ...)``: only when a detector in ``log``
   mode reported, and on refusals (read, append, write);
 * ``kong.ctx.shared.set("ai_guard.request", facts)``: every request that passes (one call, the whole map).
 
-So a request that passes costs **3** round trips (headers, body, facts), **2** without a body on a route that
-allows that; **4** when it carries a resolved tenant and ``tenant_models`` is on (the default); plus 1 when
-``max_tokens`` is clamped and 2 when a finding is logged. A refused request costs its reads, then the
-tenant context (when ``X-Tenant-ID`` is present) or ``kong.client.get_consumer()`` (to choose the error
-format), the two findings calls, and ``kong.response.exit``/``error``: e.g. **5** for a 415 from an anonymous
-caller, **6** for an injection blocked for a tenant's request.
+So a request that passes costs **4** round trips (headers, body, tenant, facts), **3** with ``tenant_models``
+off, **2** without a body on a route that allows that; plus 1 when ``max_tokens`` is clamped, 2 when a
+finding is logged. A refused request costs its reads,
+then the tenant context (unless already read) and, without a tenant, ``kong.client.get_consumer()`` (to
+choose the error format), the two findings calls, and ``kong.response.exit``/``error``: e.g. **6** for a 415
+from an anonymous caller, **6** for an injection blocked for a tenant's request.
 
 Errors: callers the chain authenticated (a resolved tenant, or a Kong consumer) get
 ``{"message": "Invalid request", "errors": [{"path", "error"}]}``; others only Kong's default message for the
@@ -46,7 +49,6 @@ from kong_plugins.ai_input_guard.models import ModelList
 from kong_plugins.ai_input_guard.rejection import Rejection
 from kong_plugins.ai_input_guard.schema import NAME, SCHEMA
 from kong_plugins.ai_input_guard.settings import GuardSettings, build_settings
-from kong_plugins.ai_tenant_resolver.settings import TENANT_ID_HEADER
 from kong_plugins.core.context import FINDINGS_KEY, REQUEST_KEY, TENANT_KEY, RequestFacts, TenantFacts
 from kong_plugins.core.errors import (
     BadRequest,
@@ -58,6 +60,7 @@ from kong_plugins.core.errors import (
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.request_headers import read_request_headers
 from kong_plugins.core.schema import ensure_valid_config
 
 __all__ = ["PRIORITY", "VERSION", "Plugin"]
@@ -75,16 +78,15 @@ _ERRORS: dict[int, type[PluginResponseError]] = {
 
 
 class _TenantContext:
-    """The tenant facts of this request, read at most once and only when a tenant was resolved."""
+    """The tenant facts ai-tenant-resolver published (``kong.ctx.shared``), read at most once."""
 
-    def __init__(self, pdk: Pdk, headers: dict[str, Any]) -> None:
+    def __init__(self, pdk: Pdk) -> None:
         self._pdk = pdk
-        self.announced = header_value(headers, TENANT_ID_HEADER.lower()) is not None
         self._read = False
         self._facts: TenantFacts | None = None
 
     def facts(self) -> TenantFacts | None:
-        if self.announced and not self._read:
+        if not self._read:
             self._read = True
             facts = TenantFacts.from_shared(self._pdk.call("ctx.shared.get", TENANT_KEY))
             self._facts = facts if facts is not None and facts.id else None
@@ -110,9 +112,9 @@ class Plugin(GuardPlugin):
 
     @phase
     def access(self, pdk: Pdk) -> None:
-        headers = _as_map(pdk.call("request.get_headers"))
-        tenant = _TenantContext(pdk, headers)
+        tenant = _TenantContext(pdk)
         try:
+            headers = read_request_headers(pdk)
             facts, findings, rewritten = self._check(pdk, headers, tenant)
         except Rejection as rejection:
             raise self._refusal(pdk, rejection, tenant) from None
@@ -161,11 +163,6 @@ def _append_findings(pdk: Pdk, findings: list[Finding]) -> None:
     items = [item for item in existing if isinstance(item, dict)] if isinstance(existing, list) else []
     items.extend(finding.to_shared(NAME) for finding in findings)
     pdk.call("ctx.shared.set", FINDINGS_KEY, items[-MAX_FINDINGS:])
-
-
-def _as_map(value: Any) -> dict[str, Any]:
-    """A PDK map result; Kong sends an empty table as an empty array, and nil as nothing."""
-    return dict(value) if isinstance(value, dict) else {}
 
 
 def _as_bytes(value: Any) -> bytes:

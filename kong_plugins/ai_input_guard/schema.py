@@ -213,7 +213,8 @@ _CONFIG_FIELDS = [
         boolean(
             default=True,
             description="Also enforce the tenant's `allowed_models` published by ai-tenant-resolver (403). "
-            "Costs one PDK round trip on requests that carry a resolved tenant.",
+            "Costs one PDK round trip per request with a body: the tenant's facts are read from "
+            "`kong.ctx.shared`, never inferred from request headers.",
         ),
     ),
     field(

@@ -3,8 +3,10 @@
 The handler only does PDK I/O; the decision is in :mod:`.resolver` (pure). kong-pdk makes every ``kong.*``
 call one round trip to Kong, so each is counted. In ``access``:
 
-* ``kong.request.get_headers()``: when a ``jwt``, ``header`` or ``api_key`` source is configured (one call
-  gives every header those sources need);
+* ``kong.request.get_headers(1000)``: when a ``jwt``, ``header`` or ``api_key`` source is configured (one
+  call gives every header those sources need; all of them, not Kong's default first 100 lines, so that a
+  repeated or conflicting header is never cut off: 431 from 1000 lines, see
+  :mod:`kong_plugins.core.request_headers`);
 * ``kong.request.get_path()``: when the ``path`` source is configured;
 * ``kong.client.get_consumer()``: when the ``consumer`` source is configured;
 * ``kong.service.set_upstream(name)``: resolved requests, when ``region_upstreams`` is set;
@@ -58,6 +60,7 @@ from kong_plugins.core.errors import ServiceUnavailable
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.request_headers import read_request_headers
 from kong_plugins.core.schema import ensure_valid_config
 
 __all__ = ["PRIORITY", "VERSION", "Plugin"]
@@ -81,7 +84,7 @@ class Plugin(GuardPlugin):
         settings = self.settings
         sources = settings.sources
         inputs = RequestInputs(
-            headers=_as_map(pdk.call("request.get_headers")) if sources.needs_headers else {},
+            headers=read_request_headers(pdk) if sources.needs_headers else {},
             path=pdk.call("request.get_path") if sources.needs_path else None,
             consumer=_as_map(pdk.call("client.get_consumer")) if sources.needs_consumer else None,
         )

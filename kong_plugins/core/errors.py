@@ -11,6 +11,7 @@ Domain code raises; one place (the handler base) turns errors into Kong response
     │   ├── PayloadTooLarge         413
     │   ├── UnsupportedMediaType    415
     │   ├── TooManyRequests         429
+    │   ├── HeaderFieldsTooLarge    431
     │   └── ServiceUnavailable      503
     ├── BackendError                a dependency of ours failed
     │   └── RedisUnavailable        Redis cannot be reached (the only error ``fault_tolerant`` may swallow)
@@ -96,6 +97,11 @@ class UnsupportedMediaType(PluginResponseError):
 class TooManyRequests(PluginResponseError):
     status = 429
     default_message = "API rate limit exceeded"
+
+
+class HeaderFieldsTooLarge(PluginResponseError):
+    status = 431
+    default_message = "Request header fields too large"  # Kong's message for 431 (kong/tools/http.lua)
 
 
 class ServiceUnavailable(PluginResponseError):

@@ -56,6 +56,7 @@ class KongConf:
     plugins: list[str] = field(default_factory=lambda: ["bundled"])
     pluginservers: list[PluginServerConf] = field(default_factory=list)
     client_body_buffer_size: int = 8192
+    lua_max_req_headers: int = 100  # ngx.req.get_headers() default (kong/globalpatches.lua)
     headers: list[str] = field(
         default_factory=lambda: ["server_tokens", "latency_tokens", "x-kong-request-id"]
     )
@@ -85,6 +86,8 @@ def load_kong_conf(path: str | os.PathLike[str] | None, env: Mapping[str, str] |
     buffer_size = raw.get("nginx_http_client_body_buffer_size", raw.get("client_body_buffer_size"))
     if buffer_size:
         conf.client_body_buffer_size = parse_size(buffer_size)
+    if "lua_max_req_headers" in raw:
+        conf.lua_max_req_headers = _max_count(raw["lua_max_req_headers"], "lua_max_req_headers")
     if "headers" in raw:
         conf.headers = [h.lower() for h in _split_list(raw["headers"])]
     conf.declarative_config = raw.get("declarative_config")
@@ -102,6 +105,17 @@ def load_kong_conf(path: str | os.PathLike[str] | None, env: Mapping[str, str] |
         socket = raw.get(f"pluginserver_{key}_socket", os.path.join(conf.prefix, f"{name}.socket"))
         conf.pluginservers.append(PluginServerConf(name, socket, start or None, query or None))
     return conf
+
+
+def _max_count(value: str, name: str) -> int:
+    """conf_loader/parse.lua: ``lua_max_*`` must be an integer between 1 and 1000."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.5
+    if not 1 <= number <= 1000 or number != int(number):
+        raise ValueError(f"{name} must be an integer between 1 and 1000")
+    return int(number)
 
 
 def command_argv(cmd: str) -> list[str]:

@@ -248,6 +248,7 @@ class Gateway:
             request_id=request_id if "x-kong-request-id" in self.conf.headers else "",
             workspace_id=self.workspace_id,
             client_body_buffer_size=self.conf.client_body_buffer_size,
+            max_req_headers=self.conf.lua_max_req_headers,
             kong_version=self.kong_version,
             upstreams=self.store.upstream_by_name,
             consumers=self.store.load_consumer,

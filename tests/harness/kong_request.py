@@ -375,6 +375,7 @@ class KongRequest:
         request_id: str,
         workspace_id: str,
         client_body_buffer_size: int = 8192,
+        max_req_headers: int = DEFAULT_MAX_HEADERS,
         kong_version: tuple[int, int] = (3, 9),
         upstreams: Callable[[str], dict[str, Any] | None] = lambda name: None,
         consumers: Callable[[str, bool], dict[str, Any] | None] = lambda key, by_username: None,
@@ -398,6 +399,7 @@ class KongRequest:
         self.workspace_id = workspace_id
         self.workspace_name = workspace_name
         self.client_body_buffer_size = client_body_buffer_size
+        self.max_req_headers = max_req_headers
         self.kong_version = kong_version
         self.upstreams = upstreams
         self.consumers = consumers
@@ -673,7 +675,7 @@ class KongRequest:
             "serialize_data": serialized,
             "ngx_ctx": dict(self.ctx),
             "ctx_shared": self.ctx_shared,
-            "request_headers": self.headers_in.lua_table(),
+            "request_headers": self.headers_in.lua_table(self.max_req_headers),
             "response_headers": self.resp_get_headers(),
             "response_status": self.status,
             "req_start_time": self.start_time,
@@ -737,8 +739,17 @@ class KongRequest:
             return value[0]
         return value
 
-    def request_header_table(self, max_headers: int = DEFAULT_MAX_HEADERS) -> dict[str, Any]:
-        return self.headers_in.lua_table(max_headers)
+    def request_header_table(
+        self, max_headers: int | None = None, plugin: PluginRef | None = None
+    ) -> dict[str, Any]:
+        """``ngx.req.get_headers(max)`` as Kong 3.x patches it (kong/globalpatches.lua): the default is
+        kong.conf ``lua_max_req_headers``, and a truncated table logs a notice (the "truncated" second return
+        value never reaches an external plugin: mp_rpc keeps the first one). The log snapshot and
+        ``serialize`` read the same table without the notice (Kong logs it there too, once per log plugin)."""
+        limit = self.max_req_headers if max_headers is None else max_headers
+        if len(self.headers_in.items) > limit:
+            self.kong_log(plugin, "notice", "request headers truncated", "globalpatches.lua:147")
+        return self.headers_in.lua_table(limit)
 
     def set_request_header(self, name: str, values: list[str]) -> None:
         """``ngx.req.set_header`` (values already normalized by the caller)."""
@@ -1257,7 +1268,7 @@ class KongRequest:
                 upstream_uri += "?"
             elif self.args:
                 upstream_uri += "?" + self.args
-        request_headers = self.headers_in.lua_table()
+        request_headers = self.headers_in.lua_table(self.max_req_headers)
         if request_headers.get("authorization") is not None:
             request_headers["authorization"] = "REDACTED"
         if request_headers.get("proxy-authorization") is not None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from harness.kong_request import (
     DEFAULT_MAX_ARGS,
-    DEFAULT_MAX_HEADERS,
     MP_RPC,
     PHASES_REQUEST,
     PLUGIN_LUA,
@@ -268,7 +267,7 @@ def _get_headers(c: Call, max_headers: Any, location: str) -> Any:
     if max_headers is not None:
         check_max(max_headers, 1, 1000, "max_headers")
     c.req.ngx_api(None)
-    return c.req.request_header_table(DEFAULT_MAX_HEADERS if max_headers is None else int(max_headers))
+    return c.req.request_header_table(None if max_headers is None else int(max_headers), c.plugin)
 
 
 @pdk("kong.request.get_headers")

@@ -262,7 +262,8 @@ def test_evil_regex_input_is_answered_in_linear_time(guarded) -> None:
 @pytest.mark.harness
 def test_pdk_round_trips_per_outcome(gateway: GatewayUnderTest, guarded) -> None:
     gateway.require_harness()
-    assert guarded().post(chat()).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=3"
+    # headers, body, tenant facts (from kong.ctx.shared, resolved or not), request facts
+    assert guarded().post(chat()).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=4"
     tenant = guarded(before=[TENANT_RESOLVER]).post(
         chat(model="gpt-4o-mini"), headers={"X-Tenant-ID": "acme"}
     )
@@ -279,7 +280,7 @@ def test_pdk_round_trips_per_outcome(gateway: GatewayUnderTest, guarded) -> None
     )
     refused = guarded().post(b"hello", content_type="text/plain")
     assert (
-        refused.headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=5"
-    )  # headers, consumer, findings x2, error
+        refused.headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=6"
+    )  # headers, tenant facts, consumer, findings x2, error
     stats = gateway.request_stats(refused.headers["X-Kong-Request-Id"])
-    assert stats["pdk_calls"] == {"ai-input-guard": {"access": 5}}
+    assert stats["pdk_calls"] == {"ai-input-guard": {"access": 6}}

@@ -14,7 +14,8 @@ from kong_plugins.ai_input_guard import Plugin
 from kong_plugins.core.context import FINDINGS_KEY, REQUEST_KEY, TENANT_KEY, RequestFacts
 from kong_plugins.core.errors import ConfigError
 
-PASSING_CALLS = ["request.get_headers", "request.get_raw_body", "ctx.shared.set"]
+# headers, body, the tenant's facts (tenant_models is on by default), the request facts
+PASSING_CALLS = ["request.get_headers", "request.get_raw_body", "ctx.shared.get", "ctx.shared.set"]
 TENANT = {"v": 1, "id": "acme", "source": "header", "status": "active", "allowed_models": ["gpt-4o-mini"]}
 
 
@@ -32,7 +33,7 @@ def facts_of(kong: Any) -> RequestFacts:
 # -- passing requests -------------------------------------------------------------------------------------
 
 
-def test_a_valid_chat_request_costs_three_round_trips_and_publishes_its_facts(make_kong, chat) -> None:
+def test_a_valid_chat_request_costs_four_round_trips_and_publishes_its_facts(make_kong, chat) -> None:
     body = chat(
         max_tokens=256,
         stream=True,
@@ -42,6 +43,7 @@ def test_a_valid_chat_request_costs_three_round_trips_and_publishes_its_facts(ma
 
     assert kong.calls == PASSING_CALLS
     assert kong.exit is None
+    assert kong.args[0] == (1000,)  # get_headers(1000): every header line, not Kong's default first 100
     assert kong.args[1] == (1048576,)  # get_raw_body(max_allowed_file_size): temp-file bodies are readable
     facts = facts_of(kong)
     assert (facts.format, facts.model, facts.stream, facts.max_tokens) == ("openai-chat", "gpt-4o", True, 256)
@@ -79,19 +81,18 @@ def test_no_body_on_a_route_that_allows_it_costs_two_round_trips(make_kong) -> N
     assert (facts.format, facts.body_bytes) == ("openai-chat", 0)
 
 
-def test_a_resolved_tenant_costs_one_more_round_trip_for_its_model_list(make_kong, chat) -> None:
+def test_the_tenant_comes_from_the_context_never_from_a_header(make_kong, chat) -> None:
     body = chat().replace(b"gpt-4o", b"gpt-4o-mini")
-    kong = run({}, make_kong(body, headers={"X-Tenant-ID": "acme"}, shared={TENANT_KEY: TENANT}))
-    assert kong.calls == ["request.get_headers", "request.get_raw_body", "ctx.shared.get", "ctx.shared.set"]
+    kong = run({}, make_kong(body, shared={TENANT_KEY: TENANT}))  # no X-Tenant-ID among the headers
+    assert kong.calls == PASSING_CALLS
     assert kong.exit is None
+    refused = run({}, make_kong(chat(), shared={TENANT_KEY: TENANT}))
+    assert refused.exit is not None and refused.exit[0] == 403
 
 
 def test_tenant_models_off_skips_the_tenant_read(make_kong, chat) -> None:
-    kong = run(
-        {"tenant_models": False},
-        make_kong(chat(), headers={"X-Tenant-ID": "acme"}, shared={TENANT_KEY: TENANT}),
-    )
-    assert kong.calls == PASSING_CALLS
+    kong = run({"tenant_models": False}, make_kong(chat(), shared={TENANT_KEY: TENANT}))
+    assert kong.calls == ["request.get_headers", "request.get_raw_body", "ctx.shared.set"]
 
 
 def test_clamping_max_tokens_rewrites_the_upstream_body(make_kong, chat) -> None:
@@ -99,6 +100,7 @@ def test_clamping_max_tokens_rewrites_the_upstream_body(make_kong, chat) -> None
     assert kong.calls == [
         "request.get_headers",
         "request.get_raw_body",
+        "ctx.shared.get",
         "service.request.set_raw_body",
         "ctx.shared.set",
     ]
@@ -116,6 +118,7 @@ def test_a_logged_finding_is_appended_to_the_shared_findings(make_kong, chat) ->
     assert kong.calls == [
         "request.get_headers",
         "request.get_raw_body",
+        "ctx.shared.get",
         "ctx.shared.get",
         "ctx.shared.set",
         "ctx.shared.set",
@@ -142,8 +145,9 @@ def test_anonymous_callers_get_only_kongs_message(make_kong) -> None:
     assert kong.calls == [
         "request.get_headers",
         "request.get_raw_body",
+        "ctx.shared.get",  # the tenant (none)
         "client.get_consumer",
-        "ctx.shared.get",
+        "ctx.shared.get",  # the findings
         "ctx.shared.set",
         "response.error",
     ]
@@ -163,7 +167,7 @@ def test_consumers_get_the_errors_list(make_kong) -> None:
 
 
 def test_a_tenant_gets_the_errors_list_without_a_consumer_lookup(make_kong, chat) -> None:
-    kong = run({}, make_kong(chat(), headers={"X-Tenant-ID": "acme"}, shared={TENANT_KEY: TENANT}))
+    kong = run({}, make_kong(chat(), shared={TENANT_KEY: TENANT}))
     assert kong.exit == (
         403,
         {

@@ -359,6 +359,35 @@ def test_query_and_header_limits() -> None:
     )
 
 
+def test_truncated_request_headers_follow_kong_conf_and_log_kongs_notice() -> None:
+    """kong/globalpatches.lua: the default is ``lua_max_req_headers``; a cut logs a notice; 1000 at most."""
+    headers = [(f"X-H{i}", b"v") for i in range(1000)]  # 1001 lines with Host
+    logs: list[tuple[str, str]] = []
+    req = make(headers=headers, logs=logs, max_req_headers=20)
+    req.phase = "access"
+    assert len(value(req, "kong.request.get_headers")) == 20
+    assert ("notice", "[kong] globalpatches.lua:147 [py-test] request headers truncated") in logs
+    logs.clear()
+    assert len(value(req, "kong.request.get_headers", 999)) == 999
+    assert len(value(req, "kong.request.get_headers", 1000)) == 1000
+    assert call(req, "kong.request.get_headers", 1001).error.endswith("max_headers must be <= 1000")
+    assert len(logs) == 2  # the two cut reads
+    complete = make(headers=headers[:50], logs=logs)
+    complete.phase = "access"
+    logs.clear()
+    assert len(value(complete, "kong.request.get_headers")) == 51 and logs == []
+
+
+def test_kong_conf_lua_max_req_headers() -> None:
+    from harness.conf import load_kong_conf
+
+    assert load_kong_conf(None, env={}).lua_max_req_headers == 100
+    assert load_kong_conf(None, env={"KONG_LUA_MAX_REQ_HEADERS": "300"}).lua_max_req_headers == 300
+    for bad in ("0", "1001", "2.5", "x"):
+        with pytest.raises(ValueError, match="lua_max_req_headers must be an integer between 1 and 1000"):
+            load_kong_conf(None, env={"KONG_LUA_MAX_REQ_HEADERS": bad})
+
+
 def test_header_getters_like_nginx() -> None:
     req = make(headers=[("Cookie", b"a=1"), ("Cookie", b"b=2"), ("X-Multi", b"one, two"), ("X_Under", b"x")])
     req.phase = "access"
