@@ -3,15 +3,21 @@
 ``strategy: local`` always uses this process's :data:`LOCAL_COUNTERS`. ``strategy: redis`` uses Redis, and
 when Redis cannot be reached:
 
-* ``fault_tolerant: true``: the request is checked against :data:`FALLBACK_COUNTERS` (this process only)
-  with every limit divided by ``node_count``, so that N nodes together still enforce about the limit; the
-  answer carries the degraded header. A :class:`RedisHealth` breaker makes the next requests skip Redis at
-  once, and lets one request try it again every ``redis_retry_ms``: no request waits on a dead Redis more
-  than once per period, none longer than the Redis timeouts, and recovery needs nobody.
+* ``fault_tolerant: true``: the request is checked against this process's fallback counters with every
+  limit divided by ``node_count``, each counter starting from the usage Redis last reported for it (also
+  divided: each node gets its share of what was left), so that N nodes together enforce about the limit and
+  an exhausted counter stays exhausted. Limits of an hour or more (budgets) answer 503 unless
+  ``fault_tolerant_budgets`` (then a budget counter this process never saw in Redis answers 503 too: how
+  much is left is unknown). The answer carries the degraded header. A :class:`RedisHealth` breaker makes
+  the next requests skip Redis at once, and lets one request try it again every ``redis_retry_ms``: no
+  request waits on a dead Redis more than once per period, none longer than the Redis timeouts, and
+  recovery needs nobody.
 * ``fault_tolerant: false``: 503.
 
-It is logged once per ``degraded_log_interval`` (with how many requests were degraded meanwhile), and once
-on recovery. Reservations remember which store took them, so each is settled where it was made.
+What the fallback admitted, and settlements Redis could not take, are journaled and added to Redis once it
+answers again (see :mod:`.degraded`). It is logged once per ``degraded_log_interval`` (with how many
+requests were degraded meanwhile), and once on recovery. Reservations remember which store took them, so
+each is settled where it was made.
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from kong_plugins.ai_token_limiter.counters import Counter, CounterStore, Decision
+from kong_plugins.ai_token_limiter.degraded import RedisShadow, is_budget_counter
 from kong_plugins.ai_token_limiter.local_store import LocalCounterStore
 from kong_plugins.ai_token_limiter.plan import scaled
 from kong_plugins.ai_token_limiter.script import RedisCounterStore
@@ -32,7 +40,6 @@ from kong_plugins.core.redis import RedisConfig, connect
 
 __all__ = [
     "DEGRADED",
-    "FALLBACK_COUNTERS",
     "LOCAL",
     "LOCAL_COUNTERS",
     "REDIS",
@@ -49,8 +56,6 @@ DEGRADED = "degraded"
 
 LOCAL_COUNTERS = LocalCounterStore()
 """Counters of ``strategy: local``, shared by every plugin instance of this process."""
-FALLBACK_COUNTERS = LocalCounterStore()
-"""Counters used while Redis is unreachable (kept apart from ``strategy: local`` ones)."""
 
 
 class LogThrottle:
@@ -121,6 +126,7 @@ class RedisHealth:
 
 
 _health: dict[tuple[RedisConfig, int], RedisHealth] = {}
+_shadows: dict[RedisConfig, RedisShadow] = {}
 _health_lock = threading.Lock()
 
 
@@ -131,6 +137,24 @@ def health_of(cfg: RedisConfig, retry_ms: int) -> RedisHealth:
         if health is None:
             health = _health[(cfg, retry_ms)] = RedisHealth(retry_ms / 1000)
         return health
+
+
+def shadow_of(cfg: RedisConfig) -> RedisShadow:
+    """One memory of each Redis per process (last-seen usage, journal, fallback counters): counter keys
+    mean the same whichever plugin instance uses them."""
+    with _health_lock:
+        shadow = _shadows.get(cfg)
+        if shadow is None:
+            shadow = _shadows[cfg] = RedisShadow()
+        return shadow
+
+
+class RedisStore(CounterStore, Protocol):
+    """The Redis store: a counter store that can also add journaled usage (see :mod:`.script`)."""
+
+    def add(
+        self, counters: Sequence[Counter], amounts: Sequence[int], buckets: Sequence[int], marker: str
+    ) -> bool: ...
 
 
 @dataclass
@@ -150,36 +174,42 @@ class LimiterBackend:
         *,
         name: str,
         local: CounterStore = LOCAL_COUNTERS,
-        fallback: CounterStore = FALLBACK_COUNTERS,
-        redis_store: CounterStore | None = None,
+        redis_store: RedisStore | None = None,
         health: RedisHealth | None = None,
+        shadow: RedisShadow | None = None,
     ) -> None:
         self.settings = settings
         self.name = name
         self._local = local
-        self._fallback = fallback
         self._scale = 1.0 / settings.node_count
         self._throttle = LogThrottle(settings.degraded_log_interval_s)
-        self._redis: CounterStore | None = None
+        self._redis: RedisStore | None = None
         self._health: RedisHealth | None = None
+        self._shadow = shadow or RedisShadow()
         if settings.strategy == REDIS:
             assert settings.redis is not None
             cfg = settings.redis
             self._redis = redis_store or RedisCounterStore(lambda: connect(cfg))
             self._health = health or health_of(cfg, settings.redis_retry_ms)
+            self._shadow = shadow or shadow_of(cfg)
 
     @property
     def degraded_scale(self) -> float:
         """The share of each limit one node enforces while degraded (``1 / node_count``)."""
         return self._scale
 
+    @property
+    def shadow(self) -> RedisShadow:
+        return self._shadow
+
     def reserve(self, counters: Sequence[Counter], amounts: Sequence[int], member: str) -> Reserved:
         """Reserve on the right store; raises :class:`ServiceUnavailable` when Redis is down and the
-        configuration is not fault tolerant."""
+        configuration is not fault tolerant (or the request has budgets it may not count locally)."""
         if self._redis is None or self._health is None:
             return Reserved(self._local.reserve(counters, amounts, member), LOCAL)
         if self._health.allow_attempt():
             try:
+                self._reconcile(counters[0].key if counters else None)
                 decision = self._redis.reserve(counters, amounts, member)
             except RedisUnavailable as exc:
                 self._redis_failed(exc)
@@ -187,32 +217,63 @@ class LimiterBackend:
                 self._redis_succeeded()  # Redis answered, with an error: reachable (and not ours to hide)
                 raise
             else:
+                self._shadow.last_seen.record(counters, decision)
                 self._redis_succeeded()
                 return Reserved(decision, REDIS)
         if not self.settings.fault_tolerant:
             raise ServiceUnavailable(log_reason="Redis unavailable and fault_tolerant is false")
         self._note_degraded()
-        return Reserved(self._fallback.reserve(scaled(counters, self._scale), amounts, member), DEGRADED)
+        return Reserved(self._degraded_reserve(counters, amounts, member), DEGRADED)
+
+    def _degraded_reserve(self, counters: Sequence[Counter], amounts: Sequence[int], member: str) -> Decision:
+        shadow = self._shadow
+        seen = [shadow.last_seen.get(counter.key) for counter in counters]
+        for counter, last in zip(counters, seen, strict=True):
+            if not is_budget_counter(counter):
+                continue
+            if not self.settings.fault_tolerant_budgets:
+                raise self._unavailable("a limit of an hour or more and fault_tolerant_budgets is false")
+            if last is None:
+                raise self._unavailable("a budget counter this node never saw in Redis (usage unknown)")
+        local = scaled(counters, self._scale)
+        fallback = shadow.fallback
+        for counter, last in zip(local, seen, strict=True):
+            if last is not None:
+                fallback.seed(counter, last.used * self._scale, last.at_ms)
+        decision = fallback.reserve(local, amounts, member)
+        if decision.admitted:
+            shadow.journal.add(counters, amounts, decision.buckets)
+        return decision
+
+    def _unavailable(self, why: str) -> ServiceUnavailable:
+        retry = max(1, -(-self.settings.redis_retry_ms // 1000))
+        return ServiceUnavailable(
+            headers={"Retry-After": str(retry)}, log_reason=f"Redis unavailable: refused for {why}"
+        )
 
     def settle(
         self, mode: str, counters: Sequence[Counter], deltas: Sequence[int], buckets: Sequence[int]
     ) -> bool:
-        """Settle on the store that reserved; False when it could not be done (Redis down: the reservation
-        then stays as it was, which over-counts, never under-counts)."""
+        """Settle on the store that reserved; False when Redis could not take it now (the deltas are then
+        journaled and added once Redis answers again)."""
         if mode == LOCAL:
             self._local.settle(counters, deltas, buckets)
             return True
         if mode == DEGRADED:
-            self._fallback.settle(scaled(counters, self._scale), deltas, buckets)
+            self._shadow.fallback.settle(scaled(counters, self._scale), deltas, buckets)
+            self._shadow.journal.add(counters, deltas, buckets)
             return True
         if self._redis is None or self._health is None or not any(deltas):
             return self._redis is not None
         if not self._health.allow_attempt():
+            self._shadow.journal.add(counters, deltas, buckets)
             return False
         try:
+            self._reconcile(counters[0].key if counters else None)
             self._redis.settle(counters, deltas, buckets)
         except RedisUnavailable as exc:
             self._redis_failed(exc)
+            self._shadow.journal.add(counters, deltas, buckets)
             return False
         except Exception:
             self._redis_succeeded()
@@ -220,15 +281,48 @@ class LimiterBackend:
         self._redis_succeeded()
         return True
 
+    def _reconcile(self, prefer: str | None) -> None:
+        """Send one journal batch to Redis, if any (raises :class:`RedisUnavailable` when it cannot)."""
+        assert self._redis is not None
+        journal = self._shadow.journal
+        batch = journal.next_batch(prefer)
+        if batch is None:
+            return
+        try:
+            applied = self._redis.add(batch.counters, batch.amounts, batch.buckets, batch.marker)
+        except RedisUnavailable:
+            raise  # kept as pending: sent again, under the same marker, by the next request on Redis
+        except Exception as exc:  # a script error cannot heal by retrying: dropped, loudly
+            journal.done(batch)
+            log.error("[%s] usage counted during a Redis outage not added: %s", self.name, exc)
+            return
+        journal.done(batch)
+        log.info(
+            "[%s] added %d counter(s) of usage counted during the Redis outage%s",
+            self.name,
+            len(batch.counters),
+            "" if applied else " (already applied)",
+        )
+
     # ------------------------------------------------------------------------------------------ logging
+    def _guess_note(self) -> str:
+        if self.settings.node_count_set:
+            return ""
+        return "; node_count is not set, so the divided limit is a guess"
+
     def _redis_failed(self, exc: RedisUnavailable) -> None:
         assert self._health is not None
-        self._health.failed()
-        action = (
-            f"enforcing limits with local counters (limit / {self.settings.node_count} node(s))"
-            if self.settings.fault_tolerant
-            else "refusing requests with 503 (fault_tolerant is false)"
-        )
+        if self._health.failed():
+            self._shadow.outage_started()
+        if self.settings.fault_tolerant:
+            budgets = "counted locally" if self.settings.fault_tolerant_budgets else "refused with 503"
+            action = (
+                f"enforcing limits with local counters (limit / {self.settings.node_count} node(s), "
+                f"starting from the usage last seen in Redis{self._guess_note()}); limits of an hour or "
+                f"more {budgets}"
+            )
+        else:
+            action = "refusing requests with 503 (fault_tolerant is false)"
         held = self._throttle.ready()
         if held is not None:
             more = f"; {held} more failure(s) since the last message" if held else ""
@@ -239,13 +333,17 @@ class LimiterBackend:
         if held is not None:
             more = f" ({held} more since the last message)" if held else ""
             log.warning(
-                "[%s] Redis still unavailable: request checked against local counters%s", self.name, more
+                "[%s] Redis still unavailable: request checked against local counters%s%s",
+                self.name,
+                self._guess_note(),
+                more,
             )
 
     def _redis_succeeded(self) -> None:
         assert self._health is not None
         down_for = self._health.succeeded()
         if down_for is not None:
+            self._shadow.outage_ended()
             self._throttle.reset()
             log.warning(
                 "[%s] Redis reachable again after %.1f s: shared counters resumed", self.name, down_for

@@ -113,8 +113,14 @@ class TokenLimiterBase(GuardPlugin):
         decision = result.decision
         headers: dict[str, str] = {}
         if not settings.hide_client_headers:
-            scale = self.backend.degraded_scale if result.mode == DEGRADED else 1.0
-            headers = limit_headers(plan.rules, decision, degraded=result.mode == DEGRADED, scale=scale)
+            degraded = result.mode == DEGRADED
+            headers = limit_headers(
+                plan.rules,
+                decision,
+                degraded=degraded,
+                scale=self.backend.degraded_scale if degraded else 1.0,
+                guessed_nodes=degraded and not settings.node_count_set,
+            )
         if not decision.admitted:
             assert decision.failing is not None
             raise refusal(plan.rule_of[decision.failing], decision, headers)

@@ -36,6 +36,8 @@ RATE_LIMIT_MESSAGE = "API rate limit exceeded"
 BUDGET_MESSAGE = "Budget exhausted"
 DEGRADED_HEADER = "X-AI-RateLimit-Degraded"
 DEGRADED_VALUE = "local-counters"
+GUESSED_NODES = "node-count-unset"
+"""Added to the degraded header when ``node_count`` is not set: the per-node share is then a guess."""
 QUOTA_UNITS = {
     "requests": "request",
     "tokens": "tokens",
@@ -71,10 +73,15 @@ def _ietf_integer(rule: LimitRule, units: float) -> int:
 
 
 def limit_headers(
-    rules: Sequence[LimitRule], decision: Decision, *, degraded: bool, scale: float = 1.0
+    rules: Sequence[LimitRule],
+    decision: Decision,
+    *,
+    degraded: bool,
+    scale: float = 1.0,
+    guessed_nodes: bool = False,
 ) -> dict[str, str]:
     """The headers of an answer checked against ``rules`` (``scale``: the share of each limit this node
-    enforces alone while degraded)."""
+    enforces alone while degraded; ``guessed_nodes``: that share rests on an unset ``node_count``)."""
     headers: dict[str, str] = {}
     policies, states = [], []
     for index, rule in enumerate(rules):
@@ -93,7 +100,7 @@ def limit_headers(
         headers["RateLimit-Policy"] = ", ".join(policies)
         headers["RateLimit"] = ", ".join(states)
     if degraded:
-        headers[DEGRADED_HEADER] = DEGRADED_VALUE
+        headers[DEGRADED_HEADER] = f"{DEGRADED_VALUE}, {GUESSED_NODES}" if guessed_nodes else DEGRADED_VALUE
     return headers
 
 

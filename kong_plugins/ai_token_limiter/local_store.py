@@ -121,6 +121,34 @@ class LocalCounterStore:
             for index, counter in enumerate(counters):
                 self._settle_one(counter, deltas[index], buckets[index], now)
 
+    def seed(self, counter: Counter, used: float, seen_ms: int) -> None:
+        """Start ``counter`` at ``used`` as it stood at ``seen_ms``, unless it already has a live entry.
+
+        For the fallback while Redis is down: what Redis last said becomes the starting point. The usage
+        goes to the bucket of ``seen_ms`` (for a sliding window it then counts one whole window from that
+        moment: longer than it did in Redis, never shorter), or is dropped when that bucket no longer
+        counts; a token bucket holds ``capacity - used`` tokens at ``seen_ms`` and refills from there."""
+        if used <= 0:
+            return
+        with self._lock:
+            now = self._clock_ms()
+            if self._live_entry(counter.key, now) is not None:
+                return
+            entry = _Entry(ts=seen_ms)
+            if counter.kind == TOKEN_BUCKET:
+                rate = counter.limit / counter.window_ms
+                entry.tokens = counter.capacity - used
+                entry.expires_at = seen_ms + math.ceil(used / rate) + RETENTION_GRACE_MS
+            else:
+                bucket = self._bounds(counter, min(seen_ms, now))[0]
+                _, lowest, stops = self._bounds(counter, now)
+                if bucket < lowest:
+                    return
+                entry.fields[bucket] = used
+                entry.expires_at = stops(bucket) + RETENTION_GRACE_MS
+            if entry.expires_at > now:
+                self._entries[counter.key] = entry
+
     def snapshot(self) -> dict[str, dict[str, float]]:
         """Current raw counters (key → bucket or ``tokens`` → value), for the CLI and tests."""
         with self._lock:

@@ -13,7 +13,9 @@ LIMITER_LUA = r"""
 --
 -- KEYS[1..n]  one counter per limit (all sharing one hash tag, so one cluster slot)
 -- KEYS[n+1..] the "waiting" sets of global limits with a fair share
--- ARGV[1] op: "r" (reserve: all-or-nothing) | "s" (settle: apply actual - reserved)
+-- ARGV[1] op: "r" (reserve: all-or-nothing) | "s" (settle: apply actual - reserved) | "a" (add usage
+--         counted while Redis was unreachable, once: ARGV[3] is then the index in KEYS of a marker key
+--         that makes a batch apply at most once, even when its reply was lost and it is sent again)
 -- ARGV[2] now in ms, or "" to use the Redis server's clock (one clock for every gateway node)
 -- ARGV[3] member (tenant) for fair share;  ARGV[4] n
 -- then 9 values per counter: kind (s sliding | f fixed | m calendar month | t token bucket), window_ms,
@@ -21,7 +23,7 @@ LIMITER_LUA = r"""
 -- amount (reserve) or delta (settle), bucket (settle: where the reservation went)
 --
 -- Reply to "r": {admitted, retry_after_ms, failing (1-based, 0 none), never, then per counter:
--- remaining, reset_ms, bucket}.  Reply to "s": {n}.
+-- remaining, reset_ms, bucket}.  Reply to "s": {n}.  Reply to "a": {n}, or {0} when already applied.
 -- The arithmetic is mirrored in local_store.py; unit tests run both on the same cases.
 
 local GRACE = 1000
@@ -177,8 +179,39 @@ local function settle(c)
   if v < 0 then redis.call("HSET", c.key, fmt(c.bucket), "0") end
 end
 
+-- Adds usage counted elsewhere (the local fallback) to its bucket: unlike settle, creates the counter.
+-- A bucket ahead of Redis's clock goes to the current one; one that no longer counts is dropped.
+local function add(c)
+  if c.amount == 0 or (c.amount < 0 and redis.call("EXISTS", c.key) == 0) then return end
+  if c.kind == "t" then
+    local rate = c.limit / c.window
+    local h = redis.call("HMGET", c.key, "t", "ts")
+    local tokens, ts = tonumber(h[1]) or c.capacity, tonumber(h[2]) or now
+    tokens = math.min(c.capacity, tokens + math.max(0, now - ts) * rate)
+    local after = math.min(c.capacity, tokens - c.amount)
+    redis.call("HSET", c.key, "t", string.format("%.17g", after), "ts", fmt(now), "l", fmt(c.limit),
+      "c", fmt(c.capacity))
+    redis.call("PEXPIRE", c.key, math.max(1, ceil((c.capacity - after) / rate)) + GRACE)
+    return
+  end
+  local cur, lowest, stops = window_bounds(c)
+  local b = math.min(c.bucket, cur)
+  if b < lowest then return end
+  local v = redis.call("HINCRBY", c.key, fmt(b), fmt(c.amount))
+  if v < 0 then redis.call("HSET", c.key, fmt(b), "0") end
+  redis.call("HSET", c.key, "l", fmt(c.limit))
+  local ttl = math.max(1, stops(b) - now) + GRACE
+  if redis.call("PTTL", c.key) < ttl then redis.call("PEXPIRE", c.key, ttl) end
+end
+
 if op == "s" then
   for i = 1, n do settle(counter(i)) end
+  return {n}
+end
+
+if op == "a" then
+  if not redis.call("SET", KEYS[tonumber(member)], "1", "NX", "PX", 86400000) then return {0} end
+  for i = 1, n do add(counter(i)) end
   return {n}
 end
 

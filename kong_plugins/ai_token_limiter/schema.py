@@ -292,16 +292,27 @@ def config_fields() -> list[dict[str, Any]]:
             boolean(
                 default=True,
                 description="When Redis is unreachable, keep enforcing with per-node local counters (limits "
-                "divided by `node_count`) and say so in a response header; when false, answer 503.",
+                "divided by `node_count`, each starting from the usage Redis last reported to this node) and "
+                "say so in a response header; when false, answer 503.",
+            ),
+        ),
+        field(
+            "fault_tolerant_budgets",
+            boolean(
+                default=False,
+                description="While Redis is unreachable, also count limits of an hour or more (budgets) "
+                "locally; by default a request under such a limit is answered 503 then, since a node alone "
+                "cannot know what the others spend. Even with this on, a budget counter this node never saw "
+                "in Redis answers 503.",
             ),
         ),
         field(
             "node_count",
             integer(
-                default=1,
                 between=[1, 1000],
                 description="Number of gateway nodes: while Redis is unreachable each node enforces "
-                "limit / node_count.",
+                "limit / node_count. Unset: 1, and the degraded header and log line say the share is a "
+                "guess.",
             ),
         ),
         field(

@@ -14,6 +14,7 @@ skew between nodes cannot stretch or shrink a window.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from kong_plugins.ai_token_limiter.counters import Counter, Decision
@@ -27,6 +28,7 @@ LIMITER_SCRIPT = LuaScript(LIMITER_LUA)
 
 RESERVE = "r"
 SETTLE = "s"
+ADD = "a"
 _FIELDS_PER_COUNTER = 9
 
 
@@ -110,3 +112,16 @@ class RedisCounterStore:
         now = self._clock_ms() if self._clock_ms else None
         keys, args = script_arguments(SETTLE, counters, deltas, buckets=buckets, now_ms=now)
         LIMITER_SCRIPT(self._client(), keys, args)
+
+    def add(
+        self, counters: Sequence[Counter], amounts: Sequence[int], buckets: Sequence[int], marker: str
+    ) -> bool:
+        """Add usage counted while Redis was unreachable (the keys, marker included, share one hash tag),
+        at most once per ``marker``; False when that batch had already been applied."""
+        now = self._clock_ms() if self._clock_ms else None
+        plain = [replace(counter, wait_key=None, share=False) for counter in counters]
+        keys, args = script_arguments(ADD, plain, amounts, buckets=buckets, now_ms=now)
+        keys.append(marker)
+        args[2] = str(len(keys))
+        reply = LIMITER_SCRIPT(self._client(), keys, args)
+        return bool(reply and int(reply[0]))

@@ -65,6 +65,7 @@ class LimiterSettings:
     namespace: str
     fault_tolerant: bool
     node_count: int
+    """Nodes sharing the limits (1 when ``node_count`` is not set: see ``node_count_set``)."""
     redis_retry_ms: int
     degraded_log_interval_s: int
     hide_client_headers: bool
@@ -74,6 +75,10 @@ class LimiterSettings:
     tenants over a Redis Cluster; otherwise one tag per namespace keeps global counters in the same slot."""
     needs_consumer: bool
     needs_route: bool
+    fault_tolerant_budgets: bool = False
+    """Count limits of an hour or more locally during a Redis outage instead of answering 503."""
+    node_count_set: bool = True
+    """False when ``node_count`` was left unset: the degraded share of each limit is then a guess."""
 
     def limits_for(self, tier: str | None) -> tuple[LimitRule, ...]:
         """The tier's limit set when it has one, else the top-level ``limits``."""
@@ -184,7 +189,9 @@ def build_settings(config: Mapping[str, Any]) -> LimiterSettings:
         strategy=config["strategy"],
         namespace=config["namespace"],
         fault_tolerant=config["fault_tolerant"],
-        node_count=config["node_count"],
+        node_count=config.get("node_count") or 1,
+        node_count_set=config.get("node_count") is not None,
+        fault_tolerant_budgets=bool(config.get("fault_tolerant_budgets")),
         redis_retry_ms=config["redis_retry_ms"],
         degraded_log_interval_s=config["degraded_log_interval"],
         hide_client_headers=config["hide_client_headers"],

@@ -91,11 +91,13 @@ def free_port() -> int:
 
 class RestartableRedis:
     """A private redis-server the tests may kill, freeze and restart **on the same port** (the shared
-    stack's Redis is never touched). No persistence: a restart starts empty, like a failover to a fresh
-    node."""
+    stack's Redis is never touched). No persistence by default: a restart starts empty, like a failover to a
+    fresh node; ``persistent``: an append-only file synced on every write, so even a SIGKILL loses nothing
+    and a restart comes back with every counter."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, persistent: bool = False) -> None:
         self.directory = directory
+        self.persistent = persistent
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self._stats: redis.Redis | None = None
@@ -122,7 +124,12 @@ class RestartableRedis:
         self.directory.mkdir(parents=True, exist_ok=True)
         argv = [
             os.environ.get("REDIS_SERVER", "redis-server"),
-            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+            *(
+                ("--appendonly", "yes", "--appendfsync", "always")
+                if self.persistent
+                else ("--appendonly", "no")
+            ),
             *("--dir", str(self.directory), "--logfile", str(self.directory / "redis.log")),
         ]
         self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)

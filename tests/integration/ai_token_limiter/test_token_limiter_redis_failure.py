@@ -44,7 +44,8 @@ def test_fault_tolerant_limits_go_local_and_come_back(limiter: LimiterEnv) -> No
     on_redis(route)
     limiter.redis.kill()
     outcomes = [timed_send(route) for _ in range(4)]
-    assert [status for status, _, _ in outcomes] == [200, 200, 429, 429]  # 6 / 3 nodes = 2 per node
+    # 6 / 3 nodes = 2 per node, starting from this node's share of the request Redis counted (1 / 3)
+    assert [status for status, _, _ in outcomes] == [200, 429, 429, 429]
     assert all(headers.get(DEGRADED) == "local-counters" for _, _, headers in outcomes)
     assert outcomes[0][2]["X-RateLimit-Limit-Requests-60"] == "2"
     assert max(elapsed for _, elapsed, _ in outcomes) < TIMEOUT_MS / 1000 + 1.0
@@ -57,7 +58,8 @@ def test_fault_tolerant_limits_go_local_and_come_back(limiter: LimiterEnv) -> No
         deadline_s=5,
         what="back on Redis",
     )
-    assert recovered[2]["X-RateLimit-Remaining-Requests-60"] == "5"  # shared counters again (fresh Redis)
+    # shared counters again: the fresh Redis got the request admitted during the outage, then this one
+    assert recovered[2]["X-RateLimit-Remaining-Requests-60"] == "4"
     assert any("Redis reachable again" in line for line in limiter.gateway.kong_log())
 
 

@@ -16,7 +16,8 @@ from kong_plugins.ai_token_limiter.backend import (
     LogThrottle,
     RedisHealth,
 )
-from kong_plugins.ai_token_limiter.counters import SLIDING, Counter, Decision
+from kong_plugins.ai_token_limiter.counters import MONTH, SLIDING, Counter, Decision
+from kong_plugins.ai_token_limiter.degraded import RedisShadow
 from kong_plugins.ai_token_limiter.local_store import LocalCounterStore
 from kong_plugins.ai_token_limiter.schema import SCHEMA
 from kong_plugins.ai_token_limiter.settings import LimiterSettings, build_settings
@@ -34,6 +35,8 @@ class SwitchableStore:
         self.down = False
         self.calls = 0
         self.inner = LocalCounterStore()
+        self.markers: set[str] = set()
+        self.added: list[tuple[str, int, int]] = []
 
     def reserve(self, counters: Sequence[Counter], amounts: Sequence[int], member: str) -> Decision:
         self.calls += 1
@@ -46,6 +49,18 @@ class SwitchableStore:
         if self.down:
             raise RedisUnavailable("down")
         self.inner.settle(counters, deltas, buckets)
+
+    def add(
+        self, counters: Sequence[Counter], amounts: Sequence[int], buckets: Sequence[int], marker: str
+    ) -> bool:
+        self.calls += 1
+        if self.down:
+            raise RedisUnavailable("down")
+        applied = marker not in self.markers
+        self.markers.add(marker)
+        if applied:
+            self.added += [(c.key, a, b) for c, a, b in zip(counters, amounts, buckets, strict=True)]
+        return applied
 
 
 class Clock:
@@ -69,9 +84,9 @@ def backend(store: SwitchableStore, clock: Clock, **overrides: Any) -> LimiterBa
     return LimiterBackend(
         settings(**overrides),
         name="ai-token-limiter",
-        fallback=LocalCounterStore(),
         redis_store=store,
         health=RedisHealth(1.0, clock=clock),
+        shadow=RedisShadow(),
     )
 
 
@@ -92,7 +107,8 @@ def test_redis_down_degrades_to_divided_local_limits_and_recovers() -> None:
     # the breaker is open: Redis is not tried again before the retry period
     results = [limiter.reserve([COUNTER], [1], "a") for _ in range(6)]
     assert store.calls == 2
-    assert [r.decision.admitted for r in results] == [True, True, True, True, False, False]  # 10 / 2 nodes
+    # 10 / 2 nodes, starting from this node's share of the 1 request Redis had counted: 0.5 + 4 <= 5
+    assert [r.decision.admitted for r in results] == [True, True, True, False, False, False]
     clock.now += 1.0  # one request probes Redis, which is still down
     assert limiter.reserve([COUNTER], [1], "a").mode == DEGRADED and store.calls == 3
     store.down = False
@@ -131,7 +147,10 @@ def test_degradation_is_logged_once_per_interval(caplog: pytest.LogCaptureFixtur
         for _ in range(20):
             limiter.reserve([COUNTER], [0], "a")
     assert len([r for r in caplog.records if "Redis" in r.getMessage()]) == 1
-    assert "local counters (limit / 1 node(s))" in caplog.records[0].getMessage()
+    message = caplog.records[0].getMessage()
+    assert "local counters (limit / 1 node(s), starting from the usage last seen in Redis" in message
+    assert "node_count is not set, so the divided limit is a guess" in message
+    assert "limits of an hour or more refused with 503" in message
 
 
 def test_log_throttle_counts_what_it_held_back() -> None:
@@ -156,3 +175,52 @@ def test_script_errors_are_not_swallowed_and_do_not_wedge_the_breaker() -> None:
     with pytest.raises(ValueError):
         limiter.reserve([COUNTER], [1], "a")
     assert store.calls == 2
+
+
+BUDGET = Counter("k:{t}:budget", MONTH, 30 * 86400 * 1000, 100)
+
+
+def test_an_exhausted_counter_stays_exhausted_during_an_outage() -> None:
+    store, clock = SwitchableStore(), Clock()
+    limiter = backend(store, clock, node_count=2)
+    assert limiter.reserve([COUNTER], [10], "a").decision.admitted
+    assert not limiter.reserve([COUNTER], [1], "a").decision.admitted
+    store.down = True
+    refused = limiter.reserve([COUNTER], [1], "a")
+    assert refused.mode == DEGRADED and not refused.decision.admitted
+
+
+def test_budgets_answer_503_during_an_outage_unless_opted_in() -> None:
+    store, clock = SwitchableStore(), Clock()
+    limiter = backend(store, clock)
+    assert limiter.reserve([COUNTER, BUDGET], [1, 10], "a").mode == REDIS
+    store.down = True
+    with pytest.raises(ServiceUnavailable) as caught:
+        limiter.reserve([COUNTER, BUDGET], [1, 10], "a")
+    assert caught.value.headers == {"Retry-After": "1"}
+    assert limiter.reserve([COUNTER], [1], "a").mode == DEGRADED  # the short limit alone still works
+
+    opted = backend(SwitchableStore(), Clock(), fault_tolerant_budgets=True, node_count=1)
+    assert opted.reserve([BUDGET], [60], "a").mode == REDIS
+    opted._redis.down = True  # type: ignore[union-attr]
+    assert [opted.reserve([BUDGET], [20], "a").decision.admitted for _ in range(3)] == [True, True, False]
+    with pytest.raises(ServiceUnavailable):  # never seen in Redis by this node: how much is left is unknown
+        opted.reserve([Counter("k:{t}:other", MONTH, BUDGET.window_ms, 100)], [1], "a")
+
+
+def test_what_the_fallback_counted_is_added_to_redis_once_when_it_returns() -> None:
+    store, clock = SwitchableStore(), Clock()
+    limiter = backend(store, clock)
+    store.down = True
+    reserved = limiter.reserve([COUNTER], [3], "a")
+    assert reserved.mode == DEGRADED
+    assert limiter.settle(DEGRADED, [COUNTER], [-1], reserved.decision.buckets)
+    assert not limiter.settle(REDIS, [COUNTER], [-2], (7,))  # a settlement Redis could not take
+    store.down = False
+    clock.now += 1.0
+    assert limiter.reserve([COUNTER], [1], "a").mode == REDIS
+    bucket = reserved.decision.buckets[0]
+    assert sorted(store.added) == sorted([(COUNTER.key, 2, bucket), (COUNTER.key, -2, 7)])
+    assert len(limiter.shadow.journal) == 0
+    limiter.reserve([COUNTER], [1], "a")
+    assert len(store.added) == 2  # nothing sent twice

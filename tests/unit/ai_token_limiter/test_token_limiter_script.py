@@ -113,3 +113,28 @@ def test_password_tls_and_database_settings(request: pytest.FixtureRequest, serv
         with server.client(db=3) as client:
             client.delete(key)
         close_all_clients()
+
+
+def test_adding_journaled_usage_creates_counters_and_applies_each_batch_once(
+    private_redis: redis.Redis,
+) -> None:
+    now = 10_000_000_000
+    store = RedisCounterStore(lambda: private_redis, clock_ms=lambda: now)
+    tag = uuid.uuid4().hex
+    counter = Counter(f"t:{{{tag}}}:s", SLIDING, 60_000, 100, bucket_ms=6000)
+    current = now // 6000
+    marker = f"t:{{{tag}}}:reconciled:1"
+    # a bucket ahead of Redis's clock goes to the current one; one that no longer counts is dropped
+    entries = [(7, current), (3, current + 2), (50, current - 20)]
+    counters = [counter] * len(entries)
+    amounts, buckets = [a for a, _ in entries], [b for _, b in entries]
+    assert store.add(counters, amounts, buckets, marker)
+    assert private_redis.hget(counter.key, str(current)) == "10"
+    assert 0 < private_redis.pttl(counter.key) <= 60_000 + 6000 + 1000
+    assert not store.add(counters, amounts, buckets, marker)  # sent again (a lost reply): not doubled
+    assert private_redis.hget(counter.key, str(current)) == "10"
+    assert store.add([counter], [-4], [current], f"t:{{{tag}}}:reconciled:2")
+    assert store.reserve([counter], [0], "a").remaining == (94.0,)
+    missing = Counter(f"t:{{{tag}}}:gone", SLIDING, 60_000, 100, bucket_ms=6000)
+    assert store.add([missing], [-4], [current], f"t:{{{tag}}}:reconciled:3")
+    assert not private_redis.exists(missing.key)  # a refund never creates a counter
