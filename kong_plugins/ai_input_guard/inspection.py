@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kong_plugins.ai_input_guard.body import parse_json
+from kong_plugins.ai_input_guard.budget import check_budget
 from kong_plugins.ai_input_guard.formats import extract_view
 from kong_plugins.ai_input_guard.models import ModelList, check_model
 from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection
@@ -63,6 +64,7 @@ def inspect_body(settings: GuardSettings, raw: bytes, tenant_models: ModelList |
     """Run checks 3-9 on ``raw``; raise :class:`Rejection` on the first that refuses."""
     document = parse_json(raw, settings.limits)  # 3. JSON and its bounds
     settings.format.check(document)  # 4. format
+    check_budget(document)  # 4. format: the budget fields are bounded integer literals
     view = extract_view(settings.format.name, document)
     check_model(view.model, settings.route_models, tenant_models)  # 5. model policy
 
