@@ -23,6 +23,17 @@ Token-counting rule (the contract tests and token limiters rely on):
   streamed delta per word. A tool call costs ``X-Mock-Completion-Tokens`` or
   ``max(1, ceil((len(name) + len(arguments)) / 4))`` tokens and is never capped.
 
+Answer shape (for tests of readers of the answer, such as the token limiter's usage parser):
+
+* ``X-Mock-Content-Encoding: gzip | deflate`` compresses the answer (``Content-Encoding`` set; deflate is the
+  zlib format). A JSON body is compressed whole; an SSE stream is one compressed stream, flushed after each
+  event (``Z_SYNC_FLUSH``) so that it still streams, and finished after the last event sent (also when
+  ``X-Mock-Error: truncated-stream`` cut it; not after a ``reset``).
+* ``X-Mock-Pad-Bytes: N`` (0..64 MiB) inserts N spaces after the opening ``{`` of a successful JSON answer:
+  the same document, N bytes longer (an oversized body; with gzip, a decompression bomb of a few KiB).
+* ``X-Mock-Body-Format: text`` answers a successful JSON route with its answer text alone, as
+  ``text/plain`` (a format a JSON/SSE reader does not know).
+
 Answer text: ``"Echo:"`` followed by the words of the last user message (each cut to 32 characters), padded
 with a fixed lorem-ipsum cycle, then truncated to the completion token count; words are joined by one space.
 
@@ -47,7 +58,8 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,6 +80,7 @@ IDLE_TIMEOUT_S = 30.0
 MAX_EMBEDDING_INPUTS = 2048
 MAX_EMBEDDING_DIMENSIONS = 256
 MAX_ECHO_WORD_CHARS = 32
+MAX_PAD_BYTES = 64 * 1024 * 1024
 # http.server refuses requests with more than 100 header lines (431); a provider's front end takes more, and
 # the gateway tests send up to Kong's 1000 (kong.request.get_headers(1000)). Module-wide: the only knob.
 MAX_HEADER_LINES = 1100
@@ -95,6 +108,8 @@ DEFAULT_MODEL = "mock-gpt-4o"
 
 LISTENING_LINE_PREFIX = "mock_llm listening on"
 ERROR_KINDS = frozenset({"timeout", "reset", "truncated-stream"})
+CONTENT_ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}  # coding -> zlib wbits
+BODY_FORMATS = frozenset({"text"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 TOOL_NAME_PATTERN = r"[A-Za-z0-9_-]{1,64}"
 TOOL_NAME_RE = re.compile(TOOL_NAME_PATTERN)
@@ -203,6 +218,9 @@ class Controls:
     tool_call: str | None = None
     tool_args: str = "{}"
     response_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    content_encoding: str | None = None
+    pad_bytes: int = 0
+    body_format: str | None = None
 
 
 def _single_header(headers: Message, name: str) -> str | None:
@@ -232,6 +250,9 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
         error = error.lower()
         if error not in ERROR_KINDS:
             raise ApiError(400, f"X-Mock-Error must be one of {sorted(ERROR_KINDS)}", "invalid_mock_control")
+    content_encoding = _choice_header(headers, "X-Mock-Content-Encoding", CONTENT_ENCODINGS)
+    body_format = _choice_header(headers, "X-Mock-Body-Format", BODY_FORMATS)
+    pad_bytes = _bounded_int_header(headers, "X-Mock-Pad-Bytes", 0, MAX_PAD_BYTES)
     no_usage_raw = _single_header(headers, "X-Mock-No-Usage")
     tool_call = _single_header(headers, "X-Mock-Tool-Call")
     if tool_call is not None and not TOOL_NAME_RE.fullmatch(tool_call):
@@ -254,7 +275,19 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
         tool_call=tool_call,
         tool_args="{}" if tool_args is None else tool_args,
         response_headers=tuple(extra_headers),
+        content_encoding=content_encoding,
+        pad_bytes=pad_bytes or 0,
+        body_format=body_format,
     )
+
+
+def _choice_header(headers: Message, name: str, choices: Collection[str]) -> str | None:
+    raw = _single_header(headers, name)
+    if raw is None:
+        return None
+    if raw.lower() not in choices:
+        raise ApiError(400, f"{name} must be one of {sorted(choices)}", "invalid_mock_control")
+    return raw.lower()
 
 
 # ======================================================================================================
@@ -988,12 +1021,17 @@ class MockLLMHandler(BaseHTTPRequestHandler):
         self.send_reply(JsonReply(status=status, body=body), Controls(response_headers=extra))
 
     def send_body(self, reply: JsonReply, controls: Controls) -> None:
-        body = reply.body
+        body, content_type = shaped_body(reply, controls)
+        encoding_headers: list[tuple[str, str]] = []
+        if controls.content_encoding is not None:
+            encoder = new_encoder(controls.content_encoding)
+            body = encoder.compress(body) + encoder.flush()
+            encoding_headers.append(("Content-Encoding", controls.content_encoding))
         announced = len(body)
         if controls.error == "truncated-stream":
             body = body[: len(body) // 2]  # Correctly framed, but not the whole JSON document.
             announced = len(body)
-        headers = [("Content-Type", reply.content_type), ("Content-Length", str(announced))]
+        headers = [("Content-Type", content_type), *encoding_headers, ("Content-Length", str(announced))]
         if self.close_connection:
             headers.append(("Connection", "close"))
         self.start_response(reply.status, headers, controls.response_headers)
@@ -1011,18 +1049,30 @@ class MockLLMHandler(BaseHTTPRequestHandler):
             ("Cache-Control", "no-cache"),
             ("Transfer-Encoding", "chunked"),
         ]
+        encoder = None
+        if controls.content_encoding is not None:
+            encoder = new_encoder(controls.content_encoding)
+            headers.append(("Content-Encoding", controls.content_encoding))
         self.start_response(200, headers, controls.response_headers)
         events = reply.events if controls.error is None else reply.events[: reply.cut]
         for index, event in enumerate(events):
             if index and controls.chunk_delay_ms:
                 time.sleep(controls.chunk_delay_ms / 1000)
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
-            self.wfile.flush()
+            if encoder is not None:
+                event = encoder.compress(event) + encoder.flush(zlib.Z_SYNC_FLUSH)
+            self.write_chunk(event)
         if controls.error == "reset":
             self.abort_connection()
             return
+        if encoder is not None:
+            self.write_chunk(encoder.flush())
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def write_chunk(self, data: bytes) -> None:
+        if data:  # an empty chunk would end the body
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
 
     def abort_connection(self) -> None:
         """Closes with a TCP RST (SO_LINGER 0) so the client sees a reset, not a clean end of stream."""
@@ -1048,6 +1098,44 @@ class MockLLMHandler(BaseHTTPRequestHandler):
                 return  # Orderly close: the client went away.
             # Pipelined bytes: the client is still there, and peeking again would return at once.
             time.sleep(min(remaining, HANG_POLL_S))
+
+
+# ======================================================================================================
+# Answer shapes (X-Mock-Content-Encoding, X-Mock-Pad-Bytes, X-Mock-Body-Format).
+# ======================================================================================================
+def new_encoder(coding: str) -> Any:
+    """A compressor for ``coding`` (gzip, or deflate in the zlib format as HTTP defines it)."""
+    return zlib.compressobj(6, zlib.DEFLATED, CONTENT_ENCODINGS[coding])
+
+
+def shaped_body(reply: JsonReply, controls: Controls) -> tuple[bytes, str]:
+    """(body, content type) of a JSON reply after the shape controls; error answers keep their shape."""
+    if reply.status != 200 or reply.content_type != "application/json":
+        return reply.body, reply.content_type
+    if controls.body_format == "text":
+        return answer_text(json.loads(reply.body)).encode("utf-8"), "text/plain; charset=utf-8"
+    if controls.pad_bytes and reply.body.startswith(b"{"):
+        return padded(reply.body, controls.pad_bytes), reply.content_type
+    return reply.body, reply.content_type
+
+
+def padded(body: bytes, pad_bytes: int) -> bytes:
+    """The same JSON document with ``pad_bytes`` spaces after its ``{``."""
+    return b"{" + b" " * pad_bytes + body[1:]
+
+
+def answer_text(document: Any) -> str:
+    """The text of an OpenAI chat/completions or Anthropic messages answer ("" for other answers)."""
+    if not isinstance(document, dict):
+        return ""
+    texts: list[str] = []
+    for choice in document.get("choices") or []:
+        message = choice.get("message") or {}
+        texts.append(message.get("content") or choice.get("text") or "")
+    for block in document.get("content") or []:
+        if isinstance(block, dict) and block.get("type") == "text":
+            texts.append(block.get("text", ""))
+    return "".join(texts)
 
 
 # ======================================================================================================

@@ -32,7 +32,7 @@ from kong_plugins.ai_token_limiter.headers import limit_headers, refusal
 from kong_plugins.ai_token_limiter.plan import Amounts, Plan, Subject, build_plan
 from kong_plugins.ai_token_limiter.pricing import ModelPrice, UnknownModel
 from kong_plugins.ai_token_limiter.queue import WaitingRoom, release_signal, wait_for_capacity
-from kong_plugins.ai_token_limiter.reservation import Reservation
+from kong_plugins.ai_token_limiter.reservation import Reservation, UsageSource
 from kong_plugins.ai_token_limiter.settings import LimiterSettings, build_settings
 from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
 from kong_plugins.core.errors import BadRequest
@@ -185,8 +185,9 @@ class TokenLimiterBase(GuardPlugin):
         return _identifier(route.get("id")) if isinstance(route, dict) else None
 
     # ------------------------------------------------------------------------------------------ settle
-    def settle(self, pdk: Pdk, reservation: Reservation, actual: Amounts) -> None:
-        """Correct every counter by ``actual - reserved`` and publish the actual usage and cost."""
+    def settle(self, pdk: Pdk, reservation: Reservation, actual: Amounts, source: UsageSource) -> None:
+        """Correct every counter by ``actual - reserved`` and publish the actual usage and cost, and
+        ``source``: how the actual usage was known (``usage_source``, :mod:`.reservation`)."""
         plan = self.plan_for(reservation.subject)
         deltas = plan.deltas(actual, reservation.reserved)
         if len(plan.counters) == len(reservation.buckets):
@@ -195,7 +196,7 @@ class TokenLimiterBase(GuardPlugin):
                 self.releases.notify()
         else:  # the configuration changed between the phases: these buckets are not these counters
             log.info("[%s] configuration changed since access: reservation left as it was", self.name)
-        pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared(actual=actual))
+        pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared(actual=actual, source=source))
 
     def price_of(self, model: str | None) -> ModelPrice:
         """The price to settle with (an admitted request's model was priced in access)."""

@@ -7,11 +7,23 @@ an SSE stream reaches the client all at once, at its end. Routes that must keep 
 
 PDK round trips in ``response``: ``kong.ctx.shared.get("ai_guard.usage")``, ``kong.service.response.
 get_status()``, ``kong.service.response.get_raw_body()`` (not for error statuses), ``kong.ctx.shared.set(
-"ai_guard.usage", ...)``: **4** for a successful answer. Redis: at most one script call.
+"ai_guard.usage", ...)``: **4** for a successful answer whose usage can be read as it is. One more,
+``kong.service.response.get_header("Content-Encoding")``, only when the raw body yields nothing (**5**): a
+compressed body never parses as JSON or SSE, and a readable one cannot be compressed, so the plain answer
+does not pay for the header (``get_headers()`` would not help: it gives external plugins an empty map after
+buffering, kong-protocol.md section 4). Redis: at most one script call.
 
-Settlement: the upstream's reported usage (or the count of its deltas, see :mod:`.usage`) replaces the
-estimate; the prompt estimate stands when the upstream says nothing about the prompt. An error status (4xx,
-5xx, Kong's 502/504 for an unreachable or timed-out upstream) releases the whole completion reservation.
+Settlement (``usage_source`` in ``ai_guard.usage`` says which rule applied):
+
+* ``reported`` / ``counted``: the upstream's usage (or the count of its answer, see :mod:`.usage`) replaces
+  the estimate; the prompt estimate stands when the upstream says nothing about the prompt;
+* ``estimate``: the usage cannot be read — a compressed body that does not decode within the usage parser's
+  bound (a decompression bomb), a coding no decoder here knows, a body over the bound, a format the parser
+  does not know, a stream cut before it ended. Then the **reservation** is settled (the completion the
+  request was admitted with, or what was counted if that is more), never less: undercounting silently
+  would let token and cost limits drift, over-counting one request is bounded by its reservation;
+* ``upstream_error``: an error status (4xx, 5xx, Kong's 502/504 for an unreachable or timed-out upstream)
+  releases the whole completion reservation: the provider does not bill a refused request.
 """
 
 from __future__ import annotations
@@ -21,9 +33,9 @@ from typing import ClassVar
 
 from kong_plugins.ai_token_limiter.engine import TokenLimiterBase
 from kong_plugins.ai_token_limiter.plan import Amounts
-from kong_plugins.ai_token_limiter.reservation import Reservation
+from kong_plugins.ai_token_limiter.reservation import ESTIMATE, UPSTREAM_ERROR, Reservation, UsageSource
 from kong_plugins.ai_token_limiter.schema import NAME, SCHEMA
-from kong_plugins.ai_token_limiter.usage import NO_USAGE, Usage, parse_usage
+from kong_plugins.ai_token_limiter.usage import NO_USAGE, UNKNOWN, Usage, parse_encoded_usage, parse_usage
 from kong_plugins.core.handler import phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -33,17 +45,26 @@ __all__ = ["PRIORITY", "VERSION", "Plugin", "actual_amounts"]
 
 VERSION = "0.1.0"
 PRIORITY = priority_of(NAME)
+CONTENT_ENCODING = "Content-Encoding"
 
 
 def actual_amounts(
     reservation: Reservation, usage: Usage, price_cost: Callable[[int, int], int], *, failed: bool
-) -> Amounts:
-    """What the request really used: the reported/counted usage, the estimate where nothing is known, and
-    no completion at all when the upstream failed. ``price_cost(prompt, completion)`` prices it."""
+) -> tuple[Amounts, UsageSource]:
+    """What the request used, and which rule said so (module docstring): the reported/counted usage; the
+    reservation (or a larger partial count) when it is unknown; no completion when the upstream failed.
+    The prompt is the upstream's number when it gave one, else the estimate. ``price_cost(prompt,
+    completion)`` prices it."""
     reserved = reservation.reserved
     prompt = reserved.prompt_tokens if usage.prompt_tokens is None else usage.prompt_tokens
-    completion = 0 if failed or usage.completion_tokens is None else usage.completion_tokens
-    return Amounts(prompt, completion, price_cost(prompt, completion))
+    source: UsageSource
+    if failed:
+        completion, source = 0, UPSTREAM_ERROR
+    elif usage.known and usage.completion_tokens is not None:
+        completion, source = usage.completion_tokens, usage.source  # "reported" or "counted"
+    else:
+        completion, source = max(reserved.completion_tokens, usage.completion_tokens or 0), ESTIMATE
+    return Amounts(prompt, completion, price_cost(prompt, completion)), source
 
 
 class Plugin(TokenLimiterBase):
@@ -63,6 +84,17 @@ class Plugin(TokenLimiterBase):
             return
         status = pdk.call("service.response.get_status")
         failed = not isinstance(status, int) or status >= 400
-        usage = NO_USAGE if failed else parse_usage(pdk.call("service.response.get_raw_body"))
+        usage = NO_USAGE if failed else self._usage(pdk)
         price = self.price_of(reservation.subject.model)
-        self.settle(pdk, reservation, actual_amounts(reservation, usage, price.cost_nano_usd, failed=failed))
+        actual, source = actual_amounts(reservation, usage, price.cost_nano_usd, failed=failed)
+        self.settle(pdk, reservation, actual, source)
+
+    @staticmethod
+    def _usage(pdk: Pdk) -> Usage:
+        """The answer's usage; the Content-Encoding is asked for only when the raw body says nothing."""
+        body = pdk.call("service.response.get_raw_body")
+        usage = parse_usage(body)
+        if usage.source != UNKNOWN or not body:
+            return usage
+        encoding = pdk.call("service.response.get_header", CONTENT_ENCODING)
+        return parse_encoded_usage(body, encoding) if isinstance(encoding, str) else usage

@@ -6,18 +6,28 @@ fields): the store that took the reservation, the buckets it charged, the subjec
 for, the exact reserved cost in nano-USD, and whether it has been settled (so it is never settled twice).
 One ``kong.ctx.shared.set`` in access and one ``get`` + ``set`` when settling: no other state crosses
 phases, so any plugin server process can settle a reservation made by another.
+
+Once settled, ``usage_source`` says where the actual numbers came from: ``reported`` (the upstream's
+``usage``), ``counted`` (the answer's text, deltas or bytes), ``estimate`` (the usage could not be read:
+the reservation was settled) or ``upstream_error`` (an error status: the completion was released).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from kong_plugins.ai_token_limiter.plan import Amounts, Subject
 from kong_plugins.ai_token_limiter.pricing import nano_usd_to_usd
 from kong_plugins.core.context import UsageFacts
 
-__all__ = ["Reservation"]
+__all__ = ["COUNTED", "ESTIMATE", "REPORTED", "UPSTREAM_ERROR", "Reservation", "UsageSource"]
+
+UsageSource = Literal["reported", "counted", "estimate", "upstream_error"]
+REPORTED: UsageSource = "reported"
+COUNTED: UsageSource = "counted"
+ESTIMATE: UsageSource = "estimate"
+UPSTREAM_ERROR: UsageSource = "upstream_error"
 
 _MAX_BUCKETS = 64
 
@@ -38,8 +48,10 @@ class Reservation:
     reserved: Amounts
     settled: bool = False
 
-    def to_shared(self, *, actual: Amounts | None = None) -> dict[str, Any]:
-        """The ``ai_guard.usage`` map (with the actual usage once known)."""
+    def to_shared(
+        self, *, actual: Amounts | None = None, source: UsageSource | None = None
+    ) -> dict[str, Any]:
+        """The ``ai_guard.usage`` map (with the actual usage, and where it came from, once settled)."""
         facts = UsageFacts(
             reserved_prompt_tokens=self.reserved.prompt_tokens,
             reserved_completion_tokens=self.reserved.completion_tokens,
@@ -48,6 +60,7 @@ class Reservation:
             completion_tokens=None if actual is None else actual.completion_tokens,
             cost_usd=None if actual is None else nano_usd_to_usd(actual.cost_nano_usd),
             degraded=self.mode == "degraded",
+            usage_source=None if actual is None else source,
         ).to_shared()
         facts.update(
             reservation_mode=self.mode,

@@ -1,16 +1,30 @@
 """Real token usage, read from an upstream response body (buffered by Kong): JSON or Server-Sent Events.
 
-Sources, best first:
+Sources, best first (``Usage.source``):
 
-* a JSON body's ``usage``: OpenAI (``prompt_tokens``/``completion_tokens``) or Anthropic (``input_tokens``,
-  ``output_tokens``, plus ``cache_creation_input_tokens``/``cache_read_input_tokens``, which are prompt too);
-* an SSE stream's usage: OpenAI's final chunk with ``usage`` (``stream_options.include_usage``), Anthropic's
-  ``message_start`` (input) and last ``message_delta`` (cumulative output);
-* otherwise the completion is **counted**: from a JSON body's message/choice texts, or from the streamed
-  deltas (OpenAI ``choices[].delta.content``/tool-call arguments, Anthropic ``content_block_delta``), as
-  ``max(number of non-empty deltas, ceil(characters / 4))`` — providers stream about one token per delta and
-  English averages about four characters per token, and taking the larger errs on the side of counting too
-  much, never too little. Prompt tokens are then unknown (the reservation's estimate stands).
+* ``reported``: a JSON body's ``usage``: OpenAI (``prompt_tokens``/``completion_tokens``) or Anthropic
+  (``input_tokens``, ``output_tokens``, plus ``cache_creation_input_tokens``/``cache_read_input_tokens``,
+  which are prompt too); an SSE stream's usage: OpenAI's final chunk with ``usage``
+  (``stream_options.include_usage``), Anthropic's ``message_start`` (input) and last ``message_delta``
+  (cumulative output);
+* ``counted``: otherwise the completion is counted: from a JSON body's message/choice texts, or from the
+  deltas of a stream that **ended** (``[DONE]``, a ``finish_reason``, Anthropic's ``message_stop`` or
+  ``stop_reason``) — OpenAI ``choices[].delta.content``/tool-call arguments, Anthropic
+  ``content_block_delta`` — as ``max(number of non-empty deltas, ceil(characters / 4))``: providers stream
+  about one token per delta and English averages about four characters per token, and taking the larger
+  errs on the side of counting too much, never too little. Prompt tokens are then unknown (the
+  reservation's estimate stands);
+* ``partial``: a stream cut before its end (and before its final usage): what was counted is only a lower
+  bound — the model may have generated more than arrived, and the provider bills what it generated;
+* ``unknown``: nothing could be read — an empty body, a format this module does not know, a body over
+  ``MAX_BODY_BYTES``, a compressed body that could not be decoded within that bound.
+
+The handler settles ``partial`` and ``unknown`` as the reservation (at least), never as what little was
+seen (see :func:`kong_plugins.ai_token_limiter.handler.actual_amounts`).
+
+Compressed bodies (``Content-Encoding: gzip``/``deflate``/``br``) are decoded first by
+:mod:`kong_plugins.core.content_encoding`, never to more than ``MAX_BODY_BYTES``
+(:func:`parse_encoded_usage`).
 
 Bodies are untrusted: at most ``MAX_BODY_BYTES`` are parsed, at most ``MAX_EVENTS`` SSE events, and JSON
 nesting is whatever ``json`` accepts within that size (it is iterative for containers and bounded by it).
@@ -22,9 +36,23 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["MAX_BODY_BYTES", "MAX_EVENTS", "Usage", "parse_usage", "text_tokens"]
+from kong_plugins.core.content_encoding import DecodeError, decode_body, is_identity
+
+__all__ = [
+    "COUNTED",
+    "MAX_BODY_BYTES",
+    "MAX_EVENTS",
+    "NO_USAGE",
+    "PARTIAL",
+    "REPORTED",
+    "UNKNOWN",
+    "Usage",
+    "parse_encoded_usage",
+    "parse_usage",
+    "text_tokens",
+]
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_EVENTS = 100_000
@@ -33,16 +61,29 @@ CHARS_PER_TOKEN = 4
 _TOKEN_COUNT_MAX = 10**12
 
 
+REPORTED = "reported"
+COUNTED = "counted"
+PARTIAL = "partial"
+UNKNOWN = "unknown"
+Source = Literal["reported", "counted", "partial", "unknown"]
+
+
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """What a response used. ``None`` means unknown; ``reported`` says the upstream gave the numbers."""
+    """What a response used. ``None`` means unknown; ``source`` says how far the numbers can be trusted
+    (module docstring): with ``partial`` the completion is a lower bound."""
 
     prompt_tokens: int | None
     completion_tokens: int | None
-    reported: bool
+    source: Source
+
+    @property
+    def known(self) -> bool:
+        """The completion is the whole answer's (reported or counted), not a guess or a lower bound."""
+        return self.source in (REPORTED, COUNTED) and self.completion_tokens is not None
 
 
-NO_USAGE = Usage(None, None, False)
+NO_USAGE = Usage(None, None, UNKNOWN)
 
 
 def text_tokens(chars: int) -> int:
@@ -50,17 +91,33 @@ def text_tokens(chars: int) -> int:
     return math.ceil(chars / CHARS_PER_TOKEN)
 
 
+def _raw(body: bytes | str) -> bytes:
+    # a str from the PDK carries undecodable bytes as lone surrogates (server/wire.py): back to the bytes
+    return body.encode("utf-8", "surrogateescape") if isinstance(body, str) else bytes(body)
+
+
 def parse_usage(body: bytes | str | None) -> Usage:
     """The usage of a buffered response body (JSON or SSE, told apart by their first bytes)."""
     if not body:
         return NO_USAGE
-    raw = body.encode("utf-8", "replace") if isinstance(body, str) else bytes(body)
+    raw = _raw(body)
     if len(raw) > MAX_BODY_BYTES:
         return NO_USAGE
     stripped = raw.lstrip()
     if stripped.startswith((b"{", b"[")):
         return _from_json(stripped)
     return _from_sse(raw)
+
+
+def parse_encoded_usage(body: bytes | str | None, content_encoding: str | None) -> Usage:
+    """The usage of a body sent with ``content_encoding``: decoded (at most ``MAX_BODY_BYTES``), then
+    parsed; ``NO_USAGE`` when it cannot be decoded within that bound or by a decoder installed here."""
+    if not body or is_identity(content_encoding):
+        return parse_usage(body)
+    try:
+        return parse_usage(decode_body(_raw(body), content_encoding, MAX_BODY_BYTES))
+    except DecodeError:
+        return NO_USAGE
 
 
 # ------------------------------------------------------------------------------------------------ JSON
@@ -82,7 +139,7 @@ def _reported(usage: Any) -> Usage | None:
         total = _count(usage.get("total_tokens"))
         if completion is None and total is not None and prompt is not None:
             completion = max(0, total - prompt)  # embeddings report only prompt and total
-        return Usage(prompt, completion if completion is not None else 0, True)
+        return Usage(prompt, completion if completion is not None else 0, REPORTED)
     inputs = _count(usage.get("input_tokens"))
     outputs = _count(usage.get("output_tokens"))
     if inputs is None and outputs is None:
@@ -90,7 +147,7 @@ def _reported(usage: Any) -> Usage | None:
     cached = sum(
         _count(usage.get(name)) or 0 for name in ("cache_creation_input_tokens", "cache_read_input_tokens")
     )
-    return Usage(None if inputs is None else inputs + cached, outputs, True)
+    return Usage(None if inputs is None else inputs + cached, outputs, REPORTED)
 
 
 def _from_json(raw: bytes) -> Usage:
@@ -104,7 +161,7 @@ def _from_json(raw: bytes) -> Usage:
     if reported is not None:
         return reported
     chars = sum(len(text) for text in _json_texts(document))
-    return Usage(None, text_tokens(chars), False) if chars else NO_USAGE
+    return Usage(None, text_tokens(chars), COUNTED) if chars else NO_USAGE
 
 
 def _json_texts(document: Mapping[str, Any]) -> Iterator[str]:
@@ -164,6 +221,7 @@ class _StreamTally:
         self.completion: int | None = None
         self.reported = False
         self.final = False  # the completion count came from a closing event (not message_start's 0)
+        self.ended = False  # the stream said it was complete: [DONE], a finish/stop reason, message_stop
         self.deltas = 0
         self.chars = 0
 
@@ -184,10 +242,14 @@ class _StreamTally:
 
     def event(self, event: Mapping[str, Any]) -> None:
         kind = event.get("type")
+        if kind == "message_stop":
+            self.ended = True
         if kind == "message_start" and isinstance(event.get("message"), Mapping):
             self.usage(_reported(event["message"].get("usage")), final=False)
         elif kind == "message_delta":
             self.usage(_reported(event.get("usage")), final=True)
+            if isinstance(event.get("delta"), Mapping) and event["delta"].get("stop_reason"):
+                self.ended = True
         elif kind == "content_block_delta" and isinstance(event.get("delta"), Mapping):
             delta = event["delta"]
             self.delta(delta.get("text") if "text" in delta else delta.get("partial_json"))
@@ -196,6 +258,8 @@ class _StreamTally:
         for choice in _list(event.get("choices")):
             if not isinstance(choice, Mapping):
                 continue
+            if choice.get("finish_reason"):
+                self.ended = True
             if isinstance(choice.get("text"), str):
                 self.delta(choice["text"])  # legacy completions stream
             delta = choice.get("delta")
@@ -207,19 +271,21 @@ class _StreamTally:
 
     def result(self) -> Usage:
         if self.final and self.completion is not None:
-            return Usage(self.prompt, self.completion, True)
+            return Usage(self.prompt, self.completion, REPORTED)
         counted = max(self.deltas, text_tokens(self.chars)) if self.deltas else None
-        if self.completion is not None:  # only a provisional count (a stream cut before its end)
+        if self.completion is not None:  # only a provisional count (message_start's)
             counted = max(counted or 0, self.completion)
         if counted is None and self.prompt is None:
             return NO_USAGE
-        return Usage(self.prompt, counted, False)
+        # a stream that did not say it ended was cut: what arrived is a lower bound, not the usage
+        return Usage(self.prompt, counted, COUNTED if self.ended and counted is not None else PARTIAL)
 
 
 def _from_sse(raw: bytes) -> Usage:
     tally = _StreamTally()
     for data in _sse_data(raw):
         if data.strip() == "[DONE]":
+            tally.ended = True
             continue
         try:
             event = json.loads(data)

@@ -10,13 +10,24 @@ What it settles from: the ``log`` phase runs after the answer was sent, on Kong'
 is gone. ``kong.log.serialize()`` still has ``response.status`` and ``response.size`` (nginx's
 ``$bytes_sent``: status line, headers and body). So:
 
-* an error status (>= 400) releases the completion reservation, as in ``ai-token-limiter``;
+* an error status (>= 400) releases the completion reservation, as in ``ai-token-limiter``
+  (``usage_source: "upstream_error"``);
 * otherwise completion tokens = ``ceil(body bytes / stream_bytes_per_token)``, where body bytes = ``size``
-  minus the serialized response headers, capped at the reserved completion. The error is one-sided: SSE
-  framing (``data: {"id":...,"choices":[{"delta":{"content":...}}]}``, ~150 bytes per OpenAI delta) is
-  counted as if it were text, so the settlement over-counts (for long OpenAI-style streams it stays at the
-  reservation), and never counts less than ``text chars / stream_bytes_per_token``;
-* a size of 0 (unknown) keeps the whole reservation; the prompt estimate always stands.
+  minus the serialized response headers, capped at the reserved completion (``usage_source: "counted"``).
+  The error is one-sided: SSE framing (``data: {"id":...,"choices":[{"delta":{"content":...}}]}``, ~150
+  bytes per OpenAI delta) is counted as if it were text, so the settlement over-counts (for long
+  OpenAI-style streams it stays at the reservation), and never counts less than ``text chars /
+  stream_bytes_per_token``;
+* the whole reservation is kept (``usage_source: "estimate"``) when the bytes say nothing about the text:
+  an answer with a ``Content-Encoding`` (the snapshot's response headers: compressed bytes are several
+  times fewer than the text's, so dividing them would undercount), a size of 0 or no size, no status.
+  The prompt estimate always stands.
+
+What this plugin cannot see: the body (gone in ``log``; ``kong.service.response.get_raw_body`` needs
+buffering), so neither an upstream's reported usage nor whether a stream was cut before its end. A cut
+stream is settled from the bytes that did arrive, framing included (over-counting the text that arrived,
+but not what the model may have generated after the cut); routes that must settle exactly use
+``ai-token-limiter``, which reads the body and settles a cut stream as its reservation.
 
 PDK round trips in ``log``: ``kong.ctx.shared.get``, ``kong.log.serialize``, ``kong.ctx.shared.set``: 3
 (after the response, so the client never waits for them). Redis: at most one script call.
@@ -31,8 +42,15 @@ from typing import Any, ClassVar
 
 from kong_plugins.ai_token_limiter.engine import TokenLimiterBase
 from kong_plugins.ai_token_limiter.plan import Amounts
-from kong_plugins.ai_token_limiter.reservation import Reservation
+from kong_plugins.ai_token_limiter.reservation import (
+    COUNTED,
+    ESTIMATE,
+    UPSTREAM_ERROR,
+    Reservation,
+    UsageSource,
+)
 from kong_plugins.ai_token_limiter_stream.schema import NAME, SCHEMA
+from kong_plugins.core.content_encoding import is_identity
 from kong_plugins.core.handler import phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -72,6 +90,19 @@ def streamed_completion_tokens(
     return min(reserved, math.ceil(body_bytes / bytes_per_token))
 
 
+def _content_encoding(serialized: Mapping[str, Any]) -> str | None:
+    """The answer's ``Content-Encoding`` from the snapshot's response headers (nginx lowercases names)."""
+    response = serialized.get("response")
+    headers = response.get("headers") if isinstance(response, Mapping) else None
+    if not isinstance(headers, Mapping):
+        return None
+    for name, value in headers.items():
+        if isinstance(name, str) and name.lower() == "content-encoding":
+            values = value if isinstance(value, list) else [value]
+            return ",".join(str(item) for item in values)
+    return None
+
+
 def _status(serialized: Mapping[str, Any]) -> int | None:
     response = serialized.get("response")
     status = response.get("status") if isinstance(response, Mapping) else None
@@ -106,20 +137,24 @@ class Plugin(TokenLimiterBase):
                 serialized = {}
         elif isinstance(raw, Mapping):  # a PDK answering with the table itself
             serialized = raw
-        self.settle(pdk, reservation, self._actual(reservation, serialized))
+        actual, source = self._actual(reservation, serialized)
+        self.settle(pdk, reservation, actual, source)
 
-    def _actual(self, reservation: Reservation, serialized: Any) -> Amounts:
+    def _actual(self, reservation: Reservation, serialized: Any) -> tuple[Amounts, UsageSource]:
         reserved = reservation.reserved
         if not isinstance(serialized, Mapping):
             serialized = {}
         status = _status(serialized)
-        if status is None:
-            completion = reserved.completion_tokens
-        elif status >= 400:
-            completion = 0
-        else:
+        counted = None
+        if status is not None and status < 400 and is_identity(_content_encoding(serialized)):
             counted = streamed_completion_tokens(serialized, reserved.completion_tokens, self.bytes_per_token)
-            completion = reserved.completion_tokens if counted is None else counted
+        source: UsageSource
+        if status is not None and status >= 400:
+            completion, source = 0, UPSTREAM_ERROR
+        elif counted is None:
+            completion, source = reserved.completion_tokens, ESTIMATE
+        else:
+            completion, source = counted, COUNTED
         prompt = reserved.prompt_tokens
         cost = self.price_of(reservation.subject.model).cost_nano_usd(prompt, completion)
-        return Amounts(prompt, completion, cost)
+        return Amounts(prompt, completion, cost), source

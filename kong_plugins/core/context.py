@@ -109,6 +109,7 @@ class UsageFacts(SharedFacts):
     completion_tokens: int | None = None
     cost_usd: float | None = None
     degraded: bool = False  # Redis unreachable: local counters were used
+    usage_source: str | None = None  # once settled: reported | counted | estimate | upstream_error
 
 
 @dataclass

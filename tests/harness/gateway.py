@@ -29,6 +29,7 @@ from harness.bundled_plugins import make_bundled
 from harness.conf import KongConf, PluginServerConf, load_kong_conf
 from harness.http11 import HttpRequest, HttpResponse, HttpServer, UpstreamError, upstream_call
 from harness.kong_request import ClientRequest, KongRequest, PluginRef, RouteMatch
+from harness.lua import to_wire
 from harness.pluginservers import ManagedProcess, PluginInfoError, load_all, wait_for_socket
 from harness.rpc import DEFAULT_READ_TIMEOUT, RpcClient
 from harness.runner import EventOutcome, PluginConfig, PluginRuntime, RequestStats, sort_plugins
@@ -363,6 +364,7 @@ class Gateway:
             req.phase = "log"
             tasks = [self._run(req, p, cfg, "log", stats) for p, cfg in log_plugins if "log" in p.phases]
             await asyncio.gather(*tasks, return_exceptions=True)
+            stats.ctx_shared = _json_safe(to_wire(req.ctx_shared))
             stats.log_done = True
 
         return HttpResponse(status, headers, body, on_sent=log_phase)
@@ -484,6 +486,17 @@ async def _counted(chunks: AsyncIterator[bytes], req: KongRequest) -> AsyncItera
     async for chunk in chunks:
         req.streamed_body_bytes += len(chunk)
         yield chunk
+
+
+def _json_safe(value: Any) -> Any:
+    """A Lua-side value as JSON can carry it (bytes as text, keys as strings)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {str(_json_safe(k)): _json_safe(v) for k, v in value.items()}
+    return value
 
 
 def _parse_listen(value: str) -> tuple[str, int]:

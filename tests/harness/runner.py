@@ -98,6 +98,9 @@ class RequestStats:
     )
     events: list[tuple[str, str, str]] = field(default_factory=list)  # (plugin, phase, outcome)
     log_done: bool = False
+    # kong.ctx.shared once the log phase is done, as an external plugin would read it (tests look at the
+    # facts our plugins publish there: what an audit-log plugin would see)
+    ctx_shared: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +108,7 @@ class RequestStats:
             "pdk_calls": {p: dict(phases) for p, phases in self.pdk_calls.items()},
             "events": [list(e) for e in self.events],
             "log_done": self.log_done,
+            "ctx_shared": self.ctx_shared,
         }
 
     def header_value(self) -> str:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kong_plugins.ai_token_limiter.usage import MAX_BODY_BYTES, Usage, parse_usage
+from kong_plugins.ai_token_limiter.usage import (
+    COUNTED,
+    MAX_BODY_BYTES,
+    NO_USAGE,
+    PARTIAL,
+    REPORTED,
+    Usage,
+    parse_usage,
+)
 
 
 def sse(*events: Any, named: bool = False) -> bytes:
@@ -32,11 +40,11 @@ def test_openai_json_usage() -> None:
         "choices": [{"message": {"content": "hi"}}],
         "usage": {"prompt_tokens": 12, "completion_tokens": 5},
     }
-    assert parse_usage(json.dumps(body).encode()) == Usage(12, 5, True)
+    assert parse_usage(json.dumps(body).encode()) == Usage(12, 5, REPORTED)
 
 
 def test_embeddings_report_only_prompt_tokens() -> None:
-    assert parse_usage(b'{"data":[],"usage":{"prompt_tokens":9,"total_tokens":9}}') == Usage(9, 0, True)
+    assert parse_usage(b'{"data":[],"usage":{"prompt_tokens":9,"total_tokens":9}}') == Usage(9, 0, REPORTED)
 
 
 def test_anthropic_json_usage_counts_cached_input_as_prompt() -> None:
@@ -46,16 +54,16 @@ def test_anthropic_json_usage_counts_cached_input_as_prompt() -> None:
         "cache_read_input_tokens": 100,
         "cache_creation_input_tokens": 5,
     }
-    assert parse_usage(json.dumps({"type": "message", "usage": usage}).encode()) == Usage(115, 7, True)
+    assert parse_usage(json.dumps({"type": "message", "usage": usage}).encode()) == Usage(115, 7, REPORTED)
 
 
 def test_json_without_usage_counts_the_answer_text() -> None:
     body = {"choices": [{"message": {"content": "x" * 41}}]}
-    assert parse_usage(json.dumps(body).encode()) == Usage(None, 11, False)
+    assert parse_usage(json.dumps(body).encode()) == Usage(None, 11, COUNTED)
     tool = {"choices": [{"message": {"content": None, "tool_calls": [{"function": {"arguments": "a" * 8}}]}}]}
-    assert parse_usage(json.dumps(tool).encode()) == Usage(None, 2, False)
+    assert parse_usage(json.dumps(tool).encode()) == Usage(None, 2, COUNTED)
     anthropic = {"content": [{"type": "text", "text": "abcd" * 3}]}
-    assert parse_usage(json.dumps(anthropic).encode()) == Usage(None, 3, False)
+    assert parse_usage(json.dumps(anthropic).encode()) == Usage(None, 3, COUNTED)
 
 
 def test_openai_stream_final_usage_chunk_wins() -> None:
@@ -69,7 +77,7 @@ def test_openai_stream_final_usage_chunk_wins() -> None:
         chunk(None, usage, choices=False),
         "[DONE]",
     )
-    assert parse_usage(body) == Usage(8, 3, True)
+    assert parse_usage(body) == Usage(8, 3, REPORTED)
 
 
 def test_openai_stream_without_usage_counts_deltas() -> None:
@@ -77,30 +85,29 @@ def test_openai_stream_without_usage_counts_deltas() -> None:
     body = sse(chunk(""), *(chunk(p) for p in pieces), "[DONE]")
     chars = sum(len(p) for p in pieces)
     # max(4 deltas, ceil(chars / 4)): the larger of the two estimates
-    assert parse_usage(body) == Usage(None, max(4, -(-chars // 4)), False)
+    assert parse_usage(body) == Usage(None, max(4, -(-chars // 4)), COUNTED)
 
 
 def test_anthropic_stream_usage_and_a_cut_stream() -> None:
     start = {"type": "message_start", "message": {"usage": {"input_tokens": 20, "output_tokens": 0}}}
     deltas = [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ab"}}] * 3
     end = {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3}}
-    assert parse_usage(sse(start, *deltas, end, named=True)) == Usage(20, 3, True)
-    # cut before message_delta: the start's 0 is not trusted, the deltas are counted
-    assert parse_usage(sse(start, *deltas, named=True)) == Usage(20, 3, False)
+    assert parse_usage(sse(start, *deltas, end, named=True)) == Usage(20, 3, REPORTED)
+    # cut before message_delta: the start's 0 is not trusted, the deltas are counted, as a lower bound
+    assert parse_usage(sse(start, *deltas, named=True)) == Usage(20, 3, PARTIAL)
 
 
 def test_crlf_multiline_and_garbage_events() -> None:
     body = b'data: {"choices":[{"delta":{"content":"abc"}}]}\r\n\r\ndata: not json\r\n\r\n: comment\r\n\r\n'
-    assert parse_usage(body) == Usage(None, 1, False)
+    assert parse_usage(body) == Usage(None, 1, PARTIAL)  # no [DONE]: the stream may have been cut
+    assert parse_usage(body + b"data: [DONE]\n\n") == Usage(None, 1, COUNTED)
 
 
 def test_nothing_usable() -> None:
-    assert parse_usage(b"") == Usage(None, None, False)
-    assert parse_usage(None) == Usage(None, None, False)
-    assert parse_usage(b"<html>bad gateway</html>") == Usage(None, None, False)
-    assert parse_usage(b'{"usage": {"prompt_tokens": -1, "completion_tokens": "x"}}') == Usage(
-        None, None, False
-    )
-    assert parse_usage(b"[" * 100_000) == Usage(None, None, False)  # deep nesting: refused, not a crash
+    assert parse_usage(b"") == NO_USAGE
+    assert parse_usage(None) == NO_USAGE
+    assert parse_usage(b"<html>bad gateway</html>") == NO_USAGE
+    assert parse_usage(b'{"usage": {"prompt_tokens": -1, "completion_tokens": "x"}}') == NO_USAGE
+    assert parse_usage(b"[" * 100_000) == NO_USAGE  # deep nesting: refused, not a crash
     huge = b'{"usage":{"prompt_tokens":1,"completion_tokens":1},"pad":"' + b"x" * MAX_BODY_BYTES + b'"}'
-    assert parse_usage(huge) == Usage(None, None, False)  # over the bound: not parsed
+    assert parse_usage(huge) == NO_USAGE  # over the bound: not parsed
