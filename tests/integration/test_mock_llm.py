@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -540,6 +541,9 @@ def test_invalid_messages_is_a_400(client: httpx.Client) -> None:
         ("X-Mock-Completion-Tokens", "5000"),
         ("X-Mock-Error", "explode"),
         ("X-Mock-Response-Header", "no colon here"),
+        ("X-Mock-Content-Encoding", "br"),
+        ("X-Mock-Pad-Bytes", str(64 * 1024 * 1024 + 1)),
+        ("X-Mock-Body-Format", "xml"),
     ],
 )
 def test_out_of_bounds_controls_are_refused(client: httpx.Client, name: str, value: str) -> None:
@@ -763,3 +767,63 @@ def test_sigterm_exits_cleanly(tmp_path: Path) -> None:
     mock.process.send_signal(signal.SIGTERM)
     assert mock.process.wait(timeout=10) == 0
     assert (tmp_path / "stderr.log").read_text() == ""
+
+
+# --------------------------------------------------------------------------------------------------------
+# Answer shapes: compressed, padded, plain text
+# --------------------------------------------------------------------------------------------------------
+def raw_answer(
+    client: httpx.Client, body: dict[str, Any], headers: dict[str, str]
+) -> tuple[httpx.Response, bytes]:
+    """The response and its body exactly as sent (not decoded by the client)."""
+    with client.stream("POST", "/v1/chat/completions", json=body, headers=headers) as response:
+        raw = b"".join(response.iter_raw())
+    return response, raw
+
+
+@pytest.mark.parametrize(("coding", "wbits"), [("gzip", 31), ("deflate", 15)])
+def test_compressed_json_is_the_same_document(client: httpx.Client, coding: str, wbits: int) -> None:
+    plain = client.post("/v1/chat/completions", json=chat_request())
+    response, raw = raw_answer(client, chat_request(), {"X-Mock-Content-Encoding": coding})
+    assert response.headers["Content-Encoding"] == coding
+    assert int(response.headers["Content-Length"]) == len(raw)
+    assert zlib.decompress(raw, wbits) == plain.content
+
+
+def test_compressed_stream_is_one_stream_flushed_per_event(client: httpx.Client) -> None:
+    body = chat_request(stream=True, stream_options={"include_usage": True})
+    plain = client.post("/v1/chat/completions", json=body).content
+    response, raw = raw_answer(client, body, {"X-Mock-Content-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert zlib.decompress(raw, 31) == plain
+    _, cut = raw_answer(client, body, {"X-Mock-Content-Encoding": "gzip", "X-Mock-Error": "truncated-stream"})
+    decoded = zlib.decompress(cut, 31)  # a complete gzip stream of fewer events
+    assert plain.startswith(decoded) and b"[DONE]" not in decoded
+
+
+def test_padding_and_a_bomb(client: httpx.Client) -> None:
+    plain = client.post("/v1/chat/completions", json=chat_request())
+    padded = client.post("/v1/chat/completions", json=chat_request(), headers={"X-Mock-Pad-Bytes": "1000"})
+    assert len(padded.content) == len(plain.content) + 1000
+    assert padded.json() == plain.json()
+    pad = 32 * 1024 * 1024
+    _, raw = raw_answer(
+        client, chat_request(), {"X-Mock-Pad-Bytes": str(pad), "X-Mock-Content-Encoding": "gzip"}
+    )
+    assert len(raw) < pad // 500  # a few KiB that expand to 32 MiB
+    assert len(zlib.decompress(raw, 31)) == len(plain.content) + pad
+
+
+def test_text_format_answers_the_text_alone(client: httpx.Client) -> None:
+    plain = client.post("/v1/chat/completions", json=chat_request()).json()
+    response = client.post(
+        "/v1/chat/completions", json=chat_request(), headers={"X-Mock-Body-Format": "text"}
+    )
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.text == plain["choices"][0]["message"]["content"]
+    error = client.post(
+        "/v1/chat/completions",
+        json=chat_request(),
+        headers={"X-Mock-Body-Format": "text", "X-Mock-Status": "500"},
+    )
+    assert error.json()["error"]["code"] == "mock_status_500"  # errors keep their shape

@@ -67,6 +67,18 @@ def test_pdk_round_trips_per_phase(limiter: LimiterEnv) -> None:
     assert limiter.redis.script_calls() - before == 1  # a refusal costs one Redis round trip
 
 
+def test_a_compressed_answer_costs_one_more_round_trip_in_response(limiter: LimiterEnv) -> None:
+    """Only when the raw body yields no usage does the handler ask for Content-Encoding (handler.py)."""
+    route = limiter.route([limit("tokens", 10**6)])
+    plain = route.send()
+    compressed = route.send(headers={"X-Mock-Content-Encoding": "gzip"})
+    assert plain.status_code == compressed.status_code == 200
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    # usage, upstream status, upstream body, usage; compressed: + kong.service.response.get_header
+    assert pdk_calls(plain, PLUGIN, "response") == 4
+    assert pdk_calls(compressed, PLUGIN, "response") == 5
+
+
 def test_hidden_headers_save_a_round_trip(limiter: LimiterEnv) -> None:
     route = limiter.route([limit("requests", 10)], hide_client_headers=True)
     assert pdk_calls(route.send(), PLUGIN, "access") == 4

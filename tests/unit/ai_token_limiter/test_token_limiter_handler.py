@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import uuid
 from typing import Any
@@ -49,6 +50,8 @@ class FakeKong(BaseFakeKong):
             return self.upstream.get("status", 200)
         if method == "service.response.get_raw_body":
             return self.upstream.get("upstream_body", b"")
+        if method == "service.response.get_header":
+            return self.upstream.get("upstream_headers", {}).get(args[0].lower())
         if method == "log.serialize":
             return json.dumps(self.upstream.get("serialized", {}))
         return super().dispatch(method, args)
@@ -107,7 +110,7 @@ def test_response_settles_with_the_reported_usage() -> None:
     usage = response.shared[USAGE_KEY]
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (9, 4)
     assert usage["cost_usd"] == pytest.approx((9 * 2.5 + 4 * 10) / 1e6)
-    assert usage["reservation_settled"] is True
+    assert usage["reservation_settled"] is True and usage["usage_source"] == "reported"
     again = FakeKong(response.shared, status=200, upstream_body=b"{}")
     plugin.response(again)
     assert again.methods == ["ctx.shared.get"]  # never settled twice
@@ -122,6 +125,43 @@ def test_upstream_errors_release_the_completion_reservation() -> None:
     assert "service.response.get_raw_body" not in response.methods  # no body read for an error
     usage = response.shared[USAGE_KEY]
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (7, 0)
+    assert usage["usage_source"] == "upstream_error"
+
+
+def settled(body: bytes, **headers: str) -> tuple[list[str], dict[str, Any]]:
+    plugin = Plugin(config())
+    kong = FakeKong(tenant(), body=json.dumps(CHAT).encode())
+    plugin.access(kong)
+    response = FakeKong(kong.shared, status=200, upstream_body=body, upstream_headers=headers)
+    plugin.response(response)
+    return response.methods, response.shared[USAGE_KEY]
+
+
+def test_a_compressed_answer_costs_one_more_round_trip_and_is_decoded() -> None:
+    methods, usage = settled(
+        gzip.compress(json.dumps(OPENAI_ANSWER).encode()), **{"content-encoding": "gzip"}
+    )
+    assert methods[2:4] == ["service.response.get_raw_body", "service.response.get_header"]
+    assert len(methods) == 5
+    assert (usage["completion_tokens"], usage["usage_source"]) == (4, "reported")
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (gzip.compress(b"{" + b" " * (9 * 1024 * 1024) + b"}"), {"content-encoding": "gzip"}),  # a bomb
+        (b"\x1f\x8b garbage", {"content-encoding": "gzip"}),
+        (b"opaque", {"content-encoding": "compress"}),  # a coding nothing here decodes
+        (b"opaque", {}),  # a format the parser does not know
+        (b'data: {"choices":[{"delta":{"content":"a b"}}]}\n\n', {}),  # a stream cut before its end
+    ],
+    ids=["bomb", "corrupt", "unknown coding", "unknown format", "cut stream"],
+)
+def test_unreadable_usage_settles_the_reservation(body: bytes, headers: dict[str, str]) -> None:
+    _, usage = settled(body, **headers)
+    assert (usage["prompt_tokens"], usage["completion_tokens"]) == (7, 40)
+    assert usage["usage_source"] == "estimate"
+    assert usage["cost_usd"] == pytest.approx(usage["reserved_cost_usd"])
 
 
 def test_refusal_is_a_429_with_the_issue_body() -> None:
@@ -166,6 +206,8 @@ def test_tier_limits_apply() -> None:
         ({"response": {"status": 200, "size": 100_000, "headers": {}}}, 40),
         ({"response": {"status": 502, "size": 300, "headers": {}}}, 0),
         ({"response": {"status": 200, "size": 10, "headers": {"a": "b" * 50}}}, 40),  # unknown size
+        ({"response": {"status": 200, "size": 80, "headers": {"content-encoding": "gzip"}}}, 40),
+        ({"response": {"status": 200, "size": 80, "headers": {"Content-Encoding": ["identity"]}}}, 9),
         ({}, 40),
     ],
 )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from typing import Any
 
 from kong_plugins.ai_token_limiter.usage import (
@@ -12,6 +14,7 @@ from kong_plugins.ai_token_limiter.usage import (
     PARTIAL,
     REPORTED,
     Usage,
+    parse_encoded_usage,
     parse_usage,
 )
 
@@ -111,3 +114,16 @@ def test_nothing_usable() -> None:
     assert parse_usage(b"[" * 100_000) == NO_USAGE  # deep nesting: refused, not a crash
     huge = b'{"usage":{"prompt_tokens":1,"completion_tokens":1},"pad":"' + b"x" * MAX_BODY_BYTES + b'"}'
     assert parse_usage(huge) == NO_USAGE  # over the bound: not parsed
+
+
+def test_compressed_bodies_are_decoded_within_the_bound() -> None:
+    body = json.dumps({"usage": {"prompt_tokens": 12, "completion_tokens": 5}}).encode()
+    assert parse_encoded_usage(gzip.compress(body), "gzip") == Usage(12, 5, REPORTED)
+    assert parse_encoded_usage(zlib.compress(body), "deflate") == Usage(12, 5, REPORTED)
+    assert parse_encoded_usage(body, None) == parse_encoded_usage(body, "identity") == Usage(12, 5, REPORTED)
+    bomb = gzip.compress(b"{" + b" " * MAX_BODY_BYTES + body[1:])  # the usage lies past the bound
+    assert parse_encoded_usage(bomb, "gzip") == NO_USAGE
+    assert parse_encoded_usage(body, "zstd") == NO_USAGE
+    # a PDK str carries undecodable bytes as lone surrogates: they go back to the exact bytes
+    as_str = gzip.compress(body).decode("utf-8", "surrogateescape")
+    assert parse_encoded_usage(as_str, "gzip") == Usage(12, 5, REPORTED)
