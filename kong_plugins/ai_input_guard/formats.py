@@ -28,14 +28,14 @@ from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import SchemaError
 
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, UnsupportedPattern, compile_linear
-from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection, json_pointer
+from kong_plugins.ai_input_guard.rejection import MAX_ERRORS, FieldProblem, Rejection, json_pointer
 from kong_plugins.ai_input_guard.schemas import BUILTIN_SCHEMAS
 from kong_plugins.ai_input_guard.view import RequestView, TextSegment
 
 __all__ = ["FORMATS", "CompiledFormat", "InvalidSchema", "compile_format", "extract_view"]
 
 FORMATS = ("openai-chat", "openai-completions", "openai-embeddings", "anthropic-messages", "custom")
-MAX_REPORTED_ERRORS = 10
+MAX_REPORTED_ERRORS = MAX_ERRORS
 MAX_UNIQUE_ITEMS = 1000  # uniqueItems costs O(n²) on unhashable items: only allowed with maxItems <= this
 
 _PATTERNS: dict[str, LinearRegex] = {}

@@ -46,7 +46,7 @@ from kong_plugins.ai_input_guard.body import (
 )
 from kong_plugins.ai_input_guard.inspection import Finding, empty_body_facts, inspect_body
 from kong_plugins.ai_input_guard.models import ModelList
-from kong_plugins.ai_input_guard.rejection import Rejection
+from kong_plugins.ai_input_guard.rejection import MAX_ERRORS, Rejection
 from kong_plugins.ai_input_guard.schema import NAME, SCHEMA
 from kong_plugins.ai_input_guard.settings import GuardSettings, build_settings
 from kong_plugins.core.context import FINDINGS_KEY, REQUEST_KEY, TENANT_KEY, RequestFacts, TenantFacts
@@ -152,7 +152,7 @@ class Plugin(GuardPlugin):
         _append_findings(pdk, [Finding(rejection.check, rejection.category, score, "block")])
         error_class = _ERRORS.get(rejection.status, BadRequest)
         if authenticated:
-            errors = [problem.to_json() for problem in rejection.problems]
+            errors = [problem.to_json() for problem in rejection.problems[:MAX_ERRORS]]
             return error_class("Invalid request", extra={"errors": errors}, log_reason=str(rejection))
         return error_class(log_reason=str(rejection))
 
