@@ -9,6 +9,7 @@ PDK round trips in ``access`` (each ``kong.*`` call is one):
 * ``kong.request.get_raw_body()``: only when ai-input-guard published no request facts;
 * ``kong.client.get_consumer()``: only with ``consumer``/``consumer_model`` limits;
 * ``kong.router.get_route()``: only with ``route`` limits on a plugin not attached to a route;
+* ``kong.client.get_forwarded_ip()``: only with ``ip`` limits;
 * ``kong.response.set_headers({...})``: admitted requests, unless ``hide_client_headers``;
 * ``kong.ctx.shared.set("ai_guard.usage", ...)``: admitted requests;
 * ``kong.response.exit(429, ...)``: refused requests (headers and Retry-After go with it).
@@ -26,6 +27,7 @@ from collections import OrderedDict
 from typing import Any, ClassVar
 
 from kong_plugins.ai_token_limiter.backend import DEGRADED, LimiterBackend, Reserved
+from kong_plugins.ai_token_limiter.client_ip import ip_group
 from kong_plugins.ai_token_limiter.counters import Decision
 from kong_plugins.ai_token_limiter.estimate import RequestEstimate, estimate_from_body, estimate_from_facts
 from kong_plugins.ai_token_limiter.headers import limit_headers, refusal
@@ -102,6 +104,7 @@ class TokenLimiterBase(GuardPlugin):
             model=estimate.model,
             route=self._route_id(pdk) if settings.needs_route else None,
             tier=_identifier(tenant.tier) if tenant else None,
+            ip=self._client_ip(pdk) if settings.needs_ip else None,
         )
         try:
             price = settings.prices.price_of(estimate.model)
@@ -177,6 +180,11 @@ class TokenLimiterBase(GuardPlugin):
     def _consumer_id(self, pdk: Pdk) -> str | None:
         consumer = pdk.call("client.get_consumer")
         return _identifier(consumer.get("id")) if isinstance(consumer, dict) else None
+
+    def _client_ip(self, pdk: Pdk) -> str | None:
+        settings = self.settings
+        address = pdk.call("client.get_forwarded_ip")
+        return ip_group(address, settings.ipv4_prefix_length, settings.ipv6_prefix_length)
 
     def _route_id(self, pdk: Pdk) -> str | None:
         if self.route_id:

@@ -39,6 +39,7 @@ _SCOPE_PARTS = {
     "tenant_model": ("tenant", "model"),
     "consumer_model": ("consumer", "model"),
     "route": ("route",),
+    "ip": ("ip",),
     "global": (),
 }
 SCOPE_ID_COUNT = {scope: len(parts) for scope, parts in _SCOPE_PARTS.items()}
@@ -54,6 +55,8 @@ class Subject:
     model: str | None = None
     route: str | None = None
     tier: str | None = None
+    ip: str | None = None
+    """The client's address group (see :mod:`.client_ip`), only when an ``ip`` limit applies."""
 
     @property
     def member(self) -> str:
@@ -61,11 +64,17 @@ class Subject:
         return self.tenant or ANONYMOUS
 
     def to_list(self) -> list[str]:
-        return [self.tenant or "", self.consumer or "", self.model or "", self.route or "", self.tier or ""]
+        values = [self.tenant, self.consumer, self.model, self.route, self.tier, self.ip]
+        return [value or "" for value in values]
 
     @classmethod
     def from_list(cls, value: object) -> Subject | None:
-        if not isinstance(value, list) or len(value) != 5 or not all(isinstance(v, str) for v in value):
+        """From :meth:`to_list` (5 entries: written before the ``ip`` scope existed)."""
+        if (
+            not isinstance(value, list)
+            or len(value) not in (5, 6)
+            or not all(isinstance(v, str) for v in value)
+        ):
             return None
         return cls(*(v or None for v in value))
 
@@ -126,6 +135,7 @@ def _ids(rule: LimitRule, subject: Subject) -> list[str]:
         "consumer": subject.consumer or ANONYMOUS,
         "model": subject.model or UNKNOWN_MODEL,
         "route": subject.route or ANONYMOUS,
+        "ip": subject.ip or ANONYMOUS,
     }
     return [values[part] for part in _SCOPE_PARTS[rule.scope]]
 

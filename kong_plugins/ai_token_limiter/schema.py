@@ -42,7 +42,7 @@ __all__ = [
 NAME = "ai-token-limiter"
 
 METRICS = ("requests", "tokens", "prompt_tokens", "completion_tokens", "cost_usd")
-SCOPES = ("tenant", "consumer", "tenant_model", "consumer_model", "route", "global")
+SCOPES = ("tenant", "consumer", "tenant_model", "consumer_model", "route", "ip", "global")
 ALGORITHMS = ("sliding_window", "token_bucket", "fixed_window")
 STRATEGIES = ("local", "redis")
 MAX_LIMITS = 16
@@ -92,8 +92,9 @@ _LIMIT = record(
                 one_of=list(SCOPES),
                 description="Who shares the counter: the `tenant` (from ai-tenant-resolver), the Kong "
                 "`consumer`, the tenant or consumer per model (`tenant_model`, `consumer_model`), the "
-                "`route`, or everyone (`global`). Requests without a tenant/consumer share one "
-                "`anonymous` counter.",
+                "`route`, the client address (`ip`: as Kong resolves it with `trusted_ips`, grouped by "
+                "`ipv6_prefix_length`/`ipv4_prefix_length`), or everyone (`global`). Requests without a "
+                "tenant/consumer share one `anonymous` counter.",
             ),
         ),
         field(
@@ -285,6 +286,24 @@ def config_fields() -> list[dict[str, Any]]:
                 len_max=64,
                 match=_LABEL_PATTERN,
                 description="Counter namespace: plugin instances with the same namespace share counters.",
+            ),
+        ),
+        field(
+            "ipv6_prefix_length",
+            integer(
+                default=64,
+                between=[1, 128],
+                description="`ip` limits: IPv6 clients are counted per network of this prefix length (a "
+                "host usually owns a whole /64 and could rotate through it).",
+            ),
+        ),
+        field(
+            "ipv4_prefix_length",
+            integer(
+                default=32,
+                between=[1, 32],
+                description="`ip` limits: IPv4 clients are counted per network of this prefix length (32: "
+                "each address alone).",
             ),
         ),
         field(

@@ -75,6 +75,10 @@ class LimiterSettings:
     tenants over a Redis Cluster; otherwise one tag per namespace keeps global counters in the same slot."""
     needs_consumer: bool
     needs_route: bool
+    needs_ip: bool = False
+    """An ``ip`` limit exists: access asks Kong for the client address (one more PDK round trip)."""
+    ipv4_prefix_length: int = 32
+    ipv6_prefix_length: int = 64
     fault_tolerant_budgets: bool = False
     """Count limits of an hour or more locally during a Redis outage instead of answering 503."""
     node_count_set: bool = True
@@ -192,6 +196,9 @@ def build_settings(config: Mapping[str, Any]) -> LimiterSettings:
         node_count=config.get("node_count") or 1,
         node_count_set=config.get("node_count") is not None,
         fault_tolerant_budgets=bool(config.get("fault_tolerant_budgets")),
+        needs_ip="ip" in scopes,
+        ipv4_prefix_length=config.get("ipv4_prefix_length") or 32,
+        ipv6_prefix_length=config.get("ipv6_prefix_length") or 64,
         redis_retry_ms=config["redis_retry_ms"],
         degraded_log_interval_s=config["degraded_log_interval"],
         hide_client_headers=config["hide_client_headers"],

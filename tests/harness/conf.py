@@ -61,6 +61,9 @@ class KongConf:
         default_factory=lambda: ["server_tokens", "latency_tokens", "x-kong-request-id"]
     )
     declarative_config: str | None = None
+    trusted_ips: list[str] = field(default_factory=list)
+    real_ip_header: str = "X-Real-IP"
+    real_ip_recursive: bool = False
     raw: dict[str, str] = field(default_factory=dict)
 
     def get(self, key: str, default: str | None = None) -> str | None:
@@ -91,6 +94,10 @@ def load_kong_conf(path: str | os.PathLike[str] | None, env: Mapping[str, str] |
     if "headers" in raw:
         conf.headers = [h.lower() for h in _split_list(raw["headers"])]
     conf.declarative_config = raw.get("declarative_config")
+    # conf_loader: trusted_ips "0.0.0.0/0,::/0" trusts everyone, "unix:" only unix sockets (no CIDR here).
+    conf.trusted_ips = [ip for ip in _split_list(raw.get("trusted_ips", "")) if ip != "unix:"]
+    conf.real_ip_header = raw.get("real_ip_header", conf.real_ip_header)
+    conf.real_ip_recursive = raw.get("real_ip_recursive", "off").strip().lower() == "on"
     for name in _split_list(raw.get("pluginserver_names", "")):
         key = name.lower().replace("-", "_")
         start = raw.get(f"pluginserver_{key}_start_cmd")

@@ -382,6 +382,7 @@ class KongRequest:
         log: Callable[[str, str], None] = lambda level, line: None,
         trusted_ips: Sequence[str] = (),
         real_ip_header: str = "X-Real-IP",
+        real_ip_recursive: bool = False,
         full_kong_headers: bool = False,
         upstream_kong_headers: bool | None = None,
         log_level: str = "notice",
@@ -439,7 +440,7 @@ class KongRequest:
         )
         self.remote_addr = client.client_ip
         self.remote_port = client.client_port
-        self._apply_realip(real_ip_header)
+        self._apply_realip(real_ip_header, real_ip_recursive)
         self.vars: dict[str, str | None] = {
             "upstream_te": "",
             "upstream_via": "",
@@ -994,15 +995,33 @@ class KongRequest:
 
     # ================================================================================ Kong runloop
 
-    def _apply_realip(self, header_name: str) -> None:
-        """nginx realip (``set_real_ip_from`` = trusted_ips): a trusted peer may set ``$remote_addr``."""
+    def _apply_realip(self, header_name: str, recursive: bool = False) -> None:
+        """nginx realip (``set_real_ip_from`` = trusted_ips): a trusted peer may set ``$remote_addr``.
+
+        ``X-Forwarded-For`` is read as ngx_http_get_forwarded_addr does: every line of it, from the right;
+        the last address, or with ``real_ip_recursive`` the last one that is not itself trusted. Another
+        header: its first line, which must be one address (an optional port is dropped)."""
         self.realip_remote_addr = self.remote_addr
         self.realip_remote_port = self.remote_port
         if not self._trusted or not self.is_trusted(self.remote_addr):
             return
+        if header_name.lower() == "x-forwarded-for":
+            lines = [value for name, value in self.headers_in.items if name.lower() == "x-forwarded-for"]
+            found = None
+            for item in reversed(",".join(lines).split(",")):
+                address = _forwarded_address(item.strip(" "))
+                if address is None:
+                    break
+                found = address
+                if not recursive or not self.is_trusted(address):
+                    break
+            if found is not None:
+                self.remote_addr = found
+            return
         value = self.headers_in.first(header_name)
-        if value and _valid_ip(value.strip()):
-            self.remote_addr = value.strip()
+        address = _forwarded_address(value.strip(" ")) if value else None
+        if address is not None:
+            self.remote_addr = address
 
     def _store_ctx(self, key: str, value: Any) -> None:
         if value is None:
@@ -1369,6 +1388,21 @@ def _valid_cidr(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _forwarded_address(text: str) -> str | None:
+    """ngx_parse_addr_port: ``1.2.3.4``, ``1.2.3.4:80``, ``::1``, ``[::1]:80`` → the address, else None."""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+            return None
+        text = host
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+        if not port.isdigit():
+            return None
+        text = host
+    return str(ipaddress.ip_address(text)) if _valid_ip(text) else None
 
 
 def _valid_ip(value: str) -> bool:

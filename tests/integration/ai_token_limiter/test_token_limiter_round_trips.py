@@ -93,3 +93,13 @@ def test_with_the_input_guard_in_front_the_body_is_not_read_again(limiter: Limit
     assert response.status_code == 200, response.text
     # tenant + request facts (published by the guard), headers, usage: no kong.request.get_raw_body
     assert pdk_calls(response, PLUGIN, "access") == 4
+
+
+def test_an_ip_limit_costs_one_round_trip_and_only_when_configured(limiter: LimiterEnv) -> None:
+    without = limiter.route([limit("requests", 10)])
+    assert pdk_calls(without.send(), PLUGIN, "access") == 5  # no ip limit: the address is never asked for
+    route = limiter.route([limit("requests", 10), limit("requests", 10, scope="ip")])
+    response = route.send()
+    assert response.status_code == 200
+    assert pdk_calls(response, PLUGIN, "access") == 6  # + kong.client.get_forwarded_ip()
+    assert response.headers["X-RateLimit-Remaining-Requests-60-Ip"] == "9"

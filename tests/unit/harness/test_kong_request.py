@@ -208,6 +208,38 @@ def test_service_request_setters_shape_the_upstream_request() -> None:
     assert up.headers[0] == ("Host", b"127.0.0.1:9000")
 
 
+@pytest.mark.parametrize(
+    ("lines", "recursive", "expected"),
+    [
+        ([b"1.2.3.4"], False, "1.2.3.4"),
+        ([b"9.9.9.9, 1.2.3.4"], False, "1.2.3.4"),  # the rightmost address
+        ([b"9.9.9.9, 10.1.1.1"], False, "10.1.1.1"),  # not recursive: even a trusted one
+        ([b"9.9.9.9, 10.1.1.1"], True, "9.9.9.9"),  # recursive: skip trusted proxies
+        ([b"9.9.9.9", b"10.1.1.1"], True, "9.9.9.9"),  # every line, from the last
+        ([b"1.2.3.4:8080"], False, "1.2.3.4"),
+        ([b"[2001:db8::1]:443"], False, "2001:db8::1"),
+        ([b"2001:db8:0:0::1"], False, "2001:db8::1"),
+        ([b"garbage"], False, "10.0.0.5"),  # nothing parses: the peer stays
+    ],
+)
+def test_realip_reads_x_forwarded_for_as_nginx_does(
+    lines: list[bytes], recursive: bool, expected: str
+) -> None:
+    headers = [("X-Forwarded-For", line) for line in lines]
+    req = make(
+        headers=headers,
+        trusted_ips=["10.0.0.0/8"],
+        real_ip_header="X-Forwarded-For",
+        real_ip_recursive=recursive,
+    )
+    req.phase = "access"
+    assert value(req, "kong.client.get_forwarded_ip") == expected
+    assert value(req, "kong.client.get_ip") == "10.0.0.5"
+    untrusted = make(headers=headers, real_ip_header="X-Forwarded-For")
+    untrusted.phase = "access"
+    assert value(untrusted, "kong.client.get_forwarded_ip") == "10.0.0.5"
+
+
 def test_clear_query_arg_reserializes_like_url_search_params() -> None:
     req = make(query="a=1&b=x%20y&a=2&c")
     req.phase = "access"
