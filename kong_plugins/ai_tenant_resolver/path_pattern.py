@@ -1,144 +1,84 @@
-"""The ``path_pattern`` setting: a regular expression with a named group ``tenant``, checked for bounded work.
+"""The ``path_pattern`` setting: an RE2 regular expression with a named group ``tenant``.
 
-Python's ``re`` backtracks, so a careless pattern (``(a+)+``, ``(a|a)*``, ``[^/]*[^/]*[^/]*x``) can take
-exponential or high-polynomial time on a crafted path. Rather than add a native dependency (google-re2 is
-available as a wheel, but would be the project's only compiled regex engine, and its syntax differs from the
-``re`` syntax Kong users know from route paths), the pattern is analysed when the configuration is compiled
-and refused unless its backtracking work is provably small:
+The pattern runs on every request path the ``path`` source reads, a string the client chooses. Python's
+``re`` backtracks, so a careless pattern (``(a+)+``, ``(a|a)*``) could take exponential time on a crafted
+path. RE2 (google-re2, already the engine of the input guard's patterns) matches in time linear in the path
+whatever the pattern, and refuses what it cannot run that way (look-arounds, back-references, possessive
+quantifiers, atomic groups) when the configuration is compiled. That refusal is the linear-time check: a
+pattern RE2 compiles, within :data:`MAX_PROGRAM_MEMORY`, cannot be slow on any path.
 
-* every repetition (``*``, ``+``, ``?``, ``{m,n}``) applies to a single character or character class, so the
-  engine can never try many ways of splitting the same text *inside* one repetition;
-* no back-references, look-arounds or conditionals;
-* an upper bound of the number of ways the pattern can split a path is computed: the product, over
-  repetitions in sequence, of the number of lengths each can take (capped by :data:`MAX_PATH_LENGTH`), the sum
-  over alternatives, times the number of start positions when the pattern is not anchored with ``^``. It must
-  not exceed :data:`MAX_MATCH_PATHS`.
-
-Paths longer than :data:`MAX_PATH_LENGTH` are never matched (the caller refuses the request), which is what
-makes the bound hold. The default pattern ``^/tenants/(?P<tenant>[A-Za-z0-9][A-Za-z0-9_-]{0,63})/`` scores 64.
+RE2's syntax is the ``re`` syntax Kong users know for route paths, with these differences: ``\\d``, ``\\w``
+and ``\\s`` are ASCII-only, ``\\Z`` is spelled ``\\z``, and a repetition count is at most 1000. The ``tenant``
+group is written ``(?P<tenant>...)`` or ``(?<tenant>...)``; the default
+``^/tenants/(?P<tenant>[A-Za-z0-9][A-Za-z0-9_-]{0,63})/`` is unchanged. Paths longer than
+:data:`MAX_PATH_LENGTH` are refused by the caller rather than matched.
 """
 
 from __future__ import annotations
 
-import re
-import re._constants as sre_constants  # the parser's opcodes; stable across 3.11-3.13
-import re._parser as sre_parse
-from typing import Any
+from typing import Protocol
+
+import re2
 
 __all__ = [
     "DEFAULT_PATH_PATTERN",
-    "MAX_MATCH_PATHS",
     "MAX_PATH_LENGTH",
     "MAX_PATTERN_LENGTH",
+    "MAX_PROGRAM_MEMORY",
+    "PathMatch",
+    "PathPattern",
     "UnsafePattern",
     "compile_path_pattern",
-    "match_cost",
 ]
 
 DEFAULT_PATH_PATTERN = r"^/tenants/(?P<tenant>[A-Za-z0-9][A-Za-z0-9_-]{0,63})/"
 MAX_PATH_LENGTH = 4096
 """Longest request path the ``path`` source reads; a longer one is refused rather than matched."""
 MAX_PATTERN_LENGTH = 1024
-MAX_MATCH_PATHS = 1_000_000
-"""Upper bound of the backtracking work a pattern may imply on a path of :data:`MAX_PATH_LENGTH` chars."""
+MAX_PROGRAM_MEMORY = 1 << 20
+"""Memory RE2 may use for one compiled pattern (``max_mem``); a pattern needing more is refused."""
+TENANT_GROUP = "tenant"
 
-_SINGLE_CHARACTER = {
-    sre_constants.LITERAL,
-    sre_constants.NOT_LITERAL,
-    sre_constants.ANY,
-    sre_constants.IN,
-    sre_constants.CATEGORY,
-}
-_ZERO_WIDTH_SAFE = {sre_constants.AT}
-_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
-_POSSESSIVE_REPEAT = getattr(sre_constants, "POSSESSIVE_REPEAT", None)
-_ATOMIC_GROUP = getattr(sre_constants, "ATOMIC_GROUP", None)
-_ANCHORS_AT_START = {sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING}
+
+class PathMatch(Protocol):
+    """The part of an RE2 match the ``path`` source reads."""
+
+    def group(self, name: str) -> str | None: ...
+
+
+class PathPattern(Protocol):
+    """A compiled ``path_pattern`` (an RE2 ``_Regexp``)."""
+
+    def search(self, text: str) -> PathMatch | None: ...
 
 
 class UnsafePattern(ValueError):
-    """The pattern is invalid, lacks the ``tenant`` group, or could take too long to match."""
+    """The pattern is empty, too long, not RE2 syntax, or has no ``tenant`` group."""
 
 
-class _TooCostly(Exception):
-    pass
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.max_mem = MAX_PROGRAM_MEMORY
+    options.log_errors = False  # the reason goes into the ConfigError, not to stderr
+    return options
 
 
-def compile_path_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile ``pattern`` after checking it is safe; raises :class:`UnsafePattern` with the reason."""
+def compile_path_pattern(pattern: object) -> PathPattern:
+    """Compile ``pattern`` with RE2, once per plugin instance; raises :class:`UnsafePattern` if it cannot."""
     if not isinstance(pattern, str) or not pattern:
         raise UnsafePattern("the path pattern must be a non-empty string")
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise UnsafePattern(f"the path pattern is longer than {MAX_PATTERN_LENGTH} characters")
     try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
-        raise UnsafePattern(f"invalid regular expression: {exc}") from exc
-    if "tenant" not in compiled.groupindex:
-        raise UnsafePattern("the path pattern needs a named group 'tenant', e.g. (?P<tenant>[^/]{1,64})")
-    if compiled.flags & re.MULTILINE:
-        raise UnsafePattern("the (?m) flag is not allowed: '^' must mean the start of the path")
-    cost = match_cost(pattern)
-    if cost > MAX_MATCH_PATHS:
+        compiled = re2.compile(pattern, _options())
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else "invalid pattern"
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
         raise UnsafePattern(
-            "the path pattern could backtrack too much; bound repetitions ({1,64} instead of + or *), avoid "
-            "several unbounded repetitions in a row, and anchor it with '^'"
-        )
-    return compiled
-
-
-def match_cost(pattern: str) -> int:
-    """Upper bound of the ways ``pattern`` can be tried on a path (see the module docstring).
-
-    Raises :class:`UnsafePattern` for constructs whose cost cannot be bounded this way.
-    """
-    try:
-        parsed = sre_parse.parse(pattern)
-    except re.error as exc:
-        raise UnsafePattern(f"invalid regular expression: {exc}") from exc
-    items = list(parsed)
-    anchored = bool(items) and items[0][0] == sre_constants.AT and items[0][1] in _ANCHORS_AT_START
-    starts = 1 if anchored else MAX_PATH_LENGTH + 1
-    if items and _is_repeat(items[-1][0]):
-        # A repetition that ends the pattern succeeds with whatever length it first takes: nothing after it
-        # can fail and make the engine try other lengths. Its body is still checked.
-        _item_cost(*items[-1])
-        items = items[:-1]
-    try:
-        return starts * _sequence_cost(items)
-    except _TooCostly:
-        return MAX_MATCH_PATHS + 1
-
-
-def _is_repeat(op: Any) -> bool:
-    return op in _REPEATS or (_POSSESSIVE_REPEAT is not None and op == _POSSESSIVE_REPEAT)
-
-
-def _sequence_cost(items: Any) -> int:
-    total = 1
-    for op, argument in items:
-        total *= _item_cost(op, argument)
-        if total > MAX_MATCH_PATHS:
-            raise _TooCostly
-    return total
-
-
-def _item_cost(op: Any, argument: Any) -> int:
-    if op in _SINGLE_CHARACTER or op in _ZERO_WIDTH_SAFE:
-        return 1
-    if op == sre_constants.SUBPATTERN:
-        return _sequence_cost(argument[-1])
-    if _ATOMIC_GROUP is not None and op == _ATOMIC_GROUP:
-        return _sequence_cost(argument)
-    if op == sre_constants.BRANCH:
-        return sum(_sequence_cost(alternative) for alternative in argument[1])
-    if _is_repeat(op):
-        low, high, body = argument
-        body_items = list(body)
-        if len(body_items) != 1 or body_items[0][0] not in _SINGLE_CHARACTER:
-            raise UnsafePattern(
-                "a repetition may only apply to one character or character class ([...]), not to a group"
-            )
-        high = MAX_PATH_LENGTH if high == sre_constants.MAXREPEAT else min(high, MAX_PATH_LENGTH)
-        return max(high - low, 0) + 1
-    raise UnsafePattern(f"the path pattern uses an unsupported construct ({str(op).lower()})")
+            f"not an RE2 regular expression ({detail}); look-arounds, back-references, possessive "
+            "quantifiers and atomic groups are not supported"
+        ) from None
+    if TENANT_GROUP not in compiled.groupindex:
+        raise UnsafePattern("the path pattern needs a named group 'tenant', e.g. (?P<tenant>[^/]{1,64})")
+    return compiled  # type: ignore[no-any-return]

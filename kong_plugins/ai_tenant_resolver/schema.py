@@ -1,14 +1,17 @@
 """The ``ai-tenant-resolver`` configuration in Kong's schema shape (the plugin's name is declared here, once).
 
-Kong validates these fields itself (types, defaults, ``one_of``, lengths, the entity checks below). What a
-schema cannot say - that keys parse and fit their algorithm, that the path pattern has a ``tenant`` group and
-bounded backtracking, that tenant records are well formed - is checked by ``settings.build_settings`` when
-the plugin instance starts, with errors in the same ``config.<field>`` shape.
+Kong validates these fields itself (types, defaults, ``one_of``, lengths, Lua patterns, the entity checks
+below), so the Admin API and deck refuse those mistakes. Lua patterns cover part of what used to be checked
+only in Python: the path pattern must name a ``tenant`` group and use no construct RE2 refuses, an
+asymmetric key must look like a PEM public key or a JWK. What a schema cannot say - that keys parse and fit
+their algorithm, that the path pattern is valid RE2, that tenant ids are unique - is checked by
+``settings.build_settings`` when the plugin instance starts, with errors in the same ``config.<field>``
+shape, and by ``kong-ai validate`` before deploying (README: "Checked by `kong-ai validate` only").
 """
 
 from __future__ import annotations
 
-from kong_plugins.ai_tenant_resolver.jwt_verify import SUPPORTED_ALGORITHMS
+from kong_plugins.ai_tenant_resolver.jwt_verify import ASYMMETRIC_ALGORITHMS, SUPPORTED_ALGORITHMS
 from kong_plugins.ai_tenant_resolver.path_pattern import DEFAULT_PATH_PATTERN, MAX_PATTERN_LENGTH
 from kong_plugins.ai_tenant_resolver.registry import DEFAULT_NAMESPACE, STATUSES
 from kong_plugins.ai_tenant_resolver.sources import SOURCES
@@ -18,6 +21,7 @@ from kong_plugins.core.schema import (
     array,
     boolean,
     conditional,
+    conditional_at_least_one_of,
     field,
     header_name,
     integer,
@@ -28,6 +32,7 @@ from kong_plugins.core.schema import (
     set_,
     string,
 )
+from kong_plugins.core.schema.regex_rules import RE2_UNSUPPORTED
 
 __all__ = ["NAME", "SCHEMA", "SCHEMA_DUMP", "Schema"]
 
@@ -37,6 +42,8 @@ MAX_TENANTS = 10000
 MAX_JWT_KEYS = 64
 _LABEL_PATTERN = "^[%w][%w%._%-]*$"  # Lua pattern: tier, region, namespace
 _TENANT_ID_PATTERN = "^[%w][%w_%-]*$"  # Lua pattern; the length is bounded separately
+_TENANT_GROUP = "%(%?P?<tenant>"  # Lua pattern: (?P<tenant> or (?<tenant>
+_PUBLIC_KEY_FORMS = ["^%s*%-%-%-%-%-BEGIN [%u ]*PUBLIC KEY%-%-%-%-%-", "^%s*{"]  # Lua: PEM public key, JWK
 
 _JWT_KEY = record(
     [
@@ -71,6 +78,21 @@ _JWT_KEY = record(
         ),
     ],
     description="A JWT verification key.",
+    entity_checks=[
+        conditional(
+            "algorithm",
+            {"one_of": list(ASYMMETRIC_ALGORITHMS)},
+            "key",
+            {
+                "match_none": [{"pattern": "PRIVATE KEY", "err": "give the public key, not the private key"}],
+                "match_any": {
+                    "patterns": _PUBLIC_KEY_FORMS,
+                    "err": "expected a PEM public key (-----BEGIN PUBLIC KEY-----) or a public JWK",
+                },
+            },
+            then_err="RS*, PS*, ES* and EdDSA keys are PEM public keys or public JWKs",
+        ),
+    ],
 )
 
 _JWT = record(
@@ -242,9 +264,12 @@ _CONFIG_FIELDS = [
         string(
             default=DEFAULT_PATH_PATTERN,
             len_max=MAX_PATTERN_LENGTH,
-            description="Python regular expression applied to the request path by the `path` source; it must "
-            "have a named group `tenant`. Repetitions may only apply to single characters or classes and "
-            "the backtracking work must be bounded (anchor with `^`, prefer `{1,64}` to `+`).",
+            match_none=RE2_UNSUPPORTED,
+            match_all=[(_TENANT_GROUP, "must have a named group 'tenant', e.g. (?P<tenant>[^/]{1,64})")],
+            description="RE2 regular expression searched in the request path by the `path` source (linear "
+            "time, whatever the path); it must have a named group `tenant` (`(?P<tenant>...)`). RE2 has no "
+            "look-arounds, back-references or possessive quantifiers, its `\\d`/`\\w` are ASCII and `\\z` "
+            "ends the text.",
         ),
     ),
     field(
@@ -353,11 +378,11 @@ SCHEMA = plugin_schema(
     NAME,
     _CONFIG_FIELDS,
     entity_checks=[
-        conditional(
+        # not `conditional` on jwt.keys: that one re-validates the keys and adds its message to any key error
+        conditional_at_least_one_of(
             "sources",
             {"contains": "jwt"},
-            "jwt.keys",
-            {"len_min": 1},
+            ["jwt.keys"],
             then_err="the jwt source needs at least one key in jwt.keys",
         ),
     ],

@@ -1,8 +1,8 @@
 """Turning a validated ``ai-tenant-resolver`` config into what requests use: built once per plugin instance.
 
 ``build_settings`` runs every check the schema cannot express and compiles everything a request needs: JWT
-keys parsed and pinned to their algorithms, the path pattern compiled after its backtracking bound is checked,
-tenant records validated, the Redis settings read. Errors are collected and raised together as one
+keys parsed and pinned to their algorithms, the path pattern compiled with RE2 (linear time), tenant records
+validated, the Redis settings read. Errors are collected and raised together as one
 :class:`ConfigError` whose ``fields`` use Kong's dotted paths (``config.jwt.keys.1.key``), so a bad config is
 refused when the instance starts, never discovered by a request. This module never touches ``kong``.
 """
@@ -22,7 +22,7 @@ from kong_plugins.ai_tenant_resolver.jwt_verify import (
     load_key,
     parse_claim_path,
 )
-from kong_plugins.ai_tenant_resolver.path_pattern import UnsafePattern, compile_path_pattern
+from kong_plugins.ai_tenant_resolver.path_pattern import PathPattern, UnsafePattern, compile_path_pattern
 from kong_plugins.ai_tenant_resolver.registry import (
     LABEL_REGEX,
     EmbeddedRegistry,
@@ -179,7 +179,7 @@ def _jwt_verifier(jwt_config: Mapping[str, Any], errors: _Errors) -> JwtVerifier
     )
 
 
-def _path_pattern(pattern: Any, errors: _Errors) -> re.Pattern[str] | None:
+def _path_pattern(pattern: Any, errors: _Errors) -> PathPattern | None:
     try:
         return compile_path_pattern(pattern)
     except UnsafePattern as exc:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_tenant_resolver.jwt_verify import JwtVerifier, TokenRejected
-from kong_plugins.ai_tenant_resolver.path_pattern import MAX_PATH_LENGTH
+from kong_plugins.ai_tenant_resolver.path_pattern import MAX_PATH_LENGTH, PathPattern
 from kong_plugins.ai_tenant_resolver.tenant_id import InvalidTenantId, check_tenant_id
 from kong_plugins.core.errors import Forbidden, Unauthorized
 
@@ -134,7 +134,7 @@ def bearer_token(headers: Mapping[str, Any], header_name: str) -> str | None:
     return match.group("token")
 
 
-def path_tenant(pattern: re.Pattern[str], path: str | None) -> str | None:
+def path_tenant(pattern: PathPattern, path: str | None) -> str | None:
     """The ``tenant`` group of ``pattern`` in ``path`` (None when it does not match).
 
     A path longer than :data:`MAX_PATH_LENGTH` is refused (403) rather than skipped: skipping it would let
@@ -144,7 +144,7 @@ def path_tenant(pattern: re.Pattern[str], path: str | None) -> str | None:
         return None
     if len(path) > MAX_PATH_LENGTH:
         raise _forbidden(f"path: longer than {MAX_PATH_LENGTH} characters")
-    match = pattern.search(path)  # '^' anchors it; re does not retry an anchored pattern at every position
+    match = pattern.search(path)  # RE2: linear in the path, whatever the pattern
     if match is None:
         return None
     tenant = match.group("tenant")
@@ -202,7 +202,7 @@ class TenantSources:
         sources: Sequence[str],
         *,
         header_name: str = "X-Tenant-ID",
-        path_pattern: re.Pattern[str] | None = None,
+        path_pattern: PathPattern | None = None,
         consumer_by: str = "custom_id",
         jwt_verifier: JwtVerifier | None = None,
         jwt_header: str = "Authorization",

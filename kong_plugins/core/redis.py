@@ -50,6 +50,7 @@ from kong_plugins.core.errors import ConfigError, RedisUnavailable
 __all__ = [
     "DEFAULT_TIMEOUT_MS",
     "REDIS_SCHEMA_FIELD",
+    "SENTINEL_UNSUPPORTED",
     "TRUSTED_CERTIFICATE_ENV",
     "ClusterNode",
     "LuaScript",
@@ -82,13 +83,27 @@ comma-separated list of PEM file paths and/or ``system`` (the OS trust store). U
 3.x's default."""
 
 _SENTINEL_NOTE = (
-    "Redis Sentinel is not implemented by kong-ai-guard: accepted for compatibility with Kong's redis "
-    "record, but a configuration that sets it is rejected."
+    "Redis Sentinel is not implemented by kong-ai-guard: the field exists because Kong's redis record has "
+    "it, and any value other than null is refused."
 )
+SENTINEL_UNSUPPORTED = "Redis Sentinel is not supported by kong-ai-guard; use host/port or cluster_nodes"
 
 
 def _timeout_field(description: str) -> dict[str, Any]:
     return {"type": "integer", "between": [0, _TIMEOUT_MAX_MS], "description": description}
+
+
+def _unsupported_field(field_type: str, description: str, **attributes: Any) -> dict[str, Any]:
+    """A Kong redis field we do not implement: ``eq: null`` makes Kong's schema refuse any value (with
+    ``err`` as the message, schema/init.lua ``validate_field``), so the Admin API answers 400 instead of
+    accepting a config whose instance could never start."""
+    return {
+        "type": field_type,
+        "eq": None,
+        "err": SENTINEL_UNSUPPORTED,
+        "description": f"{description} {_SENTINEL_NOTE}",
+        **attributes,
+    }
 
 
 def _port_field(description: str) -> dict[str, Any]:
@@ -250,25 +265,13 @@ REDIS_SCHEMA_FIELD: dict[str, Any] = {
                     "description": "Most MOVED/ASK redirections followed for one Redis Cluster command.",
                 }
             },
+            {"sentinel_master": _unsupported_field("string", "Name of the Redis Sentinel master.")},
+            {"sentinel_role": _unsupported_field("string", "Role of the Redis Sentinel node to use.")},
             {
-                "sentinel_master": {
-                    "type": "string",
-                    "description": f"Name of the Redis Sentinel master. {_SENTINEL_NOTE}",
-                }
-            },
-            {
-                "sentinel_role": {
-                    "type": "string",
-                    "one_of": ["master", "slave", "any"],
-                    "description": f"Role of the Redis Sentinel node to use. {_SENTINEL_NOTE}",
-                }
-            },
-            {
-                "sentinel_nodes": {
-                    "type": "array",
-                    "len_min": 1,
-                    "description": f"Redis Sentinel nodes. {_SENTINEL_NOTE}",
-                    "elements": {
+                "sentinel_nodes": _unsupported_field(
+                    "array",
+                    "Redis Sentinel nodes.",
+                    elements={
                         "type": "record",
                         "fields": [
                             {
@@ -282,23 +285,20 @@ REDIS_SCHEMA_FIELD: dict[str, Any] = {
                             {"port": _port_field("Port of a Redis Sentinel node.")},
                         ],
                     },
-                }
+                )
             },
             {
-                "sentinel_username": {
-                    "type": "string",
-                    "referenceable": True,
-                    "description": f"Username for Redis Sentinel ACL authentication. {_SENTINEL_NOTE}",
-                }
+                "sentinel_username": _unsupported_field(
+                    "string", "Username for Redis Sentinel ACL authentication.", referenceable=True
+                )
             },
             {
-                "sentinel_password": {
-                    "type": "string",
-                    "referenceable": True,
-                    "encrypted": True,
-                    "len_min": 0,
-                    "description": f"Password for Redis Sentinel authentication. {_SENTINEL_NOTE}",
-                }
+                "sentinel_password": _unsupported_field(
+                    "string",
+                    "Password for Redis Sentinel authentication.",
+                    referenceable=True,
+                    encrypted=True,
+                )
             },
         ],
     }
@@ -442,9 +442,7 @@ class _RecordReader:
             self.error(name, "unknown field")
         for name in _SENTINEL_FIELDS:
             if self.conf.get(name) is not None:
-                self.error(
-                    name, "Redis Sentinel is not supported by kong-ai-guard; use host/port or cluster_nodes"
-                )
+                self.error(name, SENTINEL_UNSUPPORTED)
 
         host = self.host("host", "127.0.0.1" if self.conf.get("host") is None else self.conf["host"])
         port = self.integer("port", 1, 65535, 6379)

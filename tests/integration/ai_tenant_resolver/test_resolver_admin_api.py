@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fixtures.gateway import GatewayUnderTest
 from integration.ai_tenant_resolver.resolver_support import (
     PLUGIN,
@@ -14,6 +15,8 @@ from integration.ai_tenant_resolver.resolver_support import (
 )
 
 TENANTS = [{"id": "acme", "tier": "pro"}]
+SENTINEL = "Redis Sentinel is not supported by kong-ai-guard; use host/port or cluster_nodes"
+SHORT_SECRET = {"algorithms": ["HS256"], "keys": [{"kid": "k1", "algorithm": "HS256", "key": "too-short"}]}
 
 
 def _post_plugin(gateway: GatewayUnderTest, route: Any, config: dict[str, Any]) -> Any:
@@ -56,10 +59,7 @@ def test_rejected_configs_change_nothing(gateway: GatewayUnderTest, make_route: 
     rejected: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {
         "jwt source without keys": (
             {"sources": ["jwt"], "tenants": TENANTS},
-            {
-                "@entity": ["the jwt source needs at least one key in jwt.keys"],
-                "jwt": {"keys": "length must be at least 1"},
-            },
+            {"@entity": ["the jwt source needs at least one key in jwt.keys"]},
         ),
         "unknown source": (
             {"sources": ["cookie"]},
@@ -88,6 +88,48 @@ def test_rejected_configs_change_nothing(gateway: GatewayUnderTest, make_route: 
             {"sources": ["header"], "tenant_header": "X-Org"},
             {"tenant_header": "unknown field"},
         ),
+        # Kong's schema refuses these since they moved into it; Kong used to answer 201 and every request 500
+        "path pattern without a tenant group": (
+            {"sources": ["path"], "path_pattern": r"^/orgs/([^/]+)/"},
+            {"path_pattern": "must have a named group 'tenant', e.g. (?P<tenant>[^/]{1,64})"},
+        ),
+        "path pattern with a look-behind": (
+            {"sources": ["path"], "path_pattern": r"^/orgs/(?P<tenant>[a-z]+)(?<!x)/"},
+            {"path_pattern": "look-arounds ((?=, (?!, (?<=, (?<!) are not supported (RE2)"},
+        ),
+        "RS256 key that is no PEM": (
+            {
+                "sources": ["jwt"],
+                "jwt": {
+                    "algorithms": ["RS256"],
+                    "keys": [{"kid": "k", "algorithm": "RS256", "key": "secret"}],
+                },
+            },
+            {
+                "jwt": {
+                    "keys": [
+                        {
+                            "key": "expected a PEM public key (-----BEGIN PUBLIC KEY-----) or a public JWK",
+                            "@entity": ["RS*, PS*, ES* and EdDSA keys are PEM public keys or public JWKs"],
+                        }
+                    ]
+                }
+            },
+        ),
+        "redis sentinel": (
+            {"sources": ["api_key"], "redis": {"sentinel_master": "mymaster", "sentinel_role": "master"}},
+            {"redis": {"sentinel_master": SENTINEL, "sentinel_role": SENTINEL}},
+        ),
+        "redis cluster and sentinel together": (
+            {
+                "sources": ["api_key"],
+                "redis": {
+                    "cluster_nodes": [{"ip": "127.0.0.1", "port": 7000}],
+                    "sentinel_nodes": [{"host": "127.0.0.1", "port": 26379}],
+                },
+            },
+            {"redis": {"sentinel_nodes": SENTINEL}},
+        ),
     }
     for kind, (config, fields) in rejected.items():
         response = _post_plugin(gateway, route, config)
@@ -106,11 +148,7 @@ def test_a_config_only_the_plugin_can_refuse_fails_closed(gateway: GatewayUnderT
     material, the path pattern's safety) is checked when the plugin server starts the instance. Kong then
     fails the request with 500 rather than proxying it unchecked."""
     route = make_route()
-    config = {
-        "sources": ["jwt"],
-        "jwt": {"algorithms": ["HS256"], "keys": [{"kid": "k1", "algorithm": "HS256", "key": "too-short"}]},
-        "tenants": TENANTS,
-    }
+    config = {"sources": ["jwt"], "jwt": SHORT_SECRET, "tenants": TENANTS}
     created = _post_plugin(gateway, route, config)
     assert created.status_code == 201, created.text
     route.created.append(f"/plugins/{created.json()['id']}")
@@ -120,3 +158,50 @@ def test_a_config_only_the_plugin_can_refuse_fails_closed(gateway: GatewayUnderT
     assert response.status_code == 500
     assert response.json()["message"] == "An unexpected error occurred"
     assert upstream_hits("/echo" + suffix) == 0
+
+
+@pytest.mark.harness
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        (
+            {"sources": ["jwt"], "jwt": SHORT_SECRET},
+            "config.jwt.keys.1.key: HS256 secret must be at least 32 bytes",
+        ),
+        (
+            {"sources": ["header"], "tenants": [{"id": "acme"}, {"id": "acme"}]},
+            "config.tenants.2.id: this tenant id is listed twice",
+        ),
+        (
+            {"sources": ["path"], "path_pattern": r"^/t/(?P<tenant>[a-z]+)/\\(?=x)"},
+            "config.path_pattern: not an RE2 regular expression (invalid perl operator: (?=)",
+        ),
+    ],
+    ids=["short HS256 secret", "duplicate tenant ids", "escaped backslash before a look-ahead"],
+)
+def test_a_config_kong_accepts_and_the_instance_refuses_answers_500_every_time(
+    gateway: GatewayUnderTest, make_route: Any, config: dict[str, Any], reason: str
+) -> None:
+    """kong-protocol.md §3/§6 (plugin.lua ``get_instance_id``): StartInstance fails, Kong logs "starting
+    instance: <error>" and throws; the claim is dropped, so every request tries again and gets Kong's 500
+    (access: JSON template with the request id), never the upstream. The reason is only in Kong's log."""
+    gateway.require_harness()
+    route = make_route()
+    created = _post_plugin(gateway, route, {**config, "tenants": config.get("tenants", TENANTS)})
+    assert created.status_code == 201, created.text  # Kong's schema cannot see it
+    route.created.append(f"/plugins/{created.json()['id']}")
+
+    seen_before = len(gateway.kong_log())
+    suffix = unique_suffix()
+    for headers in ({}, {"X-Tenant-ID": "acme"}, {"Authorization": "Bearer a.b.c"}):
+        response = gateway.proxy.get(route.url(suffix), headers=headers)
+        assert response.status_code == 500
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+        body = response.json()
+        assert body == {"message": "An unexpected error occurred", "request_id": body["request_id"]}
+        assert reason.split(": ", 1)[1] not in response.text
+    assert upstream_hits("/echo" + suffix) == 0
+
+    failures = [line for line in gateway.kong_log()[seen_before:] if "starting instance: " in line]
+    assert len(failures) == 3, failures  # each request tried to start the instance again
+    assert all("[error]" in line and "ai-tenant-resolver" in line and reason in line for line in failures)

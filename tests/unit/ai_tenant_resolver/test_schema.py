@@ -13,8 +13,11 @@ from kong_plugins.ai_tenant_resolver.path_pattern import DEFAULT_PATH_PATTERN
 from kong_plugins.ai_tenant_resolver.schema import NAME, SCHEMA
 from kong_plugins.core.errors import ConfigError
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.redis import SENTINEL_UNSUPPORTED
 from kong_plugins.core.schema import validate_config
 from kong_plugins.server.registry import load_plugin_module
+
+BAD_PEM = "-----BEGIN PUBLIC KEY-----\nnot base64 at all\n-----END PUBLIC KEY-----\n"
 
 
 def _config_fields(dump: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +120,7 @@ def test_an_instance_refuses_unusable_keys(rsa_keys: Any) -> None:
                 "algorithms": ["RS256", "HS256"],
                 "keys": [
                     {"kid": "a", "algorithm": "HS256", "key": rsa_keys.public_pem},
-                    {"kid": "b", "algorithm": "RS256", "key": "not a key"},
+                    {"kid": "b", "algorithm": "RS256", "key": BAD_PEM},
                     {"kid": "c", "algorithm": "ES256", "key": rsa_keys.public_pem},
                     {"kid": "a", "algorithm": "RS256", "key": rsa_keys.public_pem},
                 ],
@@ -132,10 +135,116 @@ def test_an_instance_refuses_unusable_keys(rsa_keys: Any) -> None:
     }
 
 
-def test_an_instance_refuses_an_unsafe_path_pattern() -> None:
-    fields = _config_error({"sources": ["path"], "path_pattern": r"^/(?P<tenant>(a+)+)/"})
+def test_an_instance_refuses_a_path_pattern_re2_cannot_run() -> None:
+    # an escaped backslash before a look-ahead: Kong's Lua patterns let it through, RE2 refuses it
+    fields = _config_error({"sources": ["path"], "path_pattern": r"^/(?P<tenant>a)\\(?=b)"})
+    assert fields["config.path_pattern"].startswith(
+        "not an RE2 regular expression (invalid perl operator: (?=)"
+    )
+    # `(` escaped: Kong's pattern sees a tenant group, RE2 sees a literal and an unmatched `)`
+    fields = _config_error({"sources": ["path"], "path_pattern": r"^/t/\(?P<tenant>a)/"})
     assert "config.path_pattern" in fields
-    assert "config.path_pattern" in _config_error({"sources": ["path"], "path_pattern": r"^/t/([^/]+)/"})
+
+
+def test_a_pattern_that_backtracks_in_re_starts_and_matches_with_re2() -> None:
+    plugin = Plugin({"sources": ["path"], "path_pattern": r"^/t/(?P<tenant>(a+)+)/"})
+    assert plugin.settings.sources.path_pattern is not None
+    assert plugin.settings.sources.path_pattern.search("/t/" + "a" * 4000 + "!") is None
+
+
+# -- what Kong's schema now refuses at the Admin API (it used to pass Kong and fail StartInstance) ----------
+
+
+SCHEMA_REFUSALS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    (
+        "group-less path_pattern",
+        {"sources": ["path"], "path_pattern": r"^/t/([^/]+)/"},
+        {"path_pattern": "must have a named group 'tenant', e.g. (?P<tenant>[^/]{1,64})"},
+    ),
+    (
+        "look-ahead in path_pattern",
+        {"sources": ["path"], "path_pattern": r"^/t/(?P<tenant>[a-z]+)(?=/)"},
+        {"path_pattern": "look-arounds ((?=, (?!, (?<=, (?<!) are not supported (RE2)"},
+    ),
+    (
+        "back-reference in path_pattern",
+        {"sources": ["path"], "path_pattern": r"^/(?P<tenant>[a-z]+)/\1/"},
+        {"path_pattern": "back-references (\\1, (?P=name)) are not supported (RE2)"},
+    ),
+    (
+        "RS256 key that is no PEM",
+        {
+            "sources": ["jwt"],
+            "jwt": {"algorithms": ["RS256"], "keys": [{"kid": "k", "algorithm": "RS256", "key": "x"}]},
+        },
+        {
+            "jwt": {
+                "keys": [
+                    {
+                        "key": "expected a PEM public key (-----BEGIN PUBLIC KEY-----) or a public JWK",
+                        "@entity": ["RS*, PS*, ES* and EdDSA keys are PEM public keys or public JWKs"],
+                    }
+                ]
+            }
+        },
+    ),
+    (
+        "RS256 private key",
+        {
+            "sources": ["jwt"],
+            "jwt": {
+                "algorithms": ["RS256"],
+                "keys": [{"kid": "k", "algorithm": "RS256", "key": "-----BEGIN PRIVATE KEY-----\nMII\n"}],
+            },
+        },
+        {
+            "jwt": {
+                "keys": [
+                    {
+                        "key": "give the public key, not the private key",
+                        "@entity": ["RS*, PS*, ES* and EdDSA keys are PEM public keys or public JWKs"],
+                    }
+                ]
+            }
+        },
+    ),
+    (
+        "sentinel fields",
+        {"sources": ["header"], "redis": {"sentinel_master": "mymaster", "sentinel_role": "master"}},
+        {"redis": {"sentinel_master": SENTINEL_UNSUPPORTED, "sentinel_role": SENTINEL_UNSUPPORTED}},
+    ),
+    (
+        "cluster and sentinel together",
+        {
+            "sources": ["api_key"],
+            "redis": {
+                "cluster_nodes": [{"ip": "127.0.0.1", "port": 7000}],
+                "sentinel_nodes": [{"host": "127.0.0.1", "port": 26379}],
+            },
+        },
+        {"redis": {"sentinel_nodes": SENTINEL_UNSUPPORTED}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "config", "errors"), SCHEMA_REFUSALS, ids=[c[0] for c in SCHEMA_REFUSALS])
+def test_kongs_schema_refuses_what_the_instance_would_refuse(
+    kind: str, config: dict[str, Any], errors: dict[str, Any]
+) -> None:
+    assert validate_config(SCHEMA.config, config)[1] == errors
+    with pytest.raises(ConfigError):
+        Plugin(config)
+
+
+def test_an_asymmetric_key_given_as_a_vault_reference_is_left_to_the_instance() -> None:
+    config = {
+        "sources": ["jwt"],
+        "jwt": {
+            "algorithms": ["RS256"],
+            "keys": [{"kid": "k", "algorithm": "RS256", "key": "{vault://env/k}"}],
+        },
+    }
+    assert validate_config(SCHEMA.config, config)[1] == {}
 
 
 def test_an_instance_refuses_inconsistent_registries_and_headers() -> None:

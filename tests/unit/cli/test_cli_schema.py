@@ -36,7 +36,10 @@ def test_cli_schema_outline_of_a_real_plugin_lists_fields_checks_and_deprecation
     assert "`api_key`" in sources
     assert any(line.startswith("config.jwt.keys[].kid ") for line in lines)
     assert "entity checks:" in lines
-    assert any("When `config.sources` contains `jwt`, `config.jwt.keys`" in line for line in lines)
+    assert any(
+        "When `config.sources` contains `jwt`, at least one of `config.jwt.keys`" in line for line in lines
+    )
+    assert any("When `config.jwt.keys[].algorithm` is one of `RS256`" in line for line in lines)
     assert any(line.startswith("  - config.redis.timeout: redis.timeout is deprecated") for line in lines)
 
 
