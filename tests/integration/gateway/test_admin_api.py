@@ -62,7 +62,7 @@ def test_missing_required_config_is_rejected(gateway: GatewayUnderTest, make_rou
     route = make_route()
     response = gateway.admin.post(f"/routes/{route.route['id']}/plugins", json={"name": "ai-tenant-resolver"})
     assert response.status_code == 400
-    # the entity check naming `sources` (conditional_at_least_one_of) runs with missing fields: Kong's own word
+    # the entity check naming `sources` (conditional_at_least_one_of) runs with missing fields: plain wording
     assert response.json()["fields"]["config"]["sources"] == "required field missing"
 
 
