@@ -25,10 +25,11 @@ Token-counting rule (the contract tests and token limiters rely on):
 
 Answer shape (for tests of readers of the answer, such as the token limiter's usage parser):
 
-* ``X-Mock-Content-Encoding: gzip | deflate`` compresses the answer (``Content-Encoding`` set; deflate is the
-  zlib format). A JSON body is compressed whole; an SSE stream is one compressed stream, flushed after each
-  event (``Z_SYNC_FLUSH``) so that it still streams, and finished after the last event sent (also when
-  ``X-Mock-Error: truncated-stream`` cut it; not after a ``reset``).
+* ``X-Mock-Content-Encoding: gzip | deflate | br`` compresses the answer (``Content-Encoding`` set; deflate
+  is the zlib format; br only where the ``brotli`` package is installed, else a 400). A JSON body is
+  compressed whole; an SSE stream is one compressed stream, flushed after each event (``Z_SYNC_FLUSH``) so
+  that it still streams, and finished after the last event sent (also when ``X-Mock-Error:
+  truncated-stream`` cut it; not after a ``reset``).
 * ``X-Mock-Pad-Bytes: N`` (0..64 MiB) inserts N spaces after the opening ``{`` of a successful JSON answer:
   the same document, N bytes longer (an oversized body; with gzip, a decompression bomb of a few KiB).
 * ``X-Mock-Body-Format: text`` answers a successful JSON route with its answer text alone, as
@@ -59,6 +60,11 @@ import sys
 import threading
 import time
 import zlib
+
+try:  # optional, so that the script still runs on the standard library alone: "br" answers need it
+    import brotli
+except ImportError:
+    brotli = None
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
@@ -108,7 +114,8 @@ DEFAULT_MODEL = "mock-gpt-4o"
 
 LISTENING_LINE_PREFIX = "mock_llm listening on"
 ERROR_KINDS = frozenset({"timeout", "reset", "truncated-stream"})
-CONTENT_ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}  # coding -> zlib wbits
+ZLIB_CODINGS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}  # coding -> zlib wbits
+CONTENT_ENCODINGS = frozenset(ZLIB_CODINGS) | (frozenset({"br"}) if brotli is not None else frozenset())
 BODY_FORMATS = frozenset({"text"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 TOOL_NAME_PATTERN = r"[A-Za-z0-9_-]{1,64}"
@@ -1104,8 +1111,26 @@ class MockLLMHandler(BaseHTTPRequestHandler):
 # Answer shapes (X-Mock-Content-Encoding, X-Mock-Pad-Bytes, X-Mock-Body-Format).
 # ======================================================================================================
 def new_encoder(coding: str) -> Any:
-    """A compressor for ``coding`` (gzip, or deflate in the zlib format as HTTP defines it)."""
-    return zlib.compressobj(6, zlib.DEFLATED, CONTENT_ENCODINGS[coding])
+    """A compressor for ``coding`` (gzip, deflate in the zlib format as HTTP defines it, br) with zlib's
+    ``compress(data)`` / ``flush(mode)`` interface."""
+    if coding == "br":
+        return BrotliEncoder()
+    return zlib.compressobj(6, zlib.DEFLATED, ZLIB_CODINGS[coding])
+
+
+class BrotliEncoder:
+    """brotli's compressor behind zlib's interface: ``flush(Z_SYNC_FLUSH)`` flushes, ``flush()`` finishes."""
+
+    def __init__(self) -> None:
+        self.compressor = brotli.Compressor(quality=5)
+
+    def compress(self, data: bytes) -> bytes:
+        return bytes(self.compressor.process(data))
+
+    def flush(self, mode: int = zlib.Z_FINISH) -> bytes:
+        if mode == zlib.Z_FINISH:
+            return bytes(self.compressor.finish())
+        return bytes(self.compressor.flush())
 
 
 def shaped_body(reply: JsonReply, controls: Controls) -> tuple[bytes, str]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import brotli
 import httpx
 import pytest
 
@@ -541,7 +542,7 @@ def test_invalid_messages_is_a_400(client: httpx.Client) -> None:
         ("X-Mock-Completion-Tokens", "5000"),
         ("X-Mock-Error", "explode"),
         ("X-Mock-Response-Header", "no colon here"),
-        ("X-Mock-Content-Encoding", "br"),
+        ("X-Mock-Content-Encoding", "zstd"),
         ("X-Mock-Pad-Bytes", str(64 * 1024 * 1024 + 1)),
         ("X-Mock-Body-Format", "xml"),
     ],
@@ -788,6 +789,13 @@ def test_compressed_json_is_the_same_document(client: httpx.Client, coding: str,
     assert response.headers["Content-Encoding"] == coding
     assert int(response.headers["Content-Length"]) == len(raw)
     assert zlib.decompress(raw, wbits) == plain.content
+
+
+def test_brotli_answers(client: httpx.Client) -> None:
+    plain = client.post("/v1/chat/completions", json=chat_request(stream=True)).content
+    response, raw = raw_answer(client, chat_request(stream=True), {"X-Mock-Content-Encoding": "br"})
+    assert response.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(raw) == plain
 
 
 def test_compressed_stream_is_one_stream_flushed_per_event(client: httpx.Client) -> None:

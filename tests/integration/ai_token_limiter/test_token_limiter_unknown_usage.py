@@ -34,7 +34,9 @@ PRICING = [{"model": "mock-gpt-4o*", "prompt_per_million": 1000, "completion_per
 RESERVED = 40  # chat()'s max_tokens
 GZIP = {"X-Mock-Content-Encoding": "gzip"}
 DEFLATE = {"X-Mock-Content-Encoding": "deflate"}
+BROTLI = {"X-Mock-Content-Encoding": "br"}  # brotli is a dependency: the mock answers br with it
 BOMB = {**GZIP, "X-Mock-Pad-Bytes": str(4 * MAX_BODY_BYTES)}  # ~30 KiB on the wire, 32 MiB decoded
+BROTLI_BOMB = {**BROTLI, "X-Mock-Pad-Bytes": str(4 * MAX_BODY_BYTES)}
 OVERSIZED = {"X-Mock-Pad-Bytes": str(MAX_BODY_BYTES + 1024)}
 UNKNOWN_FORMAT = {"X-Mock-Body-Format": "text"}
 CUT = {"X-Mock-Error": "truncated-stream"}
@@ -59,6 +61,8 @@ DECODED: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
     ("deflate json", "/v1/chat/completions", chat(), DEFLATE),
     ("gzip sse", "/v1/chat/completions", chat(stream=True, include_usage=True), GZIP),
     ("deflate anthropic sse", "/v1/messages", chat(stream=True), DEFLATE),
+    ("br json", "/v1/chat/completions", chat(), BROTLI),
+    ("br sse", "/v1/chat/completions", chat(stream=True, include_usage=True), BROTLI),
 ]
 
 
@@ -80,6 +84,7 @@ def test_compressed_answers_are_decoded_and_settled_from_their_usage(
 
 UNREADABLE: list[tuple[str, dict[str, Any], dict[str, str]]] = [
     ("gzip bomb", chat(), BOMB),
+    ("br bomb", chat(), BROTLI_BOMB),
     ("oversized json", chat(), OVERSIZED),
     ("unknown format", chat(), UNKNOWN_FORMAT),
     ("sse cut before usage", chat(stream=True, include_usage=True), CUT),
