@@ -11,8 +11,11 @@ caller and the tools wrote, not the application's own system prompt), the detect
   ``"role": "system"``...);
 * the invisible channels: Unicode tag characters (their hidden ASCII is decoded and scanned too),
   zero-width characters inside words, bidi overrides, words mixing Latin and Cyrillic/Greek letters;
-* encoded payloads: base64 and hex runs that decode to readable text are decoded (at most
-  :data:`MAX_ENCODED_CANDIDATES` per segment, each at most :data:`MAX_ENCODED_CHARS`) and scanned;
+* encoded payloads: every base64 and hex run is decoded, until :data:`DECODE_BUDGET_BYTES` decoded bytes
+  per text are spent, and the readable ones are scanned; the text scores as its worst run, so harmless
+  decoys around a payload never hide it. Runs left undecoded when the budget is spent (only possible when
+  the body and string limits are raised far above their defaults) count as an encoded payload of weight
+  :data:`UNSCANNED_WEIGHT`: what could not be read is not presumed harmless;
 * in ``tool``/``function`` segments (tool results, retrieved documents), rules for indirect injection:
   text addressing the AI, asking to hide things from the user, exfiltration links; and any of the rules
   above found there is reported as ``tool_result_injection``.
@@ -27,8 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kong_plugins.ai_input_guard.injection_rules import CATEGORIES, PHRASE_RULES, TAG_RULES, TOOL_RULES, Rule
@@ -38,8 +40,10 @@ from kong_plugins.ai_input_guard.view import TextSegment
 
 __all__ = ["CATEGORIES", "Detection", "InjectionDetector", "Signal"]
 
-MAX_ENCODED_CANDIDATES = 16
-MAX_ENCODED_CHARS = 65536
+DECODE_BUDGET_BYTES = 2 * 1024 * 1024
+"""Decoded bytes per scanned text: above what the default limits let a request carry (a 1 MiB body decodes
+to at most 768 KiB as base64 plus 512 KiB as hex), so with them every run is read."""
+UNSCANNED_WEIGHT = 0.5
 MIN_ENCODED_CHARS = 24
 TOOL_ROLES = frozenset({"tool", "function"})
 _DISGUISE_BONUS = 0.1
@@ -126,11 +130,15 @@ class InjectionDetector:
         if not chosen:
             return None
         joined = "\n".join(segment.text for segment in chosen)
-        if not self.signals(joined, in_tool_output=any(s.role in TOOL_ROLES for s in chosen)):
+        found = self.signals(joined, in_tool_output=any(s.role in TOOL_ROLES for s in chosen))
+        if not found:
             return None
         best: Detection | None = None
         for segment in chosen:
-            signals = self.signals(segment.text, in_tool_output=segment.role in TOOL_ROLES)
+            if len(chosen) == 1:  # the joined text was this segment: its signals are known
+                signals = found
+            else:
+                signals = self.signals(segment.text, in_tool_output=segment.role in TOOL_ROLES)
             signals = [s for s in signals if s.category in self.categories]
             if not signals:
                 continue
@@ -190,31 +198,61 @@ class InjectionDetector:
         return signals
 
     def _encoded_signals(self, text: str) -> list[Signal]:
+        """One signal for the worst decoded run (rules run once over all readable runs joined by line
+        breaks, which nothing matches across), plus one when the budget left runs unread."""
         if len(text) < MIN_ENCODED_CHARS:
             return []
-        data = text.encode("utf-8", "surrogatepass")
+        budget = _DecodeBudget(DECODE_BUDGET_BYTES)
+        readable = list(_decoded_runs(text.encode("utf-8", "surrogatepass"), budget))
         signals: list[Signal] = []
-        for decoded in itertools.islice(_decoded_runs(data), MAX_ENCODED_CANDIDATES):
-            lowered = decoded.casefold().encode("utf-8")
-            rules = self._phrases.matches(lowered) + self._tags.matches(lowered)
+        if readable:
+            joined = "\n".join(readable).casefold().encode("utf-8", "surrogatepass")
+            rules = self._phrases.matches(joined) + self._tags.matches(joined)
             if rules:
                 strongest = max(rules, key=lambda rule: rule.weight)
                 signals.append(
                     Signal(f"encoded:{strongest.name}", "encoded_payload", max(0.9, strongest.weight))
                 )
-                break
-            signals.append(Signal("encoded_text", "encoded_payload", 0.2))
+            else:
+                signals.append(Signal("encoded_text", "encoded_payload", 0.2))
+        if budget.exhausted:
+            signals.append(Signal("encoded_unscanned", "encoded_payload", UNSCANNED_WEIGHT))
         return signals
 
 
-def _decoded_runs(data: bytes) -> Iterable[str]:
-    """Readable texts hidden in base64/hex runs of ``data`` (binary blobs such as images are skipped)."""
-    for regex, decode in ((_BASE64_RUN, _from_base64), (_HEX_RUN, _from_hex)):
-        for match in itertools.islice(regex.finditer(data), MAX_ENCODED_CANDIDATES):  # type: ignore[attr-defined]
-            run = match.group()
-            if len(run) > MAX_ENCODED_CHARS:
-                continue
-            decoded = decode(run)
+class _DecodeBudget:
+    """Decoded bytes still allowed for one text; ``exhausted`` once a run was left (partly) undecoded."""
+
+    __slots__ = ("exhausted", "left")
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+        self.exhausted = False
+
+    def take(self, run: bytes, chars: int, decoded: int) -> bytes:
+        """The prefix of ``run`` that fits (whole groups of ``chars`` encoded characters, each ``decoded``
+        bytes once decoded), charged to the budget."""
+        allowed = self.left // decoded * chars
+        if len(run) > allowed:
+            self.exhausted = True
+            run = run[:allowed]
+        self.left -= -(-len(run) // chars) * decoded
+        return run
+
+
+def _decoded_runs(data: bytes, budget: _DecodeBudget) -> Iterator[str]:
+    """Readable texts hidden in the base64/hex runs of ``data``, every run until ``budget`` is spent
+    (binary blobs such as images decode, cost their bytes, and are skipped)."""
+    for regex, decode, chars, decoded_bytes in (
+        (_BASE64_RUN, _from_base64, 4, 3),
+        (_HEX_RUN, _from_hex, 2, 1),
+    ):
+        for match in regex.finditer(data):  # type: ignore[attr-defined]
+            if budget.left < decoded_bytes:
+                budget.exhausted = True
+                return
+            run = budget.take(match.group(), chars, decoded_bytes)
+            decoded = decode(run) if len(run) >= MIN_ENCODED_CHARS else None
             if decoded is not None and _readable(decoded):
                 yield decoded
 
@@ -240,8 +278,10 @@ def _from_hex(run: bytes) -> str | None:
 
 def _readable(text: str) -> bool:
     """Mostly letters and spaces: what an instruction looks like once decoded, unlike random bytes."""
-    if len(text) < 8:
+    if len(text) < 8 or " " not in text:
         return False
-    letters = sum(1 for char in text if char.isalpha())
-    printable = sum(1 for char in text if char.isprintable() or char in "\n\t")
-    return printable >= 0.95 * len(text) and letters >= 0.5 * len(text) and " " in text
+    if not text.isprintable():
+        printable = sum(map(str.isprintable, text)) + text.count("\n") + text.count("\t")
+        if printable < 0.95 * len(text):
+            return False
+    return sum(map(str.isalpha, text)) >= 0.5 * len(text)
