@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -246,8 +247,22 @@ def extract_view(format_name: str, document: Any) -> RequestView:
         value = document.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
             view.budget[name] = int(value)
+    view.completions = _completions(document.get("n"), document.get("best_of"))
     _EXTRACTORS[format_name](document, view)
     return view
+
+
+_MAX_COMPLETIONS = 1_000_000  # published as is: the token limiter refuses more than it allows
+
+
+def _completions(*values: Any) -> int | None:
+    """The largest of ``n``/``best_of`` that are numbers (bounded before anyone multiplies with them)."""
+    counts = [
+        math.ceil(min(value, _MAX_COMPLETIONS))
+        for value in values
+        if isinstance(value, int | float) and not isinstance(value, bool) and value == value and value >= 1
+    ]
+    return max(counts) if counts else None
 
 
 def _messages(document: dict[str, Any], view: RequestView) -> Iterator[tuple[int, Any, str, str, Any]]:

@@ -90,6 +90,7 @@ def inspect_body(settings: GuardSettings, raw: bytes, tenant_models: ModelList |
         model=view.model,
         stream=view.stream,
         max_tokens=view.max_tokens,
+        completions=view.completions,
         prompt_tokens_estimate=prompt_tokens,
         message_count=view.message_count,
         tool_names=list(view.tool_names),

@@ -45,6 +45,7 @@ class RequestView:
     model: str | None = None
     stream: bool = False
     budget: dict[str, int] = field(default_factory=dict)  # budget field present in the body -> value
+    completions: int | None = None  # n, or max(n, best_of): completions generated and billed (bounded)
     segments: list[TextSegment] = field(default_factory=list)
     roles: list[tuple[str, str]] = field(default_factory=list)  # (JSON pointer of the message, role)
     message_count: int = 0

@@ -50,6 +50,7 @@ log = logging.getLogger("kong_plugins.ai_token_limiter")
 MAX_ID_CHARS = 256
 PLAN_CACHE_SIZE = 4096
 UNKNOWN_MODEL_MESSAGE = "Model has no price"
+TOO_MANY_COMPLETIONS_MESSAGE = "Too many completions requested"
 
 
 def _identifier(value: Any) -> str | None:
@@ -133,9 +134,16 @@ class TokenLimiterBase(GuardPlugin):
         pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared())
 
     def _reserved_amounts(self, estimate: RequestEstimate, price: ModelPrice) -> Amounts:
-        completion = (
-            estimate.max_tokens if estimate.max_tokens is not None else self.settings.default_max_tokens
-        )
+        """What the request can really cost: every completion it asks for (``n``/``best_of``), each up to
+        its ``max_tokens`` or, without one, the model's largest output (see :mod:`.max_output`)."""
+        allowed = self.settings.max_completions
+        if estimate.completions > allowed:
+            reason = f"{estimate.completions} completions asked, {allowed} allowed"
+            raise BadRequest(TOO_MANY_COMPLETIONS_MESSAGE, log_reason=reason)
+        per_completion = estimate.max_tokens
+        if per_completion is None:
+            per_completion = self.settings.max_output.max_output_of(estimate.model)
+        completion = per_completion * estimate.completions
         prompt = estimate.prompt_tokens
         return Amounts(prompt, completion, price.cost_nano_usd(prompt, completion))
 

@@ -29,6 +29,7 @@ Settlement (``usage_source`` in ``ai_guard.usage`` says which rule applied):
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from kong_plugins.ai_token_limiter.engine import TokenLimiterBase
@@ -86,7 +87,12 @@ class Plugin(TokenLimiterBase):
         failed = not isinstance(status, int) or status >= 400
         usage = NO_USAGE if failed else self._usage(pdk)
         price = self.price_of(reservation.subject.model)
-        actual, source = actual_amounts(reservation, usage, price.cost_nano_usd, failed=failed)
+        cost = partial(
+            price.cost_nano_usd,
+            cached_tokens=usage.cached_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+        )
+        actual, source = actual_amounts(reservation, usage, cost, failed=failed)
         self.settle(pdk, reservation, actual, source)
 
     @staticmethod

@@ -11,6 +11,7 @@ The streaming variant (``ai-token-limiter-stream``) shares every field and adds 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
@@ -18,6 +19,7 @@ from kong_plugins.core.schema import (
     array,
     at_least_one_of,
     boolean,
+    conditional,
     field,
     integer,
     number,
@@ -41,6 +43,7 @@ __all__ = [
 
 NAME = "ai-token-limiter"
 
+COST_METRIC = "cost_usd"
 METRICS = ("requests", "tokens", "prompt_tokens", "completion_tokens", "cost_usd")
 SCOPES = ("tenant", "consumer", "tenant_model", "consumer_model", "route", "ip", "global")
 ALGORITHMS = ("sliding_window", "token_bucket", "fixed_window")
@@ -48,7 +51,10 @@ STRATEGIES = ("local", "redis")
 MAX_LIMITS = 16
 MAX_TIERS = 32
 MAX_PRICES = 256
+MAX_OUTPUT_TOKENS = 10_000_000
+MAX_COMPLETIONS = 1024
 MAX_QUEUE_WAIT_MS = 30_000  # far below Kong's 60 s plugin-server read timeout
+DEFAULT_MAX_OUTPUT_TOKENS = 16_384
 _WINDOW_PATTERNS = ["^0*[1-9]%d*$", "^second$", "^minute$", "^hour$", "^day$", "^month$"]
 _LABEL_PATTERN = "^[%w][%w%._%-]*$"
 
@@ -140,8 +146,9 @@ _PRICE = record(
             string(
                 required=True,
                 len_max=128,
-                description="Glob pattern on the model name (`gpt-4o-mini*`, `claude-*`, `*`); the first "
-                "matching entry wins.",
+                description="Glob pattern on the model name (`gpt-4o-mini*`, `claude-*`, `*`; `?` is one "
+                "character, `[...]` a character class), matched case-insensitively; the first matching entry "
+                "wins.",
             ),
         ),
         field(
@@ -151,6 +158,23 @@ _PRICE = record(
         field(
             "completion_per_million",
             number(required=True, between=[0, 1000000], description="USD per million completion tokens."),
+        ),
+        field(
+            "cached_prompt_per_million",
+            number(
+                between=[0, 1000000],
+                description="USD per million prompt tokens read from the provider's prompt cache (OpenAI "
+                "`prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`). Unset: "
+                "`prompt_per_million`.",
+            ),
+        ),
+        field(
+            "cache_write_per_million",
+            number(
+                between=[0, 1000000],
+                description="USD per million prompt tokens written to the provider's prompt cache (Anthropic "
+                "`cache_creation_input_tokens`). Unset: `prompt_per_million`.",
+            ),
         ),
     ],
     description="The price of the models a pattern matches.",
@@ -168,6 +192,29 @@ _DEFAULT_PRICE = record(
         ),
     ],
     description="Price of models no `pricing` entry matches, when `unknown_model` is `default_price`.",
+)
+
+_MAX_OUTPUT = record(
+    [
+        field(
+            "model",
+            string(
+                required=True,
+                len_max=128,
+                description="Glob pattern on the model name, as in `pricing` (case-insensitive, first match "
+                "wins, before the shipped table).",
+            ),
+        ),
+        field(
+            "tokens",
+            integer(
+                required=True,
+                between=[0, MAX_OUTPUT_TOKENS],
+                description="The most completion tokens one completion of these models can produce.",
+            ),
+        ),
+    ],
+    description="The largest output of the models a pattern matches.",
 )
 
 _QUEUE = record(
@@ -254,11 +301,33 @@ def config_fields() -> list[dict[str, Any]]:
             ),
         ),
         field(
+            "max_output_tokens",
+            array(
+                _MAX_OUTPUT,
+                default=[],
+                len_max=MAX_PRICES,
+                description="A request that sets no `max_tokens`/`max_completion_tokens`/`max_output_tokens` "
+                "reserves its model's largest output per completion: these entries first, then the shipped "
+                "table (OpenAI, Anthropic and Google models; see the README), then `default_max_tokens`.",
+            ),
+        ),
+        field(
             "default_max_tokens",
             integer(
-                default=1024,
-                between=[0, 10000000],
-                description="Completion tokens reserved when the request sets no `max_tokens`.",
+                default=DEFAULT_MAX_OUTPUT_TOKENS,
+                between=[0, MAX_OUTPUT_TOKENS],
+                description="Completion tokens reserved per completion when the request sets no `max_tokens` "
+                "and neither `max_output_tokens` nor the shipped table knows its model.",
+            ),
+        ),
+        field(
+            "max_completions",
+            integer(
+                default=128,
+                between=[1, MAX_COMPLETIONS],
+                description="Most completions one request may ask for (`n`, or `best_of` for legacy "
+                "completions); more are refused with 400. Each completion reserves `max_tokens` (or the "
+                "model's largest output) and its cost.",
             ),
         ),
         field(
@@ -363,12 +432,52 @@ def config_fields() -> list[dict[str, Any]]:
     ]
 
 
+COST_NEEDS_PRICES = (
+    "cost_usd limits need every model priced: set unknown_model to reject (a last pricing entry for "
+    "'*' prices every other model)"
+)
+
+
+def _without_cost(limit_record: dict[str, Any]) -> dict[str, Any]:
+    """``limit_record`` whose ``metric`` must not be ``cost_usd``: an ``elements`` override for
+    ``conditional`` (Kong's conditions may replace an array's ``elements``, so no Lua function is needed)."""
+    record_copy = copy.deepcopy(limit_record)
+    for item in record_copy["fields"]:
+        if "metric" in item:
+            item["metric"]["ne"] = COST_METRIC
+    return record_copy
+
+
+def _cost_checks() -> list[dict[str, Any]]:
+    """With ``unknown_model: default_price``, a model nobody priced costs the default price - $0 unless
+    configured - so a ``cost_usd`` limit could be bypassed by naming another model (or spelling one
+    differently). Kong's ``conditional`` relates two fields, so the rule is the stricter "cost limits need
+    ``unknown_model: reject``"; a ``*`` pricing entry is the explicit catch-all price."""
+    no_cost_tier = copy.deepcopy(_TIER)
+    for item in no_cost_tier["fields"]:
+        if "limits" in item:
+            item["limits"]["elements"] = _without_cost(_LIMIT)
+    when_default = {"eq": "default_price"}
+    return [
+        conditional(
+            "unknown_model",
+            when_default,
+            "limits",
+            {"elements": _without_cost(_LIMIT)},
+            then_err=COST_NEEDS_PRICES,
+        ),
+        conditional(
+            "unknown_model", when_default, "tiers", {"elements": no_cost_tier}, then_err=COST_NEEDS_PRICES
+        ),
+    ]
+
+
 def limiter_schema(name: str, extra_fields: list[dict[str, Any]] | None = None) -> PluginSchema:
     """The schema under plugin ``name`` (the streaming variant adds ``extra_fields``)."""
     return plugin_schema(
         name,
         [*config_fields(), *(extra_fields or [])],
-        entity_checks=[at_least_one_of("limits", "tiers")],
+        entity_checks=[at_least_one_of("limits", "tiers"), *_cost_checks()],
     )
 
 

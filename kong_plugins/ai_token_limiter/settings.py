@@ -1,10 +1,11 @@
 """Turning a validated ``ai-token-limiter`` config into what requests use: built once per plugin instance.
 
 ``build_settings`` runs the checks a schema cannot express (windows parse; no duplicate (metric, window,
-scope) in one limit set; ``burst`` only with ``token_bucket``; unique tier names; Redis settings when
-``strategy`` is ``redis``) and compiles limits into store units, prices into a :class:`PriceTable`, and the
-choice of hash tag. Errors are collected and raised together as one :class:`ConfigError` with Kong's dotted
-field paths. This module never touches ``kong``.
+scope) in one limit set; ``burst`` only with ``token_bucket``; unique tier names; model globs RE2 compiles;
+Redis settings when ``strategy`` is ``redis``) and compiles limits into store units, prices into a
+:class:`PriceTable`, models' largest outputs into a :class:`MaxOutputTable`, and the choice of hash tag.
+Errors are collected and raised together as one :class:`ConfigError` with Kong's dotted field paths.
+This module never touches ``kong``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kong_plugins.ai_token_limiter.globs import GlobTable, InvalidGlob
+from kong_plugins.ai_token_limiter.max_output import MaxOutputTable
 from kong_plugins.ai_token_limiter.pricing import ModelPrice, PriceTable, usd_to_nano_usd
 from kong_plugins.ai_token_limiter.windows import Window, parse_window
 from kong_plugins.core.errors import ConfigError
@@ -57,7 +60,9 @@ class LimiterSettings:
     algorithm: str
     sliding_buckets: int
     prices: PriceTable
-    default_max_tokens: int
+    max_output: MaxOutputTable
+    """Completion tokens one completion of a model can produce: reserved when a request sets no limit."""
+    max_completions: int
     fair_share: float | None
     queue_max_wait_ms: int
     queue_max_waiters: int
@@ -143,6 +148,38 @@ def _compile_limits(raw: Any, path: str, algorithm: str, errors: _Errors) -> tup
     return tuple(rules)
 
 
+def _price(entry: Mapping[str, Any]) -> ModelPrice:
+    return ModelPrice(
+        entry.get("prompt_per_million") or 0,
+        entry.get("completion_per_million") or 0,
+        entry.get("cached_prompt_per_million"),
+        entry.get("cache_write_per_million"),
+    )
+
+
+def _compile_tables(config: Mapping[str, Any], errors: _Errors) -> tuple[PriceTable, MaxOutputTable]:
+    """Prices and the max-output table, their globs compiled once (to RE2; a glob RE2 refuses is an error
+    at its ``config.<field>.<n>.model``)."""
+    pricing = config.get("pricing") or []
+    outputs = config.get("max_output_tokens") or []
+    for path, entries in (("config.pricing", pricing), ("config.max_output_tokens", outputs)):
+        for index, entry in enumerate(entries, start=1):
+            try:
+                GlobTable.build([(entry["model"], None)])
+            except InvalidGlob as exc:
+                errors.add(f"{path}.{index}.model", str(exc))
+    errors.raise_if_any()
+    prices = PriceTable.build(
+        [(entry["model"], _price(entry)) for entry in pricing],
+        _price(config.get("default_price") or {}),
+        reject_unknown=config["unknown_model"] == "reject",
+    )
+    max_output = MaxOutputTable.build(
+        [(entry["model"], entry["tokens"]) for entry in outputs], config["default_max_tokens"]
+    )
+    return prices, max_output
+
+
 def build_settings(config: Mapping[str, Any]) -> LimiterSettings:
     """Compile a config already validated against the schema (defaults filled)."""
     errors = _Errors()
@@ -162,17 +199,7 @@ def build_settings(config: Mapping[str, Any]) -> LimiterSettings:
         except ConfigError as exc:
             for path, message in exc.fields.items():
                 errors.add(path, message)
-    default_price = config.get("default_price") or {}
-    prices = PriceTable.build(
-        [
-            (entry["model"], ModelPrice(entry["prompt_per_million"], entry["completion_per_million"]))
-            for entry in config.get("pricing") or []
-        ],
-        ModelPrice(
-            default_price.get("prompt_per_million", 0), default_price.get("completion_per_million", 0)
-        ),
-        reject_unknown=config["unknown_model"] == "reject",
-    )
+    prices, max_output = _compile_tables(config, errors)
     fair_share = config.get("fair_share")
     if fair_share is not None and fair_share <= 0:
         errors.add("config.fair_share", "must be greater than 0 (unset it to have no cap)")
@@ -186,7 +213,8 @@ def build_settings(config: Mapping[str, Any]) -> LimiterSettings:
         algorithm=algorithm,
         sliding_buckets=config["sliding_window_buckets"],
         prices=prices,
-        default_max_tokens=config["default_max_tokens"],
+        max_output=max_output,
+        max_completions=config["max_completions"],
         fair_share=fair_share,
         queue_max_wait_ms=queue.get("max_wait_ms", 0),
         queue_max_waiters=queue.get("max_waiters", 64),

@@ -2,11 +2,12 @@
 
 Sources, best first (``Usage.source``):
 
-* ``reported``: a JSON body's ``usage``: OpenAI (``prompt_tokens``/``completion_tokens``) or Anthropic
-  (``input_tokens``, ``output_tokens``, plus ``cache_creation_input_tokens``/``cache_read_input_tokens``,
-  which are prompt too); an SSE stream's usage: OpenAI's final chunk with ``usage``
-  (``stream_options.include_usage``), Anthropic's ``message_start`` (input) and last ``message_delta``
-  (cumulative output);
+* ``reported``: a JSON body's ``usage``: OpenAI (``prompt_tokens``/``completion_tokens``, with the cache
+  hits in ``prompt_tokens_details.cached_tokens``) or Anthropic (``input_tokens``, ``output_tokens``, plus
+  ``cache_creation_input_tokens``/``cache_read_input_tokens``, which are prompt too; the cached and
+  cache-written parts of the prompt are kept apart, for their own prices); an SSE stream's usage: OpenAI's
+  final chunk with ``usage`` (``stream_options.include_usage``), Anthropic's ``message_start`` (input) and
+  last ``message_delta`` (cumulative output);
 * ``counted``: otherwise the completion is counted: from a JSON body's message/choice texts, or from the
   deltas of a stream that **ended** (``[DONE]``, a ``finish_reason``, Anthropic's ``message_stop`` or
   ``stop_reason``) — OpenAI ``choices[].delta.content``/tool-call arguments, Anthropic
@@ -76,6 +77,10 @@ class Usage:
     prompt_tokens: int | None
     completion_tokens: int | None
     source: Source
+    cached_tokens: int = 0
+    """Prompt tokens read from the provider's prompt cache (part of ``prompt_tokens``), priced apart."""
+    cache_write_tokens: int = 0
+    """Prompt tokens written to the provider's prompt cache (part of ``prompt_tokens``), priced apart."""
 
     @property
     def known(self) -> bool:
@@ -139,15 +144,18 @@ def _reported(usage: Any) -> Usage | None:
         total = _count(usage.get("total_tokens"))
         if completion is None and total is not None and prompt is not None:
             completion = max(0, total - prompt)  # embeddings report only prompt and total
-        return Usage(prompt, completion if completion is not None else 0, REPORTED)
+        details = usage.get("prompt_tokens_details")
+        cached = (_count(details.get("cached_tokens")) or 0) if isinstance(details, Mapping) else 0
+        return Usage(prompt, completion if completion is not None else 0, REPORTED, cached)
     inputs = _count(usage.get("input_tokens"))
     outputs = _count(usage.get("output_tokens"))
     if inputs is None and outputs is None:
         return None
-    cached = sum(
-        _count(usage.get(name)) or 0 for name in ("cache_creation_input_tokens", "cache_read_input_tokens")
-    )
-    return Usage(None if inputs is None else inputs + cached, outputs, REPORTED)
+    written = _count(usage.get("cache_creation_input_tokens")) or 0
+    read = _count(usage.get("cache_read_input_tokens")) or 0
+    if inputs is None:
+        return Usage(None, outputs, REPORTED)
+    return Usage(inputs + read + written, outputs, REPORTED, read, written)
 
 
 def _from_json(raw: bytes) -> Usage:
@@ -218,6 +226,7 @@ class _StreamTally:
 
     def __init__(self) -> None:
         self.prompt: int | None = None
+        self.cached = self.cache_write = 0
         self.completion: int | None = None
         self.reported = False
         self.final = False  # the completion count came from a closing event (not message_start's 0)
@@ -236,6 +245,7 @@ class _StreamTally:
         self.reported = True
         if usage.prompt_tokens is not None:
             self.prompt = usage.prompt_tokens
+            self.cached, self.cache_write = usage.cached_tokens, usage.cache_write_tokens
         if usage.completion_tokens is not None and (final or not self.final):
             self.completion = usage.completion_tokens
             self.final = final
@@ -271,14 +281,15 @@ class _StreamTally:
 
     def result(self) -> Usage:
         if self.final and self.completion is not None:
-            return Usage(self.prompt, self.completion, REPORTED)
+            return Usage(self.prompt, self.completion, REPORTED, self.cached, self.cache_write)
         counted = max(self.deltas, text_tokens(self.chars)) if self.deltas else None
         if self.completion is not None:  # only a provisional count (message_start's)
             counted = max(counted or 0, self.completion)
         if counted is None and self.prompt is None:
             return NO_USAGE
         # a stream that did not say it ended was cut: what arrived is a lower bound, not the usage
-        return Usage(self.prompt, counted, COUNTED if self.ended and counted is not None else PARTIAL)
+        source = COUNTED if self.ended and counted is not None else PARTIAL
+        return Usage(self.prompt, counted, source, self.cached, self.cache_write)
 
 
 def _from_sse(raw: bytes) -> Usage:

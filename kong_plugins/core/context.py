@@ -81,6 +81,7 @@ class RequestFacts(SharedFacts):
     model: str | None = None
     stream: bool = False
     max_tokens: int | None = None
+    completions: int | None = None  # completions generated and billed: n, or best_of (legacy completions)
     prompt_tokens_estimate: int = 0
     message_count: int = 0
     tool_names: list[str] = field(default_factory=list)

@@ -288,7 +288,8 @@ def _check_condition(record: Mapping[str, Any], path: str, field_name: str, cond
     field_type = (schema_field(record, field_name) or {}).get("type", "")
     for name, value in condition.items():
         if name in ("elements", "keys", "values"):
-            check_field(value, f"{path}.{name}", depth=MAX_SCHEMA_DEPTH - 1)
+            # Kong's conditional_validators take a whole (recursive) field schema here: allow nesting
+            check_field(value, f"{path}.{name}", depth=MAX_SCHEMA_DEPTH // 2)
         else:
             _check_attribute(path, field_type, name, value)
 

@@ -65,6 +65,7 @@ def config(**overrides: Any) -> dict[str, Any]:
             {"metric": "cost_usd", "limit": 1, "window": "month"},
         ],
         "pricing": [{"model": "gpt-4o*", "prompt_per_million": 2.5, "completion_per_million": 10}],
+        "unknown_model": "reject",
         "namespace": uuid.uuid4().hex[:16],
         **overrides,
     }

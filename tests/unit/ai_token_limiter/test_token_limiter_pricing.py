@@ -25,7 +25,7 @@ def test_first_matching_pattern_wins() -> None:
     prices = table(reject=False)
     assert prices.price_of("gpt-4o-mini-2024-07-18") == MINI
     assert prices.price_of("gpt-4o") == BIG
-    assert prices.price_of("GPT-4O") == DEFAULT  # case-sensitive, like model ids
+    assert prices.price_of("GPT-4O") == BIG  # case-insensitive: providers that accept both bill both alike
 
 
 def test_unknown_models_get_the_default_price_or_are_refused() -> None:

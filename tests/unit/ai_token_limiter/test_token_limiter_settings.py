@@ -37,7 +37,8 @@ def test_defaults() -> None:
     assert settings.algorithm == "sliding_window" and settings.sliding_buckets == 10
     assert settings.strategy == "local" and settings.redis is None
     assert settings.fault_tolerant and settings.node_count == 1
-    assert settings.default_max_tokens == 1024 and settings.queue_max_wait_ms == 0
+    assert settings.max_output.default == 16384 and settings.max_completions == 128
+    assert settings.queue_max_wait_ms == 0
     assert settings.tag_by_tenant and not settings.needs_consumer and not settings.needs_route
     (rule,) = settings.base_limits
     assert (rule.metric, rule.units, rule.window.seconds, rule.scope) == ("tokens", 1000, 60, "tenant")
@@ -49,7 +50,8 @@ def test_costs_compile_to_nano_usd_and_budgets_are_recognised() -> None:
             "limits": [
                 {"metric": "cost_usd", "limit": 2.5, "window": "month"},
                 {"metric": "cost_usd", "limit": 0.01, "window": "hour"},
-            ]
+            ],
+            "unknown_model": "reject",
         }
     )
     month, hour = settings.base_limits
