@@ -89,6 +89,7 @@ def limiter_config(port: int, namespace: str, limits: list[dict[str, Any]], **ex
         "strategy": "redis",
         "namespace": namespace,
         "pricing": PRICING,
+        "unknown_model": "reject",
         "redis": {"host": "127.0.0.1", "port": port},
         **extra,
     }

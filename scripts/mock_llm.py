@@ -22,6 +22,10 @@ Token-counting rule (the contract tests and token limiters rely on):
   reason is ``length`` / ``max_tokens``. A text answer has exactly that many words, one word = one token, one
   streamed delta per word. A tool call costs ``X-Mock-Completion-Tokens`` or
   ``max(1, ceil((len(name) + len(arguments)) / 4))`` tokens and is never capped.
+* Prompt caching: ``X-Mock-Cached-Tokens`` (0..4096) prompt tokens are reported as read from the cache
+  (OpenAI chat ``usage.prompt_tokens_details.cached_tokens``, part of ``prompt_tokens``; Anthropic
+  ``cache_read_input_tokens``, taken out of ``input_tokens``), ``X-Mock-Cache-Write-Tokens`` (Anthropic only)
+  as written to it (``cache_creation_input_tokens``); each is capped by what is left of the prompt.
 
 Answer shape (for tests of readers of the answer, such as the token limiter's usage parser):
 
@@ -222,6 +226,8 @@ class Controls:
     error: str | None = None
     no_usage: bool = False
     completion_tokens: int | None = None
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
     tool_call: str | None = None
     tool_args: str = "{}"
     response_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
@@ -252,6 +258,8 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
     chunk_delay = _bounded_int_header(headers, "X-Mock-Chunk-Delay-Ms", 0, MAX_CHUNK_DELAY_MS)
     status = _bounded_int_header(headers, "X-Mock-Status", 400, 599)
     completion_tokens = _bounded_int_header(headers, "X-Mock-Completion-Tokens", 0, MAX_COMPLETION_TOKENS)
+    cached = _bounded_int_header(headers, "X-Mock-Cached-Tokens", 0, MAX_COMPLETION_TOKENS)
+    cache_write = _bounded_int_header(headers, "X-Mock-Cache-Write-Tokens", 0, MAX_COMPLETION_TOKENS)
     error = _single_header(headers, "X-Mock-Error")
     if error is not None:
         error = error.lower()
@@ -279,6 +287,8 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
         error=error,
         no_usage=no_usage_raw is not None and no_usage_raw.lower() in TRUE_WORDS,
         completion_tokens=completion_tokens,
+        cached_tokens=cached or 0,
+        cache_write_tokens=cache_write or 0,
         tool_call=tool_call,
         tool_args="{}" if tool_args is None else tool_args,
         response_headers=tuple(extra_headers),
@@ -478,7 +488,9 @@ def chat_completions(route: RouteInput) -> Reply:
         finish_reason = "length" if completion.truncated else "stop"
         completion_tokens, words = completion.tokens, answer_words(prompt_text, completion.tokens)
     tool_call_id = stable_id("call_", route.path, route.raw_body)
-    usage = openai_usage(prompt_tokens, completion_tokens)
+    usage: dict[str, Any] = openai_usage(prompt_tokens, completion_tokens)
+    if controls.cached_tokens:
+        usage["prompt_tokens_details"] = {"cached_tokens": min(controls.cached_tokens, prompt_tokens)}
 
     if request.get("stream") is True:
         return chat_stream(completion_id, model, words, tool, tool_call_id, finish_reason, usage, route)
@@ -513,7 +525,7 @@ def chat_stream(
     tool: ToolCall | None,
     tool_call_id: str,
     finish_reason: str,
-    usage: dict[str, int],
+    usage: dict[str, Any],
     route: RouteInput,
 ) -> StreamReply:
     """OpenAI chunk sequence: role, one delta per token (or tool-call pieces), finish, [usage], [DONE]."""
@@ -695,6 +707,15 @@ def anthropic_messages(route: RouteInput) -> Reply:
         stop_reason = "max_tokens" if completion.truncated else "end_turn"
         output_tokens = completion.tokens
     usage = {"input_tokens": input_tokens, "output_tokens": output_tokens}
+    read = min(controls.cached_tokens, input_tokens)
+    written = min(controls.cache_write_tokens, input_tokens - read)
+    if read or written:
+        usage = {
+            "input_tokens": input_tokens - read - written,
+            "cache_creation_input_tokens": written,
+            "cache_read_input_tokens": read,
+            "output_tokens": output_tokens,
+        }
     message: dict[str, Any] = {
         "id": message_id,
         "type": "message",

@@ -35,6 +35,7 @@ def test_show_lists_usage_and_budget_left(limiter: LimiterEnv) -> None:
             limit("tokens", 1000, scope="global"),
         ],
         pricing=PRICING,
+        unknown_model="reject",
     )
     for tenant in ("acme", "acme", "globex"):
         assert route.send(tenant=tenant).status_code == 200

@@ -65,7 +65,7 @@ PRICING = [{"model": "mock-gpt-4o*", "prompt_per_million": 1000, "completion_per
 
 
 def test_cost_limit_per_minute(limiter: LimiterEnv) -> None:
-    route = limiter.route([limit("cost_usd", 0.13, "minute")], pricing=PRICING)
+    route = limiter.route([limit("cost_usd", 0.13, "minute")], pricing=PRICING, unknown_model="reject")
     assert [route.send().status_code for _ in range(2)] == [200, 200]  # 0.087, then 0.039 + 0.087 = 0.126
     body = refusal_body(route.send())
     assert body["message"] == RATE_LIMITED and body["metric"] == "cost_usd" and body["window"] == "minute"
@@ -73,7 +73,7 @@ def test_cost_limit_per_minute(limiter: LimiterEnv) -> None:
 
 
 def test_monthly_budget_exhaustion_has_its_own_message(limiter: LimiterEnv) -> None:
-    route = limiter.route([limit("cost_usd", 0.1, "month")], pricing=PRICING)
+    route = limiter.route([limit("cost_usd", 0.1, "month")], pricing=PRICING, unknown_model="reject")
     assert route.send().status_code == 200
     body = refusal_body(route.send(chat(max_tokens=60)))  # 0.039 + 0.127 > 0.1
     assert body["message"] == "Budget exhausted" and body["window"] == "month"

@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
 SCRIPT_COMMANDS = {"evalsha", "eval"}
 LIMITS = [limit("requests", 100), limit("tokens", 10**6, "minute"), limit("cost_usd", 10, "month")]
+PRICING = [{"model": "mock-*", "prompt_per_million": 1, "completion_per_million": 2}]
 
 
 def changed(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
@@ -30,7 +31,7 @@ def changed(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
 
 
 def test_one_script_call_in_access_and_one_in_response(limiter: LimiterEnv) -> None:
-    route = limiter.route(LIMITS)
+    route = limiter.route(LIMITS, pricing=PRICING, unknown_model="reject")
     assert route.send().status_code == 200  # warm: the script is loaded, a pooled connection is open
     before = limiter.redis.client_commands()
     slow = threading.Thread(target=route.send, kwargs={"headers": {"X-Mock-Latency-Ms": "400"}})
