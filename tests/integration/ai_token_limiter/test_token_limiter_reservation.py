@@ -17,11 +17,13 @@ from integration.ai_token_limiter.limiter_support import (
     limit,
 )
 
-from kong_plugins.ai_token_limiter.schema import COST_NEEDS_PRICES
-
 pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
 TOKENS_PER_MINUTE = 1000
+COST_NEEDS_PRICES = (
+    "cost_usd limits need every model priced: set unknown_model to reject (a last pricing entry for "
+    "'*' prices every other model)"
+)
 PRICED = {
     "pricing": [{"model": "gpt-4o*", "prompt_per_million": 1000, "completion_per_million": 2000}],
     "unknown_model": "reject",
