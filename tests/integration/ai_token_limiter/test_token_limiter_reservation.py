@@ -71,32 +71,41 @@ def test_best_of_reserves_every_generated_completion(limiter: LimiterEnv) -> Non
 
 
 def test_absurd_completion_counts_are_refused(limiter: LimiterEnv) -> None:
-    route = limiter.route([limit("tokens", 10**9, "minute")], max_completions=16)
-    for n in (17, 1e300):
+    route = limiter.route([limit("tokens", 10**9, "minute")])
+    for n in (129, 1e300):  # above max_completions (128 by default, OpenAI's own maximum n)
         response = route.send({**chat(), "n": n})
         assert response.status_code == 400, response.text
         assert response.json()["message"] == "Too many completions requested"
     assert route.used("tokens") == 0
-    assert route.send({**chat(), "n": 16}).status_code == 200
+    assert route.send({**chat(), "n": 128}).status_code == 200
 
 
 def test_without_max_tokens_the_model_largest_output_is_reserved(limiter: LimiterEnv) -> None:
     limit_tokens = 100_000
     route = limiter.route(
         [limit("tokens", limit_tokens, "minute", scope="tenant_model")],  # a fresh counter per model
-        max_output_tokens=[{"model": "my-model*", "tokens": 300}],
         default_max_tokens=2000,
     )
     cases = [
         ("gpt-4o-2024-08-06", 16_384),  # the shipped table (OpenAI's documented maximum output)
         ("claude-3-5-sonnet-20241022", 8_192),
-        ("My-Model-v2", 300),  # this route's own entry, matched whatever the case
         ("nobody-knows-me", 2000),  # default_max_tokens
     ]
     for model, reserved in cases:
         response = route.send(chat(model=model, max_tokens=None))
         assert response.status_code == 200, response.text
         assert remaining_tokens(response) == limit_tokens - (PROMPT_TOKENS + reserved), model
+
+
+def test_a_route_lists_the_largest_output_of_its_own_models(limiter: LimiterEnv) -> None:
+    route = limiter.route(
+        [limit("tokens", 100_000, "minute", scope="tenant_model")],
+        max_output_tokens=[{"model": "my-model*", "tokens": 300}, {"model": "gpt-4o*", "tokens": 500}],
+    )
+    for model, reserved in [("My-Model-v2", 300), ("gpt-4o", 500)]:  # before the shipped table, any case
+        response = route.send(chat(model=model, max_tokens=None))
+        assert response.status_code == 200, response.text
+        assert remaining_tokens(response) == 100_000 - (PROMPT_TOKENS + reserved), model
 
 
 def test_model_names_are_priced_whatever_their_case(limiter: LimiterEnv) -> None:
