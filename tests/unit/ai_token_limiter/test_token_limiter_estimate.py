@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from kong_plugins.ai_token_limiter.estimate import (
+    MAX_COMPLETIONS_SEEN,
     MAX_PARSED_BODY_BYTES,
     RequestEstimate,
     estimate_from_body,
@@ -49,3 +50,23 @@ def test_facts_from_the_input_guard_are_bounded() -> None:
     assert estimate_from_facts(facts) == RequestEstimate("gpt-4o", 120, 64)
     odd = RequestFacts(model="m" * 1000, prompt_tokens_estimate=3.0, max_tokens=None)  # type: ignore[arg-type]
     assert estimate_from_facts(odd) == RequestEstimate(None, 3, None)
+
+
+def test_completions_are_n_or_best_of_bounded() -> None:
+    def completions(**extra: object) -> int:
+        return estimate_from_body(json.dumps({"model": "m", "prompt": "x", **extra}).encode()).completions
+
+    assert completions() == 1
+    assert completions(n=4) == 4
+    assert completions(n=2, best_of=5) == 5  # legacy completions generate (and bill) best_of
+    assert completions(n=1e300) == MAX_COMPLETIONS_SEEN
+    assert completions(n=-3) == completions(n="8") == completions(n=True) == 1
+    assert completions(n=2.5) == 3
+    facts = RequestFacts(model="gpt-4o", max_tokens=10, completions=128)
+    assert estimate_from_facts(facts).completions == 128
+    assert estimate_from_facts(RequestFacts(model="gpt-4o")).completions == 1
+
+
+def test_embeddings_reserve_no_completion() -> None:
+    facts = RequestFacts(format="openai-embeddings", model="text-embedding-3-small", prompt_tokens_estimate=9)
+    assert estimate_from_facts(facts) == RequestEstimate("text-embedding-3-small", 9, 0)

@@ -111,6 +111,27 @@ def test_invalid_configs_name_the_field(config: dict[str, Any], path: str) -> No
     assert path in errors_of(config)
 
 
+def test_cost_limits_need_every_model_priced() -> None:
+    cost = {"metric": "cost_usd", "limit": 5, "window": "month"}
+    assert "config.@entity" in errors_of({"limits": [cost]})
+    assert "config.@entity" in errors_of({"tiers": [{"name": "free", "limits": [cost]}]})
+    assert "config.@entity" in errors_of({"limits": [cost], "default_price": {"prompt_per_million": 3}})
+    assert compile_config({"limits": [cost], "unknown_model": "reject"}).base_limits[0].metric == "cost_usd"
+
+
+def test_model_globs_re2_refuses_are_named() -> None:
+    limits = [{"metric": "requests", "limit": 5, "window": "60"}]
+    assert "config.pricing.1.model" in errors_of(
+        {
+            "limits": limits,
+            "pricing": [{"model": "[z-a]", "prompt_per_million": 1, "completion_per_million": 1}],
+        }
+    )
+    assert "config.max_output_tokens.1.model" in errors_of(
+        {"limits": limits, "max_output_tokens": [{"model": "[z-a]*", "tokens": 5}]}
+    )
+
+
 def test_a_zero_fair_share_is_refused() -> None:
     limits = [{"metric": "requests", "limit": 5, "window": "60", "scope": "global"}]
     assert "config.fair_share" in errors_of({"limits": limits, "fair_share": 0})

@@ -57,7 +57,16 @@ def test_anthropic_json_usage_counts_cached_input_as_prompt() -> None:
         "cache_read_input_tokens": 100,
         "cache_creation_input_tokens": 5,
     }
-    assert parse_usage(json.dumps({"type": "message", "usage": usage}).encode()) == Usage(115, 7, REPORTED)
+    assert parse_usage(json.dumps({"type": "message", "usage": usage}).encode()) == Usage(
+        115, 7, REPORTED, 100, 5
+    )
+
+
+def test_openai_cached_prompt_tokens_are_kept_apart() -> None:
+    usage = {"prompt_tokens": 12, "completion_tokens": 5, "prompt_tokens_details": {"cached_tokens": 8}}
+    assert parse_usage(json.dumps({"usage": usage}).encode()) == Usage(12, 5, REPORTED, 8)
+    stream = f"data: {json.dumps({'choices': [], 'usage': usage})}\n\ndata: [DONE]\n\n"
+    assert parse_usage(stream.encode()) == Usage(12, 5, REPORTED, 8)
 
 
 def test_json_without_usage_counts_the_answer_text() -> None:
