@@ -425,7 +425,13 @@ def _condition(record: Mapping[str, Any], name: str, conditions: Mapping[str, An
     spec = schema_field(record, name) or {}
     clauses = constraint_clauses({"type": spec.get("type"), **conditions}, as_condition=True)
     words = [clause.fact if as_fact else clause.rule for clause in clauses]
-    return " and ".join(words) if words else ("matches" if as_fact else "must match") + f" {code(conditions)}"
+    if words:
+        return " and ".join(words)
+    structural = [key for key in ("elements", "keys", "values") if key in conditions]
+    if structural:  # a whole replacement schema: too long to quote, Kong's message says what it means
+        parts = ", ".join(code(key) for key in structural)
+        return ("passes" if as_fact else "must pass") + f" a stricter schema for its {parts}"
+    return ("matches" if as_fact else "must match") + f" {code(conditions)}"
 
 
 def _kong_message(template: Any, argument: str) -> str:
