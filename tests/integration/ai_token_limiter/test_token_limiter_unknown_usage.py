@@ -96,7 +96,7 @@ UNREADABLE: list[tuple[str, dict[str, Any], dict[str, str]]] = [
 def test_unreadable_usage_settles_the_reservation(
     limiter: LimiterEnv, label: str, body: dict[str, Any], headers: dict[str, str]
 ) -> None:
-    route = limiter.route([*LIMITS, limit("cost_usd", 10, "month")], pricing=PRICING)
+    route = limiter.route([*LIMITS, limit("cost_usd", 10, "month")], pricing=PRICING, unknown_model="reject")
     response = route.send(body, headers=headers)
     assert response.status_code == 200, response.text
     assert route.used("completion_tokens") == RESERVED  # the reservation, not 0 (nor the part that arrived)
