@@ -60,6 +60,12 @@ def _identifier(value: Any) -> str | None:
     return None
 
 
+def _model_key(model: str | None) -> str | None:
+    """The model as ``*_model`` counters name it: lower-cased, since prices and max outputs match model names
+    case-insensitively, so ``GPT-4o`` and ``gpt-4o`` must share one per-model counter too."""
+    return model.lower() if model is not None else None
+
+
 class TokenLimiterBase(GuardPlugin):
     """Reservation in ``access``; subclasses add the phase that settles."""
 
@@ -102,7 +108,7 @@ class TokenLimiterBase(GuardPlugin):
         subject = Subject(
             tenant=_identifier(tenant.id) if tenant else None,
             consumer=self._consumer_id(pdk) if settings.needs_consumer else None,
-            model=estimate.model,
+            model=_model_key(estimate.model),
             route=self._route_id(pdk) if settings.needs_route else None,
             tier=_identifier(tenant.tier) if tenant else None,
             ip=self._client_ip(pdk) if settings.needs_ip else None,

@@ -117,6 +117,14 @@ def test_model_names_are_priced_whatever_their_case(limiter: LimiterEnv) -> None
     assert route.used("cost_usd") == pytest.approx(3 * 0.039)
 
 
+def test_a_per_model_limit_counts_every_spelling_of_the_model(limiter: LimiterEnv) -> None:
+    route = limiter.route([limit("requests", 1, scope="tenant_model")])
+    assert route.send(chat(model="gpt-4o")).status_code == 200
+    refused = route.send(chat(model="GPT-4o"))  # the same model to the provider: the same counter
+    assert refused.status_code == 429, refused.text
+    assert route.send(chat(model="gpt-4o-mini")).status_code == 200  # another model
+
+
 def test_a_cost_limit_with_unpriced_models_is_refused_by_the_admin_api(limiter: LimiterEnv) -> None:
     route = limiter.make_route("/v1/chat/completions")
     config: dict[str, Any] = {
