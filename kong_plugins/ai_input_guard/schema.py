@@ -1,15 +1,18 @@
 """The ``ai-input-guard`` configuration in Kong's schema shape (the plugin's name is declared here, once).
 
-Kong validates these fields itself (types, defaults, ranges, ``one_of``, the entity check below). What a
-schema cannot say - that patterns are valid RE2, that ``custom_schema`` is a draft 2020-12 JSON Schema this
-plugin can run safely - is checked by ``settings.build_settings`` when the plugin instance starts, with errors
-in the same ``config.<field>`` shape.
+Kong validates these fields itself (types, defaults, ranges, ``one_of``, the entity check below, and
+``match_none`` Lua patterns that spot the RE2-rejected constructs in ``deny_patterns``/``allow_patterns``).
+What a schema cannot say - that patterns are otherwise valid RE2 (balanced, bounded repetitions...), that
+``custom_schema`` is a draft 2020-12 JSON Schema this plugin can run safely - is checked by
+``settings.build_settings`` when the plugin instance starts (and by ``kong-ai validate``), with errors in the
+same ``config.<field>`` shape.
 """
 
 from __future__ import annotations
 
 from kong_plugins.ai_input_guard.formats import FORMATS
 from kong_plugins.ai_input_guard.injection_rules import CATEGORIES
+from kong_plugins.ai_input_guard.ood import KNOWN_SCRIPTS
 from kong_plugins.ai_input_guard.view import SEGMENT_ROLES
 from kong_plugins.core.schema import (
     array,
@@ -24,6 +27,7 @@ from kong_plugins.core.schema import (
     set_,
     string,
 )
+from kong_plugins.core.schema.regex_rules import RE2_UNSUPPORTED
 
 __all__ = ["NAME", "SCHEMA", "SCHEMA_DUMP", "Schema"]
 
@@ -39,8 +43,9 @@ _TOKENS = {"between": [1, 100_000_000]}
 
 
 def _patterns(description: str) -> dict:
+    """RE2 patterns; Kong itself refuses the constructs RE2 rejects that a Lua pattern can spot."""
     return array(
-        string(len_max=MAX_PATTERN_LENGTH),
+        string(len_max=MAX_PATTERN_LENGTH, match_none=RE2_UNSUPPORTED),
         default=[],
         len_max=MAX_PATTERNS,
         description=description,
@@ -109,12 +114,13 @@ _OOD = record(
         field(
             "expected_scripts",
             set_(
-                string(len_max=32),
+                string(one_of=list(KNOWN_SCRIPTS)),
                 default=[],
                 len_max=32,
-                description="Writing systems this route expects (Unicode script names: `Latin`, `Cyrillic`, "
-                "`Greek`, `Arabic`, `Hebrew`, `Han`, `Hiragana`, `Katakana`, `Hangul`, `Devanagari`...). "
-                "Empty: any, but more than three at once count as unusual.",
+                description="Writing systems this route expects, as the detector names them (Unicode script "
+                "names, capitalized: `Latin`, `Cyrillic`, `Greek`, `Arabic`, `Hebrew`, `Han`, `Hiragana`, "
+                "`Katakana`, `Hangul`, `Devanagari`...; any other name is refused). Empty: any, but more "
+                "than three at once count as unusual.",
             ),
         ),
         field(
@@ -274,7 +280,8 @@ _CONFIG_FIELDS = [
         "deny_patterns",
         _patterns(
             "RE2 patterns (linear time; `(?i)` for case-insensitive): a checked text matching any of them "
-            "is refused (400)."
+            "is refused (400). RE2 has no look-arounds, back-references, possessive quantifiers or atomic "
+            "groups."
         ),
     ),
     field(

@@ -52,3 +52,21 @@ def test_short_inputs_and_other_roles_are_not_scored() -> None:
     assert measure("ok") is None
     signal = OutOfDistribution().measure([TextSegment("/x", "tool", "🔥" * 500)])
     assert signal is None
+
+
+def test_expected_scripts_accepts_every_script_name_the_detector_gives() -> None:
+    """``KNOWN_SCRIPTS`` (the schema's ``one_of``) holds every name this Python's Unicode data yields."""
+    import sys
+    import unicodedata
+
+    from kong_plugins.ai_input_guard.ood import KNOWN_SCRIPTS, _classify
+
+    named = {
+        script
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)).startswith("L")
+        for script in [_classify(chr(code))[1]]
+        if script is not None
+    }
+    assert named <= set(KNOWN_SCRIPTS)
+    assert {"Latin", "Cyrillic", "Greek", "Han", "Hangul", "Arabic", "Devanagari"} <= named
