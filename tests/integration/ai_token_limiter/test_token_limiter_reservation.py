@@ -12,9 +12,11 @@ from integration.ai_token_limiter.limiter_support import (
     PLUGIN,
     PROMPT,
     PROMPT_TOKENS,
+    STREAM_PLUGIN,
     LimiterEnv,
     chat,
     limit,
+    poll_until,
 )
 
 pytestmark = [pytest.mark.redis, pytest.mark.harness]
@@ -175,3 +177,17 @@ def test_prompt_cache_reads_and_writes_settle_at_their_own_prices(limiter: Limit
     assert response.status_code == 200, response.text
     # 2 uncached x $0.001 + 2 read x $0.0001 + 3 written x $0.00125 + 16 x $0.002
     assert anthropic.used("cost_usd") == pytest.approx(0.002 + 0.0002 + 0.00375 + ANSWER_TOKENS * 0.002)
+
+
+def test_the_stream_variant_settlement_cap_follows_the_reservation(limiter: LimiterEnv) -> None:
+    route = limiter.route([limit("completion_tokens", 10**6)], plugin=STREAM_PLUGIN)
+    # 8 completions of up to 10 tokens may stream back; the mock sends one, whose SSE framing alone counts
+    # far more than 80 tokens at 4 bytes per token: the byte-based settlement stops at the reservation, 80
+    response = route.send({**chat(stream=True, max_tokens=10), "n": 8})
+    assert response.status_code == 200, response.text
+    assert len(response.content) / 4 > 8 * 10
+    request_id = response.headers["X-Kong-Request-Id"]
+    poll_until(
+        lambda: route.route.gateway.request_stats(request_id)["log_done"], deadline_s=5, what="log phase ran"
+    )
+    assert route.used("completion_tokens") == 8 * 10
