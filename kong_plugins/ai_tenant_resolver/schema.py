@@ -11,7 +11,11 @@ shape, and by ``kong-ai validate`` before deploying (README: "Checked by `kong-a
 
 from __future__ import annotations
 
-from kong_plugins.ai_tenant_resolver.jwt_verify import ASYMMETRIC_ALGORITHMS, SUPPORTED_ALGORITHMS
+from kong_plugins.ai_tenant_resolver.jwt_verify import (
+    ASYMMETRIC_ALGORITHMS,
+    HMAC_ALGORITHMS,
+    SUPPORTED_ALGORITHMS,
+)
 from kong_plugins.ai_tenant_resolver.path_pattern import DEFAULT_PATH_PATTERN, MAX_PATTERN_LENGTH
 from kong_plugins.ai_tenant_resolver.registry import DEFAULT_NAMESPACE, STATUSES
 from kong_plugins.ai_tenant_resolver.sources import SOURCES
@@ -43,6 +47,9 @@ MAX_JWT_KEYS = 64
 _LABEL_PATTERN = "^[%w][%w%._%-]*$"  # Lua pattern: tier, region, namespace
 _TENANT_ID_PATTERN = "^[%w][%w_%-]*$"  # Lua pattern; the length is bounded separately
 _TENANT_GROUP = "%(%?P?<tenant>"  # Lua pattern: (?P<tenant> or (?<tenant>
+# Lua: what a public key starts with; an HMAC "secret" shaped so is the HS256/RS256 confusion attack
+_PUBLIC_KEY_PREFIXES = ["^%s*%-%-%-%-%-BEGIN", "^%s*ssh%-", "^%s*ecdsa%-sha2%-"]
+_NOT_A_SECRET = "expected a shared secret, not a public key"
 _PUBLIC_KEY_FORMS = ["^%s*%-%-%-%-%-BEGIN [%u ]*PUBLIC KEY%-%-%-%-%-", "^%s*{"]  # Lua: PEM public key, JWK
 
 _JWT_KEY = record(
@@ -91,6 +98,13 @@ _JWT_KEY = record(
                 },
             },
             then_err="RS*, PS*, ES* and EdDSA keys are PEM public keys or public JWKs",
+        ),
+        conditional(
+            "algorithm",
+            {"one_of": list(HMAC_ALGORITHMS)},
+            "key",
+            {"match_none": [{"pattern": form, "err": _NOT_A_SECRET} for form in _PUBLIC_KEY_PREFIXES]},
+            then_err="HS256, HS384 and HS512 keys are shared secrets (or oct JWKs)",
         ),
     ],
 )

@@ -90,7 +90,8 @@ SENTINEL_UNSUPPORTED = "Redis Sentinel is not supported by kong-ai-guard; use ho
 
 
 def _timeout_field(description: str) -> dict[str, Any]:
-    return {"type": "integer", "between": [0, _TIMEOUT_MAX_MS], "description": description}
+    """Kong's ``typedefs.timeout`` plus ``gt: 0``: we never wait without a limit, and Kong refuses 0 too."""
+    return {"type": "integer", "gt": 0, "between": [0, _TIMEOUT_MAX_MS], "description": description}
 
 
 def _unsupported_field(field_type: str, description: str, **attributes: Any) -> dict[str, Any]:
@@ -107,7 +108,14 @@ def _unsupported_field(field_type: str, description: str, **attributes: Any) -> 
 
 
 def _port_field(description: str) -> dict[str, Any]:
-    return {"type": "integer", "between": list(_PORT_RANGE), "default": 6379, "description": description}
+    """Kong's ``typedefs.port`` plus ``gt: 0`` (nothing can be reached on port 0)."""
+    return {
+        "type": "integer",
+        "gt": 0,
+        "between": list(_PORT_RANGE),
+        "default": 6379,
+        "description": description,
+    }
 
 
 REDIS_SCHEMA_FIELD: dict[str, Any] = {
@@ -300,6 +308,17 @@ REDIS_SCHEMA_FIELD: dict[str, Any] = {
                     encrypted=True,
                 )
             },
+        ],
+        "entity_checks": [
+            {
+                "conditional": {
+                    "if_field": "cluster_nodes",
+                    "if_match": {"required": True},
+                    "then_field": "database",
+                    "then_match": {"one_of": [0]},
+                    "then_err": "Redis Cluster only has database 0",
+                }
+            }
         ],
     }
 }

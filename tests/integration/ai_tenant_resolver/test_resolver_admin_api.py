@@ -130,6 +130,36 @@ def test_rejected_configs_change_nothing(gateway: GatewayUnderTest, make_route: 
             },
             {"redis": {"sentinel_nodes": SENTINEL}},
         ),
+        "redis cluster with another database": (
+            {
+                "sources": ["api_key"],
+                "redis": {"cluster_nodes": [{"ip": "127.0.0.1", "port": 7000}], "database": 2},
+            },
+            {"redis": {"database": "expected one of: 0", "@entity": ["Redis Cluster only has database 0"]}},
+        ),
+        "redis timeout of 0": (
+            {"sources": ["api_key"], "redis": {"read_timeout": 0}},
+            {"redis": {"read_timeout": "value must be greater than 0"}},
+        ),
+        "HS256 secret that is a public key": (
+            {
+                "sources": ["jwt"],
+                "jwt": {
+                    "algorithms": ["HS256"],
+                    "keys": [{"kid": "k", "algorithm": "HS256", "key": "-----BEGIN PUBLIC KEY-----\nMIIB\n"}],
+                },
+            },
+            {
+                "jwt": {
+                    "keys": [
+                        {
+                            "key": "expected a shared secret, not a public key",
+                            "@entity": ["HS256, HS384 and HS512 keys are shared secrets (or oct JWKs)"],
+                        }
+                    ]
+                }
+            },
+        ),
     }
     for kind, (config, fields) in rejected.items():
         response = _post_plugin(gateway, route, config)

@@ -119,7 +119,7 @@ def test_an_instance_refuses_unusable_keys(rsa_keys: Any) -> None:
             "jwt": {
                 "algorithms": ["RS256", "HS256"],
                 "keys": [
-                    {"kid": "a", "algorithm": "HS256", "key": rsa_keys.public_pem},
+                    {"kid": "a", "algorithm": "HS256", "key": "too-short"},
                     {"kid": "b", "algorithm": "RS256", "key": BAD_PEM},
                     {"kid": "c", "algorithm": "ES256", "key": rsa_keys.public_pem},
                     {"kid": "a", "algorithm": "RS256", "key": rsa_keys.public_pem},
@@ -223,6 +223,53 @@ SCHEMA_REFUSALS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
             },
         },
         {"redis": {"sentinel_nodes": SENTINEL_UNSUPPORTED}},
+    ),
+    (
+        "HS256 secret that is a public key",
+        {
+            "sources": ["jwt"],
+            "jwt": {
+                "algorithms": ["HS256"],
+                "keys": [{"kid": "k", "algorithm": "HS256", "key": BAD_PEM}],
+            },
+        },
+        {
+            "jwt": {
+                "keys": [
+                    {
+                        "key": "expected a shared secret, not a public key",
+                        "@entity": ["HS256, HS384 and HS512 keys are shared secrets (or oct JWKs)"],
+                    }
+                ]
+            }
+        },
+    ),
+    (
+        "redis cluster with database 1, port and timeout 0",
+        {
+            "sources": ["api_key"],
+            "redis": {
+                "cluster_nodes": [{"ip": "127.0.0.1", "port": 0}],
+                "database": 1,
+                "port": 0,
+                "connect_timeout": 0,
+            },
+        },
+        {
+            "redis": {
+                "cluster_nodes": [{"port": "value must be greater than 0"}],
+                "port": "value must be greater than 0",
+                "connect_timeout": "value must be greater than 0",
+            }
+        },
+    ),
+    (
+        "redis cluster with database 1",
+        {
+            "sources": ["api_key"],
+            "redis": {"cluster_nodes": [{"ip": "127.0.0.1", "port": 7000}], "database": 1},
+        },
+        {"redis": {"database": "expected one of: 0", "@entity": ["Redis Cluster only has database 0"]}},
     ),
 ]
 
