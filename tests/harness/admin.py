@@ -236,8 +236,10 @@ class AdminApi:
         db_less: bool = False,
         clock: Callable[[], float] = time.monotonic,
         log: Callable[[str, str], None] | None = None,
+        statistics: Callable[[], Mapping[str, int]] | None = None,
     ) -> None:
         self.store = store
+        self._statistics = statistics
         self.catalog = catalog
         self.plugins = PluginCatalog(catalog, validate)
         self.node_id = node_id or str(uuid.uuid4())
@@ -588,15 +590,21 @@ class AdminApi:
                 "workers_lua_vms": [{"http_allocated_gc": "0.00 MiB", "pid": os.getpid()}],
                 "lua_shared_dicts": {},
             },
-            "server": {
-                "connections_accepted": 0,
-                "connections_active": 0,
-                "connections_handled": 0,
-                "connections_reading": 0,
-                "connections_waiting": 0,
-                "connections_writing": 0,
-                "total_requests": 0,
-            },
+            # kong.nginx.get_statistics(): the gateway's listeners' counters (zeros when there are none)
+            "server": dict(self._statistics())
+            if self._statistics
+            else dict.fromkeys(
+                (
+                    "connections_accepted",
+                    "connections_active",
+                    "connections_handled",
+                    "connections_reading",
+                    "connections_waiting",
+                    "connections_writing",
+                    "total_requests",
+                ),
+                0,
+            ),
         }
         if self.db_less:
             body["configuration_hash"] = f"{self.store.version:032x}"

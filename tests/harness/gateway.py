@@ -27,7 +27,14 @@ from harness import declarative, router
 from harness.admin import AdminApi
 from harness.bundled_plugins import make_bundled
 from harness.conf import KongConf, PluginServerConf, load_kong_conf
-from harness.http11 import HttpRequest, HttpResponse, HttpServer, UpstreamError, upstream_call
+from harness.http11 import (
+    ConnectionStats,
+    HttpRequest,
+    HttpResponse,
+    HttpServer,
+    UpstreamError,
+    upstream_call,
+)
 from harness.kong_request import ClientRequest, KongRequest, PluginRef, RouteMatch
 from harness.lua import to_wire
 from harness.pluginservers import ManagedProcess, PluginInfoError, load_all, wait_for_socket
@@ -170,9 +177,12 @@ class Gateway:
         self.runtime = PluginRuntime(self.clients, self.log, self.kong_version)
         if self.declarative_path:
             declarative.load_file(self.store, self.declarative_path, self.catalog)
-        self.admin_api = AdminApi(self.store, self.catalog, node_id=self.node_id, log=self.log)
-        self.proxy = HttpServer(self.handle_proxy, *proxy_addr)
-        self.admin = HttpServer(self.handle_admin, *admin_addr)
+        connections = ConnectionStats()  # one set of counters for every listener, as nginx keeps
+        self.admin_api = AdminApi(
+            self.store, self.catalog, node_id=self.node_id, log=self.log, statistics=connections.as_kong
+        )
+        self.proxy = HttpServer(self.handle_proxy, *proxy_addr, stats=connections)
+        self.admin = HttpServer(self.handle_admin, *admin_addr, stats=connections)
         await self.proxy.start()
         await self.admin.start()
         self.log(

@@ -45,6 +45,33 @@ class HttpResponse:
 Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
+@dataclass
+class ConnectionStats:
+    """nginx's stub_status counters, which Kong's ``GET /status`` reports as ``server`` (api/routes/health.lua
+    via ``kong.nginx.get_statistics()``): shared by every listener of the gateway, as nginx's are.
+
+    A connection is *reading* from the first byte of a request until its body is in, *writing* until the
+    response is out, and *waiting* otherwise (an idle keep-alive connection)."""
+
+    accepted: int = 0
+    handled: int = 0
+    active: int = 0
+    reading: int = 0
+    writing: int = 0
+    total_requests: int = 0
+
+    def as_kong(self) -> dict[str, int]:
+        return {
+            "connections_accepted": self.accepted,
+            "connections_active": self.active,
+            "connections_handled": self.handled,
+            "connections_reading": self.reading,
+            "connections_waiting": self.active - self.reading - self.writing,
+            "connections_writing": self.writing,
+            "total_requests": self.total_requests,
+        }
+
+
 def _reason_phrase(status: int) -> bytes:
     try:
         return HTTPStatus(status).phrase.encode()
@@ -85,10 +112,11 @@ def _framed_headers(response: HttpResponse, method: str) -> Headers:
 class HttpServer:
     """A tiny keep-alive HTTP/1.1 server calling ``handler`` for every request."""
 
-    def __init__(self, handler: Handler, host: str, port: int) -> None:
+    def __init__(self, handler: Handler, host: str, port: int, stats: ConnectionStats | None = None) -> None:
         self.handler = handler
         self.host = host
         self.port = port
+        self.stats = stats or ConnectionStats()
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -105,11 +133,26 @@ class HttpServer:
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername") or ("127.0.0.1", 0)
         conn = h11.Connection(h11.SERVER, max_incomplete_event_size=64 * 1024)
+        stats = self.stats
+        stats.accepted += 1
+        stats.handled += 1
+        stats.active += 1
+        state = [""]  # "", "reading" or "writing": this connection's share of the counters
+
+        def enter(new: str) -> None:
+            if state[0]:
+                setattr(stats, state[0], getattr(stats, state[0]) - 1)
+            if new:
+                setattr(stats, new, getattr(stats, new) + 1)
+            state[0] = new
+
         try:
             while True:
-                request = await self._read_request(conn, reader, peer)
+                request = await self._read_request(conn, reader, peer, lambda: enter("reading"))
                 if request is None:
                     return
+                stats.total_requests += 1
+                enter("writing")
                 try:
                     response = await self.handler(request)
                 except Exception:  # the emulator must never drop a client silently
@@ -118,6 +161,7 @@ class HttpServer:
                     traceback.print_exc()
                     response = HttpResponse(500, [("Content-Type", b"text/plain")], b"emulator error\n")
                 await self._write_response(conn, writer, request.method, response)
+                enter("")
                 if response.on_sent is not None:
                     task = asyncio.create_task(response.on_sent())
                     self._tasks.add(task)
@@ -131,18 +175,28 @@ class HttpServer:
         except (ConnectionError, h11.ProtocolError, asyncio.IncompleteReadError):
             return
         finally:
+            enter("")
+            stats.active -= 1
             with contextlib.suppress(Exception):
                 writer.close()
 
     async def _read_request(
-        self, conn: h11.Connection, reader: asyncio.StreamReader, peer: tuple[str, int]
+        self,
+        conn: h11.Connection,
+        reader: asyncio.StreamReader,
+        peer: tuple[str, int],
+        on_first_byte: Callable[[], None] = lambda: None,
     ) -> HttpRequest | None:
         head: h11.Request | None = None
         body = bytearray()
+        started = False
         while True:
             event = conn.next_event()
             if event is h11.NEED_DATA:
                 data = await reader.read(READ_CHUNK)
+                if data and not started:
+                    started = True
+                    on_first_byte()
                 conn.receive_data(data)
                 if not data and conn.their_state is h11.IDLE:
                     return None

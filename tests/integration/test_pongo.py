@@ -9,13 +9,14 @@ import json
 import os
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PONGO = str(ROOT / "scripts" / "pongo")
+PONGO = [sys.executable, str(ROOT / "scripts" / "pongo")]  # this Python: PONGO_NO_VENV=1 below
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +37,15 @@ def alive(pid: int) -> bool:
 
 def test_up_status_down_leaves_nothing_behind(tmp_path: Path) -> None:
     ports = {name: free_port() for name in ("PROXY", "ADMIN", "REDIS", "MOCK_LLM")}
-    env = dict(os.environ, PONGO_RUN_DIR=str(tmp_path / "run"), PONGO_KEEP_UP="")
+    env = dict(os.environ, PONGO_RUN_DIR=str(tmp_path / "run"), PONGO_KEEP_UP="", PONGO_NO_VENV="1")
     for name, port in ports.items():
         env[f"KONG_AI_{name}_PORT"] = str(port)
     for name in ("KONG_PROXY_URL", "KONG_ADMIN_URL"):
         env.pop(name, None)
-    up = subprocess.run([PONGO, "up"], env=env, capture_output=True, text=True, timeout=120)
+    up = subprocess.run([*PONGO, "up"], env=env, capture_output=True, text=True, timeout=120)
     try:
         assert up.returncode == 0, up.stdout + up.stderr
-        status = subprocess.run([PONGO, "status"], env=env, capture_output=True, text=True, timeout=30)
+        status = subprocess.run([*PONGO, "status"], env=env, capture_output=True, text=True, timeout=30)
         assert status.returncode == 0, status.stdout
         assert {"redis", "mock_llm", "gateway"} <= {line.split()[0] for line in status.stdout.splitlines()}
 
@@ -57,9 +58,9 @@ def test_up_status_down_leaves_nothing_behind(tmp_path: Path) -> None:
         pids = [entry["pid"] for entry in json.loads((tmp_path / "run" / "pids.json").read_text()).values()]
         pids += [s["pid"] for s in servers]
     finally:
-        down = subprocess.run([PONGO, "down"], env=env, capture_output=True, text=True, timeout=60)
+        down = subprocess.run([*PONGO, "down"], env=env, capture_output=True, text=True, timeout=60)
     assert down.returncode == 0, down.stdout + down.stderr
     assert [pid for pid in pids if alive(pid)] == []
     assert not (tmp_path / "run" / "pids.json").exists()
-    after = subprocess.run([PONGO, "status"], env=env, capture_output=True, text=True, timeout=30)
+    after = subprocess.run([*PONGO, "status"], env=env, capture_output=True, text=True, timeout=30)
     assert after.returncode != 0 and "down" in after.stdout
