@@ -40,8 +40,8 @@ def test_up_status_down_leaves_nothing_behind(tmp_path: Path) -> None:
     env = dict(os.environ, PONGO_RUN_DIR=str(tmp_path / "run"), PONGO_KEEP_UP="", PONGO_NO_VENV="1")
     for name, port in ports.items():
         env[f"KONG_AI_{name}_PORT"] = str(port)
-    for name in ("KONG_PROXY_URL", "KONG_ADMIN_URL"):
-        env.pop(name, None)
+    for name in ("KONG_PROXY_URL", "KONG_ADMIN_URL", "REDIS_CLUSTER_PORTS", "REDIS_CLUSTER_DIR"):
+        env.pop(name, None)  # the session's stack: this private one decides its own
     up = subprocess.run([*PONGO, "up"], env=env, capture_output=True, text=True, timeout=120)
     try:
         assert up.returncode == 0, up.stdout + up.stderr
