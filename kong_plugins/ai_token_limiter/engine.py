@@ -24,13 +24,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from kong_plugins.ai_token_limiter.backend import DEGRADED, LimiterBackend, Reserved
 from kong_plugins.ai_token_limiter.client_ip import ip_group
+from kong_plugins.ai_token_limiter.compute import MAX_COMPUTE_MS
 from kong_plugins.ai_token_limiter.counters import Decision
 from kong_plugins.ai_token_limiter.estimate import RequestEstimate, estimate_from_body, estimate_from_facts
 from kong_plugins.ai_token_limiter.headers import limit_headers, refusal
+from kong_plugins.ai_token_limiter.local_store import wall_clock_ms
 from kong_plugins.ai_token_limiter.plan import Amounts, Plan, Subject, build_plan
 from kong_plugins.ai_token_limiter.pricing import ModelPrice, UnknownModel
 from kong_plugins.ai_token_limiter.queue import WaitingRoom, release_signal, wait_for_capacity
@@ -118,6 +121,8 @@ class TokenLimiterBase(GuardPlugin):
         except UnknownModel:
             raise BadRequest(UNKNOWN_MODEL_MESSAGE, log_reason="no price for the requested model") from None
         reserved = self._reserved_amounts(estimate, price)
+        if settings.needs_compute:
+            reserved = replace(reserved, compute_ms=settings.compute.estimate_ms(estimate.model))
         plan = self.plan_for(subject)
         result = self._reserve_or_wait(plan, reserved, subject)
         decision = result.decision
@@ -136,7 +141,8 @@ class TokenLimiterBase(GuardPlugin):
             raise refusal(plan.rule_of[decision.failing], decision, headers)
         if headers:
             pdk.call("response.set_headers", headers)
-        reservation = Reservation(result.mode, decision.buckets, subject, reserved)
+        at_ms = wall_clock_ms() if settings.needs_compute else 0
+        reservation = Reservation(result.mode, decision.buckets, subject, reserved, at_ms=at_ms)
         pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared())
 
     def _reserved_amounts(self, estimate: RequestEstimate, price: ModelPrice) -> Amounts:
@@ -207,9 +213,24 @@ class TokenLimiterBase(GuardPlugin):
         return _identifier(route.get("id")) if isinstance(route, dict) else None
 
     # ------------------------------------------------------------------------------------------ settle
-    def settle(self, pdk: Pdk, reservation: Reservation, actual: Amounts, source: UsageSource) -> None:
+    def settle(
+        self,
+        pdk: Pdk,
+        reservation: Reservation,
+        actual: Amounts,
+        source: UsageSource,
+        *,
+        compute_ms: int | None = None,
+    ) -> None:
         """Correct every counter by ``actual - reserved`` and publish the actual usage and cost, and
-        ``source``: how the actual usage was known (``usage_source``, :mod:`.reservation`)."""
+        ``source``: how the actual usage was known (``usage_source``, :mod:`.reservation`).
+        ``compute_ms``: the upstream's processing time when the answer or Kong said it, else the time
+        since the reservation is used (``compute_seconds`` limits only, :mod:`.compute`)."""
+        if self.settings.needs_compute:
+            if compute_ms is None:
+                compute_ms = max(0, wall_clock_ms() - reservation.at_ms) if reservation.at_ms else None
+            used = reservation.reserved.compute_ms if compute_ms is None else compute_ms
+            actual = replace(actual, compute_ms=min(used, MAX_COMPUTE_MS))
         plan = self.plan_for(reservation.subject)
         deltas = plan.deltas(actual, reservation.reserved)
         if len(plan.counters) == len(reservation.buckets):

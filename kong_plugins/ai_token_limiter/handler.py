@@ -32,6 +32,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
 
+from kong_plugins.ai_token_limiter.compute import header_ms
 from kong_plugins.ai_token_limiter.engine import TokenLimiterBase
 from kong_plugins.ai_token_limiter.plan import Amounts
 from kong_plugins.ai_token_limiter.reservation import ESTIMATE, UPSTREAM_ERROR, Reservation, UsageSource
@@ -93,7 +94,15 @@ class Plugin(TokenLimiterBase):
             cache_write_tokens=usage.cache_write_tokens,
         )
         actual, source = actual_amounts(reservation, usage, cost, failed=failed)
-        self.settle(pdk, reservation, actual, source)
+        self.settle(pdk, reservation, actual, source, compute_ms=self._compute_header_ms(pdk))
+
+    def _compute_header_ms(self, pdk: Pdk) -> int | None:
+        """The upstream's own processing time (``compute_header``), asked for only with ``compute_seconds``
+        limits: one more PDK round trip then."""
+        header = self.settings.compute_header
+        if not self.settings.needs_compute or not header:
+            return None
+        return header_ms(pdk.call("service.response.get_header", header))
 
     @staticmethod
     def _usage(pdk: Pdk) -> Usage:

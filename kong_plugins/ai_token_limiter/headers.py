@@ -8,7 +8,8 @@ Two header families, both describing every limit the request was checked against
   The draft registers only ``request``, ``content-bytes`` and ``concurrent-requests`` as quota units and makes
   ``request`` the default, so the token and cost units are named explicitly (not registered).
 * Kong's own rate-limiting names: ``X-RateLimit-Limit-Tokens-Minute`` / ``X-RateLimit-Remaining-Tokens-
-  Minute`` (numeric windows: ``-30``; costs in USD; a non-tenant scope is appended: ``-Global``).
+  Minute`` (numeric windows: ``-30``; costs in USD, compute in seconds; a non-tenant scope is appended:
+  ``-Global``). IETF values of ``compute_seconds`` limits are milliseconds (``qu="compute-ms"``).
 
 ``hide_client_headers`` drops all of them (and the degraded-mode header).
 """
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 
 from kong_plugins.ai_token_limiter.counters import Decision
 from kong_plugins.ai_token_limiter.pricing import nano_usd_to_usd
-from kong_plugins.ai_token_limiter.settings import COST_METRIC, LimitRule
+from kong_plugins.ai_token_limiter.settings import COMPUTE_METRIC, COST_METRIC, LimitRule
 from kong_plugins.core.errors import TooManyRequests
 
 __all__ = [
@@ -44,6 +45,7 @@ QUOTA_UNITS = {
     "prompt_tokens": "prompt-tokens",
     "completion_tokens": "completion-tokens",
     COST_METRIC: "usd-micro",
+    COMPUTE_METRIC: "compute-ms",
 }
 _NANO_PER_MICRO = 1000
 
@@ -63,6 +65,8 @@ def _display(rule: LimitRule, units: float) -> str:
     """A value in the rule's unit for Kong-style headers (USD for costs, integers otherwise)."""
     if rule.metric == COST_METRIC:
         return f"{nano_usd_to_usd(max(units, 0)):.9f}".rstrip("0").rstrip(".")
+    if rule.metric == COMPUTE_METRIC:
+        return f"{max(units, 0) / 1000:.3f}".rstrip("0").rstrip(".")
     return str(max(int(units), 0))
 
 

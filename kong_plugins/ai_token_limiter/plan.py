@@ -87,10 +87,14 @@ class Amounts:
     completion_tokens: int
     cost_nano_usd: int
     requests: int = 1
+    compute_ms: int = 0
+    """Upstream processing time in milliseconds (``compute_seconds`` limits; 0 when none is configured)."""
 
     def of(self, metric: str) -> int:
         if metric == "requests":
             return self.requests
+        if metric == "compute_seconds":
+            return self.compute_ms
         if metric == "tokens":
             return self.prompt_tokens + self.completion_tokens
         if metric == "prompt_tokens":

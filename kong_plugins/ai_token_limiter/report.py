@@ -170,6 +170,9 @@ def read_counters(client: RedisClient, namespace: str, tenant: str | None = None
             if parsed.metric == "cost_usd":
                 used = nano_usd_to_usd(used)
                 limit = None if limit is None else nano_usd_to_usd(limit)
+            elif parsed.metric == "compute_seconds":  # counted in milliseconds
+                used = used / 1000
+                limit = None if limit is None else limit / 1000
             remaining = None if limit is None else max(0.0, limit - used)
             reports.append(
                 CounterReport(

@@ -47,6 +47,9 @@ class Reservation:
     subject: Subject
     reserved: Amounts
     settled: bool = False
+    at_ms: int = 0
+    """When access reserved (epoch ms, this plugin server's clock): the start of the measured upstream
+    time for ``compute_seconds``."""
 
     def to_shared(
         self, *, actual: Amounts | None = None, source: UsageSource | None = None
@@ -69,6 +72,12 @@ class Reservation:
             reserved_cost_nano_usd=self.reserved.cost_nano_usd,
             reservation_settled=self.settled or actual is not None,
         )
+        if self.reserved.compute_ms or (actual is not None and actual.compute_ms):
+            facts.update(
+                reserved_compute_seconds=self.reserved.compute_ms / 1000,
+                reservation_at_ms=self.at_ms,
+                compute_seconds=None if actual is None else actual.compute_ms / 1000,
+            )
         return facts
 
     @classmethod
@@ -91,10 +100,13 @@ class Reservation:
         if len(buckets) > _MAX_BUCKETS or None in buckets or None in (prompt, completion, cost):
             return None
         assert prompt is not None and completion is not None and cost is not None
+        compute = value.get("reserved_compute_seconds")
+        compute_ms = round(compute * 1000) if isinstance(compute, int | float) and compute > 0 else 0
         return cls(
             mode=mode,
             buckets=tuple(b for b in buckets if b is not None),
             subject=subject,
-            reserved=Amounts(prompt, completion, cost),
+            reserved=Amounts(prompt, completion, cost, compute_ms=compute_ms),
             settled=value.get("reservation_settled") is True,
+            at_ms=_int(value.get("reservation_at_ms")) or 0,
         )

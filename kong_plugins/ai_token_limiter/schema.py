@@ -21,6 +21,7 @@ from kong_plugins.core.schema import (
     boolean,
     conditional,
     field,
+    header_name,
     integer,
     number,
     plugin_schema,
@@ -44,7 +45,7 @@ __all__ = [
 NAME = "ai-token-limiter"
 
 COST_METRIC = "cost_usd"
-METRICS = ("requests", "tokens", "prompt_tokens", "completion_tokens", "cost_usd")
+METRICS = ("requests", "tokens", "prompt_tokens", "completion_tokens", COST_METRIC, "compute_seconds")
 SCOPES = ("tenant", "consumer", "tenant_model", "consumer_model", "route", "ip", "global")
 ALGORITHMS = ("sliding_window", "token_bucket", "fixed_window")
 STRATEGIES = ("local", "redis")
@@ -66,7 +67,9 @@ _LIMIT = record(
                 required=True,
                 one_of=list(METRICS),
                 description="What is counted: `requests`; `tokens` (prompt + completion); `prompt_tokens`; "
-                "`completion_tokens`; `cost_usd` (priced with `pricing`).",
+                "`completion_tokens`; `cost_usd` (priced with `pricing`); `compute_seconds` (the upstream's "
+                "processing time: reserved from `compute_estimates`, settled from `compute_header` or Kong's "
+                "measure).",
             ),
         ),
         field(
@@ -74,7 +77,8 @@ _LIMIT = record(
             number(
                 required=True,
                 gt=0,
-                description="How much of the metric a window allows (USD for `cost_usd`).",
+                description="How much of the metric a window allows (USD for `cost_usd`, seconds for "
+                "`compute_seconds`).",
             ),
         ),
         field(
@@ -178,6 +182,24 @@ _PRICE = record(
         ),
     ],
     description="The price of the models a pattern matches.",
+)
+
+_COMPUTE_ESTIMATE = record(
+    [
+        field(
+            "model",
+            string(
+                required=True,
+                len_max=128,
+                description="Glob pattern on the model name (as in `pricing`: case-insensitive).",
+            ),
+        ),
+        field(
+            "seconds",
+            number(required=True, between=[0, 86400], description="Processing time to reserve."),
+        ),
+    ],
+    description="The processing time reserved for the models a pattern matches.",
 )
 
 _DEFAULT_PRICE = record(
@@ -355,6 +377,34 @@ def config_fields() -> list[dict[str, Any]]:
                 len_max=64,
                 match=_LABEL_PATTERN,
                 description="Counter namespace: plugin instances with the same namespace share counters.",
+            ),
+        ),
+        field(
+            "compute_estimates",
+            array(
+                _COMPUTE_ESTIMATE,
+                default=[],
+                len_max=MAX_PRICES,
+                description="Processing time reserved per model for `compute_seconds` limits (the first "
+                "matching glob wins; settlement then counts what the upstream really took).",
+            ),
+        ),
+        field(
+            "default_compute_seconds",
+            number(
+                default=10,
+                between=[0, 86400],
+                description="Processing time reserved for a model no `compute_estimates` entry matches.",
+            ),
+        ),
+        field(
+            "compute_header",
+            header_name(
+                default="openai-processing-ms",
+                description="Response header giving the upstream's processing time in milliseconds "
+                "(`compute_seconds` limits). When the answer lacks it (or this is null): the time from "
+                "the reservation to the phase that settles (`response`, or `log` for the streaming "
+                "variant), which contains the upstream's processing.",
             ),
         ),
         field(

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kong_plugins.ai_token_limiter.compute import ComputeTable, seconds_to_ms
 from kong_plugins.ai_token_limiter.globs import GlobTable, InvalidGlob
 from kong_plugins.ai_token_limiter.max_output import MaxOutputTable
 from kong_plugins.ai_token_limiter.pricing import ModelPrice, PriceTable, usd_to_nano_usd
@@ -21,9 +22,12 @@ from kong_plugins.ai_token_limiter.windows import Window, parse_window
 from kong_plugins.core.errors import ConfigError
 from kong_plugins.core.redis import RedisConfig
 
-__all__ = ["COST_METRIC", "LimitRule", "LimiterSettings", "build_settings"]
+__all__ = ["COMPUTE_METRIC", "COST_METRIC", "LimitRule", "LimiterSettings", "build_settings"]
 
 COST_METRIC = "cost_usd"
+COMPUTE_METRIC = "compute_seconds"
+DEFAULT_COMPUTE_SECONDS = 10
+NO_COMPUTE_ESTIMATES = ComputeTable.build([], DEFAULT_COMPUTE_SECONDS)
 TENANT_BOUND_SCOPES = frozenset({"tenant", "tenant_model"})
 CONSUMER_SCOPES = frozenset({"consumer", "consumer_model"})
 
@@ -80,6 +84,11 @@ class LimiterSettings:
     tenants over a Redis Cluster; otherwise one tag per namespace keeps global counters in the same slot."""
     needs_consumer: bool
     needs_route: bool
+    compute: ComputeTable = NO_COMPUTE_ESTIMATES
+    """Per-model processing-time estimates (``compute_seconds`` reservations)."""
+    compute_header: str | None = "openai-processing-ms"
+    needs_compute: bool = False
+    """A ``compute_seconds`` limit exists: reservations carry a processing-time estimate."""
     needs_ip: bool = False
     """An ``ip`` limit exists: access asks Kong for the client address (one more PDK round trip)."""
     ipv4_prefix_length: int = 32
@@ -114,6 +123,15 @@ class _Errors:
             raise ConfigError(f"invalid ai-token-limiter configuration: {details}", dict(self.fields))
 
 
+def _units(metric: str, value: float) -> int:
+    """A configured amount in store units: nano-USD for costs, milliseconds for compute time."""
+    if metric == COST_METRIC:
+        return usd_to_nano_usd(value)
+    if metric == COMPUTE_METRIC:
+        return seconds_to_ms(value)
+    return round(value)
+
+
 def _compile_limits(raw: Any, path: str, algorithm: str, errors: _Errors) -> tuple[LimitRule, ...]:
     rules: list[LimitRule] = []
     seen: set[tuple[str, str, str]] = set()
@@ -130,7 +148,7 @@ def _compile_limits(raw: Any, path: str, algorithm: str, errors: _Errors) -> tup
             errors.add(where, f"duplicate limit: {metric} per {window.label} for scope {scope}")
             continue
         seen.add(identity)
-        units = usd_to_nano_usd(limit) if metric == "cost_usd" else round(limit)
+        units = _units(metric, limit)
         if units < 1:
             errors.add(f"{where}.limit", "too small: the limit rounds to 0 of its unit")
             continue
@@ -140,7 +158,7 @@ def _compile_limits(raw: Any, path: str, algorithm: str, errors: _Errors) -> tup
             if algorithm != "token_bucket":
                 errors.add(f"{where}.burst", "burst is only used by the token_bucket algorithm")
                 continue
-            burst_units = usd_to_nano_usd(burst) if metric == "cost_usd" else round(burst)
+            burst_units = _units(metric, burst)
             if burst_units < 1:
                 errors.add(f"{where}.burst", "too small: the burst rounds to 0 of its unit")
                 continue
@@ -162,7 +180,12 @@ def _compile_tables(config: Mapping[str, Any], errors: _Errors) -> tuple[PriceTa
     at its ``config.<field>.<n>.model``)."""
     pricing = config.get("pricing") or []
     outputs = config.get("max_output_tokens") or []
-    for path, entries in (("config.pricing", pricing), ("config.max_output_tokens", outputs)):
+    checked = (
+        ("config.pricing", pricing),
+        ("config.max_output_tokens", outputs),
+        ("config.compute_estimates", config.get("compute_estimates") or []),
+    )
+    for path, entries in checked:
         for index, entry in enumerate(entries, start=1):
             try:
                 GlobTable.build([(entry["model"], None)])
@@ -225,6 +248,12 @@ def build_settings(config: Mapping[str, Any]) -> LimiterSettings:
         node_count_set=config.get("node_count") is not None,
         fault_tolerant_budgets=bool(config.get("fault_tolerant_budgets")),
         needs_ip="ip" in scopes,
+        compute=ComputeTable.build(
+            [(entry["model"], entry["seconds"]) for entry in config.get("compute_estimates") or []],
+            config.get("default_compute_seconds", DEFAULT_COMPUTE_SECONDS),
+        ),
+        compute_header=config.get("compute_header") or None,
+        needs_compute=any(rule.metric == COMPUTE_METRIC for rule in every_rule),
         ipv4_prefix_length=config.get("ipv4_prefix_length") or 32,
         ipv6_prefix_length=config.get("ipv6_prefix_length") or 64,
         redis_retry_ms=config["redis_retry_ms"],

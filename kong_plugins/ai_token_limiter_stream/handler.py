@@ -40,6 +40,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from kong_plugins.ai_token_limiter.compute import serialized_compute_ms
 from kong_plugins.ai_token_limiter.engine import TokenLimiterBase
 from kong_plugins.ai_token_limiter.plan import Amounts
 from kong_plugins.ai_token_limiter.reservation import (
@@ -138,7 +139,8 @@ class Plugin(TokenLimiterBase):
         elif isinstance(raw, Mapping):  # a PDK answering with the table itself
             serialized = raw
         actual, source = self._actual(reservation, serialized)
-        self.settle(pdk, reservation, actual, source)
+        compute_ms = serialized_compute_ms(serialized, self.settings.compute_header)
+        self.settle(pdk, reservation, actual, source, compute_ms=compute_ms)
 
     def _actual(self, reservation: Reservation, serialized: Any) -> tuple[Amounts, UsageSource]:
         reserved = reservation.reserved
