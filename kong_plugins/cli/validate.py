@@ -8,7 +8,8 @@ Kong accepts them) - global ``plugins`` and those nested under ``services``, the
 ``routes``, ``consumers`` and ``consumer_groups`` - whose name is one of ours:
 
 1. the entry as Kong's ``plugins`` entity (``enabled``, ``protocols``, ``tags``, ``instance_name``, ``id``,
-   unknown keys), with Kong's messages;
+   unknown keys), with Kong's messages, and, for an entry nested under a route or a service, Kong's check
+   (kong/db/dao/plugins.lua) that its protocols share one with that route, or with a route of that service;
 2. its ``config`` exactly as Kong would (:func:`~kong_plugins.core.schema.validate_config` against the
    schema the query command gives Kong), reported as Kong's ``schema violation`` fields;
 3. if that passes, as the plugin will when Kong starts its instance: ``Plugin(config with defaults)``, whose
@@ -148,6 +149,13 @@ _PLUGIN_ENTITY: Final[dict[str, Any]] = {
 }
 _NOT_ENTITY_FIELDS: Final = frozenset(
     {"name", "config", "service", "route", "consumer", "_comment", "_ignore"}
+)
+
+#: Kong 3.9's default ``protocols`` of a route (kong/db/schema/entities/routes.lua).
+ROUTE_DEFAULT_PROTOCOLS: Final = ("http", "https")
+_ROUTE_MISMATCH: Final = "protocols: must match the associated route's protocols"
+_SERVICE_MISMATCH: Final = (
+    "protocols: must match the protocols of at least one route pointing to this Plugin's service"
 )
 
 #: Entities of a deck file that may hold plugins, and the nested lists each may have.
@@ -421,7 +429,15 @@ class DeckValidator:
 
     # -- the file's structure -----------------------------------------------------------------------------
 
-    def _walk(self, kind: str, entries: Any, path: str, report: DeckReport, budget: dict[str, int]) -> None:
+    def _walk(
+        self,
+        kind: str,
+        entries: Any,
+        path: str,
+        report: DeckReport,
+        budget: dict[str, int],
+        parent: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
         if entries is None:  # `plugins:` with nothing under it
             return
         if not isinstance(entries, list):
@@ -436,18 +452,25 @@ class DeckValidator:
                 budget["plugins"] -= 1
                 if budget["plugins"] < 0:
                     raise _TooMuch(f"more than {MAX_PLUGIN_ENTRIES} plugin entries")
-                self._check_plugin(where, entry, report, budget)
+                self._check_plugin(where, entry, report, budget, parent)
                 continue
             if not isinstance(entry, dict):
                 report.error(where, "expected a record")
                 continue
             for child in _NESTED[kind]:
                 if child in entry:
-                    self._walk(child, entry[child], f"{where}.{child}", report, budget)
+                    self._walk(child, entry[child], f"{where}.{child}", report, budget, (kind, entry))
 
     # -- one plugin entry ---------------------------------------------------------------------------------
 
-    def _check_plugin(self, where: str, entry: Any, report: DeckReport, budget: dict[str, int]) -> None:
+    def _check_plugin(
+        self,
+        where: str,
+        entry: Any,
+        report: DeckReport,
+        budget: dict[str, int],
+        parent: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
         if not isinstance(entry, dict):
             report.error(where, "expected a record")
             return
@@ -460,7 +483,7 @@ class DeckValidator:
             return
         label = f"{where} ({_shown(name)})"
         if name in self.plugin_modules:
-            self._check_ours(label, name, entry, report, budget)
+            self._check_ours(label, name, entry, report, budget, parent)
         elif name in KONG_BUNDLED_PLUGINS:
             report.passed_through += 1
             report.note(label, "bundled with Kong, not checked by kong-ai validate")
@@ -482,7 +505,13 @@ class DeckValidator:
         return self._loaded[name]
 
     def _check_ours(
-        self, label: str, name: str, entry: dict[str, Any], report: DeckReport, budget: dict[str, int]
+        self,
+        label: str,
+        name: str,
+        entry: dict[str, Any],
+        report: DeckReport,
+        budget: dict[str, int],
+        parent: tuple[str, dict[str, Any]] | None,
     ) -> None:
         plugin = self._plugin(name)
         if isinstance(plugin, str):
@@ -490,11 +519,15 @@ class DeckValidator:
             return
         errors_before = len(report.errors)
         entity = {key: value for key, value in entry.items() if key not in _NOT_ENTITY_FIELDS}
-        _, entity_errors = validate_config(_PLUGIN_ENTITY, entity)
+        normalized_entity, entity_errors = validate_config(_PLUGIN_ENTITY, entity)
         if isinstance(entity_errors, dict):
             for key in sorted(entity_errors, key=str):
                 for line in _field_messages(entity_errors[key], str(key)):
                     report.error(label, line)
+        if not entity_errors and parent is not None:
+            mismatch = _protocols_mismatch(normalized_entity.get("protocols") or [], parent)
+            if mismatch:
+                report.error(label, mismatch)
         config = entry.get("config")
         _spend(budget, config)
         normalized, config_errors = validate_config(
@@ -533,6 +566,29 @@ class DeckValidator:
                 f"the plugin tried to use the network when its instance started ({attempts[0]}); instances "
                 "must connect lazily: this is a bug in the plugin",
             )
+
+
+def _protocols_mismatch(protocols: list[Any], parent: tuple[str, dict[str, Any]]) -> str | None:
+    """Kong's ``check_protocols_match`` for an entry nested under a route or a service (deck sends the
+    plugin with its protocols, defaults filled, so they are always checked)."""
+    kind, entity = parent
+
+    def route_protocols(route: Any) -> set[Any]:
+        value = route.get("protocols") if isinstance(route, dict) else None
+        if not isinstance(value, list):
+            return set(ROUTE_DEFAULT_PROTOCOLS)
+        return {item for item in value if isinstance(item, str)}
+
+    if kind == "routes":
+        return None if route_protocols(entity) & set(protocols) else _ROUTE_MISMATCH
+    if kind == "services":
+        routes = entity.get("routes")
+        if not isinstance(routes, list) or not routes:
+            return None  # a service without routes (in this file) passes, as in Kong
+        if any(route_protocols(route) & set(protocols) for route in routes):
+            return None
+        return _SERVICE_MISMATCH
+    return None
 
 
 def _spend(budget: dict[str, int], value: Any) -> None:

@@ -390,3 +390,47 @@ def test_cli_validate_escapes_values_quoted_from_the_file(
     assert exit_code == 1
     assert lines[0].endswith("config.tenants.1.id: invalid value: \\x1b[2Jgone")
     assert not any("\x1b" in line for line in lines)
+
+
+PROTOCOLS_DECK = """\
+_format_version: "3.0"
+services:
+  - name: llm
+    url: http://127.0.0.1:9000
+    plugins:
+      - name: ai-tenant-resolver
+        protocols: [grpc]
+        config: {sources: [header]}
+    routes:
+      - name: tls-only
+        protocols: [https]
+        paths: [/a]
+        plugins:
+          - name: ai-tenant-resolver
+            protocols: [http]
+            config: {sources: [header]}
+      - name: default-protocols
+        paths: [/b]
+        plugins:
+          - name: ai-tenant-resolver
+            protocols: [https]
+            config: {sources: [header]}
+"""
+
+
+def test_cli_validate_checks_that_a_plugin_can_run_on_its_route(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """kong/db/dao/plugins.lua ``check_protocols_match``: deck's sync would get these 400s from Kong."""
+    deck = _deck(tmp_path, PROTOCOLS_DECK)
+
+    exit_code, lines = _validate(capsys, deck)
+
+    assert exit_code == 1
+    assert lines == [
+        f"{deck}: services[0].routes[0].plugins[0] (ai-tenant-resolver): protocols: must match the "
+        "associated route's protocols",
+        f"{deck}: services[0].plugins[0] (ai-tenant-resolver): protocols: must match the protocols of at "
+        "least one route pointing to this Plugin's service",
+        "kong-ai validate: 2 problems in 1 file",
+    ]
