@@ -16,7 +16,8 @@ PDK round trips in ``access`` (each ``kong.*`` call is one):
 
 So an admitted request costs **4** round trips with the input guard in front (3 with hidden headers), and a
 refused one 3. Redis: exactly **one** script call per reservation attempt (a queued request makes one more
-per wake-up), and at most one to settle (none when the reservation was exact).
+per wake-up), and at most one to settle (none when the reservation was exact); after a Redis outage, one
+more per request until what the fallback counted has been added (:mod:`.degraded`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ get_status()``, ``kong.service.response.get_raw_body()`` (not for error statuses
 ``kong.service.response.get_header("Content-Encoding")``, only when the raw body yields nothing (**5**): a
 compressed body never parses as JSON or SSE, and a readable one cannot be compressed, so the plain answer
 does not pay for the header (``get_headers()`` would not help: it gives external plugins an empty map after
-buffering, kong-protocol.md section 4). Redis: at most one script call.
+buffering, kong-protocol.md section 4). With a ``compute_seconds`` limit, one more:
+``kong.service.response.get_header(compute_header)`` (:mod:`.compute`). Redis: at most one script call.
 
 Settlement (``usage_source`` in ``ai_guard.usage`` says which rule applied):
 

@@ -191,3 +191,37 @@ def test_local_store_memory_is_bounded() -> None:
     for index in range(1000):
         store.reserve([Counter(f"k{index}", FIXED, MINUTE, 10)], [1], "a")
         assert len(store) <= 100
+
+
+class _Clock:
+    def __init__(self, now: int) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def test_seeded_usage_counts_from_when_it_was_seen_and_expires_with_its_bucket() -> None:
+    start = 1_800_000_000_000 - 1_800_000_000_000 % 60_000  # a minute boundary
+    clock = _Clock(start + 5000)
+    store = LocalCounterStore(clock_ms=clock)
+    window = Counter("k:{t}:s", SLIDING, MINUTE, 10, bucket_ms=MINUTE // 10)
+    store.seed(window, 10, start)  # exhausted when seen
+    assert not store.reserve([window], [1], "a").admitted
+    store.seed(window, 0, start)  # a live counter is never seeded again
+    clock.now = start + 60_000 + 6000 + 1  # one window and one bucket after it was seen: gone
+    assert store.reserve([window], [10], "a").admitted
+
+    fixed = Counter("k:{t}:f", FIXED, 60_000, 10)
+    store.seed(fixed, 10, start - 1)  # seen in the previous fixed window: does not count in this one
+    assert store.reserve([fixed], [10], "a").admitted
+
+    month = Counter("k:{t}:m", MONTH, 30 * 86_400_000, 100)
+    store.seed(month, 99.5, clock.now - 1000)
+    assert not store.reserve([month], [1], "a").admitted
+
+    bucket = Counter("k:{t}:tb", TOKEN_BUCKET, 10_000, 10, capacity=10)
+    store.seed(bucket, 10, clock.now)  # empty when seen; refills 1 per second from then
+    assert not store.reserve([bucket], [1], "a").admitted
+    clock.now += 1000
+    assert store.reserve([bucket], [1], "a").admitted
