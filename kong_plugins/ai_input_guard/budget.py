@@ -19,11 +19,12 @@ __all__ = ["BUDGET_BOUNDS", "MAX_TOKENS", "check_budget"]
 
 MAX_TOKENS = 100_000_000  # the largest token count this plugin's own config accepts (max_tokens_ceiling)
 
-#: Top-level fields that size what a request may cost, with their accepted range. ``n`` and ``best_of``
-#: follow OpenAI's own limits.
+#: Top-level fields that size what a request may cost (in any format: a ``custom`` route may carry them),
+#: with their accepted range. ``n`` and ``best_of`` follow OpenAI's own limits.
 BUDGET_BOUNDS: dict[str, tuple[int, int]] = {
     "max_tokens": (0, MAX_TOKENS),
     "max_completion_tokens": (0, MAX_TOKENS),
+    "max_output_tokens": (0, MAX_TOKENS),  # OpenAI Responses; the token limiter reads it without the guard
     "n": (1, 128),
     "best_of": (1, 20),
 }

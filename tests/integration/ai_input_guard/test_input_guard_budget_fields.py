@@ -42,6 +42,11 @@ NOT_AN_INTEGER = "expected an integer"
             b'"n": 1000000',
             {"path": "/n", "error": "value should be between 1 and 128"},
         ),
+        (
+            {"format": "custom", "custom_schema": '{"type": "object"}'},
+            b'"max_output_tokens": 1e300',
+            {"path": "/max_output_tokens", "error": NOT_AN_INTEGER},
+        ),
     ],
 )
 def test_an_unbounded_budget_is_a_400_never_a_500(guarded, consumer_key: str, config, raw, expected) -> None:
