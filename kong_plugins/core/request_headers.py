@@ -10,6 +10,8 @@ then simply absent: a repeated credential looks single, a conflicting tenant hea
 So our plugins ask for the most Kong gives, ``kong.request.get_headers(1000)`` (pdk/request.lua accepts 1 to
 1000), in the one read they make anyway, whatever ``lua_max_req_headers`` says; a map that reaches 1000
 lines may be truncated, and that request is refused with Kong's 431 ("Request header fields too large").
+(In the ``log`` phase Kong answers ``get_headers`` from its snapshot, ``lua_max_req_headers`` lines whatever
+the argument - runloop/plugin_servers/plugin.lua - so no decision should be taken there from headers.)
 """
 
 from __future__ import annotations

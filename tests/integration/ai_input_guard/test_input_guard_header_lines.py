@@ -52,6 +52,14 @@ def test_a_tenant_restricted_model_is_refused_whatever_the_header_count(
     assert jwt_route.upstream_hits() == 1
 
 
+@pytest.mark.parametrize("junk", [97, 98, 200])
+def test_the_reported_bypass_a_valid_jwt_and_98_junk_headers(jwt_route, signing_key: SigningKey, junk: int):
+    headers = {"Authorization": f"Bearer {signing_key.token()}", **{f"X-Junk-{i}": "x" for i in range(junk)}}
+    refused = jwt_route.post(chat(model="gpt-4o"), headers=headers)
+    assert refused.status_code == 403, refused.text
+    assert jwt_route.upstream_hits() == 0
+
+
 @pytest.mark.parametrize("lines", PAST_THE_BOUND)
 def test_from_1000_header_lines_kong_cannot_promise_them_all_431(
     gateway: GatewayUnderTest, guarded, jwt_route, signing_key: SigningKey, lines: int
