@@ -1,4 +1,5 @@
-"""Conformance: every response carries one ``Date`` header, as nginx's header filter writes it.
+"""Conformance: every response carries one ``Date`` header, as nginx's header filter writes it (and the
+router's 404 the headers Kong's header_filter gives every response Kong makes itself).
 
 The kong-wire recordings strip ``Date`` (its value changes every second), so their replays cannot see a
 missing one. nginx's ``ngx_http_header_filter`` writes ``Date`` whenever ``headers_out.date`` is unset, and
@@ -87,6 +88,10 @@ def test_kong_answers_carry_a_date_and_proxied_ones_keep_the_upstreams() -> None
             no_route = await sc.request("/nowhere")
             assert no_route.status == 404
             made_by_kong(no_route)
+            # header_filter.after (runloop/handler.lua) on a response Kong made itself
+            assert no_route.header("Server") == b"kong/3.9.1"
+            assert no_route.header("X-Kong-Response-Latency") is not None
+            assert no_route.header("X-Kong-Request-Id") == no_route.request_id.encode()
 
             proxied = await sc.request("/proxied")
             assert (proxied.status, proxied.header("X-Probe")) == (200, b"ran")

@@ -234,7 +234,7 @@ class Gateway:
         host = next((v.decode("latin-1") for n, v in hreq.headers if n.lower() == "host"), "")
         matched = router.match(self.store, hreq.method, host, raw_path, hreq.headers)
         if matched is None:
-            return self._no_route(request_id)
+            return self._no_route(request_id, started)
         client = ClientRequest(
             method=hreq.method,
             raw_path=raw_path,
@@ -428,12 +428,14 @@ class Gateway:
         if "x-kong-request-id" in enabled:
             headers.append(("X-Kong-Request-Id", request_id.encode()))
 
-    def _no_route(self, request_id: str) -> HttpResponse:
+    def _no_route(self, request_id: str, started: float) -> HttpResponse:
+        """runloop/handler.lua ``access.before``: ``kong.response.error(404, ...)``; header_filter.after then
+        adds what a response Kong made itself gets (``Server``, ``X-Kong-Response-Latency``, request id)."""
         body = {"message": "no Route matched with those values"}
         headers = [("Content-Type", b"application/json; charset=utf-8")]
         if "x-kong-request-id" in self.conf.headers:
             body["request_id"] = request_id
-            headers.append(("X-Kong-Request-Id", request_id.encode()))
+        self._kong_headers(headers, request_id, started, 0.0, decided=True)
         text = "{\n  " + ",\n  ".join(f'"{k}":{json.dumps(v)}' for k, v in body.items()) + "\n}"
         return HttpResponse(404, headers, text.encode())
 
