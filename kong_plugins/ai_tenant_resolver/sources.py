@@ -137,13 +137,18 @@ def bearer_token(headers: Mapping[str, Any], header_name: str) -> str | None:
 def path_tenant(pattern: PathPattern, path: str | None) -> str | None:
     """The ``tenant`` group of ``pattern`` in ``path`` (None when it does not match).
 
-    A path longer than :data:`MAX_PATH_LENGTH` is refused (403) rather than skipped: skipping it would let
-    another source pick the tenant of a request whose path names a different one.
+    A path longer than :data:`MAX_PATH_LENGTH`, or with bytes that are not UTF-8, is refused (403) rather
+    than skipped: skipping it would let another source pick the tenant of a request whose path names a
+    different one.
     """
     if not isinstance(path, str):
         return None
     if len(path) > MAX_PATH_LENGTH:
         raise _forbidden(f"path: longer than {MAX_PATH_LENGTH} characters")
+    if not path.isascii() and not _is_utf8(path):
+        # raw bytes that are not UTF-8 reach us as lone surrogates; RE2 cannot read them, and skipping the
+        # path would again let another source decide
+        raise _forbidden("path: not valid UTF-8")
     match = pattern.search(path)  # RE2: linear in the path, whatever the pattern
     if match is None:
         return None
@@ -151,6 +156,14 @@ def path_tenant(pattern: PathPattern, path: str | None) -> str | None:
     if tenant is None:
         return None
     return _checked(PATH, tenant)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def consumer_tenant(consumer: Mapping[str, Any] | None, by: str) -> str | None:

@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 
 from kong_plugins.ai_tenant_resolver.jwt_verify import JwtVerifier, load_key
-from kong_plugins.ai_tenant_resolver.path_pattern import DEFAULT_PATH_PATTERN, MAX_PATH_LENGTH
+from kong_plugins.ai_tenant_resolver.path_pattern import (
+    DEFAULT_PATH_PATTERN,
+    MAX_PATH_LENGTH,
+    compile_path_pattern,
+)
 from kong_plugins.ai_tenant_resolver.sources import (
     Candidate,
     RequestInputs,
@@ -98,6 +102,14 @@ def test_path_source() -> None:
 def test_overlong_path_is_refused_not_skipped() -> None:
     error = _refusal(lambda: path_tenant(PATTERN, "/tenants/acme/" + "a" * MAX_PATH_LENGTH))
     assert isinstance(error, Forbidden)
+
+
+def test_a_path_that_is_not_utf8_is_refused_not_skipped() -> None:
+    """Kong hands raw non-UTF-8 path bytes over as they are; the plugin server turns them into lone
+    surrogates, which RE2 cannot read."""
+    pattern = compile_path_pattern(r"/t/(?P<tenant>[^/]+)/")
+    assert isinstance(_refusal(lambda: path_tenant(pattern, "/t/acme\udcff/v1")), Forbidden)
+    assert path_tenant(pattern, "/café/t/acme/v1") == "acme"  # UTF-8 beyond ASCII is read
 
 
 def test_consumer_source_by_custom_id_and_by_tag() -> None:
