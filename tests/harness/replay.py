@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
 import shlex
 import sys
@@ -152,10 +153,32 @@ async def send_request(
     return status, headers, bytes(body)
 
 
+PORTS_LOCK = Path(tempfile.gettempdir()) / "kong-ai-wire-replay-ports.lock"
+"""Held while a replay listens on the recordings' fixed ports, so that two test runs on one machine (two
+checkouts, two helpers) take turns instead of failing with "address already in use"."""
+
+
+@contextlib.asynccontextmanager
+async def recorded_ports_lock() -> Any:
+    with PORTS_LOCK.open("a") as handle:
+        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 async def replay(
     rec: Recording, kind: ServerKind, *, rpc_read_timeout: float = 10.0, log_deadline: float = 30.0
 ) -> ReplayResult:
     """Run one recording's request through the emulator and a real plugin server of ``kind``."""
+    async with recorded_ports_lock():
+        return await _replay(rec, kind, rpc_read_timeout=rpc_read_timeout, log_deadline=log_deadline)
+
+
+async def _replay(
+    rec: Recording, kind: ServerKind, *, rpc_read_timeout: float, log_deadline: float
+) -> ReplayResult:
     with tempfile.TemporaryDirectory(prefix="kong-wire-") as tmp:
         prefix = Path(tmp)
         servers = [kind.server_conf(name, prefix) for name in dict.fromkeys(p["name"] for p in rec.plugins)]

@@ -161,3 +161,24 @@ def test_up_moves_off_taken_default_ports_and_every_consumer_follows(run_pongo) 
     env = parse_env((run_pongo.run_dir / "env").read_text())
     ports = [int(env[var]) for var in PORT_VARS] + [int(p) for p in env["REDIS_CLUSTER_PORTS"].split()]
     assert all(port_is_free(port) for port in ports)
+
+
+def test_plain_pytest_uses_the_stack_pongo_decides(run_pongo, tmp_path: Path) -> None:
+    """`pytest` without `scripts/pongo run`: the session asks pongo for the ports (not 8000/8001/9000), starts
+    the stack, runs the tests through it and stops it."""
+    env = {k: v for k, v in os.environ.items() if k not in STACK_VARS}
+    env.update(PONGO_RUN_DIR=str(run_pongo.run_dir))
+    test = "tests/integration/gateway/test_status_counters.py"
+    with listening(*DEFAULTS.values(), 9000):
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    stack = parse_env((run_pongo.run_dir / "env").read_text())
+    assert all(int(stack[var]) != default for var, default in DEFAULTS.items())
+    assert run_pongo("status").returncode == 1  # the session stopped the stack it started
