@@ -80,14 +80,14 @@ class Dispatcher:
         if not isinstance(msgid, int) or isinstance(msgid, bool):
             raise ProtocolError(f"msgid must be an integer, got {type(msgid).__name__}")
         if self._trace:
-            _log.debug("rpc #%d %s %s", msgid, _clipped(str(method), _TRACE_NAME_CHARS), _described(params))
+            _log.debug("rpc #%d %s %s", msgid, _method_name(method), _described(params))
         try:
             result = self._call(method, params)
         except RpcError as exc:
-            _log.debug("rpc #%d %s error: %s", msgid, _clipped(str(method), _TRACE_NAME_CHARS), exc)
+            _log.debug("rpc #%d %s error: %s", msgid, _method_name(method), exc)
             return wire.encode_response(msgid, str(exc), None)
         except Exception as exc:
-            _log.exception("rpc #%d %s failed", msgid, _clipped(str(method), _TRACE_NAME_CHARS))
+            _log.exception("rpc #%d %s failed", msgid, _method_name(method))
             return wire.encode_response(msgid, f"internal plugin server error: {type(exc).__name__}", None)
         if isinstance(result, EventReply):
             if self._trace:
@@ -163,8 +163,16 @@ def _integer(value: Any, what: str) -> int:
 
 
 def _clipped(text: str, limit: int = 100) -> str:
-    """Untrusted text echoed in an error string, bounded (Kong writes it to its log)."""
+    """Untrusted text echoed in an error string or a log line: one line (control characters escaped) and
+    bounded (Kong writes it to its log)."""
+    if not text.isprintable():
+        text = repr(text)[1:-1]
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _method_name(method: Any) -> str:
+    """The method name for a log line: the text as sent (escaped, bounded), else the value's repr."""
+    return _clipped(method if isinstance(method, str) else repr(method), _TRACE_NAME_CHARS)
 
 
 def _described(params: Any) -> str:

@@ -154,3 +154,22 @@ def _feed(raw: bytes) -> msgpack.Unpacker:
     unpacker = wire.new_unpacker()
     unpacker.feed(raw)
     return unpacker
+
+
+def test_the_rpc_trace_shows_ids_and_shapes_never_values(caplog: pytest.LogCaptureFixture) -> None:
+    module = types.ModuleType("dispatch_echo")
+    module.Plugin = HeaderEcho  # type: ignore[attr-defined]
+    module.version = "0.1.0"  # type: ignore[attr-defined]
+    catalog = PluginCatalog(available={"echo": describe_module("echo", module, "test")})
+    tracing = Dispatcher(PluginRuntime(catalog), trace=True)
+    caplog.set_level("DEBUG", logger="kong_plugins.server.dispatch")
+    _, _, err, started = call(tracing, "plugin.StartInstance", {"Name": "echo", "Config": '{"k": "s3cret"}'})
+    assert err is None
+    first = call(tracing, "plugin.HandleEvent", {"InstanceId": started["Id"], "EventName": "access"})[3]
+    call(tracing, "plugin.Step", {"EventId": first["EventId"], "Data": "Bearer tok3n"})
+    call(tracing, "plugin.Forged\nINFO [kong] injected", {})
+    text = caplog.text
+    assert "s3cret" not in text and "tok3n" not in text
+    assert "plugin.StartInstance Name='echo' Config=string[15]" in text
+    assert f"plugin.Step EventId={first['EventId']} Data=string[12]" in text
+    assert "\nINFO [kong] injected" not in text  # a method name cannot start a log line of its own
