@@ -50,8 +50,9 @@ class ConnectionStats:
     """nginx's stub_status counters, which Kong's ``GET /status`` reports as ``server`` (api/routes/health.lua
     via ``kong.nginx.get_statistics()``): shared by every listener of the gateway, as nginx's are.
 
-    A connection is *reading* from the first byte of a request until its body is in, *writing* until the
-    response is out, and *waiting* otherwise (an idle keep-alive connection)."""
+    As in nginx (ngx_http_request.c), a request is counted and its connection is *reading* from the first
+    byte of the request until its header is in, then *writing* (body, handling, response) until the response
+    is out; otherwise the connection is *waiting* (an idle keep-alive connection)."""
 
     accepted: int = 0
     handled: int = 0
@@ -148,11 +149,9 @@ class HttpServer:
 
         try:
             while True:
-                request = await self._read_request(conn, reader, peer, lambda: enter("reading"))
+                request = await self._read_request(conn, reader, peer, enter)
                 if request is None:
                     return
-                stats.total_requests += 1
-                enter("writing")
                 try:
                     response = await self.handler(request)
                 except Exception:  # the emulator must never drop a client silently
@@ -185,7 +184,7 @@ class HttpServer:
         conn: h11.Connection,
         reader: asyncio.StreamReader,
         peer: tuple[str, int],
-        on_first_byte: Callable[[], None] = lambda: None,
+        enter: Callable[[str], None] = lambda state: None,
     ) -> HttpRequest | None:
         head: h11.Request | None = None
         body = bytearray()
@@ -196,7 +195,8 @@ class HttpServer:
                 data = await reader.read(READ_CHUNK)
                 if data and not started:
                     started = True
-                    on_first_byte()
+                    self.stats.total_requests += 1
+                    enter("reading")
                 conn.receive_data(data)
                 if not data and conn.their_state is h11.IDLE:
                     return None
@@ -205,6 +205,7 @@ class HttpServer:
                 return None
             if isinstance(event, h11.Request):
                 head = event
+                enter("writing")
             elif isinstance(event, h11.Data):
                 body += event.data
                 if len(body) > MAX_REQUEST_BODY:
