@@ -130,3 +130,25 @@ def test_plugin_protocols_must_match_the_routes(gateway: GatewayUnderTest, make_
         "fields": {"protocols": "must match the associated route's protocols"},
     }
     assert gateway.admin.get(f"/routes/{route.route['id']}/plugins").json()["data"] == []
+
+
+def test_redis_sentinel_is_refused_for_every_plugin_sharing_the_redis_record(
+    gateway: GatewayUnderTest, make_route
+) -> None:
+    """The shared ``redis`` record keeps Kong's Sentinel fields with ``eq: null``: Kong's schema refuses any
+    value, so the Admin API answers 400 instead of a 201 followed by a 500 on every request."""
+    route = make_route()
+    sentinel = "Redis Sentinel is not supported by kong-ai-guard; use host/port or cluster_nodes"
+    limiter = {
+        "limits": [{"metric": "requests", "limit": 5, "window": "minute"}],
+        "strategy": "redis",
+        "redis": {"sentinel_master": "mymaster", "sentinel_nodes": [{"host": "127.0.0.1", "port": 26379}]},
+    }
+    response = gateway.admin.post(
+        f"/routes/{route.route['id']}/plugins", json={"name": "ai-token-limiter", "config": limiter}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["fields"] == {
+        "config": {"redis": {"sentinel_master": sentinel, "sentinel_nodes": sentinel}}
+    }
+    assert gateway.admin.get(f"/routes/{route.route['id']}/plugins").json()["data"] == []
