@@ -182,3 +182,18 @@ def test_plain_pytest_uses_the_stack_pongo_decides(run_pongo, tmp_path: Path) ->
     stack = parse_env((run_pongo.run_dir / "env").read_text())
     assert all(int(stack[var]) != default for var, default in DEFAULTS.items())
     assert run_pongo("status").returncode == 1  # the session stopped the stack it started
+
+
+def test_a_taken_cluster_bus_port_is_named_not_a_ping_timeout(tmp_path: Path) -> None:
+    candidates = (port for port in range(21000, 22000) if port_is_free(port) and port_is_free(port + 10000))
+    ports = [next(candidates) for _ in range(3)]
+    env = {k: v for k, v in os.environ.items() if k not in STACK_VARS}
+    env.update(REDIS_CLUSTER_PORTS=" ".join(map(str, ports)), REDIS_CLUSTER_DIR=str(tmp_path / "cluster"))
+    script = str(ROOT / "scripts" / "redis-cluster")
+    with listening(ports[0] + 10000) as (bus,):
+        assert bus == ports[0] + 10000
+        result = subprocess.run([script, "start"], env=env, capture_output=True, text=True, timeout=120)
+        subprocess.run([script, "stop"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"port {ports[0]} or its cluster bus port {bus} is in use by another program" in result.stderr
+    assert "timed out" not in result.stderr
