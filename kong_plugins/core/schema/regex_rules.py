@@ -11,6 +11,11 @@ escaped by a backslash before it. Some mistakes therefore still pass Kong (an es
 look-around, ``\\\\(?=``); RE2 refuses them when the instance starts and ``kong-ai validate`` reports them.
 A construct written inside a character class (``[(?=]``, a literal) would be refused too; no path or
 content pattern needs one there.
+
+What RE2 accepts must pass, however it looks: ``+`` after the brace of an escape (``\\p{Greek}+``,
+``\\x{200B}+``: one or more of that character) is a plain repetition, only ``+`` after a counted repetition
+(``{2}+``, ``{2,5}+``) is possessive; and ``\\1`` followed by an octal digit is RE2's octal escape
+(``\\101`` is ``A``), not a back-reference.
 """
 
 from __future__ import annotations
@@ -34,9 +39,12 @@ def _unescaped(construct: str, message: str) -> list[tuple[str, str]]:
 RE2_UNSUPPORTED: tuple[PatternRule, ...] = (
     *_unescaped("%(%?[=!]", _LOOK_AROUND),
     *_unescaped("%(%?<[=!]", _LOOK_AROUND),
-    *_unescaped("\\[1-9]", _BACK_REFERENCE),
+    *_unescaped("\\[1-9][^0-7]", _BACK_REFERENCE),
+    *_unescaped("\\[1-9]$", _BACK_REFERENCE),
     *_unescaped("%(%?P=", _BACK_REFERENCE),
-    ("[^\\][%*%+%?}]%+", _POSSESSIVE),
+    ("[^\\][%*%+%?]%+", _POSSESSIVE),
+    ("[^x\\]{%d+,?%d*}%+", _POSSESSIVE),  # a counted repetition, not an escape's braces (\\p{..}+)
+    *_unescaped("x{%d+,?%d*}%+", _POSSESSIVE),
     *_unescaped("%(%?>", _ATOMIC),
     *_unescaped("%(%?%(", _ATOMIC),
 )

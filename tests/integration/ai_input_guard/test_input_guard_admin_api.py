@@ -74,3 +74,21 @@ def test_what_kong_cannot_express_is_left_to_kong_ai_validate(gateway: GatewayUn
         accepted = _enable(gateway, route, config)
         assert accepted.status_code == 201, accepted.text  # as real Kong does
         assert gateway.proxy.post(route.url(), json=chat()).status_code == 500  # StartInstance refuses it
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused_text"),
+    [
+        ("\\p{Cyrillic}+", "привет"),  # a Unicode class, then + (one or more): not possessive
+        ("\\x{263A}+", "hello \u263a\u263a"),  # a code point in braces, then +
+        ("\\101\\102\\103", "ABC"),  # RE2's octal escapes (\101 is A), not back-references
+    ],
+)
+def test_patterns_re2_accepts_are_accepted_by_the_admin_api_and_enforced(
+    gateway: GatewayUnderTest, make_route, pattern: str, refused_text: str
+) -> None:
+    route = make_route()
+    accepted = _enable(gateway, route, {"deny_patterns": [pattern]})
+    assert accepted.status_code == 201, accepted.text  # was 400: a false possessive/back-reference match
+    assert gateway.proxy.post(route.url(), json=chat("hello there")).status_code == 200
+    assert gateway.proxy.post(route.url(), json=chat(refused_text)).status_code == 400
