@@ -83,7 +83,7 @@ class MediaTypePolicy:
                 415,
                 "content_type",
                 "not_allowed",
-                FieldProblem("", f"Content-Type {media_type} is not accepted; expected {expected}"),
+                FieldProblem("", f"Content-Type is not accepted; expected {expected}"),  # never quoted
             )
         charset = params.get("charset")
         if charset is not None and _is_json(media_type) and charset not in ("utf-8", "utf8"):
