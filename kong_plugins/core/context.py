@@ -95,8 +95,15 @@ class AuthzFacts(SharedFacts):
 
     decision: str = ""  # allow | deny
     policy_version: str = ""
-    action: str = ""
-    reason: str | None = None
+    action: str = ""  # the action that decided: the denied one, else the last one allowed
+    reason: str | None = None  # same as rule (kept for readers of contract v1)
+    decision_id: str = ""
+    level: str = ""  # endpoint | tenant | action
+    rule: str = ""  # the @id of the policies that decided (forbid or permit), or default-deny
+    actions: list[dict[str, Any]] = field(default_factory=list)  # {action, resource, decision, rule, level}
+    tool_calls: int | None = None  # response phase: tool calls in the model's output
+    tool_calls_denied: int | None = None
+    tool_calls_stripped: int | None = None
 
 
 @dataclass

@@ -1,0 +1,111 @@
+"""The request facts authorization needs: from ai-input-guard's context, or from the body when it is absent.
+
+ai-input-guard parses and validates the body once for the chain and publishes ``ai_guard.request``; this
+module only reads that map. On a route without the guard, :func:`view_from_body` parses the raw body itself,
+once, bounded in size, and takes only what decisions need (it validates nothing else: that is the guard's
+job).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kong_plugins.ai_action_authz.actions import MAX_TOOLS, RequestView, argument_tags
+from kong_plugins.core.context import RequestFacts, TenantFacts
+
+__all__ = ["principal_facts", "view_from_body", "view_from_facts"]
+
+MAX_ROLES = 64
+
+
+def view_from_facts(facts: RequestFacts) -> RequestView:
+    names = facts.tool_names if isinstance(facts.tool_names, list) else []
+    return RequestView(
+        format=facts.format or "custom",
+        model=facts.model if isinstance(facts.model, str) else None,
+        stream=facts.stream is True,
+        max_tokens=_int_or_none(facts.max_tokens),
+        tool_names=tuple(name for name in names[:MAX_TOOLS] if isinstance(name, str)),
+    )
+
+
+def view_from_body(raw: bytes) -> RequestView:
+    """What a JSON body asks for (an unparseable or non-object body is ``custom`` with no facts)."""
+    try:
+        body = json.loads(raw) if raw else None
+    except (ValueError, RecursionError):
+        body = None
+    if isinstance(body, list) and body and all(isinstance(item, dict) for item in body):
+        return _mcp_view(body)
+    if not isinstance(body, dict):
+        return RequestView()
+    if body.get("jsonrpc") == "2.0" and isinstance(body.get("method"), str):
+        return _mcp_view([body])
+    model = body.get("model") if isinstance(body.get("model"), str) else None
+    if "input" in body:
+        fmt = "openai-embeddings"
+    elif "messages" in body:
+        fmt = "anthropic-messages" if "system" in body or _has_anthropic_max(body) else "openai-chat"
+    elif "prompt" in body:
+        fmt = "openai-completions"
+    else:
+        fmt = "custom"
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    return RequestView(
+        format=fmt,
+        model=model,
+        stream=body.get("stream") is True,
+        max_tokens=_int_or_none(limit),
+        tool_names=_tool_names(body.get("tools")),
+    )
+
+
+def principal_facts(tenant: TenantFacts | None) -> dict[str, Any]:
+    """Tenant id, tier, region and roles from the tenant context (empty strings without a tenant)."""
+    if tenant is None or not tenant.id:
+        return {"tenant": "", "tier": "", "region": "", "roles": ()}
+    roles = getattr(tenant, "roles", None)
+    return {
+        "tenant": tenant.id,
+        "tier": tenant.tier or "",
+        "region": tenant.region or "",
+        "roles": tuple(dict.fromkeys(r for r in (roles or [])[:MAX_ROLES] if isinstance(r, str) and r)),
+    }
+
+
+def _mcp_view(messages: list[dict[str, Any]]) -> RequestView:
+    calls = []
+    for message in messages[:MAX_TOOLS]:
+        if message.get("method") != "tools/call":
+            continue
+        params = message.get("params")
+        if not isinstance(params, dict) or not isinstance(params.get("name"), str):
+            calls.append(("", ()))  # a tools/call without a tool name: decided as the unnamed tool
+            continue
+        calls.append((params["name"], argument_tags(params.get("arguments"))))
+    return RequestView(format="mcp", mcp_calls=tuple(calls))
+
+
+def _has_anthropic_max(body: dict[str, Any]) -> bool:
+    return "max_tokens" in body and "max_completion_tokens" not in body and "anthropic_version" in body
+
+
+def _tool_names(tools: Any) -> tuple[str, ...]:
+    if not isinstance(tools, list):
+        return ()
+    names = []
+    for tool in tools[:MAX_TOOLS]:
+        if not isinstance(tool, dict):
+            continue
+        function = tool.get("function")
+        name = function.get("name") if isinstance(function, dict) else tool.get("name")
+        if isinstance(name, str):
+            names.append(name)
+    return tuple(names)
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return max(-(2**63), min(value, 2**63 - 1))

@@ -1,0 +1,110 @@
+"""The ``ai-action-authz`` configuration in Kong's schema shape (the plugin's name is declared here, once).
+
+Kong validates types, bounds and the Lua patterns below, so the Admin API refuses a policy with no
+``permit``/``forbid`` statement or with template slots (``?principal``). That Cedar text parses and validates
+against our entity model (declarative/policies/schema.cedarschema) cannot be said in Kong's vocabulary: it is
+checked when the plugin instance starts (``settings.build_settings``: a bad policy fails the instance, so
+requests get 500, never "allowed"), by ``kong-ai validate`` and by ``kong-ai policy test``.
+"""
+
+from __future__ import annotations
+
+from kong_plugins.ai_action_authz.policy import MAX_POLICY_BYTES
+from kong_plugins.core.schema import (
+    conditional,
+    field,
+    integer,
+    plugin_schema,
+    set_,
+    string,
+)
+
+__all__ = ["CONTEXT_SOURCES", "NAME", "SCHEMA", "SCHEMA_DUMP", "Schema"]
+
+NAME = "ai-action-authz"
+
+CONTEXT_SOURCES = ("method", "path", "consumer")
+
+_CONFIG_FIELDS = [
+    field(
+        "policy_source",
+        string(
+            default="config",
+            one_of=["config"],
+            description="Where the Cedar policy comes from: `config` (the `policy` field, embedded in the "
+            "plugin configuration).",
+        ),
+    ),
+    field(
+        "policy",
+        string(
+            len_max=MAX_POLICY_BYTES,
+            match_any={
+                "patterns": ["permit%s*%(", "forbid%s*%("],
+                "err": "must contain at least one permit(...) or forbid(...) statement",
+            },
+            match_none=[
+                {"pattern": "%?principal", "err": "policy templates (?principal slots) are not supported"},
+                {"pattern": "%?resource", "err": "policy templates (?resource slots) are not supported"},
+            ],
+            description="The Cedar policy set, validated against the entity model in "
+            "`declarative/policies/schema.cedarschema` when the plugin instance starts (an invalid policy "
+            "fails the instance: its requests get 500, never an allow). Default deny: a request is allowed "
+            "only when every action it implies is permitted, and a matching `forbid` overrides any `permit`. "
+            'Annotate policies with `@id("...")` to name them in decisions. See docs/policy.md.',
+        ),
+    ),
+    field(
+        "route_name",
+        string(
+            len_max=256,
+            description='This route\'s id in policies (`Route::"<route_name>"`). Default: the id of the '
+            "Kong route the plugin is attached to, or `*` for a plugin on a service or global.",
+        ),
+    ),
+    field(
+        "context_sources",
+        set_(
+            string(one_of=list(CONTEXT_SOURCES)),
+            default=[],
+            description="Request facts read for the policy beyond the context other plugins published, one "
+            "PDK round trip each: `method` and `path` (`context.method`, `context.path`) and `consumer` (the "
+            'authenticated Kong consumer becomes the principal, `Consumer::"<username>"`, inside its '
+            "tenant).",
+        ),
+    ),
+    field(
+        "max_body_bytes",
+        integer(
+            default=1048576,
+            between=[1, 64 * 1024 * 1024],
+            description="On a route without ai-input-guard, this plugin parses the body itself (once) to "
+            "know the model, streaming and tools; a larger body is refused (413).",
+        ),
+    ),
+    field(
+        "cache_size",
+        integer(
+            default=10000,
+            between=[0, 1000000],
+            description="Decisions kept per plugin instance, keyed by policy version, principal, action, "
+            "resource and context (least recently used go first). 0 disables the cache.",
+        ),
+    ),
+]
+
+SCHEMA = plugin_schema(
+    NAME,
+    _CONFIG_FIELDS,
+    entity_checks=[
+        conditional(
+            "policy_source",
+            {"eq": "config"},
+            "policy",
+            {"required": True},
+            then_err="policy_source 'config' needs a policy",
+        ),
+    ],
+)
+Schema = SCHEMA.schema
+SCHEMA_DUMP = SCHEMA.dump

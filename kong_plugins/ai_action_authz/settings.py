@@ -1,0 +1,54 @@
+"""Turning a validated ``ai-action-authz`` config into what requests use: built once per plugin instance.
+
+The inline policy is parsed, validated against our Cedar schema and sliced per tenant here, so a bad
+policy fails the instance when it starts (Kong then answers 500 for its requests: fail closed) and no request
+ever parses policy text. This module never touches ``kong``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kong_plugins.ai_action_authz.decide import DecisionCache
+from kong_plugins.ai_action_authz.policy import CompiledPolicy, PolicyError, compile_policy
+from kong_plugins.core.errors import ConfigError
+
+__all__ = ["AuthzSettings", "build_settings"]
+
+ANY_ROUTE = "*"
+
+
+@dataclass(frozen=True)
+class AuthzSettings:
+    """Everything a request needs, compiled once per plugin configuration and shared by all threads."""
+
+    current_policy: Callable[[], CompiledPolicy]
+    route_name: str
+    read_method: bool
+    read_path: bool
+    read_consumer: bool
+    max_body_bytes: int
+    cache: DecisionCache
+
+
+def build_settings(config: Mapping[str, Any], route_id: str | None = None) -> AuthzSettings:
+    """Compile a config already validated by the schema (defaults filled); raises :class:`ConfigError`."""
+    text = config.get("policy")
+    if not isinstance(text, str) or not text:
+        raise ConfigError("a policy is required", {"config.policy": "required field missing"})
+    try:
+        compiled = compile_policy(text)
+    except PolicyError as exc:
+        raise ConfigError(f"invalid policy: {exc}", {"config.policy": str(exc)}) from None
+    sources = set(config.get("context_sources") or [])
+    return AuthzSettings(
+        current_policy=lambda: compiled,
+        route_name=str(config.get("route_name") or route_id or ANY_ROUTE),
+        read_method="method" in sources,
+        read_path="path" in sources,
+        read_consumer="consumer" in sources,
+        max_body_bytes=int(config.get("max_body_bytes") or 1048576),
+        cache=DecisionCache(int(config.get("cache_size", 10000))),
+    )
