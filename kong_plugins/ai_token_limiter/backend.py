@@ -18,6 +18,12 @@ What the fallback admitted, and settlements Redis could not take, are journaled 
 answers again (see :mod:`.degraded`). It is logged once per ``degraded_log_interval`` (with how many
 requests were degraded meanwhile), and once on recovery. Reservations remember which store took them, so
 each is settled where it was made.
+
+A Redis that answers slowly rather than not at all (a reply over ``read_timeout``, a frozen server) runs a
+timed-out call later: whether it ran is in doubt. A settlement in doubt is journaled without its releases
+(:func:`_journaled_settlement`: never counted less than used, at most the unused reservation more); a
+reservation in doubt is counted by the fallback and journaled as any degraded one, so Redis may then hold
+that request twice (counted more, never less). A call that never left (no connection) is journaled exactly.
 """
 
 from __future__ import annotations
@@ -149,6 +155,20 @@ def shadow_of(cfg: RedisConfig) -> RedisShadow:
         return shadow
 
 
+def _journaled_settlement(deltas: Sequence[int], exc: RedisUnavailable) -> list[int]:
+    """What to add to Redis later for a settlement that failed with ``exc``.
+
+    A settlement whose reply was lost (a slow or frozen Redis: the read timed out) may have run, or may
+    run once Redis answers again; adding it again would apply it twice. Its releases (negative deltas)
+    are then dropped: applied twice they would give the tenant budget it did not have, dropped they
+    keep at most the unused part of its reservation counted (never less than was used). Its charges
+    beyond the reservation (positive deltas) are kept: applied twice they count more, never less. A
+    settlement that certainly was not sent (no connection) is added exactly."""
+    if not exc.in_doubt:
+        return list(deltas)
+    return [max(0, delta) for delta in deltas]
+
+
 class RedisStore(CounterStore, Protocol):
     """The Redis store: a counter store that can also add journaled usage (see :mod:`.script`)."""
 
@@ -270,10 +290,15 @@ class LimiterBackend:
             return False
         try:
             self._reconcile(counters[0].key if counters else None)
+        except RedisUnavailable as exc:  # the settlement itself was not sent
+            self._redis_failed(exc)
+            self._shadow.journal.add(counters, deltas, buckets)
+            return False
+        try:
             self._redis.settle(counters, deltas, buckets)
         except RedisUnavailable as exc:
             self._redis_failed(exc)
-            self._shadow.journal.add(counters, deltas, buckets)
+            self._shadow.journal.add(counters, _journaled_settlement(deltas, exc), buckets)
             return False
         except Exception:
             self._redis_succeeded()

@@ -114,7 +114,15 @@ class BackendError(GuardError):
 
 
 class RedisUnavailable(BackendError):
-    """Redis could not be reached or did not answer in time."""
+    """Redis could not be reached or did not answer in time.
+
+    ``in_doubt``: the command may have been sent, and so may have run (a reply that timed out or a
+    connection lost while reading: a slow or frozen Redis runs it once it answers again); False when it
+    certainly was not (no connection could be made or taken from the pool)."""
+
+    def __init__(self, message: str = "", *, in_doubt: bool = True) -> None:
+        super().__init__(message)
+        self.in_doubt = in_doubt
 
 
 class ContextMissing(GuardError):

@@ -608,7 +608,24 @@ def redis_errors(operation: str = "redis command") -> Iterator[None]:
         if not is_unavailable_error(exc):
             raise
         message = f"{operation}: Redis unavailable ({type(exc).__name__}: {exc})"
-        raise RedisUnavailable(message[:_MESSAGE_MAX_CHARS]) from exc
+        raise RedisUnavailable(message[:_MESSAGE_MAX_CHARS], in_doubt=not _never_sent(exc)) from exc
+
+
+_NOT_SENT_MARKS = ("connecting to", "No connection available", "cannot be connected")
+"""redis-py's messages for failures before a command is written: no connection could be made or taken."""
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the command never left: it certainly did not run. Any
+    other transport failure (a read that timed out, a connection lost while reading) leaves it in doubt."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return False
+        if any(mark in str(seen) for mark in _NOT_SENT_MARKS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 # ----------------------------------------------------------------------------------------------------

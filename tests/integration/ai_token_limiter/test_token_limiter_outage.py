@@ -4,6 +4,7 @@ counted reaches Redis once it is back: nothing lost, nothing doubled."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -14,6 +15,7 @@ from integration.ai_token_limiter.limiter_support import (
     LimitedRoute,
     LimiterEnv,
     RestartableRedis,
+    chat,
     limit,
     poll_until,
 )
@@ -131,3 +133,35 @@ def test_after_the_outage_redis_has_every_request_once(
     assert route.used("requests") == 8
     assert route.used("tokens") == 8 * SETTLED_TOKENS  # degraded settlements reached Redis too
     assert route.send().headers["X-RateLimit-Remaining-Requests-60"] == "1"  # nothing added twice
+
+
+def test_a_settlement_a_frozen_redis_runs_late_is_not_released_twice(limiter: LimiterEnv) -> None:
+    """A slow Redis, not a dead one: the settlement's reply times out, Redis runs it when it answers again,
+    and the journal must not release the unused reservation a second time (that would hand the tenant
+    budget it never had). The upstream's latency holds the request between its reservation and its
+    settlement, long enough to freeze Redis in between."""
+    route = outage_route(limiter, [limit("tokens", 10**6, "60")], node_count=1)
+    on_redis(route)
+    before = route.used("tokens")
+    held: dict[str, httpx.Response] = {}
+    request = threading.Thread(
+        target=lambda: held.setdefault(
+            "answer", route.send(chat(max_tokens=1000), headers={"X-Mock-Latency-Ms": "1500"})
+        )
+    )
+    request.start()
+    poll_until(lambda: route.used("tokens") > before, deadline_s=5, what="reserved in Redis")
+    limiter.redis.freeze()
+    request.join()  # settled against the frozen Redis: the reply timed out
+    assert held["answer"].status_code == 200
+    limiter.redis.thaw()  # Redis now runs the settlement it had received
+    sent = 0
+
+    def back_on_redis() -> httpx.Response | None:
+        nonlocal sent
+        sent += 1
+        response = route.send()
+        return response if response.status_code == 200 and DEGRADED not in response.headers else None
+
+    poll_until(back_on_redis, deadline_s=5, what="back on Redis")  # the journal is added on the way
+    assert route.used("tokens") == before + SETTLED_TOKENS * (1 + sent)  # was 46 short of that
