@@ -22,6 +22,8 @@ Token-counting rule (the contract tests and token limiters rely on):
   reason is ``length`` / ``max_tokens``. A text answer has exactly that many words, one word = one token, one
   streamed delta per word. A tool call costs ``X-Mock-Completion-Tokens`` or
   ``max(1, ceil((len(name) + len(arguments)) / 4))`` tokens and is never capped.
+* ``X-Mock-Extra-Tool-Call: name {json arguments}`` (repeatable, at most 16) adds calls after the first one
+  (OpenAI ``tool_calls[1..]``, Anthropic ``tool_use`` blocks ``1..``; each costs its own tokens as above).
 * Prompt caching: ``X-Mock-Cached-Tokens`` (0..4096) prompt tokens are reported as read from the cache
   (OpenAI chat ``usage.prompt_tokens_details.cached_tokens``, part of ``prompt_tokens``; Anthropic
   ``cache_read_input_tokens``, taken out of ``input_tokens``), ``X-Mock-Cache-Write-Tokens`` (Anthropic only)
@@ -91,6 +93,7 @@ MAX_EMBEDDING_INPUTS = 2048
 MAX_EMBEDDING_DIMENSIONS = 256
 MAX_ECHO_WORD_CHARS = 32
 MAX_PAD_BYTES = 64 * 1024 * 1024
+MAX_EXTRA_TOOL_CALLS = 16
 # http.server refuses requests with more than 100 header lines (431); a provider's front end takes more, and
 # the gateway tests send up to Kong's 1000 (kong.request.get_headers(1000)). Module-wide: the only knob.
 MAX_HEADER_LINES = 1100
@@ -230,6 +233,7 @@ class Controls:
     cache_write_tokens: int = 0
     tool_call: str | None = None
     tool_args: str = "{}"
+    extra_tool_calls: tuple[tuple[str, str], ...] = ()
     response_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     content_encoding: str | None = None
     pad_bytes: int = 0
@@ -273,6 +277,12 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
     if tool_call is not None and not TOOL_NAME_RE.fullmatch(tool_call):
         raise ApiError(400, "X-Mock-Tool-Call must match [A-Za-z0-9_-]{1,64}", "invalid_mock_control")
     tool_args = _single_header(headers, "X-Mock-Tool-Args")
+    extra_tool_calls: list[tuple[str, str]] = []
+    for raw in (headers.get_all("X-Mock-Extra-Tool-Call") or [])[:MAX_EXTRA_TOOL_CALLS]:
+        name, _, arguments = raw.strip().partition(" ")
+        if not TOOL_NAME_RE.fullmatch(name):
+            raise ApiError(400, "X-Mock-Extra-Tool-Call must be 'name {json}'", "invalid_mock_control")
+        extra_tool_calls.append((name, arguments.strip() or "{}"))
     extra_headers: list[tuple[str, str]] = []
     for raw in headers.get_all("X-Mock-Response-Header") or []:
         name, sep, value = raw.partition(":")
@@ -291,6 +301,7 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
         cache_write_tokens=cache_write or 0,
         tool_call=tool_call,
         tool_args="{}" if tool_args is None else tool_args,
+        extra_tool_calls=tuple(extra_tool_calls),
         response_headers=tuple(extra_headers),
         content_encoding=content_encoding,
         pad_bytes=pad_bytes or 0,
@@ -421,6 +432,16 @@ def plan_tool_call(request: Mapping[str, Any], controls: Controls, prompt_text: 
     return ToolCall(name=name, arguments=arguments, tokens=tokens)
 
 
+def plan_extra_tool_calls(controls: Controls, first: ToolCall | None) -> list[ToolCall]:
+    """``X-Mock-Extra-Tool-Call: name {json}`` (repeatable): more calls after the first, in header order."""
+    if first is None:
+        return []
+    return [
+        ToolCall(name=name, arguments=arguments, tokens=max(1, math.ceil((len(name) + len(arguments)) / 4)))
+        for name, arguments in controls.extra_tool_calls
+    ]
+
+
 def stable_id(prefix: str, path: str, body: bytes, length: int = 24) -> str:
     """Same request, same id: a hash where a real API would put a random value."""
     digest = hashlib.sha256(path.encode("utf-8", "surrogateescape") + b"\0" + body).hexdigest()
@@ -479,11 +500,13 @@ def chat_completions(route: RouteInput) -> Reply:
     prompt_text = last_user_text(messages)
     limit = optional_limit(request, "max_completion_tokens", "max_tokens")
     tool = plan_tool_call(request, controls, prompt_text)
+    extra = plan_extra_tool_calls(controls, tool)
     completion = plan_completion(controls, limit)
     completion_id = stable_id("chatcmpl-", route.path, route.raw_body)
     model = requested_model(request)
     if tool is not None:
-        finish_reason, completion_tokens, words = "tool_calls", tool.tokens, []
+        finish_reason, words = "tool_calls", []
+        completion_tokens = tool.tokens + sum(call.tokens for call in extra)
     else:
         finish_reason = "length" if completion.truncated else "stop"
         completion_tokens, words = completion.tokens, answer_words(prompt_text, completion.tokens)
@@ -493,17 +516,20 @@ def chat_completions(route: RouteInput) -> Reply:
         usage["prompt_tokens_details"] = {"cached_tokens": min(controls.cached_tokens, prompt_tokens)}
 
     if request.get("stream") is True:
-        return chat_stream(completion_id, model, words, tool, tool_call_id, finish_reason, usage, route)
+        return chat_stream(
+            completion_id, model, words, tool, tool_call_id, finish_reason, usage, route, extra
+        )
 
     message: dict[str, Any] = {"role": "assistant", "content": " ".join(words), "refusal": None}
     if tool is not None:
         message["content"] = None
         message["tool_calls"] = [
             {
-                "id": tool_call_id,
+                "id": tool_call_id + (f"_{index}" if index else ""),
                 "type": "function",
-                "function": {"name": tool.name, "arguments": tool.arguments},
+                "function": {"name": call.name, "arguments": call.arguments},
             }
+            for index, call in enumerate([tool, *extra])
         ]
     body: dict[str, Any] = {
         "id": completion_id,
@@ -527,6 +553,7 @@ def chat_stream(
     finish_reason: str,
     usage: dict[str, Any],
     route: RouteInput,
+    extra: list[ToolCall] | None = None,
 ) -> StreamReply:
     """OpenAI chunk sequence: role, one delta per token (or tool-call pieces), finish, [usage], [DONE]."""
     with_usage = include_usage_in_stream(route.request) and not route.controls.no_usage
@@ -549,17 +576,19 @@ def chat_stream(
         deltas = [chunk({"content": piece}) for piece in word_pieces(words)]
     else:
         events = [chunk({"role": "assistant", "content": None, "refusal": None})]
-        opening = {
-            "index": 0,
-            "id": tool_call_id,
-            "type": "function",
-            "function": {"name": tool.name, "arguments": ""},
-        }
-        deltas = [chunk({"tool_calls": [opening]})]
-        deltas.extend(
-            chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
-            for piece in split_arguments(tool.arguments)
-        )
+        deltas = []
+        for index, call in enumerate([tool, *(extra or [])]):
+            opening = {
+                "index": index,
+                "id": tool_call_id + (f"_{index}" if index else ""),
+                "type": "function",
+                "function": {"name": call.name, "arguments": ""},
+            }
+            deltas.append(chunk({"tool_calls": [opening]}))
+            deltas.extend(
+                chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+                for piece in split_arguments(call.arguments)
+            )
     cut = len(events) + math.ceil(len(deltas) / 2)
     events.extend(deltas)
     events.append(chunk({}, finish_reason))
@@ -683,27 +712,27 @@ def anthropic_messages(route: RouteInput) -> Reply:
         input_tokens += MESSAGE_OVERHEAD_TOKENS + text_tokens(content_text(request["system"], "system"))
     prompt_text = last_user_text(messages)
     tool = plan_tool_call(request, controls, prompt_text)
+    extra = plan_extra_tool_calls(controls, tool)
     completion = plan_completion(controls, optional_limit(request, "max_tokens"))
     message_id = stable_id("msg_", route.path, route.raw_body)
     model = requested_model(request)
-    block: dict[str, Any]
+    blocks: list[dict[str, Any]]
     if tool is not None:
-        try:
-            tool_input = json.loads(tool.arguments)
-        except (ValueError, RecursionError):
-            tool_input = {}
-        if not isinstance(tool_input, dict):
-            tool_input = {}
-        block = {
-            "type": "tool_use",
-            "id": stable_id("toolu_", route.path, route.raw_body),
-            "name": tool.name,
-            "input": tool_input,
-        }
-        stop_reason, output_tokens, words = "tool_use", tool.tokens, []
+        blocks = []
+        for index, call in enumerate([tool, *extra]):
+            try:
+                tool_input = json.loads(call.arguments)
+            except (ValueError, RecursionError):
+                tool_input = {}
+            if not isinstance(tool_input, dict):
+                tool_input = {}
+            tool_id = stable_id("toolu_", route.path, route.raw_body) + (f"_{index}" if index else "")
+            blocks.append({"type": "tool_use", "id": tool_id, "name": call.name, "input": tool_input})
+        stop_reason, words = "tool_use", []
+        output_tokens = tool.tokens + sum(call.tokens for call in extra)
     else:
         words = answer_words(prompt_text, completion.tokens)
-        block = {"type": "text", "text": " ".join(words)}
+        blocks = [{"type": "text", "text": " ".join(words)}]
         stop_reason = "max_tokens" if completion.truncated else "end_turn"
         output_tokens = completion.tokens
     usage = {"input_tokens": input_tokens, "output_tokens": output_tokens}
@@ -721,7 +750,7 @@ def anthropic_messages(route: RouteInput) -> Reply:
         "type": "message",
         "role": "assistant",
         "model": model,
-        "content": [block],
+        "content": blocks,
         "stop_reason": stop_reason,
         "stop_sequence": None,
     }
@@ -734,31 +763,37 @@ def anthropic_messages(route: RouteInput) -> Reply:
 
 def anthropic_stream(message: dict[str, Any], words: list[str]) -> StreamReply:
     """Anthropic events: message_start, block start, deltas, block stop, message_delta, message_stop."""
-    block = message["content"][0]
+    blocks = message["content"]
     start_message = {**message, "content": [], "stop_reason": None}
     if "usage" in message:
         # output_tokens in message_delta is the cumulative total, so the start carries 0.
         start_message["usage"] = {**message["usage"], "output_tokens": 0}
     events = [sse_event("message_start", {"type": "message_start", "message": start_message})]
 
-    def block_delta(delta: dict[str, str]) -> bytes:
-        return sse_event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta})
+    def block_delta(index: int, delta: dict[str, str]) -> bytes:
+        body = {"type": "content_block_delta", "index": index, "delta": delta}
+        return sse_event("content_block_delta", body)
 
-    if block["type"] == "tool_use":
-        opening = {**block, "input": {}}
-        partial = json.dumps(block["input"], separators=(",", ":")) if block["input"] else ""
-        deltas = [
-            block_delta({"type": "input_json_delta", "partial_json": piece})
-            for piece in split_arguments(partial)
-        ]
-    else:
-        opening = {"type": "text", "text": ""}
-        deltas = [block_delta({"type": "text_delta", "text": piece}) for piece in word_pieces(words)]
-    start_block = {"type": "content_block_start", "index": 0, "content_block": opening}
-    events.append(sse_event("content_block_start", start_block))
-    cut = len(events) + math.ceil(len(deltas) / 2)
-    events.extend(deltas)
-    events.append(sse_event("content_block_stop", {"type": "content_block_stop", "index": 0}))
+    cut = 0
+    for index, block in enumerate(blocks):
+        if block["type"] == "tool_use":
+            opening = {**block, "input": {}}
+            partial = json.dumps(block["input"], separators=(",", ":")) if block["input"] else ""
+            deltas = [
+                block_delta(index, {"type": "input_json_delta", "partial_json": piece})
+                for piece in split_arguments(partial)
+            ]
+        else:
+            opening = {"type": "text", "text": ""}
+            deltas = [
+                block_delta(index, {"type": "text_delta", "text": piece}) for piece in word_pieces(words)
+            ]
+        start_block = {"type": "content_block_start", "index": index, "content_block": opening}
+        events.append(sse_event("content_block_start", start_block))
+        if index == 0:
+            cut = len(events) + math.ceil(len(deltas) / 2)
+        events.extend(deltas)
+        events.append(sse_event("content_block_stop", {"type": "content_block_stop", "index": index}))
     message_delta: dict[str, Any] = {
         "type": "message_delta",
         "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},

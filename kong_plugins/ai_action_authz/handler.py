@@ -1,21 +1,25 @@
 """``ai-action-authz`` handler: reads the published facts, lets Cedar decide, publishes the decision.
 
-The decision is pure (:mod:`.actions`, :mod:`.decide`, :mod:`.policy`); this handler only does PDK I/O.
-Round trips per request are tabled in README.md (ai-action-authz): an allowed request costs **3** in access
-(the tenant facts, the request facts, the decision), plus one per ``context_sources`` entry, plus the body
-on a route without ai-input-guard.
+The decision is pure (:mod:`.actions`, :mod:`.decide`, :mod:`.policy`, :mod:`.output`); this handler only
+does PDK I/O. Round trips per request are tabled in README.md (ai-action-authz): an allowed request costs
+**3** in access (the tenant facts, the request facts, the decision), plus one per ``context_sources`` entry,
+plus the body on a route without ai-input-guard; the response phase reads the decision and the body (2),
+and writes only when the output has tool calls.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from kong_plugins.ai_action_authz.actions import RequestView, request_actions, request_context
-from kong_plugins.ai_action_authz.decide import Decision, Principal, decide
+from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, Principal, decide
 from kong_plugins.ai_action_authz.facts import principal_facts, view_from_body, view_from_facts
+from kong_plugins.ai_action_authz.output import MAX_TOOL_CALLS, Output, parse_output
 from kong_plugins.ai_action_authz.schema import NAME, SCHEMA
 from kong_plugins.ai_action_authz.settings import AuthzSettings, build_settings
+from kong_plugins.core.content_encoding import DecodeError, decode_body
 from kong_plugins.core.context import (
     AUTHZ_KEY,
     REQUEST_KEY,
@@ -24,7 +28,7 @@ from kong_plugins.core.context import (
     RequestFacts,
     TenantFacts,
 )
-from kong_plugins.core.errors import Forbidden, PayloadTooLarge
+from kong_plugins.core.errors import Forbidden, PayloadTooLarge, ReplaceResponse
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -35,6 +39,9 @@ __all__ = ["PRIORITY", "VERSION", "Plugin"]
 VERSION = "0.1.0"
 PRIORITY = priority_of(NAME)
 MAX_PUBLISHED_ACTIONS = 32
+STRIPPED_HEADER = "X-AI-Tool-Calls-Stripped"
+UNINSPECTABLE = "uninspectable-output"
+TOO_MANY_CALLS = "too-many-tool-calls"
 
 log = logging.getLogger("kong_plugins")
 
@@ -57,14 +64,95 @@ class Plugin(GuardPlugin):
         principal = Principal(**principal_facts(tenant), consumer=self._consumer(pdk))
         policy = settings.current_policy()
         actions = request_actions(settings.route_name, view)
-        decision = decide(policy, principal, actions, request_context(view), {}, settings.cache)
-        pdk.call("ctx.shared.set", AUTHZ_KEY, _facts(decision).to_shared())
+        context = request_context(view)
+        decision = decide(policy, principal, actions, context, {}, settings.cache)
+        facts = _facts(decision)
+        if decision.allowed:
+            facts.carry = {"principal": _principal_map(principal), "context": context}
+        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
         if not decision.allowed:
             raise Forbidden(
                 extra={"decision_id": decision.id},
                 log_reason=f"decision {decision.id}: {decision.action} denied at the {decision.level} level "
                 f"by {decision.rule} (policy {decision.policy_version})",
             )
+
+    @phase
+    def response(self, pdk: Pdk) -> None:
+        facts = AuthzFacts.from_shared(pdk.call("ctx.shared.get", AUTHZ_KEY))
+        if facts is None or facts.decision != "allow" or not isinstance(facts.carry, dict):
+            return
+        raw = _as_bytes(pdk.call("service.response.get_raw_body"))
+        output, decoded = self._output(pdk, raw)
+        if output is not None and not output.calls:
+            return
+        settings = self.settings
+        if output is None:
+            return self._refuse_output(pdk, facts, None, 0, UNINSPECTABLE)
+        principal = _principal_from(facts.carry.get("principal"))
+        context = {**_as_dict(facts.carry.get("context")), "phase": "response"}
+        calls = output.calls[:MAX_TOOL_CALLS]
+        actions = [ActionRequest("tool.call", "Tool", call.name, call.arguments) for call in calls]
+        decision = decide(settings.current_policy(), principal, actions, context, {}, settings.cache)
+        denied = {call.key for call, d in zip(calls, decision.actions, strict=True) if not d.allowed}
+        denied.update(call.key for call in output.calls[MAX_TOOL_CALLS:])
+        facts.output_decision_id = decision.id
+        facts.output_rule = decision.rule if denied else ",".join(sorted({d.rule for d in decision.actions}))
+        facts.tool_calls = len(output.calls)
+        facts.tool_calls_denied = len(denied)
+        if not denied:
+            facts.output_decision = "allow"
+            pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+            return
+        if not settings.strip:
+            return self._refuse_output(pdk, facts, decision, len(output.calls), decision.rule)
+        facts.output_decision = "strip"
+        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        status = pdk.call("response.get_status")
+        headers: dict[str, str | list[str]] = {STRIPPED_HEADER: str(len(denied))}
+        if decoded:
+            headers["Content-Encoding"] = []  # the body is now sent decoded
+        raise ReplaceResponse(
+            status if isinstance(status, int) else 200,
+            output.strip(denied).decode("utf-8", "replace"),
+            headers=headers,
+            log_reason=f"decision {decision.id}: {len(denied)} of {len(output.calls)} tool calls stripped "
+            f"from the output ({decision.rule})",
+        )
+
+    def _output(self, pdk: Pdk, raw: bytes) -> tuple[Output | None, bool]:
+        """The parsed output, decoding its Content-Encoding (bounded) when the raw bytes are not readable."""
+        limit = self.settings.max_response_bytes
+        if len(raw) > limit:
+            return None, False
+        output = parse_output(raw)
+        if output is not None or not raw:
+            return output if raw else Output("openai-json", []), False
+        encoding = pdk.call("service.response.get_header", "Content-Encoding")
+        if not isinstance(encoding, str) or not encoding:
+            return Output("openai-json", []), False  # not a chat answer at all: nothing to authorize
+        try:
+            decoded = decode_body(raw, encoding, limit)
+        except DecodeError:
+            return None, False
+        parsed = parse_output(decoded)
+        return (parsed if parsed is not None else Output("openai-json", [])), True
+
+    def _refuse_output(
+        self, pdk: Pdk, facts: AuthzFacts, decision: Decision | None, calls: int, rule: str
+    ) -> None:
+        decision_id = decision.id if decision is not None else uuid.uuid4().hex
+        facts.output_decision_id = decision_id
+        facts.output_decision = "block"
+        facts.output_rule = rule
+        facts.tool_calls = calls
+        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        raise Forbidden(
+            extra={"decision_id": decision_id},
+            # Kong keeps the upstream's headers in the response phase: a gzip answer's coding must go
+            headers={"Content-Encoding": []},
+            log_reason=f"decision {decision_id}: model output blocked by {rule}",
+        )
 
     def _request_view(self, pdk: Pdk) -> RequestView:
         settings = self.settings
@@ -98,6 +186,53 @@ def _read_body(pdk: Pdk, max_bytes: int) -> bytes:
     if len(body) > max_bytes:
         raise PayloadTooLarge(log_reason=f"request body larger than max_body_bytes ({max_bytes})")
     return body
+
+
+def _principal_map(principal: Principal) -> dict[str, Any]:
+    found = {
+        "tenant": principal.tenant,
+        "tier": principal.tier,
+        "region": principal.region,
+        "roles": list(principal.roles),
+        "groups": list(principal.groups),
+    }
+    if principal.consumer is not None:
+        found["consumer"] = principal.consumer
+    return found
+
+
+def _principal_from(value: Any) -> Principal:
+    found = _as_dict(value)
+
+    def text(name: str) -> str:
+        item = found.get(name)
+        return item if isinstance(item, str) else ""
+
+    def texts(name: str) -> tuple[str, ...]:
+        items = found.get(name)
+        return tuple(i for i in items if isinstance(i, str)) if isinstance(items, list) else ()
+
+    consumer = found.get("consumer")
+    return Principal(
+        tenant=text("tenant"),
+        tier=text("tier"),
+        region=text("region"),
+        roles=texts("roles"),
+        consumer=consumer if isinstance(consumer, str) else None,
+        groups=texts("groups"),
+    )
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _as_bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    return b""
 
 
 def _facts(decision: Decision) -> AuthzFacts:

@@ -83,6 +83,28 @@ _CONFIG_FIELDS = [
         ),
     ),
     field(
+        "on_violation",
+        string(
+            default="block",
+            one_of=["block", "strip"],
+            description="A tool call in the model's output (OpenAI `tool_calls`/`function_call`, "
+            "Anthropic `tool_use`, JSON or SSE) that the policy does not permit (`tool.call` on "
+            '`Tool::"<name>"`, its arguments in `context.arguments`): `block` answers 403 with a '
+            "decision id instead of the output; `strip` removes the disallowed calls, keeps the rest of the "
+            "answer valid for the client's SDK and says how many were removed in `X-AI-Tool-Calls-Stripped`.",
+        ),
+    ),
+    field(
+        "max_response_bytes",
+        integer(
+            default=8388608,
+            between=[1, 64 * 1024 * 1024],
+            description="Largest model output (after decoding gzip/deflate/br) whose tool calls are "
+            "checked. A larger output, or one that cannot be decoded, cannot be checked and is not "
+            "delivered (403, whatever `on_violation` says).",
+        ),
+    ),
+    field(
         "cache_size",
         integer(
             default=10000,

@@ -31,6 +31,8 @@ class AuthzSettings:
     read_consumer: bool
     max_body_bytes: int
     cache: DecisionCache
+    strip: bool = False
+    max_response_bytes: int = 8388608
 
 
 def build_settings(config: Mapping[str, Any], route_id: str | None = None) -> AuthzSettings:
@@ -51,4 +53,6 @@ def build_settings(config: Mapping[str, Any], route_id: str | None = None) -> Au
         read_consumer="consumer" in sources,
         max_body_bytes=int(config.get("max_body_bytes") or 1048576),
         cache=DecisionCache(int(config.get("cache_size", 10000))),
+        strip=config.get("on_violation") == "strip",
+        max_response_bytes=int(config.get("max_response_bytes") or 8388608),
     )

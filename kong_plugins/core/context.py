@@ -101,9 +101,12 @@ class AuthzFacts(SharedFacts):
     level: str = ""  # endpoint | tenant | action
     rule: str = ""  # the @id of the policies that decided (forbid or permit), or default-deny
     actions: list[dict[str, Any]] = field(default_factory=list)  # {action, resource, decision, rule, level}
-    tool_calls: int | None = None  # response phase: tool calls in the model's output
+    output_decision_id: str | None = None  # response phase: the decision on the tool calls in the output
+    output_decision: str | None = None  # allow | block | strip
+    output_rule: str | None = None
+    tool_calls: int | None = None  # tool calls in the model's output
     tool_calls_denied: int | None = None
-    tool_calls_stripped: int | None = None
+    carry: dict[str, Any] | None = None  # the plugin's own bookkeeping from access to response
 
 
 @dataclass

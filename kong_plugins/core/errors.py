@@ -12,7 +12,8 @@ Domain code raises; one place (the handler base) turns errors into Kong response
     │   ├── UnsupportedMediaType    415
     │   ├── TooManyRequests         429
     │   ├── HeaderFieldsTooLarge    431
-    │   └── ServiceUnavailable      503
+    │   ├── ServiceUnavailable      503
+    │   └── ReplaceResponse         not a failure: a response-phase plugin's rewritten answer, sent as is
     ├── BackendError                a dependency of ours failed
     │   └── RedisUnavailable        Redis cannot be reached (the only error ``fault_tolerant`` may swallow)
     └── ContextMissing              a fact another plugin should have published in kong.ctx.shared is absent
@@ -107,6 +108,26 @@ class HeaderFieldsTooLarge(PluginResponseError):
 class ServiceUnavailable(PluginResponseError):
     status = 503
     default_message = "Service unavailable"
+
+
+class ReplaceResponse(PluginResponseError):
+    """End the request with ``raw_body`` as is and ``status`` (a response-phase rewrite of the answer).
+
+    Kong's ``kong.response.exit`` keeps the headers already set (the upstream's) and lays ``headers`` over
+    them (an empty list removes one); it recomputes ``Content-Length``.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        raw_body: str,
+        *,
+        headers: dict[str, str | list[str]] | None = None,
+        log_reason: str | None = None,
+    ) -> None:
+        super().__init__("", headers=headers, log_reason=log_reason)
+        self.status = status
+        self.raw_body = raw_body
 
 
 class BackendError(GuardError):

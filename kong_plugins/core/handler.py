@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from kong_plugins.core.errors import ConfigError, PluginResponseError
+from kong_plugins.core.errors import ConfigError, PluginResponseError, ReplaceResponse
 from kong_plugins.core.pdk import Pdk
 
 log = logging.getLogger("kong_plugins")
@@ -82,7 +82,9 @@ class GuardPlugin:
         if error.log_reason:
             log.info("[%s] %s: %s", self.name, error.status, error.log_reason)
         headers = dict(error.headers) or None
-        if error.extra:
+        if isinstance(error, ReplaceResponse):
+            pdk.call_no_return("response.exit", error.status, error.raw_body, headers)
+        elif error.extra:
             pdk.call_no_return("response.exit", error.status, error.body(), headers)
         else:
             pdk.call_no_return("response.error", error.status, error.message, headers)

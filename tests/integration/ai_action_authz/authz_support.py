@@ -53,6 +53,45 @@ class AuthzRoute:
         return stats["ctx_shared"] or {}
 
 
+def sse_data(body: bytes) -> list[str]:
+    """The ``data:`` payloads of an SSE body, ``[DONE]`` left out."""
+    found = []
+    for line in body.decode().splitlines():
+        if line.startswith("data:") and line[5:].strip() != "[DONE]":
+            found.append(line[5:].strip())
+    return found
+
+
+def openai_answer(response: httpx.Response) -> Any:
+    """The answer as the official OpenAI SDK reads it (JSON, or a stream accumulated as the SDK does)."""
+    from openai.lib.streaming.chat import ChatCompletionStreamState
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    if not response.headers["Content-Type"].startswith("text/event-stream"):
+        return ChatCompletion.model_validate_json(response.content)
+    state: Any = ChatCompletionStreamState()
+    for data in sse_data(response.content):
+        state.handle_chunk(ChatCompletionChunk.model_validate_json(data))
+    return state.get_final_completion()
+
+
+def anthropic_answer(response: httpx.Response) -> Any:
+    """The answer as the official Anthropic SDK reads it (JSON, or a stream accumulated as the SDK does)."""
+    import pydantic
+    from anthropic.lib.streaming._messages import accumulate_event
+    from anthropic.types import Message, RawMessageStreamEvent
+
+    if not response.headers["Content-Type"].startswith("text/event-stream"):
+        return Message.model_validate_json(response.content)
+    adapter: Any = pydantic.TypeAdapter(RawMessageStreamEvent)
+    snapshot = None
+    buffers: dict[int, bytes] = {}
+    for data in sse_data(response.content):
+        event = adapter.validate_json(data)
+        snapshot = accumulate_event(event=event, current_snapshot=snapshot, json_bufs=buffers)
+    return snapshot
+
+
 def chat(model: str = "gpt-4o", **fields: Any) -> dict[str, Any]:
     return {"model": model, "messages": [{"role": "user", "content": "hello"}], **fields}
 

@@ -1,0 +1,330 @@
+"""Tool calls in a model's output, and the same output with some of them removed; pure (no ``kong``).
+
+Read: OpenAI chat ``choices[].message.tool_calls`` and legacy ``function_call``, Anthropic ``tool_use``
+content blocks, and both in SSE streams (Kong buffers the whole stream for the response phase). Stripping
+keeps the answer valid for the client's SDK: OpenAI ``tool_calls`` are filtered (streamed ones re-indexed so
+the indices stay contiguous) and a ``finish_reason`` of ``tool_calls`` becomes ``stop`` when none remain;
+Anthropic ``tool_use`` blocks are removed (streamed ones become empty text blocks at the same index, so no
+later index moves), an emptied ``content`` gets one empty text block, and ``stop_reason`` ``tool_use``
+becomes ``end_turn``. Events that need no change are kept byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kong_plugins.ai_action_authz.actions import argument_tags
+
+__all__ = ["MAX_TOOL_CALLS", "Output", "ToolCall", "parse_output"]
+
+MAX_TOOL_CALLS = 128
+MAX_EVENTS = 100_000
+MAX_ARGUMENT_BYTES = 65536
+
+_EVENT_SPLIT = re.compile(rb"(\r\n\r\n|\n\n|\r\r)")
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    key: tuple[Any, ...]  # where it is: ("choice", c, i), ("function_call", c), ("block", b)
+    name: str
+    arguments: tuple[tuple[str, str], ...]
+
+
+@dataclass
+class _Event:
+    raw: bytes
+    separator: bytes
+    name: str | None = None
+    data: Any = None  # parsed JSON of the data lines, when it is JSON
+
+
+@dataclass
+class Output:
+    kind: str  # openai-json | anthropic-json | openai-sse | anthropic-sse
+    calls: list[ToolCall]
+    document: Any = None
+    events: list[_Event] = field(default_factory=list)
+
+    def strip(self, denied: set[tuple[Any, ...]]) -> bytes:
+        """The output without the calls whose key is in ``denied``."""
+        if self.kind == "openai-json":
+            return _dump(_strip_openai_json(self.document, denied))
+        if self.kind == "anthropic-json":
+            return _dump(_strip_anthropic_json(self.document, denied))
+        if self.kind == "openai-sse":
+            return _strip_openai_sse(self.events, self.calls, denied)
+        return _strip_anthropic_sse(self.events, self.calls, denied)
+
+
+def parse_output(body: bytes) -> Output | None:
+    """The tool calls in ``body``; None when it is neither a chat answer nor a stream we know."""
+    head = body[:64].lstrip()
+    if head.startswith(b"{"):
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        if isinstance(document, dict):
+            if isinstance(document.get("choices"), list):
+                return Output("openai-json", _openai_json_calls(document), document)
+            if isinstance(document.get("content"), list):
+                return Output("anthropic-json", _anthropic_json_calls(document), document)
+        return None
+    if head.startswith((b"data:", b"event:", b":", b"id:")):
+        return _parse_sse(body)
+    return None
+
+
+# -- OpenAI ---------------------------------------------------------------------------------------------
+def _openai_json_calls(document: dict[str, Any]) -> list[ToolCall]:
+    calls = []
+    for c, choice in enumerate(document["choices"]):
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            continue
+        for i, entry in enumerate(message.get("tool_calls") or []):
+            function = entry.get("function") if isinstance(entry, dict) else None
+            if isinstance(function, dict):
+                calls.append(_call(("choice", c, i), function.get("name"), function.get("arguments")))
+        function_call = message.get("function_call")
+        if isinstance(function_call, dict):
+            calls.append(
+                _call(("function_call", c), function_call.get("name"), function_call.get("arguments"))
+            )
+    return calls
+
+
+def _strip_openai_json(document: dict[str, Any], denied: set[tuple[Any, ...]]) -> dict[str, Any]:
+    for c, choice in enumerate(document["choices"]):
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            continue
+        entries = message.get("tool_calls")
+        if isinstance(entries, list):
+            kept = [entry for i, entry in enumerate(entries) if ("choice", c, i) not in denied]
+            if kept:
+                message["tool_calls"] = kept
+            else:
+                message.pop("tool_calls")
+        if ("function_call", c) in denied:
+            message.pop("function_call", None)
+        no_calls = not message.get("tool_calls") and "function_call" not in message
+        if no_calls and choice.get("finish_reason") in ("tool_calls", "function_call"):
+            choice["finish_reason"] = "stop"
+    return document
+
+
+def _openai_sse_calls(events: list[_Event]) -> list[ToolCall]:
+    names: dict[tuple[Any, ...], str] = {}
+    arguments: dict[tuple[Any, ...], list[str]] = {}
+    for event in events:
+        for c, delta in _deltas(event):
+            for entry in delta.get("tool_calls") or []:
+                if not isinstance(entry, dict) or not isinstance(entry.get("index"), int):
+                    continue
+                _accumulate(("choice", c, entry["index"]), entry.get("function"), names, arguments)
+            if isinstance(delta.get("function_call"), dict):
+                _accumulate(("function_call", c), delta["function_call"], names, arguments)
+    return [_call(key, names.get(key), "".join(arguments.get(key, []))) for key in names]
+
+
+def _accumulate(
+    key: tuple[Any, ...],
+    function: Any,
+    names: dict[tuple[Any, ...], str],
+    arguments: dict[tuple[Any, ...], list[str]],
+) -> None:
+    if not isinstance(function, dict):
+        return
+    if isinstance(function.get("name"), str):
+        names[key] = names.get(key, "") + function["name"]
+    names.setdefault(key, "")
+    piece = function.get("arguments")
+    if isinstance(piece, str):
+        pieces = arguments.setdefault(key, [])
+        if sum(map(len, pieces)) <= MAX_ARGUMENT_BYTES:
+            pieces.append(piece)
+
+
+def _deltas(event: _Event) -> list[tuple[int, dict[str, Any]]]:
+    chunk = event.data
+    if not isinstance(chunk, dict) or not isinstance(chunk.get("choices"), list):
+        return []
+    found = []
+    for choice in chunk["choices"]:
+        if isinstance(choice, dict) and isinstance(choice.get("delta"), dict):
+            found.append((choice.get("index", 0), choice["delta"]))
+    return found
+
+
+def _strip_openai_sse(events: list[_Event], calls: list[ToolCall], denied: set[tuple[Any, ...]]) -> bytes:
+    kept_by_choice: dict[Any, list[int]] = {}
+    denied_choices: set[Any] = set()
+    for call in calls:
+        if call.key[0] == "choice" and call.key not in denied:
+            kept_by_choice.setdefault(call.key[1], []).append(call.key[2])
+        if call.key in denied:
+            denied_choices.add(call.key[1])
+    renumber = {c: {old: new for new, old in enumerate(sorted(kept))} for c, kept in kept_by_choice.items()}
+    out = []
+    for event in events:
+        chunk = event.data
+        changed = False
+        if isinstance(chunk, dict) and isinstance(chunk.get("choices"), list):
+            for choice in chunk["choices"]:
+                if not isinstance(choice, dict):
+                    continue
+                c = choice.get("index", 0)
+                delta = choice.get("delta")
+                if isinstance(delta, dict) and isinstance(delta.get("tool_calls"), list):
+                    entries = []
+                    for entry in delta["tool_calls"]:
+                        index = entry.get("index") if isinstance(entry, dict) else None
+                        if ("choice", c, index) in denied:
+                            continue
+                        if index in renumber.get(c, {}) and renumber[c][index] != index:
+                            entry = {**entry, "index": renumber[c][index]}
+                        entries.append(entry)
+                    if entries != delta["tool_calls"]:
+                        changed = True
+                        if entries:
+                            delta["tool_calls"] = entries
+                        else:
+                            delta.pop("tool_calls")
+                if isinstance(delta, dict) and ("function_call", c) in denied and "function_call" in delta:
+                    delta.pop("function_call")
+                    changed = True
+                if (
+                    c in denied_choices
+                    and not kept_by_choice.get(c)
+                    and choice.get("finish_reason") in ("tool_calls", "function_call")
+                ):
+                    choice["finish_reason"] = "stop"
+                    changed = True
+        out.append(_reserialize(event) if changed else event.raw + event.separator)
+    return b"".join(out)
+
+
+# -- Anthropic ------------------------------------------------------------------------------------------
+def _anthropic_json_calls(document: dict[str, Any]) -> list[ToolCall]:
+    calls = []
+    for b, block in enumerate(document["content"]):
+        if isinstance(block, dict) and block.get("type") == "tool_use":
+            calls.append(_call(("block", b), block.get("name"), block.get("input")))
+    return calls
+
+
+def _strip_anthropic_json(document: dict[str, Any], denied: set[tuple[Any, ...]]) -> dict[str, Any]:
+    content = [block for b, block in enumerate(document["content"]) if ("block", b) not in denied]
+    document["content"] = content or [{"type": "text", "text": ""}]
+    remaining = any(isinstance(block, dict) and block.get("type") == "tool_use" for block in content)
+    if not remaining and document.get("stop_reason") == "tool_use":
+        document["stop_reason"] = "end_turn"
+    return document
+
+
+def _anthropic_sse_calls(events: list[_Event]) -> list[ToolCall]:
+    names: dict[tuple[Any, ...], str] = {}
+    initial: dict[tuple[Any, ...], Any] = {}
+    partial: dict[tuple[Any, ...], list[str]] = {}
+    for event in events:
+        data = event.data
+        if not isinstance(data, dict):
+            continue
+        key = ("block", data.get("index"))
+        if data.get("type") == "content_block_start":
+            block = data.get("content_block")
+            if isinstance(block, dict) and block.get("type") == "tool_use":
+                names[key] = block.get("name") if isinstance(block.get("name"), str) else ""
+                initial[key] = block.get("input")
+        elif data.get("type") == "content_block_delta" and key in names:
+            delta = data.get("delta")
+            if isinstance(delta, dict) and isinstance(delta.get("partial_json"), str):
+                pieces = partial.setdefault(key, [])
+                if sum(map(len, pieces)) <= MAX_ARGUMENT_BYTES:
+                    pieces.append(delta["partial_json"])
+    calls = []
+    for key, name in names.items():
+        arguments = "".join(partial[key]) if key in partial else initial.get(key)
+        calls.append(_call(key, name, arguments))
+    return calls
+
+
+def _strip_anthropic_sse(events: list[_Event], calls: list[ToolCall], denied: set[tuple[Any, ...]]) -> bytes:
+    remaining = any(call.key not in denied for call in calls)
+    out = []
+    for event in events:
+        data = event.data
+        if isinstance(data, dict):
+            key = ("block", data.get("index"))
+            kind = data.get("type")
+            if kind == "content_block_start" and key in denied:
+                data["content_block"] = {"type": "text", "text": ""}
+                out.append(_reserialize(event))
+                continue
+            if kind == "content_block_delta" and key in denied:
+                continue
+            delta = data.get("delta")
+            if (
+                kind == "message_delta"
+                and not remaining
+                and isinstance(delta, dict)
+                and delta.get("stop_reason") == "tool_use"
+            ):
+                delta["stop_reason"] = "end_turn"
+                out.append(_reserialize(event))
+                continue
+        out.append(event.raw + event.separator)
+    return b"".join(out)
+
+
+# -- SSE and helpers ------------------------------------------------------------------------------------
+def _parse_sse(body: bytes) -> Output | None:
+    parts = _EVENT_SPLIT.split(body)
+    events: list[_Event] = []
+    for index in range(0, len(parts), 2):
+        raw = parts[index]
+        separator = parts[index + 1] if index + 1 < len(parts) else b""
+        if not raw and not separator:
+            continue
+        event = _Event(raw, separator)
+        data_lines = []
+        for line in raw.splitlines():
+            if line.startswith(b"event:"):
+                event.name = line[6:].strip().decode("utf-8", "replace")
+            elif line.startswith(b"data:"):
+                data_lines.append(line[5:].removeprefix(b" "))
+        if data_lines:
+            text = b"\n".join(data_lines)
+            if text.strip() != b"[DONE]":
+                try:
+                    event.data = json.loads(text)
+                except (ValueError, RecursionError):
+                    event.data = None
+        events.append(event)
+        if len(events) > MAX_EVENTS:
+            return None
+    anthropic = any(isinstance(e.data, dict) and e.data.get("type") == "message_start" for e in events)
+    if anthropic:
+        return Output("anthropic-sse", _anthropic_sse_calls(events), events=events)
+    return Output("openai-sse", _openai_sse_calls(events), events=events)
+
+
+def _reserialize(event: _Event) -> bytes:
+    lines = []
+    if event.name is not None:
+        lines.append(b"event: " + event.name.encode("utf-8"))
+    lines.append(b"data: " + _dump(event.data))
+    return b"\n".join(lines) + (event.separator or b"\n\n")
+
+
+def _call(key: tuple[Any, ...], name: Any, arguments: Any) -> ToolCall:
+    return ToolCall(key, name if isinstance(name, str) else "", argument_tags(arguments))
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
