@@ -243,7 +243,7 @@ def extract_view(format_name: str, document: Any) -> RequestView:
     model = document.get("model")
     view.model = model if isinstance(model, str) else None
     view.stream = document.get("stream") is True
-    for name in ("max_tokens", "max_completion_tokens"):
+    for name in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
         value = document.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
             view.budget[name] = int(value)

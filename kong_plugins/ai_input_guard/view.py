@@ -17,13 +17,15 @@ __all__ = ["BUDGET_FIELDS", "SEGMENT_ROLES", "RequestView", "TextSegment"]
 #: and ``tool_definition`` the descriptions of the tools offered to the model.
 SEGMENT_ROLES = ("system", "developer", "user", "assistant", "tool", "function", "tool_definition")
 
-#: Body fields that hold a completion budget, by format.
+#: Body fields that hold a completion budget, by format, the one the upstream honours first. A ``custom``
+#: route's upstream may be any API: its fields are read as the token limiter reads a body it parses itself
+#: (:mod:`kong_plugins.ai_token_limiter.estimate`), so the guard in front never makes it reserve less.
 BUDGET_FIELDS: dict[str, tuple[str, ...]] = {
     "openai-chat": ("max_completion_tokens", "max_tokens"),
     "openai-completions": ("max_tokens",),
     "openai-embeddings": (),
     "anthropic-messages": ("max_tokens",),
-    "custom": ("max_tokens",),
+    "custom": ("max_completion_tokens", "max_tokens", "max_output_tokens"),
 }
 
 

@@ -191,3 +191,19 @@ def test_the_stream_variant_settlement_cap_follows_the_reservation(limiter: Limi
         lambda: route.route.gateway.request_stats(request_id)["log_done"], deadline_s=5, what="log phase ran"
     )
     assert route.used("completion_tokens") == 8 * 10
+
+
+def test_a_custom_format_guard_in_front_reserves_what_the_limiter_alone_would(limiter: LimiterEnv) -> None:
+    custom = {"format": "custom", "custom_schema": '{"type": "object"}'}
+    route = limiter.route(
+        [limit("completion_tokens", 10**6)], plugin=STREAM_PLUGIN, before=[("ai-input-guard", custom)]
+    )
+    # the upstream honours max_completion_tokens (as OpenAI's chat API does): 2,000 tokens stream back
+    body = {**chat(stream=True, max_tokens=1), "max_completion_tokens": 2000}
+    response = route.send(body, headers={"X-Mock-Completion-Tokens": "2000"})
+    assert response.status_code == 200, response.text
+    request_id = response.headers["X-Kong-Request-Id"]
+    poll_until(
+        lambda: route.route.gateway.request_stats(request_id)["log_done"], deadline_s=5, what="log phase ran"
+    )
+    assert route.used("completion_tokens") == 2000  # was 1: the guard published max_tokens alone
