@@ -1,0 +1,98 @@
+"""``ai-audit-log`` handler: one inference record per request, written off the request path.
+
+``access`` (runs only when no earlier plugin answered): when ai-input-guard published no body hash, read the
+body (``kong.request.get_raw_body``) and publish its SHA-256 and size under ``ai_guard.audit``.
+``log`` (Kong's timer, after the response, answering from its snapshot): read the context keys, the
+serialized log entry and, when Kong buffered the answer, its body (to hash it and read the answering model);
+build the record (:mod:`.record`) and hand it to each sink's writer (:mod:`.writer`), which never blocks.
+Round trips per phase: docs/audit.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from kong_plugins.ai_audit_log.record import AccessFacts, Answer, build_record
+from kong_plugins.ai_audit_log.schema import NAME, SCHEMA
+from kong_plugins.ai_audit_log.settings import Settings, build_settings
+from kong_plugins.core.context import (
+    AUTHZ_KEY,
+    FINDINGS_KEY,
+    REDACTION_KEY,
+    REQUEST_KEY,
+    TENANT_KEY,
+    USAGE_KEY,
+)
+from kong_plugins.core.handler import GuardPlugin, phase
+from kong_plugins.core.pdk import Pdk
+from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.schema.dsl import PluginSchema
+
+__all__ = ["AUDIT_KEY", "PRIORITY", "VERSION", "Plugin"]
+
+VERSION = "0.1.0"
+PRIORITY = priority_of(NAME)
+AUDIT_KEY = "ai_guard.audit"
+CONTEXT_KEYS = (TENANT_KEY, REQUEST_KEY, AUTHZ_KEY, USAGE_KEY, REDACTION_KEY, FINDINGS_KEY, AUDIT_KEY)
+MAX_SERIALIZED_CHARS = 4 * 1024 * 1024
+log = logging.getLogger("kong_plugins")
+
+
+class Plugin(GuardPlugin):
+    name = NAME
+    schema: ClassVar[PluginSchema] = SCHEMA
+    settings: Settings
+
+    def compile(self, config: dict[str, Any]) -> Settings:
+        return build_settings(config)
+
+    @phase
+    def access(self, pdk: Pdk) -> None:
+        facts = pdk.call("ctx.shared.get", REQUEST_KEY)
+        if isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str):
+            return  # ai-input-guard hashed the body already
+        if self.settings.max_body_bytes <= 0:
+            return
+        raw = pdk.call("request.get_raw_body", self.settings.max_body_bytes)
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        if not isinstance(raw, bytes):
+            return  # over the bound (Kong answers nil): no input hash
+        pdk.call("ctx.shared.set", AUDIT_KEY, AccessFacts.of_body(raw).to_shared())
+
+    @phase
+    def log(self, pdk: Pdk) -> None:
+        shared = {key: pdk.call("ctx.shared.get", key) for key in CONTEXT_KEYS}
+        serialized = _decode(pdk.call("log.serialize"))
+        body = None
+        # Only an upstream's answer is fingerprinted (Kong's own answers are templates). get_raw_body raises
+        # in the log timer unless Kong buffered the answer (a thrown error would leave this handler waiting
+        # forever), so ask ngx.ctx first: Kong's error handler clears that flag too.
+        if serialized.get("source") == "upstream" and pdk.call("nginx.get_ctx", "buffered_proxying"):
+            raw = pdk.call("service.response.get_raw_body")
+            body = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
+        record = build_record(
+            serialized,
+            shared,
+            AccessFacts.from_shared(shared.get(AUDIT_KEY)),
+            Answer(body if isinstance(body, bytes) else None),
+            fingerprint=self.settings.fingerprint,
+            client_ip_mode=self.settings.client_ip,
+        )
+        for writer in self.settings.writers:
+            writer.submit(record)
+
+
+def _decode(raw: Any) -> Mapping[str, Any]:
+    if isinstance(raw, Mapping):
+        return raw
+    if isinstance(raw, str) and len(raw) <= MAX_SERIALIZED_CHARS:
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {}
+        return value if isinstance(value, Mapping) else {}
+    return {}

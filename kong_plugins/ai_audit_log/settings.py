@@ -1,0 +1,63 @@
+"""``ai-audit-log`` settings, compiled once per plugin instance, and the process-wide writers they use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kong_plugins.ai_audit_log.file_sink import FileSink
+from kong_plugins.ai_audit_log.record import Fingerprint
+from kong_plugins.ai_audit_log.redis_sink import RedisStreamSink
+from kong_plugins.ai_audit_log.writer import Writer, writer_for
+from kong_plugins.core.errors import ConfigError
+from kong_plugins.core.redis import RedisConfig, connect
+
+__all__ = ["Settings", "build_settings"]
+
+_MISSING = "required field missing"
+
+
+@dataclass(frozen=True)
+class Settings:
+    fingerprint: Fingerprint
+    client_ip: str
+    max_body_bytes: int
+    writers: tuple[Writer, ...]
+
+
+def build_settings(config: Mapping[str, Any]) -> Settings:
+    sinks = list(config.get("sinks") or ["redis"])
+    algorithm = config.get("hash") or "sha256"
+    key = config.get("hmac_key")
+    if algorithm == "hmac-sha256" and not key:
+        raise ConfigError("hmac_key is required with hash hmac-sha256", {"hmac_key": _MISSING})
+    spill_dir = config.get("spill_dir") or "/usr/local/kong/ai-audit-log"
+    options = {
+        "spill_dir": spill_dir,
+        "queue_size": int(config.get("queue_size") or 10_000),
+        "batch_size": int(config.get("batch_size") or 100),
+        "flush_interval_s": int(config.get("flush_interval_ms") or 1000) / 1000,
+    }
+    writers = []
+    if "redis" in sinks:
+        redis_config = RedisConfig.from_config(config.get("redis"))
+        namespace = str(config.get("namespace") or "audit")
+        maxlen = int(config.get("stream_maxlen") or 1_000_000)
+        identity = ("redis", repr(redis_config), namespace, maxlen, spill_dir)
+        sink = lambda: RedisStreamSink(lambda: connect(redis_config), namespace, maxlen)  # noqa: E731
+        writers.append(writer_for(identity, sink, **options))
+    if "file" in sinks:
+        path = config.get("file_path")
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ConfigError("file_path is required with the file sink", {"file_path": _MISSING})
+        max_bytes = int(config.get("file_max_bytes") or 100 * 1024 * 1024)
+        backups = int(config.get("file_backups") or 5)
+        identity = ("file", path, max_bytes, backups, spill_dir)
+        writers.append(writer_for(identity, lambda: FileSink(path, max_bytes, backups), **options))
+    return Settings(
+        fingerprint=Fingerprint(algorithm, key.encode() if isinstance(key, str) else None),
+        client_ip=str(config.get("client_ip") or "truncated"),
+        max_body_bytes=int(config.get("max_body_bytes", 10 << 20) or 0),
+        writers=tuple(writers),
+    )

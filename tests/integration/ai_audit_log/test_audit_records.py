@@ -1,0 +1,197 @@
+"""One record per request, checked against what happened: allowed, refused (401/403/413/429), failed
+(upstream 5xx) and streamed requests; content-free by default; every record valid against the JSON Schema
+(docs/audit-record.schema.json, checked by ``AuditRoute.records``)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from integration.ai_audit_log.audit_support import (
+    GUARD,
+    LIMITER,
+    AuditEnv,
+    chat,
+    limiter_config,
+    sha256,
+)
+
+pytestmark = [pytest.mark.redis, pytest.mark.harness]
+
+PROMPT = "my secret prompt about Alice"
+
+
+def full_chain(audit: AuditEnv, **limiter_extra: object) -> list[tuple[str, dict]]:
+    return [
+        (GUARD, {"format": "openai-chat", "max_body_bytes": 2048}),
+        (LIMITER, limiter_config(audit.redis, **limiter_extra)),
+    ]
+
+
+def test_allowed_request_record_matches_what_happened(audit: AuditEnv) -> None:
+    route = audit.route(before=full_chain(audit))
+    body = json.dumps(chat(PROMPT, max_tokens=40)).encode()
+    response = route.send(body)
+    assert response.status_code == 200
+    record = route.record_of(response)
+    answer = response.json()
+    assert record["request_id"] == response.headers["X-Kong-Request-Id"]
+    assert (record["tenant"], record["tenant_source"], record["tier"], record["region"]) == (
+        "acme",
+        "header",
+        "free",
+        "eu",
+    )
+    assert record["route"]["id"] == route.route.route["id"]
+    assert record["service"]["id"] == route.route.service["id"]
+    assert (record["method"], record["path"], record["status"]) == ("POST", route.route.path, 200)
+    assert (record["response_source"], record["upstream_status"]) == ("upstream", 200)
+    assert record["model_requested"] == record["model_answered"] == "mock-gpt-4o"
+    assert record["input_hash"] == sha256(body)  # published by ai-input-guard
+    assert record["output_hash"] == sha256(response.content)  # buffered: the limiter has a response phase
+    assert record["request_body_bytes"] == len(body)
+    assert record["response_body_bytes"] == len(response.content)
+    usage = record["usage"]
+    assert usage["prompt_tokens"] == answer["usage"]["prompt_tokens"]
+    assert usage["completion_tokens"] == answer["usage"]["completion_tokens"]
+    assert usage["usage_source"] == "reported"
+    assert record["limiter"]["outcome"] == "allowed"
+    assert record["limiter"]["remaining"] == {"requests-60": 99}
+    assert record["client_ip"] == "127.0.0.0/24"  # truncated by default
+    assert record["stream"] is False
+    assert record["findings"] == [] and record["authz"] is None and record["redaction"] is None
+    # content-free: neither the prompt nor the answer's text is in the record
+    text = json.dumps(record)
+    assert "Alice" not in text and "secret" not in text
+    assert answer["choices"][0]["message"]["content"][:20] not in text
+
+
+def test_refused_401_without_a_tenant(audit: AuditEnv) -> None:
+    route = audit.route(before=full_chain(audit))
+    response = route.send(chat(PROMPT), tenant=None)
+    assert response.status_code == 401
+    record = route.record_of(response, tenant=None)
+    assert (record["status"], record["response_source"], record["tenant"]) == (401, "kong", None)
+    assert record["upstream_status"] is None and record["latency_ms"]["upstream"] is None
+    assert record["usage"] is None and record["limiter"] is None and record["output_hash"] is None
+    assert record["input_hash"] is None  # nobody read the body of a refused request
+
+
+def test_refused_403_for_an_unknown_tenant(audit: AuditEnv) -> None:
+    route = audit.route(before=full_chain(audit))
+    response = route.send(chat(PROMPT), tenant="nobody")
+    assert response.status_code == 403
+    record = route.record_of(response, tenant=None)
+    assert (record["status"], record["response_source"], record["tenant"]) == (403, "kong", None)
+
+
+def test_refused_413_carries_the_guard_finding(audit: AuditEnv) -> None:
+    route = audit.route(before=full_chain(audit))
+    response = route.send(chat("x" * 4000))
+    assert response.status_code == 413
+    record = route.record_of(response)
+    assert (record["status"], record["tenant"], record["response_source"]) == (413, "acme", "kong")
+    assert [(f["plugin"], f["action"]) for f in record["findings"]] == [(GUARD, "block")]
+    assert record["usage"] is None and record["upstream_status"] is None
+
+
+def test_refused_429_names_the_limiter(audit: AuditEnv) -> None:
+    limits = [{"metric": "requests", "limit": 1, "window": "60", "scope": "tenant"}]
+    route = audit.route(before=full_chain(audit, limits=limits))
+    assert route.send(chat(PROMPT)).status_code == 200
+    response = route.send(chat(PROMPT))
+    assert response.status_code == 429
+    record = route.record_of(response)
+    assert (record["status"], record["response_source"]) == (429, "kong")
+    assert record["limiter"] == {"outcome": "refused", "remaining": {"requests-60": 0}}
+    assert record["upstream_status"] is None
+    assert record["input_hash"] == sha256(json.dumps(chat(PROMPT)).encode())  # the guard ran before
+
+
+def test_failed_upstream_5xx(audit: AuditEnv) -> None:
+    route = audit.route(before=full_chain(audit))
+    response = route.send(chat(PROMPT), headers={"X-Mock-Status": "503"})
+    assert response.status_code == 503
+    record = route.record_of(response)
+    assert (record["status"], record["upstream_status"], record["response_source"]) == (503, 503, "upstream")
+    assert record["usage"]["usage_source"] == "upstream_error"
+    assert record["usage"]["completion_tokens"] == 0
+    assert record["output_hash"] == sha256(response.content)
+
+
+def test_streamed_request_is_not_buffered_and_still_recorded(audit: AuditEnv) -> None:
+    stream_limiter = limiter_config(audit.redis)
+    route = audit.route(
+        before=[(GUARD, {"format": "openai-chat"}), ("ai-token-limiter-stream", stream_limiter)]
+    )
+    body = json.dumps(chat(PROMPT, stream=True, max_tokens=40)).encode()
+    response = route.send(body)
+    assert response.status_code == 200 and b"data: [DONE]" in response.content
+    record = route.record_of(response)
+    assert record["stream"] is True and record["status"] == 200
+    assert record["input_hash"] == sha256(body)
+    # Kong streamed the answer (no plugin has a response phase): its body is not readable in `log`
+    assert record["output_hash"] is None and record["model_answered"] is None
+    assert record["response_bytes"] >= len(response.content)
+    assert record["usage"]["reserved_completion_tokens"] == 40
+
+
+def test_without_the_input_guard_the_plugin_hashes_the_body_itself(audit: AuditEnv) -> None:
+    route = audit.route()
+    body = json.dumps(chat(PROMPT)).encode()
+    response = route.send(body)
+    assert response.status_code == 200
+    record = route.record_of(response)
+    assert record["input_hash"] == sha256(body) and record["request_body_bytes"] == len(body)
+    assert record["model_requested"] == "mock-gpt-4o"
+    assert record["output_hash"] is None  # nothing buffered the answer
+    assert record["usage"] is None and record["limiter"] is None
+
+
+def test_hmac_hashes_cannot_be_recomputed_without_the_key(audit: AuditEnv) -> None:
+    key = "k" * 32
+    route = audit.route(before=full_chain(audit), hash="hmac-sha256", hmac_key=key, client_ip="omit")
+    body = json.dumps(chat(PROMPT)).encode()
+    response = route.send(body)
+    record = route.record_of(response)
+    expected = hmac.new(key.encode(), hashlib.sha256(body).digest(), hashlib.sha256).hexdigest()
+    assert record["hash_algorithm"] == "hmac-sha256"
+    assert record["input_hash"] == expected != sha256(body)
+    assert (
+        record["output_hash"]
+        == hmac.new(key.encode(), hashlib.sha256(response.content).digest(), hashlib.sha256).hexdigest()
+    )
+    assert record["client_ip"] is None
+
+
+def test_file_sink_writes_the_same_records(audit: AuditEnv) -> None:
+    path = audit.tmp / "audit" / "records.jsonl"
+    route = audit.route(sinks=["redis", "file"], file_path=str(path))
+    responses = [route.send(chat(PROMPT)) for _ in range(3)]
+    in_redis = route.wait_records(3)
+    from integration.ai_audit_log.audit_support import validate
+    from integration.ai_token_limiter.limiter_support import poll_until
+
+    lines = poll_until(
+        lambda: path.exists() and len(found := path.read_text().splitlines()) >= 3 and found,
+        deadline_s=10,
+        what="3 lines in the file sink",
+    )
+    in_file = [validate(json.loads(line)) for line in lines]
+    assert {r["request_id"] for r in in_file} == {r.headers["X-Kong-Request-Id"] for r in responses}
+    assert [r["id"] for r in in_file] == [r["id"] for r in in_redis]
+    assert all("hash" not in r for r in in_file)  # the chain is the redis sink's
+
+
+def test_admin_api_refuses_incomplete_sink_configs(audit: AuditEnv) -> None:
+    route = audit.make_route()
+    admin = audit.gateway.admin
+    url = f"/routes/{route.route['id']}/plugins"
+    file_without_path = admin.post(url, json={"name": "ai-audit-log", "config": {"sinks": ["file"]}})
+    assert file_without_path.status_code == 400
+    assert file_without_path.json()["fields"]["config"]["file_path"] == "required field missing"
+    hmac_without_key = admin.post(url, json={"name": "ai-audit-log", "config": {"hash": "hmac-sha256"}})
+    assert hmac_without_key.status_code == 400
+    assert hmac_without_key.json()["fields"]["config"]["hmac_key"] == "required field missing"

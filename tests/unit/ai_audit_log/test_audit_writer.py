@@ -1,0 +1,122 @@
+"""The writer's queue, batches and spill file, with a sink that fails on command (pure logic, no Kong):
+nothing is lost, nothing is written twice, the order is kept, and a dead process's spill file is adopted."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kong_plugins.ai_audit_log.file_sink import FileSink
+from kong_plugins.ai_audit_log.spill import SpillFile
+from kong_plugins.ai_audit_log.writer import Writer
+
+
+class FlakySink:
+    name = "flaky"
+
+    def __init__(self) -> None:
+        self.up = threading.Event()
+        self.up.set()
+        self.records: list[Mapping[str, Any]] = []
+        self.calls = 0
+        self.changed = threading.Condition()
+
+    def write(self, records: list[Mapping[str, Any]]) -> int:
+        self.calls += 1
+        if not self.up.is_set():
+            raise ConnectionError("sink down")
+        with self.changed:
+            self.records.extend(records)
+            self.changed.notify_all()
+        return len(records)
+
+    def wait_for(self, count: int) -> list[int]:
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.records) >= count, timeout=30)
+        return [r["n"] for r in self.records]
+
+
+def writer(sink: FlakySink, tmp_path: Path, **options: Any) -> Writer:
+    settings = {"queue_size": 1000, "batch_size": 10, "flush_interval_s": 0.01, **options}
+    return Writer(sink, sink_id="s", spill_dir=str(tmp_path / "spill"), **settings)
+
+
+def test_records_reach_the_sink_in_order_in_batches(tmp_path: Path) -> None:
+    sink = FlakySink()
+    w = writer(sink, tmp_path)
+    for n in range(250):
+        w.submit({"n": n})
+    assert sink.wait_for(250) == list(range(250))
+    assert sink.calls <= 250
+    w.close()
+
+
+def test_a_down_sink_spills_then_replays_everything_once_in_order(tmp_path: Path) -> None:
+    sink = FlakySink()
+    w = writer(sink, tmp_path)
+    for n in range(50):
+        w.submit({"n": n})
+    sink.wait_for(50)
+    sink.up.clear()
+    for n in range(50, 300):
+        w.submit({"n": n})
+    spill = Path(w.spill.path)
+    while not (spill.exists() and len(spill.read_text().splitlines()) >= 250):
+        threading.Event().wait(0.01)
+    sink.up.set()
+    assert sink.wait_for(300) == list(range(300))
+    assert w.spill.pending() is False and spill.stat().st_size == 0
+    w.close()
+
+
+def test_a_full_queue_spills_instead_of_blocking_or_dropping(tmp_path: Path) -> None:
+    sink = FlakySink()
+    sink.up.clear()
+    w = writer(sink, tmp_path, queue_size=1)
+    for n in range(100):
+        w.submit({"n": n})  # never blocks
+    sink.up.set()
+    assert sorted(sink.wait_for(100)) == list(range(100))
+    w.close()
+
+
+def test_a_dead_process_spill_file_is_adopted_first(tmp_path: Path) -> None:
+    directory = tmp_path / "spill"
+    directory.mkdir()
+    orphan = directory / "s.999999.jsonl"
+    orphan.write_text("".join(json.dumps({"n": n}) + "\n" for n in range(5)) + '{"n": 5, "unfinis')
+    (directory / "s.999999.jsonl.offset").write_text(str(len(json.dumps({"n": 0}) + "\n")))
+    sink = FlakySink()
+    w = writer(sink, tmp_path)
+    w.submit({"n": 6})
+    assert sink.wait_for(5) == [1, 2, 3, 4, 6]  # the replayed offset and the unfinished line are respected
+    assert not orphan.exists()
+    w.close()
+
+
+def test_spill_commit_keeps_the_position_across_reopen(tmp_path: Path) -> None:
+    spill = SpillFile(str(tmp_path), "x")
+    spill.append([{"n": n} for n in range(4)])
+    records, ends = spill.read_batch(2)
+    assert [r["n"] for r in records] == [0, 1]
+    spill.commit(ends[-1])
+    assert Path(spill.path + ".offset").read_text() == str(ends[-1])
+    records, ends = spill.read_batch(10)
+    assert [r["n"] for r in records] == [2, 3]
+    spill.commit(ends[-1])
+    assert not spill.pending() and Path(spill.path).stat().st_size == 0
+
+
+def test_file_sink_rotates_by_size(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    sink = FileSink(str(path), max_bytes=200, backups=2)
+    for n in range(30):
+        sink.write([{"n": n, "pad": "x" * 40}])
+    kept = [path, Path(f"{path}.1"), Path(f"{path}.2")]
+    assert all(p.exists() for p in kept) and not Path(f"{path}.3").exists()
+    assert all(p.stat().st_size <= 200 for p in kept)
+    newest = [json.loads(line)["n"] for line in path.read_text().splitlines()]
+    assert newest[-1] == 29
