@@ -195,3 +195,29 @@ def test_admin_api_refuses_incomplete_sink_configs(audit: AuditEnv) -> None:
     hmac_without_key = admin.post(url, json={"name": "ai-audit-log", "config": {"hash": "hmac-sha256"}})
     assert hmac_without_key.status_code == 400
     assert hmac_without_key.json()["fields"]["config"]["hmac_key"] == "required field missing"
+
+
+AUTHZ_POLICY = """
+@id("paid-tiers-only") permit(principal, action == Action::"route.call", resource)
+  when { principal in Tier::"pro" };
+@id("chat") permit(principal, action in [Action::"chat.create", Action::"model.use"], resource);
+"""
+
+
+def test_authz_denial_and_allow_are_in_the_record(audit: AuditEnv) -> None:
+    route = audit.route(
+        before=[(GUARD, {"format": "openai-chat"}), ("ai-action-authz", {"policy": AUTHZ_POLICY})]
+    )
+    denied = route.send(chat(PROMPT), tenant="acme")  # tier free
+    assert denied.status_code == 403
+    record = route.record_of(denied)
+    authz = record["authz"]
+    assert (authz["decision"], authz["decision_id"]) == ("deny", denied.json()["decision_id"])
+    assert (authz["level"], authz["rule"], authz["action"]) == ("endpoint", "default-deny", "route.call")
+    assert authz["policy_version"].startswith("inline-")
+    assert (record["status"], record["response_source"], record["upstream_status"]) == (403, "kong", None)
+    allowed = route.send(chat(PROMPT), tenant="globex")  # tier pro
+    assert allowed.status_code == 200
+    authz = route.record_of(allowed, tenant="globex")["authz"]
+    assert authz["decision"] == "allow" and authz["rule"]
+    assert {verdict["action"] for verdict in authz["actions"]} >= {"route.call", "chat.create"}
