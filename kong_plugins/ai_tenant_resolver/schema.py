@@ -46,6 +46,7 @@ MAX_TENANTS = 10000
 MAX_JWT_KEYS = 64
 _LABEL_PATTERN = "^[%w][%w%._%-]*$"  # Lua pattern: tier, region, namespace
 _TENANT_ID_PATTERN = "^[%w][%w_%-]*$"  # Lua pattern; the length is bounded separately
+MODEL_PATTERN = "^[A-Za-z0-9*][A-Za-z0-9._:/@+*%-]*$"  # Lua pattern of registry.MODEL_REGEX (length apart)
 _TENANT_GROUP = "%(%?P?<tenant>"  # Lua pattern: (?P<tenant> or (?<tenant>
 # Lua: what a public key starts with; an HMAC "secret" shaped so is the HS256/RS256 confusion attack
 _PUBLIC_KEY_PREFIXES = ["^%s*%-%-%-%-%-BEGIN", "^%s*ssh%-", "^%s*ecdsa%-sha2%-"]
@@ -228,7 +229,7 @@ _TENANT = record(
         field(
             "allowed_models",
             array(
-                string(len_max=128),
+                string(len_max=128, match=MODEL_PATTERN),
                 default=[],
                 len_max=256,
                 description="Models the tenant may use (published for the other plugins; empty: no list).",
