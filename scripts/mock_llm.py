@@ -38,6 +38,11 @@ Answer shape (for tests of readers of the answer, such as the token limiter's us
   truncated-stream`` cut it; not after a ``reset``).
 * ``X-Mock-Pad-Bytes: N`` (0..64 MiB) inserts N spaces after the opening ``{`` of a successful JSON answer:
   the same document, N bytes longer (an oversized body; with gzip, a decompression bomb of a few KiB).
+* ``X-Mock-Verbatim: 1`` (chat and Anthropic messages): the answer text is the last user message exactly
+  as sent (no ``Echo:``, no word cutting or padding, never capped; ``text_tokens`` of it are reported), so
+  tests choose what the model "says" (PII, secrets, JSON...).
+* ``X-Mock-Piece-Chars: N`` (1..65536): a streamed answer's text, and tool-call arguments (16 by default),
+  arrive in deltas of N characters instead of one word each (``1``: one character per event).
 * ``X-Mock-Body-Format: text`` answers a successful JSON route with its answer text alone, as
   ``text/plain`` (a format a JSON/SSE reader does not know).
 
@@ -234,6 +239,8 @@ class Controls:
     tool_call: str | None = None
     tool_args: str = "{}"
     extra_tool_calls: tuple[tuple[str, str], ...] = ()
+    verbatim: bool = False
+    piece_chars: int | None = None
     response_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     content_encoding: str | None = None
     pad_bytes: int = 0
@@ -273,6 +280,8 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
     body_format = _choice_header(headers, "X-Mock-Body-Format", BODY_FORMATS)
     pad_bytes = _bounded_int_header(headers, "X-Mock-Pad-Bytes", 0, MAX_PAD_BYTES)
     no_usage_raw = _single_header(headers, "X-Mock-No-Usage")
+    verbatim_raw = _single_header(headers, "X-Mock-Verbatim")
+    piece_chars = _bounded_int_header(headers, "X-Mock-Piece-Chars", 1, 65536)
     tool_call = _single_header(headers, "X-Mock-Tool-Call")
     if tool_call is not None and not TOOL_NAME_RE.fullmatch(tool_call):
         raise ApiError(400, "X-Mock-Tool-Call must match [A-Za-z0-9_-]{1,64}", "invalid_mock_control")
@@ -302,6 +311,8 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
         tool_call=tool_call,
         tool_args="{}" if tool_args is None else tool_args,
         extra_tool_calls=tuple(extra_tool_calls),
+        verbatim=verbatim_raw is not None and verbatim_raw.lower() in TRUE_WORDS,
+        piece_chars=piece_chars,
         response_headers=tuple(extra_headers),
         content_encoding=content_encoding,
         pad_bytes=pad_bytes or 0,
@@ -469,11 +480,27 @@ def sse_event(name: str, value: Any) -> bytes:
 SSE_DONE = b"data: [DONE]\n\n"
 
 
-def split_arguments(arguments: str) -> list[str]:
-    return [
-        arguments[i : i + TOOL_ARGUMENT_PIECE_CHARS]
-        for i in range(0, len(arguments), TOOL_ARGUMENT_PIECE_CHARS)
-    ]
+def split_pieces(text: str, size: int) -> list[str]:
+    """``text`` in pieces of ``size`` characters (one empty piece for an empty text)."""
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def planned_answer(
+    prompt_text: str, completion: Completion, controls: Controls
+) -> tuple[str, list[str], int, bool]:
+    """The answer's text, its streamed pieces, its completion tokens and whether a limit cut it."""
+    if controls.verbatim:
+        pieces = split_pieces(prompt_text, controls.piece_chars or max(1, len(prompt_text)))
+        return prompt_text, pieces, text_tokens(prompt_text), False
+    words = answer_words(prompt_text, completion.tokens)
+    text = " ".join(words)
+    pieces = word_pieces(words) if controls.piece_chars is None else split_pieces(text, controls.piece_chars)
+    return text, pieces, completion.tokens, completion.truncated
+
+
+def split_arguments(arguments: str, size: int | None = None) -> list[str]:
+    size = size or TOOL_ARGUMENT_PIECE_CHARS
+    return [arguments[i : i + size] for i in range(0, len(arguments), size)]
 
 
 # ======================================================================================================
@@ -505,11 +532,11 @@ def chat_completions(route: RouteInput) -> Reply:
     completion_id = stable_id("chatcmpl-", route.path, route.raw_body)
     model = requested_model(request)
     if tool is not None:
-        finish_reason, words = "tool_calls", []
+        finish_reason, text, pieces = "tool_calls", "", []
         completion_tokens = tool.tokens + sum(call.tokens for call in extra)
     else:
-        finish_reason = "length" if completion.truncated else "stop"
-        completion_tokens, words = completion.tokens, answer_words(prompt_text, completion.tokens)
+        text, pieces, completion_tokens, truncated = planned_answer(prompt_text, completion, controls)
+        finish_reason = "length" if truncated else "stop"
     tool_call_id = stable_id("call_", route.path, route.raw_body)
     usage: dict[str, Any] = openai_usage(prompt_tokens, completion_tokens)
     if controls.cached_tokens:
@@ -517,10 +544,10 @@ def chat_completions(route: RouteInput) -> Reply:
 
     if request.get("stream") is True:
         return chat_stream(
-            completion_id, model, words, tool, tool_call_id, finish_reason, usage, route, extra
+            completion_id, model, pieces, tool, tool_call_id, finish_reason, usage, route, extra
         )
 
-    message: dict[str, Any] = {"role": "assistant", "content": " ".join(words), "refusal": None}
+    message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
     if tool is not None:
         message["content"] = None
         message["tool_calls"] = [
@@ -547,7 +574,7 @@ def chat_completions(route: RouteInput) -> Reply:
 def chat_stream(
     completion_id: str,
     model: str,
-    words: list[str],
+    pieces: list[str],
     tool: ToolCall | None,
     tool_call_id: str,
     finish_reason: str,
@@ -573,7 +600,7 @@ def chat_stream(
 
     if tool is None:
         events = [chunk({"role": "assistant", "content": "", "refusal": None})]
-        deltas = [chunk({"content": piece}) for piece in word_pieces(words)]
+        deltas = [chunk({"content": piece}) for piece in pieces]
     else:
         events = [chunk({"role": "assistant", "content": None, "refusal": None})]
         deltas = []
@@ -587,7 +614,7 @@ def chat_stream(
             deltas.append(chunk({"tool_calls": [opening]}))
             deltas.extend(
                 chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
-                for piece in split_arguments(call.arguments)
+                for piece in split_arguments(call.arguments, route.controls.piece_chars)
             )
     cut = len(events) + math.ceil(len(deltas) / 2)
     events.extend(deltas)
@@ -728,13 +755,12 @@ def anthropic_messages(route: RouteInput) -> Reply:
                 tool_input = {}
             tool_id = stable_id("toolu_", route.path, route.raw_body) + (f"_{index}" if index else "")
             blocks.append({"type": "tool_use", "id": tool_id, "name": call.name, "input": tool_input})
-        stop_reason, words = "tool_use", []
+        stop_reason, pieces = "tool_use", []
         output_tokens = tool.tokens + sum(call.tokens for call in extra)
     else:
-        words = answer_words(prompt_text, completion.tokens)
-        blocks = [{"type": "text", "text": " ".join(words)}]
-        stop_reason = "max_tokens" if completion.truncated else "end_turn"
-        output_tokens = completion.tokens
+        text, pieces, output_tokens, truncated = planned_answer(prompt_text, completion, controls)
+        blocks = [{"type": "text", "text": text}]
+        stop_reason = "max_tokens" if truncated else "end_turn"
     usage = {"input_tokens": input_tokens, "output_tokens": output_tokens}
     read = min(controls.cached_tokens, input_tokens)
     written = min(controls.cache_write_tokens, input_tokens - read)
@@ -758,10 +784,12 @@ def anthropic_messages(route: RouteInput) -> Reply:
         message["usage"] = usage
     if request.get("stream") is not True:
         return json_reply(message)
-    return anthropic_stream(message, words)
+    return anthropic_stream(message, pieces, controls.piece_chars)
 
 
-def anthropic_stream(message: dict[str, Any], words: list[str]) -> StreamReply:
+def anthropic_stream(
+    message: dict[str, Any], pieces: list[str], piece_chars: int | None = None
+) -> StreamReply:
     """Anthropic events: message_start, block start, deltas, block stop, message_delta, message_stop."""
     blocks = message["content"]
     start_message = {**message, "content": [], "stop_reason": None}
@@ -781,13 +809,11 @@ def anthropic_stream(message: dict[str, Any], words: list[str]) -> StreamReply:
             partial = json.dumps(block["input"], separators=(",", ":")) if block["input"] else ""
             deltas = [
                 block_delta(index, {"type": "input_json_delta", "partial_json": piece})
-                for piece in split_arguments(partial)
+                for piece in split_arguments(partial, piece_chars)
             ]
         else:
             opening = {"type": "text", "text": ""}
-            deltas = [
-                block_delta(index, {"type": "text_delta", "text": piece}) for piece in word_pieces(words)
-            ]
+            deltas = [block_delta(index, {"type": "text_delta", "text": piece}) for piece in pieces]
         start_block = {"type": "content_block_start", "index": index, "content_block": opening}
         events.append(sse_event("content_block_start", start_block))
         if index == 0:

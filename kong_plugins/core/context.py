@@ -130,3 +130,6 @@ class RedactionFacts(SharedFacts):
     redactions: int = 0
     kinds: list[str] = field(default_factory=list)
     schema_valid: bool | None = None
+    counts: dict[str, int] | None = None  # redactions per detector (never the values)
+    action: str | None = None  # redact | block | pass_unread (what the plugin did with the answer)
+    reason: str | None = None  # why it blocked or passed unread: detector | oversize | unreadable | ...

@@ -12,6 +12,7 @@ Domain code raises; one place (the handler base) turns errors into Kong response
     │   ├── UnsupportedMediaType    415
     │   ├── TooManyRequests         429
     │   ├── HeaderFieldsTooLarge    431
+    │   ├── BadGateway              502
     │   ├── ServiceUnavailable      503
     │   └── ReplaceResponse         not a failure: a response-phase plugin's rewritten answer, sent as is
     ├── BackendError                a dependency of ours failed
@@ -103,6 +104,11 @@ class TooManyRequests(PluginResponseError):
 class HeaderFieldsTooLarge(PluginResponseError):
     status = 431
     default_message = "Request header fields too large"  # Kong's message for 431 (kong/tools/http.lua)
+
+
+class BadGateway(PluginResponseError):
+    status = 502
+    default_message = "An invalid response was received from the upstream server"  # Kong's 502 text
 
 
 class ServiceUnavailable(PluginResponseError):

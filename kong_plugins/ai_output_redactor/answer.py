@@ -1,0 +1,191 @@
+"""What happens to one buffered answer: decode, redact by media type, re-encode, choose the headers.
+
+Pure: the handler gives the status, the headers (``kong.response.get_headers()``), the raw body and two
+lazy lookups of the tenant (asked for only when a value is hashed or a tenant header must be checked); this
+module returns an :class:`Outcome` the handler sends with one ``kong.response.exit``.
+
+Media types: ``application/json`` and ``+json`` (:mod:`.json_body`), ``text/event-stream`` (:mod:`.sse`),
+other ``text/*`` (the whole text); anything else passes unchanged (headers still applied). A JSON body that
+does not parse is redacted as text: a broken document must not be a way around the redactor.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kong_plugins.ai_output_redactor import sse
+from kong_plugins.ai_output_redactor.engine import Tally, TooManyFindings
+from kong_plugins.ai_output_redactor.json_body import TooDeep, answer_model, redact_document
+from kong_plugins.ai_output_redactor.settings import HeaderPolicy, RedactorSettings
+from kong_plugins.core.content_encoding import TOO_LARGE, DecodeError, decode_body, is_identity
+
+__all__ = ["BLOCKED_MESSAGE", "Outcome", "process_answer"]
+
+log = logging.getLogger("kong_plugins")
+
+BLOCKED_MESSAGE = "Response blocked by output policy"
+MAX_HEADER_VALUE = 256
+
+# Why an answer was refused (or passed unread), as recorded in the context and the log.
+DETECTOR = "detector"
+OVERSIZE = "oversize"
+UNREADABLE = "unreadable"
+TENANT_MISMATCH = "tenant_mismatch"
+
+
+@dataclass
+class Outcome:
+    """The answer to send: ``body`` None = the upstream's bytes unchanged."""
+
+    headers: dict[str, str | list[str]]
+    tally: Tally = field(default_factory=Tally)
+    body: bytes | None = None
+    blocked: str | None = None  # DETECTOR | OVERSIZE | UNREADABLE | TENANT_MISMATCH
+    passed_unread: str | None = None  # OVERSIZE | UNREADABLE with the `pass` policy
+    media: str = "other"  # json | sse | text | other
+    model: str | None = None
+
+
+def header(headers: Mapping[str, Any], name: str) -> str | None:
+    """First value of a header in ``kong.response.get_headers()``'s map (keys are lowercase there)."""
+    value = headers.get(name.lower())
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, str) else None
+
+
+def media_kind(content_type: str | None) -> str:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return "json"
+    if media == "text/event-stream":
+        return "sse"
+    if media.startswith("text/"):
+        return "text"
+    return "other"
+
+
+def process_answer(
+    settings: RedactorSettings,
+    headers: Mapping[str, Any],
+    raw: bytes,
+    tenant: Callable[[], str],
+    resolved_tenant: Callable[[], str | None],
+) -> Outcome:
+    """Redact ``raw`` and decide the answer's headers (module docstring)."""
+    outcome = Outcome(headers=response_headers(settings.headers, headers))
+    policy = settings.headers
+    if policy.check_tenant:
+        claimed = header(headers, policy.tenant_header)
+        if claimed is not None and claimed != resolved_tenant():
+            outcome.blocked = TENANT_MISMATCH
+            return outcome
+    outcome.media = media_kind(header(headers, "Content-Type"))
+    if outcome.media == "other" or not raw:
+        return outcome
+    encoding = header(headers, "Content-Encoding")
+    if len(raw) > settings.max_body_bytes:
+        return _unread(outcome, OVERSIZE, settings.oversize_block)
+    plain = raw
+    if not is_identity(encoding):
+        try:
+            plain = decode_body(raw, encoding, settings.max_body_bytes)
+        except DecodeError as exc:
+            reason = OVERSIZE if exc.reason == TOO_LARGE else UNREADABLE
+            block = settings.oversize_block if reason == OVERSIZE else settings.unreadable_block
+            return _unread(outcome, reason, block)
+    try:
+        text = plain.decode("utf-8")
+    except UnicodeDecodeError:
+        return _unread(outcome, UNREADABLE, settings.unreadable_block)
+    try:
+        redacted = _redact(outcome, text, settings, tenant)
+    except (TooDeep, TooManyFindings):
+        return _unread(outcome, UNREADABLE, settings.unreadable_block)
+    if outcome.tally.blocked:
+        outcome.blocked = DETECTOR
+        return outcome
+    if settings.headers.ai_headers and outcome.model and _header_safe(outcome.model):
+        outcome.headers[policy.model_header] = outcome.model
+    if redacted is None:
+        return outcome
+    body = redacted.encode("utf-8")
+    if not is_identity(encoding):
+        encoded = _encode(body, encoding) if settings.reencode else None
+        if encoded is None:
+            outcome.headers["Content-Encoding"] = []  # an empty list clears the header (ngx.header)
+        else:
+            body = encoded
+    outcome.body = body
+    return outcome
+
+
+def _unread(outcome: Outcome, reason: str, block: bool) -> Outcome:
+    if block:
+        outcome.blocked = reason
+    else:
+        outcome.passed_unread = reason
+    return outcome
+
+
+def _redact(outcome: Outcome, text: str, settings: RedactorSettings, tenant: Callable[[], str]) -> str | None:
+    """The redacted text, or None when nothing was found (the upstream's bytes are sent as they are)."""
+    redactor, tally = settings.redactor, outcome.tally
+    if outcome.media == "json":
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            document = None
+            outcome.media = "text"
+        else:
+            outcome.model = answer_model(document)
+            redacted = redact_document(document, redactor, tally, tenant)
+            if not tally.total:
+                return None
+            return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+    if outcome.media == "sse":
+        result = sse.redact_stream(text, redactor, tally, tenant)
+        outcome.model = result.model
+        return result.text if tally.total else None
+    redacted_text = redactor.redact(text, tally, tenant)
+    return redacted_text if tally.total else None
+
+
+def _encode(body: bytes, encoding: str | None) -> bytes | None:
+    coding = (encoding or "").strip().lower()
+    if coding in ("gzip", "x-gzip"):
+        return gzip.compress(body, mtime=0)
+    if coding == "deflate":
+        return zlib.compress(body)
+    return None  # br, several codings: sent decoded, Content-Encoding cleared
+
+
+def _header_safe(value: str) -> bool:
+    return 0 < len(value) <= MAX_HEADER_VALUE and all(" " <= ch <= "~" for ch in value)
+
+
+def response_headers(policy: HeaderPolicy, upstream: Mapping[str, Any]) -> dict[str, str | list[str]]:
+    """Security headers, leaking headers removed, isolation, processing time."""
+    result: dict[str, str | list[str]] = dict(policy.security)
+    for name in policy.remove:
+        result[name] = []
+    if policy.isolation:
+        result["Cache-Control"] = "private, no-store"
+        vary = [v.strip() for v in (header(upstream, "Vary") or "").split(",") if v.strip()]
+        seen = {v.lower() for v in vary}
+        vary += [name for name in policy.vary if name.lower() not in seen]
+        if vary:
+            result["Vary"] = ", ".join(vary)
+    if policy.ai_headers:
+        took = header(upstream, policy.processing_time_source)
+        if took is not None and took.strip().isdigit() and len(took.strip()) <= 12:
+            result[policy.processing_time_header] = took.strip()
+    return result

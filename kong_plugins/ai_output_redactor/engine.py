@@ -1,0 +1,138 @@
+"""Redacting one text: find (detectors, custom patterns), drop the allowed, replace per mode, count.
+
+The :class:`Redactor` is built once per plugin instance (:mod:`.settings`) and is immutable; what a request
+accumulates (counts per detector, the detectors whose mode is ``block``) lives in a :class:`Tally` the
+caller passes along. Counts only: the values themselves are never kept or logged.
+
+Modes (``mask`` | ``hash`` | ``partial`` | ``block``):
+
+* ``mask``: the detector's replacement text, by default ``[REDACTED:EMAIL]``;
+* ``hash``: ``[EMAIL:3f9a1c0b2d4e]``, the first 12 hex digits of HMAC-SHA256 under the tenant's key (derived
+  from ``hash_key`` and the tenant id), so the same value maps to the same token within a tenant and to
+  unrelated tokens across tenants; the key comes from a callable, so the tenant is looked up only when a
+  value is actually hashed;
+* ``partial``: ``****`` followed by the value's last 4 characters (values of 8 characters or fewer are
+  masked whole: their last 4 would be half of them);
+* ``block``: the value is masked here and the tally records the detector, so that the caller replaces the
+  whole response (``on_violation``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kong_plugins.ai_output_redactor.detectors import MAX_FINDINGS_PER_TEXT, Detector, Finding, resolve
+
+__all__ = ["MODES", "Redactor", "Rule", "Tally", "TooManyFindings"]
+
+MODES = ("mask", "hash", "partial", "block")
+HASH_HEX_DIGITS = 12
+
+
+class TooManyFindings(Exception):
+    """A text has more findings than :data:`MAX_FINDINGS_PER_TEXT` (the response is refused, never sent
+    half-redacted)."""
+
+
+@dataclass
+class Tally:
+    """What redaction did to one response: counts per detector and the ``block``-mode detectors hit."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    blocked: set[str] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one detector's findings are replaced."""
+
+    mode: str
+    replacement: str
+    label: str  # EMAIL, CREDIT_CARD ...: the kind shown in hash tokens
+
+
+@dataclass(frozen=True)
+class DetectionContext:
+    """Settings the validators need (regions for national phone numbers, entropy threshold)."""
+
+    phone_regions: tuple[str, ...] = ("US",)
+    entropy_threshold: float = 4.0
+    entropy_min_length: int = 20
+
+
+class Redactor:
+    """Finds and replaces sensitive values in texts; shared by every request of a plugin instance."""
+
+    def __init__(
+        self,
+        detectors: Sequence[Detector],
+        rules: dict[str, Rule],
+        context: DetectionContext,
+        *,
+        allow_values: frozenset[str] = frozenset(),
+        allow_patterns: Sequence[Any] = (),
+        hash_key: bytes = b"",
+    ) -> None:
+        self.detectors = tuple(detectors)
+        self.rules = rules
+        self.context = context
+        self.allow_values = allow_values
+        self.allow_patterns = tuple(allow_patterns)
+        self.hash_key = hash_key
+
+    def find(self, text: str) -> list[Finding]:
+        """The non-overlapping findings in ``text`` that the allow list does not cover."""
+        found: list[Finding] = []
+        for rank, detector in enumerate(self.detectors):
+            for finding in detector.find(text, rank, self.context):
+                found.append(finding)
+                if len(found) > MAX_FINDINGS_PER_TEXT:
+                    raise TooManyFindings(detector.name)
+        if not found:
+            return found
+        return [f for f in resolve(found) if not self._allowed(text[f.start : f.end])]
+
+    def _allowed(self, value: str) -> bool:
+        if value.casefold() in self.allow_values:
+            return True
+        return any(pattern.fullmatch(value) for pattern in self.allow_patterns)
+
+    def redact(self, text: str, tally: Tally, tenant: Callable[[], str]) -> str:
+        """``text`` with every finding replaced; counts go to ``tally``."""
+        findings = self.find(text)
+        if not findings:
+            return text
+        return self.apply(text, findings, tally, tenant)
+
+    def apply(self, text: str, findings: list[Finding], tally: Tally, tenant: Callable[[], str]) -> str:
+        """Replace ``findings`` (non-overlapping, in order) in ``text``."""
+        pieces: list[str] = []
+        position = 0
+        for finding in findings:
+            pieces.append(text[position : finding.start])
+            pieces.append(self.replacement(finding.detector, text[finding.start : finding.end], tenant))
+            position = finding.end
+            tally.counts[finding.detector] += 1
+            if self.rules[finding.detector].mode == "block":
+                tally.blocked.add(finding.detector)
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+    def replacement(self, detector: str, value: str, tenant: Callable[[], str]) -> str:
+        rule = self.rules[detector]
+        if rule.mode == "hash":
+            tenant_key = hmac.new(self.hash_key, tenant().encode(), hashlib.sha256).digest()
+            digest = hmac.new(tenant_key, f"{detector}\0{value}".encode(), hashlib.sha256).hexdigest()
+            return f"[{rule.label}:{digest[:HASH_HEX_DIGITS]}]"
+        if rule.mode == "partial" and len(value) > 8:
+            return "****" + value[-4:]
+        return rule.replacement

@@ -1,0 +1,138 @@
+"""``ai-output-redactor`` handler: read the buffered answer, let :mod:`.answer` decide, send the result.
+
+PDK round trips in ``response`` (each ``kong.*`` call is one; README has the table):
+
+* ``kong.service.response.get_status()``: always (the status of the ``exit``; and Kong's own 502/503/504
+  page for a failed upstream cannot be read: ``get_raw_body`` would throw, kong-protocol.md section 9);
+* ``kong.response.get_headers()``: always (Content-Type, Content-Encoding, the tenant header, Vary, the
+  processing time; ``kong.service.response.get_headers()`` is empty for external plugins after buffering);
+* ``kong.service.response.get_raw_body()``: unless the status is 502/503/504;
+* ``kong.ctx.shared.get("ai_guard.tenant")``: only when a value is hashed or the answer carries the
+  tenant header (read once);
+* ``kong.ctx.shared.set("ai_guard.redaction", facts)``: only when something was redacted, blocked or
+  passed unread;
+* ``kong.response.exit(status, body, headers)`` when the body changed, else
+  ``kong.response.set_headers(headers)``; ``kong.response.error(502, ...)`` when the answer is blocked.
+
+So a clean answer costs **4**, a redacted one **5** (6 with ``hash``), a blocked one 5-6.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kong_plugins.ai_output_redactor.answer import BLOCKED_MESSAGE, Outcome, process_answer
+from kong_plugins.ai_output_redactor.schema import NAME, SCHEMA
+from kong_plugins.ai_output_redactor.settings import RedactorSettings, build_settings
+from kong_plugins.core.context import REDACTION_KEY, TENANT_KEY, RedactionFacts, TenantFacts
+from kong_plugins.core.errors import BadGateway
+from kong_plugins.core.handler import GuardPlugin, phase
+from kong_plugins.core.pdk import Pdk
+from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.schema import ensure_valid_config
+
+__all__ = ["PRIORITY", "VERSION", "Plugin"]
+
+VERSION = "0.1.0"
+PRIORITY = priority_of(NAME)
+log = logging.getLogger("kong_plugins")
+
+#: Statuses Kong's error handler answers for a failed upstream: the captured body is then unreadable.
+KONG_ERROR_STATUSES = frozenset({502, 503, 504})
+
+
+class _Tenant:
+    """The tenant ai-tenant-resolver published, read from ``kong.ctx.shared`` at most once, on demand."""
+
+    def __init__(self, pdk: Pdk) -> None:
+        self._pdk = pdk
+        self._read = False
+        self._id: str | None = None
+
+    def resolved(self) -> str | None:
+        if not self._read:
+            self._read = True
+            facts = TenantFacts.from_shared(self._pdk.call("ctx.shared.get", TENANT_KEY))
+            self._id = facts.id if facts is not None and isinstance(facts.id, str) and facts.id else None
+        return self._id
+
+    def for_hash(self) -> str:
+        return self.resolved() or ""
+
+
+class Plugin(GuardPlugin):
+    """Redacts PII and secrets from model answers and sets the answer's security headers."""
+
+    name = NAME
+    settings: RedactorSettings
+
+    def __init__(self, config: dict[str, Any] | None) -> None:
+        super().__init__(config)
+        self._stream_warned = False
+
+    def compile(self, config: dict[str, Any]) -> RedactorSettings:
+        """Validate the config like Kong's schema, then compile everything requests need."""
+        return build_settings(ensure_valid_config(SCHEMA.config, config))
+
+    @phase
+    def response(self, pdk: Pdk) -> None:
+        status = pdk.call("service.response.get_status")
+        headers = pdk.call("response.get_headers")
+        headers = headers if isinstance(headers, dict) else {}
+        readable = isinstance(status, int) and status not in KONG_ERROR_STATUSES
+        raw = _as_bytes(pdk.call("service.response.get_raw_body")) if readable else b""
+        tenant = _Tenant(pdk)
+        outcome = process_answer(self.settings, headers, raw, tenant.for_hash, tenant.resolved)
+        if outcome.media == "sse":
+            self._warn_stream()
+        self._publish(pdk, outcome)
+        if outcome.blocked:
+            raise BadGateway(
+                BLOCKED_MESSAGE,
+                headers=_sendable(outcome.headers),
+                log_reason=f"answer blocked: {outcome.blocked} {sorted(outcome.tally.blocked)}",
+            )
+        if outcome.passed_unread:
+            log.warning("[%s] answer passed unread: %s", self.name, outcome.passed_unread)
+        if outcome.body is not None and isinstance(status, int):
+            pdk.call_no_return("response.exit", status, outcome.body, outcome.headers)
+        else:
+            pdk.call("response.set_headers", outcome.headers)
+
+    def _warn_stream(self) -> None:
+        if not self._stream_warned:
+            self._stream_warned = True
+            log.warning(
+                "[%s] a text/event-stream answer was buffered whole before redaction: the client receives "
+                "it at its end (enable this plugin on non-streaming routes to keep streaming)",
+                self.name,
+            )
+
+    @staticmethod
+    def _publish(pdk: Pdk, outcome: Outcome) -> None:
+        tally = outcome.tally
+        if not (tally.total or outcome.blocked or outcome.passed_unread):
+            return
+        action = "block" if outcome.blocked else "pass_unread" if outcome.passed_unread else "redact"
+        facts = RedactionFacts(
+            redactions=tally.total,
+            kinds=sorted(tally.counts),
+            counts=dict(tally.counts) or None,
+            action=action,
+            reason=outcome.blocked or outcome.passed_unread,
+        )
+        pdk.call("ctx.shared.set", REDACTION_KEY, facts.to_shared())
+
+
+def _as_bytes(body: Any) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8", "surrogateescape")
+    return b""
+
+
+def _sendable(headers: dict[str, Any]) -> dict[str, Any]:
+    """Headers for ``kong.response.error``: its own Content-Type/Length win, removals still apply."""
+    return {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}

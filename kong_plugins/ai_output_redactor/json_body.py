@@ -1,0 +1,129 @@
+"""Redacting JSON answers: string values only, so the document keeps its structure and still parses in the
+client's SDK.
+
+Known answer shapes (OpenAI chat/completions, Anthropic messages) keep their structural fields untouched
+(``id``, ``model``, ``role``, ``finish_reason``...: an id redacted as a high-entropy string would break the
+SDK's bookkeeping); every other string is redacted, keys never. A string that is itself a JSON object or
+array (tool-call ``arguments``) is parsed, redacted the same way and serialized back, so an email inside
+``{"to": "a@b.c"}`` is found and the arguments stay valid JSON. Depth and work are bounded: the document
+was parsed within the body bound, and nested JSON strings are followed :data:`MAX_NESTED` levels deep.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from kong_plugins.ai_output_redactor.engine import Redactor, Tally
+
+__all__ = ["STRUCTURAL_KEYS", "answer_model", "is_llm_answer", "redact_document", "redact_json_string"]
+
+MAX_NESTED = 4
+MAX_DEPTH = 128
+
+#: Fields of OpenAI/Anthropic answers that carry no model-written text and that SDKs rely on.
+STRUCTURAL_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "model",
+        "type",
+        "role",
+        "finish_reason",
+        "stop_reason",
+        "stop_sequence",
+        "system_fingerprint",
+        "tool_call_id",
+        "tool_use_id",
+        "service_tier",
+        "logprobs",
+        "usage",
+        "created",
+        "index",
+        "name",
+    }
+)
+
+
+class TooDeep(ValueError):
+    """The document nests deeper than :data:`MAX_DEPTH` (refused like an unreadable body)."""
+
+
+def is_llm_answer(document: Any) -> bool:
+    """An OpenAI (``choices``) or Anthropic (``type: message``) answer or stream chunk."""
+    if not isinstance(document, dict):
+        return False
+    return isinstance(document.get("choices"), list) or document.get("type") in (
+        "message",
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "message_delta",
+    )
+
+
+def answer_model(document: Any) -> str | None:
+    """The model that answered, as the body says (``model``, or Anthropic's ``message.model``)."""
+    if isinstance(document, dict):
+        model = document.get("model")
+        if model is None and isinstance(document.get("message"), dict):
+            model = document["message"].get("model")
+        if isinstance(model, str):
+            return model
+    return None
+
+
+def redact_document(
+    document: Any, redactor: Redactor, tally: Tally, tenant: Callable[[], str], *, nested: int = 0
+) -> Any:
+    """``document`` with every string value redacted (structural fields of LLM answers excluded)."""
+    skip = STRUCTURAL_KEYS if is_llm_answer(document) else frozenset()
+    return _walk(document, redactor, tally, tenant, skip, nested, 0)
+
+
+def _walk(
+    value: Any,
+    redactor: Redactor,
+    tally: Tally,
+    tenant: Callable[[], str],
+    skip: frozenset[str],
+    nested: int,
+    depth: int,
+) -> Any:
+    if depth > MAX_DEPTH:
+        raise TooDeep("JSON nested too deeply")
+    if isinstance(value, str):
+        return redact_json_string(value, redactor, tally, tenant, nested=nested)
+    if isinstance(value, list):
+        return [_walk(item, redactor, tally, tenant, skip, nested, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: item
+            if key in skip and not isinstance(item, dict | list)
+            else _walk(item, redactor, tally, tenant, _inner_skip(key, skip), nested, depth + 1)
+            for key, item in value.items()
+        }
+    return value
+
+
+def _inner_skip(key: str, skip: frozenset[str]) -> frozenset[str]:
+    """Inside a tool call's own arguments (``input``, ``arguments``) every field is the model's text."""
+    return frozenset() if key in ("input", "arguments") else skip
+
+
+def redact_json_string(
+    text: str, redactor: Redactor, tally: Tally, tenant: Callable[[], str], *, nested: int = 0
+) -> str:
+    """A string value: JSON inside it (tool-call arguments) is redacted structurally, anything else as
+    text."""
+    stripped = text.lstrip()
+    if nested < MAX_NESTED and stripped[:1] in ("{", "[") and redactor.find(text):
+        try:
+            inner = json.loads(text)
+        except ValueError:
+            inner = None
+        if isinstance(inner, dict | list):
+            redacted = redact_document(inner, redactor, tally, tenant, nested=nested + 1)
+            return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+    return redactor.redact(text, tally, tenant)

@@ -1,0 +1,250 @@
+"""Redacting a buffered ``text/event-stream`` answer, event by event, without letting split values through.
+
+A model streams its text in deltas of a few characters: an email may arrive as ``jane.d`` in one event and
+``oe@example.com`` in the next, and a redactor that looks at one event at a time sees neither half as an
+email. Kong buffers the whole stream for a plugin with a ``response`` phase, so this module can do better:
+
+1. parse the events (``data:`` lines joined, ``event:``/``id:``/comments kept as they are);
+2. collect each **channel** of streamed text across events - OpenAI chat ``choices[i].delta.content`` and
+   ``.refusal``, legacy ``choices[i].text``, each tool call's ``function.arguments`` fragments, Anthropic
+   ``content_block_delta`` ``text``/``partial_json``/``thinking`` per block index - and run the detectors
+   on each channel's **whole** text;
+3. write the redacted text back into the same events: a replacement goes into the event where the value
+   started, the rest of the value is removed from the events it spanned (they keep their structure, with
+   less or empty text). Tool-call arguments that parse as JSON once joined are redacted structurally and
+   sent whole in their first fragment (the later fragments become empty strings);
+4. any other event's JSON is redacted on its own (:mod:`.json_body`), non-JSON ``data`` as text.
+
+Only modified events are re-serialized (one ``data:`` line of compact JSON); every other byte of the stream
+is kept, so the number and order of events, their names, ids and the ``[DONE]`` marker are unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kong_plugins.ai_output_redactor.engine import Redactor, Tally
+from kong_plugins.ai_output_redactor.json_body import answer_model, redact_document, redact_json_string
+
+__all__ = ["StreamResult", "parse_events", "redact_stream"]
+
+
+@dataclass
+class Event:
+    """One SSE event: its raw lines, its joined ``data``, and the JSON of that data when it is JSON."""
+
+    lines: list[str]
+    data: str | None = None
+    document: Any = None
+    changed: bool = False
+
+
+@dataclass
+class Fragment:
+    """One piece of a channel: where it lives (``holder[key]`` in ``event``'s document) and its text."""
+
+    event: Event
+    holder: dict[str, Any]
+    key: str
+    text: str
+
+
+@dataclass
+class StreamResult:
+    text: str
+    model: str | None = None
+
+
+@dataclass
+class _Channels:
+    text: dict[tuple[Any, ...], list[Fragment]] = field(default_factory=dict)
+    json: dict[tuple[Any, ...], list[Fragment]] = field(default_factory=dict)
+
+    def add(self, kind: str, key: tuple[Any, ...], fragment: Fragment) -> None:
+        target = self.json if kind == "json" else self.text
+        target.setdefault(key, []).append(fragment)
+
+
+def parse_events(text: str) -> tuple[list[Event | str], str]:
+    """The stream as a list of events and separators (blank lines, kept verbatim), and its line ending."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    items: list[Event | str] = []
+    current: list[str] = []
+    for line in text.split(newline):
+        if line == "":
+            if current:
+                items.append(_event(current))
+                current = []
+            items.append("")  # every empty line is kept: joined back with `newline`, the stream is unchanged
+        else:
+            current.append(line)
+    if current:
+        items.append(_event(current))
+    return items, newline
+
+
+def _event(lines: list[str]) -> Event:
+    data = [line[5:].removeprefix(" ") for line in lines if line.startswith("data:")]
+    event = Event(lines=lines, data="\n".join(data) if data else None)
+    if event.data is not None and event.data[:1] in ("{", "["):
+        try:
+            event.document = json.loads(event.data)
+        except ValueError:
+            event.document = None
+    return event
+
+
+def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[[], str]) -> StreamResult:
+    """The stream with every channel and event redacted (module docstring); unchanged without findings."""
+    items, newline = parse_events(text)
+    channels = _Channels()
+    model: str | None = None
+    for item in items:
+        if not isinstance(item, Event) or item.data is None:
+            continue
+        document = item.document
+        model = model or answer_model(document)
+        if not _collect(item, document, channels):
+            _redact_whole(item, redactor, tally, tenant)
+    for fragments in channels.text.values():
+        _redact_text_channel(fragments, redactor, tally, tenant)
+    for fragments in channels.json.values():
+        _redact_json_channel(fragments, redactor, tally, tenant)
+    if not tally.total:
+        return StreamResult(text, model)
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif item.changed:
+            out.append(newline.join(_serialize(item)))
+        else:
+            out.append(newline.join(item.lines))
+    return StreamResult(newline.join(out), model)
+
+
+def _serialize(event: Event) -> list[str]:
+    """The event's lines with its data lines replaced, in place of the first one, by the redacted data."""
+    if event.document is not None:
+        data_lines = ["data: " + json.dumps(event.document, ensure_ascii=False, separators=(",", ":"))]
+    else:
+        data_lines = ["data: " + line for line in (event.data or "").split("\n")]
+    out: list[str] = []
+    for line in event.lines:
+        if not line.startswith("data:"):
+            out.append(line)
+        elif data_lines:
+            out.extend(data_lines)
+            data_lines = []
+    return out
+
+
+def _collect(event: Event, document: Any, channels: _Channels) -> bool:
+    """Register the streamed-text fields of an OpenAI or Anthropic chunk; False for any other event."""
+    if not isinstance(document, dict):
+        return False
+    if isinstance(document.get("choices"), list):
+        for position, choice in enumerate(document["choices"]):
+            if not isinstance(choice, dict):
+                continue
+            index = choice.get("index", position)
+            if isinstance(choice.get("text"), str):
+                channels.add("text", ("text", index), Fragment(event, choice, "text", choice["text"]))
+            delta = choice.get("delta")
+            if not isinstance(delta, dict):
+                continue
+            for key in ("content", "refusal", "reasoning_content"):
+                if isinstance(delta.get(key), str):
+                    channels.add("text", (key, index), Fragment(event, delta, key, delta[key]))
+            for call_position, call in enumerate(delta.get("tool_calls") or []):
+                function = call.get("function") if isinstance(call, dict) else None
+                if isinstance(function, dict) and isinstance(function.get("arguments"), str):
+                    call_index = call.get("index", call_position)
+                    fragment = Fragment(event, function, "arguments", function["arguments"])
+                    channels.add("json", ("tool", index, call_index), fragment)
+        return True
+    kind = document.get("type")
+    if kind == "content_block_delta" and isinstance(document.get("delta"), dict):
+        delta, index = document["delta"], document.get("index", 0)
+        for key in ("text", "thinking"):
+            if isinstance(delta.get(key), str):
+                channels.add("text", (key, index), Fragment(event, delta, key, delta[key]))
+        if isinstance(delta.get("partial_json"), str):
+            fragment = Fragment(event, delta, "partial_json", delta["partial_json"])
+            channels.add("json", ("tool", index), fragment)
+        return True
+    if kind in ("message_start", "message_delta", "message_stop", "content_block_stop", "ping"):
+        return kind != "message_start"
+    return False
+
+
+def _redact_whole(event: Event, redactor: Redactor, tally: Tally, tenant: Callable[[], str]) -> None:
+    before = tally.total
+    if event.document is not None:
+        document = redact_document(event.document, redactor, tally, tenant)
+        if tally.total != before:
+            event.document, event.changed = document, True
+    elif event.data:
+        data = redactor.redact(event.data, tally, tenant)
+        if tally.total != before:
+            event.data, event.changed = data, True
+
+
+def _redact_text_channel(
+    fragments: list[Fragment], redactor: Redactor, tally: Tally, tenant: Callable[[], str]
+) -> None:
+    full = "".join(f.text for f in fragments)
+    findings = redactor.find(full)
+    if not findings:
+        return
+    position = 0
+    pending = list(findings)
+    for fragment in fragments:
+        start, end = position, position + len(fragment.text)
+        position = end
+        pieces: list[str] = []
+        cursor = start
+        while pending and pending[0].start < end:
+            finding = pending[0]
+            if finding.start >= cursor:
+                pieces.append(full[cursor : finding.start])
+                value = full[finding.start : finding.end]
+                pieces.append(redactor.replacement(finding.detector, value, tenant))
+                tally.counts[finding.detector] += 1
+                if redactor.rules[finding.detector].mode == "block":
+                    tally.blocked.add(finding.detector)
+            if finding.end <= end:
+                cursor = max(cursor, finding.end)
+                pending.pop(0)
+            else:
+                cursor = end
+                break
+        if cursor < end:
+            pieces.append(full[cursor:end])
+        new_text = "".join(pieces)
+        if new_text != fragment.text:
+            fragment.holder[fragment.key] = new_text
+            fragment.event.changed = True
+
+
+def _redact_json_channel(
+    fragments: list[Fragment], redactor: Redactor, tally: Tally, tenant: Callable[[], str]
+) -> None:
+    full = "".join(f.text for f in fragments)
+    try:
+        parsed = json.loads(full)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict | list):
+        _redact_text_channel(fragments, redactor, tally, tenant)
+        return
+    before = tally.total
+    redacted = redact_json_string(full, redactor, tally, tenant)
+    if tally.total == before:
+        return
+    for position, fragment in enumerate(fragments):
+        fragment.holder[fragment.key] = redacted if position == 0 else ""
+        fragment.event.changed = True

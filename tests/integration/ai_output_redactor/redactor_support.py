@@ -1,0 +1,118 @@
+"""What the ai-output-redactor gateway tests share: a route in front of the mock LLM whose answer says
+exactly what the test wants (``X-Mock-Verbatim``), sample values per detector, and answer readers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fixtures.gateway import GatewayUnderTest, RouteUnderTest
+
+PLUGIN = "ai-output-redactor"
+TENANTS = [{"id": "acme"}, {"id": "globex"}]
+RESOLVER = ("ai-tenant-resolver", {"sources": ["header"], "tenants": TENANTS})
+
+#: One value each built-in detector must redact, and a look-alike it must leave alone.
+SAMPLES: dict[str, tuple[str, str]] = {
+    "private_key": (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+        "-----END RSA PRIVATE KEY-----",
+        "-----BEGIN PUBLIC KEY-----",
+    ),
+    "jwt": (
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.sig",
+    ),
+    "url_credentials": ("postgres://admin:s3cr3t@db.internal:5432/app", "https://db.internal:5432/app"),
+    "aws_access_key": ("AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPL"),
+    "github_token": ("ghp_" + "x7Gq2LmN9pR4sT6vW8yZ1aB3cD5eF0hJ2kM4", "ghp_short"),
+    "gitlab_token": ("glpat-Xq2vB7nM9kL4pR8sT1wZ", "glpat-short"),
+    "slack_token": ("xoxb-2048-4096-Ab12Cd34Ef56Gh78", "xoxb-"),
+    "stripe_key": ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_"),
+    "aws_secret_key": ("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret=short"),
+    "email": ("jane.doe@example.com", "jane.doe at example dot com"),
+    "iban": ("DE89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130 01"),
+    "credit_card": ("4111 1111 1111 1111", "4111 1111 1111 1112"),
+    "us_ssn": ("536-22-1234", "666-22-1234"),
+    "phone": ("+44 20 7946 0958", "+44 20 12"),
+    "ipv4": ("203.0.113.42", "203.0.113.420"),
+    "ipv6": ("2001:db8:85a3::8a2e:370:7334", "std::vector"),
+    "high_entropy": ("Zx9Qm2Lp7Rt4Vw8Ny3Kb6Hd1Fs5Gj0", "internationalization_framework"),
+}
+
+
+def sentence(value: str) -> str:
+    return f"Here it is: {value} - keep it safe."
+
+
+@dataclass
+class RedactedRoute:
+    """A route with the redactor (and maybe plugins before it); ``chat`` asks the mock to answer ``text``."""
+
+    gateway: GatewayUnderTest
+    route: RouteUnderTest
+
+    def send(
+        self, body: dict[str, Any], headers: dict[str, str] | None = None, path: str = ""
+    ) -> httpx.Response:
+        all_headers = {"Content-Type": "application/json", "X-Mock-Verbatim": "1", **(headers or {})}
+        return self.gateway.proxy.post(self.route.url(path), content=json.dumps(body), headers=all_headers)
+
+    def chat(self, text: str, *, stream: bool = False, **headers: str) -> httpx.Response:
+        body: dict[str, Any] = {"model": "gpt-4o", "messages": [{"role": "user", "content": text}]}
+        if stream:
+            body["stream"] = True
+        return self.send(body, {k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def mock_headers(**controls: str) -> dict[str, str]:
+    """``mock_headers(piece_chars="1")`` -> ``{"X-Mock-Piece-Chars": "1"}``."""
+    return {"X-Mock-" + "-".join(p.capitalize() for p in k.split("_")): v for k, v in controls.items()}
+
+
+def chat_content(response: httpx.Response) -> str:
+    """The assistant's text of a chat answer, decoded from any content coding httpx did not undo."""
+    return json.loads(response.content)["choices"][0]["message"]["content"]
+
+
+def stream_events(response: httpx.Response) -> list[Any]:
+    """The ``data`` of each SSE event (JSON decoded; ``[DONE]`` as is)."""
+    events = []
+    for block in response.text.split("\n\n"):
+        data = [line[6:] for line in block.split("\n") if line.startswith("data: ")]
+        if data:
+            joined = "\n".join(data)
+            events.append(joined if joined == "[DONE]" else json.loads(joined))
+    return events
+
+
+def stream_text(response: httpx.Response) -> str:
+    """The assistant's text of an OpenAI chat stream, deltas joined as an SDK joins them."""
+    text = []
+    for event in stream_events(response):
+        if isinstance(event, dict):
+            for choice in event.get("choices", []):
+                content = choice.get("delta", {}).get("content")
+                if isinstance(content, str):
+                    text.append(content)
+    return "".join(text)
+
+
+def decompress(body: bytes, coding: str) -> bytes:
+    return gzip.decompress(body) if coding == "gzip" else zlib.decompress(body)
+
+
+def facts(gateway: GatewayUnderTest, response: httpx.Response) -> dict[str, Any] | None:
+    """What the redactor published in kong.ctx.shared for this request (emulator only)."""
+    stats = gateway.request_stats(response.headers["X-Kong-Request-Id"])
+    return stats.get("ctx_shared", {}).get("ai_guard.redaction")
+
+
+def pdk_calls(gateway: GatewayUnderTest, response: httpx.Response) -> int:
+    stats = gateway.request_stats(response.headers["X-Kong-Request-Id"])
+    return int(stats["pdk_calls"][PLUGIN]["response"])
