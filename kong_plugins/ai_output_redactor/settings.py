@@ -59,7 +59,7 @@ def build_settings(config: Mapping[str, Any]) -> RedactorSettings:
     errors: dict[str, str] = {}
     global_mode = str(config.get("mode") or "mask")
     enabled = set(config.get("detectors") or ())
-    detectors: list[Detector] = [d for d in BUILTIN if d.name in enabled]
+    detectors: list[Detector] = []  # custom patterns first: they win over a built-in on the same text
     for position, custom in enumerate(config.get("custom_patterns") or [], start=1):
         try:
             regex = compile_pattern(str(custom["pattern"]))
@@ -70,6 +70,7 @@ def build_settings(config: Mapping[str, Any]) -> RedactorSettings:
             errors[f"config.custom_patterns.{position}.name"] = "name given twice"
             continue
         detectors.append(Detector(str(custom["name"]), regex))
+    detectors += [d for d in BUILTIN if d.name in enabled]
     customs = {c["name"]: c for c in config.get("custom_patterns") or []}
     known = {d.name for d in BUILTIN} | set(customs)
     modes = dict(config.get("detector_modes") or {})

@@ -158,15 +158,19 @@ def entropy_bits(text: str) -> float:
 def phone_ok(candidate: str, regions: Iterable[str]) -> bool:
     """A number valid in libphonenumber's metadata **and written as such numbers are grouped** (its
     ``STRICT_GROUPING`` leniency): with ``+``/``00`` in any country, else in one of ``regions`` (the
-    countries whose national format the route's users write). The grouping check is what keeps
-    ``078-05-1120`` (an SSN's shape) or ``192.168.1.10`` from passing as French or US numbers."""
+    countries whose national format the route's users write, and written with a separator). The grouping
+    check is what keeps ``078-05-1120`` (an SSN's shape) or ``192.168.1.10`` from passing as French or US
+    numbers."""
     digits = digits_of(candidate)
     if not 7 <= len(digits) <= 15 or len(candidate) > 40:
         return False
     text = candidate.strip()
     if text.startswith("00"):
         text = "+" + text[2:]
-    tries: Iterable[str] = ["ZZ"] if text.startswith("+") else regions
+    international = text.startswith("+")
+    if not international and text.isdigit():
+        return False  # a bare national digit run is an id or an amount far more often than a phone number
+    tries: Iterable[str] = ["ZZ"] if international else regions
     for region in tries:
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=_STRICT, max_tries=4):
             if match.start <= 1 and match.end >= len(text) - 1:
