@@ -134,5 +134,7 @@ def _as_bytes(body: Any) -> bytes:
 
 
 def _sendable(headers: dict[str, Any]) -> dict[str, Any]:
-    """Headers for ``kong.response.error``: its own Content-Type/Length win, removals still apply."""
-    return {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
+    """Headers for ``kong.response.error``: its own Content-Type/Length win, removals still apply, and the
+    upstream's Content-Encoding goes (Kong's error body is never encoded)."""
+    kept = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
+    return {**kept, "Content-Encoding": []}

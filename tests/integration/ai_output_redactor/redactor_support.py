@@ -11,43 +11,13 @@ from typing import Any
 
 import httpx
 from fixtures.gateway import GatewayUnderTest, RouteUnderTest
+from fixtures.redactor_samples import SAMPLES, masked, sentence
+
+__all__ = ["SAMPLES", "masked", "sentence"]  # re-exported for the tests
 
 PLUGIN = "ai-output-redactor"
 TENANTS = [{"id": "acme"}, {"id": "globex"}]
 RESOLVER = ("ai-tenant-resolver", {"sources": ["header"], "tenants": TENANTS})
-
-#: One value each built-in detector must redact, and a look-alike it must leave alone.
-SAMPLES: dict[str, tuple[str, str]] = {
-    "private_key": (
-        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
-        "-----END RSA PRIVATE KEY-----",
-        "-----BEGIN PUBLIC KEY-----",
-    ),
-    "jwt": (
-        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
-        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-        "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.sig",
-    ),
-    "url_credentials": ("postgres://admin:s3cr3t@db.internal:5432/app", "https://db.internal:5432/app"),
-    "aws_access_key": ("AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPL"),
-    "github_token": ("ghp_" + "x7Gq2LmN9pR4sT6vW8yZ1aB3cD5eF0hJ2kM4", "ghp_short"),
-    "gitlab_token": ("glpat-Xq2vB7nM9kL4pR8sT1wZ", "glpat-short"),
-    "slack_token": ("xoxb-2048-4096-Ab12Cd34Ef56Gh78", "xoxb-"),
-    "stripe_key": ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_"),
-    "aws_secret_key": ("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret=short"),
-    "email": ("jane.doe@example.com", "jane.doe at example dot com"),
-    "iban": ("DE89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130 01"),
-    "credit_card": ("4111 1111 1111 1111", "4111 1111 1111 1112"),
-    "us_ssn": ("536-22-1234", "666-22-1234"),
-    "phone": ("+44 20 7946 0958", "+44 20 12"),
-    "ipv4": ("203.0.113.42", "203.0.113.420"),
-    "ipv6": ("2001:db8:85a3::8a2e:370:7334", "std::vector"),
-    "high_entropy": ("Zx9Qm2Lp7Rt4Vw8Ny3Kb6Hd1Fs5Gj0", "internationalization_framework"),
-}
-
-
-def sentence(value: str) -> str:
-    return f"Here it is: {value} - keep it safe."
 
 
 @dataclass

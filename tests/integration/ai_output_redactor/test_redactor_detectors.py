@@ -11,6 +11,7 @@ from integration.ai_output_redactor.redactor_support import (
     SAMPLES,
     chat_content,
     facts,
+    masked,
     mock_headers,
     sentence,
     stream_text,
@@ -19,21 +20,13 @@ from integration.ai_output_redactor.redactor_support import (
 DETECTORS = sorted(SAMPLES)
 
 
-def _masked(name: str, value: str) -> str:
-    if name == "url_credentials":  # only the user:password part goes
-        return value.replace("admin:s3cr3t", "[REDACTED:URL_CREDENTIALS]")
-    if name == "aws_secret_key":
-        return value.split("=")[0] + "=[REDACTED:AWS_SECRET_KEY]"
-    return f"[REDACTED:{name.upper()}]"
-
-
 @pytest.mark.parametrize("name", DETECTORS)
 def test_json_answer(redacted, gateway, name: str) -> None:  # type: ignore[no-untyped-def]
     value, _ = SAMPLES[name]
     response = redacted().chat(sentence(value))
     assert response.status_code == 200, response.text
     content = chat_content(response)
-    assert content == sentence(_masked(name, value))
+    assert content == sentence(masked(name, value))
     assert facts(gateway, response)["counts"] == {name: 1}
 
 
@@ -51,7 +44,7 @@ def test_text_answer(redacted, name: str) -> None:  # type: ignore[no-untyped-de
     response = redacted().chat(sentence(value), **mock_headers(body_format="text"))
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
-    assert response.text == sentence(_masked(name, value))
+    assert response.text == sentence(masked(name, value))
 
 
 @pytest.mark.parametrize("name", DETECTORS)
@@ -60,7 +53,7 @@ def test_stream_split_at_every_position(redacted, name: str) -> None:  # type: i
     response = redacted().chat(sentence(value), stream=True, **mock_headers(piece_chars="1"))
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/event-stream")
-    assert stream_text(response) == sentence(_masked(name, value))
+    assert stream_text(response) == sentence(masked(name, value))
     assert response.text.endswith("data: [DONE]\n\n")
 
 
@@ -81,4 +74,4 @@ def test_compressed_answer(redacted, name: str, coding: str) -> None:  # type: i
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == coding
     plain = response.content  # httpx undid the coding: the redacted body was validly re-encoded
-    assert json.loads(plain)["choices"][0]["message"]["content"] == sentence(_masked(name, value))
+    assert json.loads(plain)["choices"][0]["message"]["content"] == sentence(masked(name, value))
