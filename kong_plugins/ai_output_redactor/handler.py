@@ -26,7 +26,7 @@ from kong_plugins.ai_output_redactor.answer import BLOCKED_MESSAGE, Outcome, pro
 from kong_plugins.ai_output_redactor.schema import NAME, SCHEMA
 from kong_plugins.ai_output_redactor.settings import RedactorSettings, build_settings
 from kong_plugins.core.context import REDACTION_KEY, TENANT_KEY, RedactionFacts, TenantFacts
-from kong_plugins.core.errors import BadGateway
+from kong_plugins.core.errors import BadGateway, ReplaceResponse
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -96,7 +96,7 @@ class Plugin(GuardPlugin):
         if outcome.passed_unread:
             log.warning("[%s] answer passed unread: %s", self.name, outcome.passed_unread)
         if outcome.body is not None and isinstance(status, int):
-            pdk.call_no_return("response.exit", status, outcome.body, outcome.headers)
+            raise ReplaceResponse(status, outcome.body, headers=outcome.headers)
         else:
             pdk.call("response.set_headers", outcome.headers)
 

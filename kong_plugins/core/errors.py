@@ -126,7 +126,7 @@ class ReplaceResponse(PluginResponseError):
     def __init__(
         self,
         status: int,
-        raw_body: str,
+        raw_body: str | bytes,
         *,
         headers: dict[str, str | list[str]] | None = None,
         log_reason: str | None = None,
