@@ -356,6 +356,7 @@ def config_fields() -> list[dict[str, Any]]:
             "fair_share",
             number(
                 between=[0, 1],
+                gt=0,
                 description="Cap on one tenant's share of each `global` limit while other tenants are being "
                 "refused or queued by it (e.g. 0.5). Unset: no cap.",
             ),
@@ -522,12 +523,37 @@ def _cost_checks() -> list[dict[str, Any]]:
     ]
 
 
+BURST_NEEDS_TOKEN_BUCKET = "burst is only used by the token_bucket algorithm"
+
+
+def _burst_checks() -> list[dict[str, Any]]:
+    """``burst`` sizes a token bucket; with another ``algorithm`` it would be ignored silently, so the
+    instance refuses it, and so does Kong's schema: a ``conditional`` whose ``elements`` override makes
+    ``burst`` ``eq: null`` (the Admin API answers 400 instead of accepting a config every request of which
+    would then fail with 500)."""
+    no_burst = copy.deepcopy(_LIMIT)
+    for item in no_burst["fields"]:
+        if "burst" in item:
+            item["burst"].update(eq=None, err=BURST_NEEDS_TOKEN_BUCKET)
+    no_burst_tier = copy.deepcopy(_TIER)
+    for item in no_burst_tier["fields"]:
+        if "limits" in item:
+            item["limits"]["elements"] = no_burst
+    other = {"one_of": [a for a in ALGORITHMS if a != "token_bucket"]}
+    return [
+        conditional("algorithm", other, "limits", {"elements": no_burst}, then_err=BURST_NEEDS_TOKEN_BUCKET),
+        conditional(
+            "algorithm", other, "tiers", {"elements": no_burst_tier}, then_err=BURST_NEEDS_TOKEN_BUCKET
+        ),
+    ]
+
+
 def limiter_schema(name: str, extra_fields: list[dict[str, Any]] | None = None) -> PluginSchema:
     """The schema under plugin ``name`` (the streaming variant adds ``extra_fields``)."""
     return plugin_schema(
         name,
         [*config_fields(), *(extra_fields or [])],
-        entity_checks=[at_least_one_of("limits", "tiers"), *_cost_checks()],
+        entity_checks=[at_least_one_of("limits", "tiers"), *_cost_checks(), *_burst_checks()],
     )
 
 

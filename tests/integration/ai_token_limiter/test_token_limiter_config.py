@@ -33,3 +33,44 @@ def test_valid_windows_are_accepted(gateway: GatewayUnderTest, make_route, windo
         f"/routes/{route.route['id']}/plugins", json={"name": PLUGIN, "config": config}
     )
     assert response.status_code == 201, response.text
+
+
+BURST_ERROR = "burst is only used by the token_bucket algorithm"
+LIMIT = {"metric": "requests", "limit": 5, "window": "60"}
+
+
+@pytest.mark.parametrize(
+    ("config", "fields"),
+    [
+        (
+            {"limits": [{**LIMIT, "burst": 10}]},  # the default algorithm is sliding_window
+            {"limits": [{"burst": BURST_ERROR}], "@entity": [BURST_ERROR]},
+        ),
+        (
+            {"algorithm": "fixed_window", "tiers": [{"name": "free", "limits": [{**LIMIT, "burst": 10}]}]},
+            {"tiers": [{"limits": [{"burst": BURST_ERROR}]}], "@entity": [BURST_ERROR]},
+        ),
+        ({"limits": [LIMIT], "fair_share": 0}, {"fair_share": "value must be greater than 0"}),
+    ],
+)
+def test_what_the_instance_refuses_the_admin_api_refuses(
+    gateway: GatewayUnderTest, make_route, config: dict, fields: dict
+) -> None:
+    """These were accepted (201), then every request on the route answered 500 (StartInstance refused)."""
+    route = make_route()
+    response = gateway.admin.post(
+        f"/routes/{route.route['id']}/plugins",
+        json={"name": PLUGIN, "config": {"strategy": "local", **config}},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["fields"]["config"] == fields
+    accepted = gateway.admin.post(
+        f"/routes/{route.route['id']}/plugins",
+        json={
+            "name": PLUGIN,
+            "config": {"strategy": "local", "algorithm": "token_bucket", "limits": [{**LIMIT, "burst": 10}]},
+        },
+    )
+    assert accepted.status_code == 201, accepted.text
+    route.created.append(f"/plugins/{accepted.json()['id']}")
+    assert gateway.proxy.post(route.url(), json={"model": "m", "messages": []}).status_code == 200
