@@ -62,7 +62,7 @@ class Plugin(GuardPlugin):
         tenant = TenantFacts.from_shared(pdk.call("ctx.shared.get", TENANT_KEY))
         view = self._request_view(pdk)
         principal = Principal(**principal_facts(tenant), consumer=self._consumer(pdk))
-        policy = settings.current_policy()
+        policy = settings.source.policy_for(principal.tenant)
         actions = request_actions(settings.route_name, view)
         context = request_context(view)
         decision = decide(policy, principal, actions, context, {}, settings.cache)
@@ -93,7 +93,8 @@ class Plugin(GuardPlugin):
         context = {**_as_dict(facts.carry.get("context")), "phase": "response"}
         calls = output.calls[:MAX_TOOL_CALLS]
         actions = [ActionRequest("tool.call", "Tool", call.name, call.arguments) for call in calls]
-        decision = decide(settings.current_policy(), principal, actions, context, {}, settings.cache)
+        policy = settings.source.policy_for(principal.tenant)
+        decision = decide(policy, principal, actions, context, {}, settings.cache)
         denied = {call.key for call, d in zip(calls, decision.actions, strict=True) if not d.allowed}
         denied.update(call.key for call in output.calls[MAX_TOOL_CALLS:])
         facts.output_decision_id = decision.id

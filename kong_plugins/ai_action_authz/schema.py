@@ -10,10 +10,13 @@ requests get 500, never "allowed"), by ``kong-ai validate`` and by ``kong-ai pol
 from __future__ import annotations
 
 from kong_plugins.ai_action_authz.policy import MAX_POLICY_BYTES
+from kong_plugins.ai_action_authz.store import DEFAULT_NAMESPACE
+from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
     conditional,
     field,
     integer,
+    number,
     plugin_schema,
     set_,
     string,
@@ -30,9 +33,10 @@ _CONFIG_FIELDS = [
         "policy_source",
         string(
             default="config",
-            one_of=["config"],
+            one_of=["config", "redis"],
             description="Where the Cedar policy comes from: `config` (the `policy` field, embedded in the "
-            "plugin configuration).",
+            "plugin configuration) or `redis` (the active version pushed with `kong-ai policy push`, canary "
+            "versions for the tenants named at push time; picked up within `poll_interval`).",
         ),
     ),
     field(
@@ -54,6 +58,27 @@ _CONFIG_FIELDS = [
             'Annotate policies with `@id("...")` to name them in decisions. See docs/policy.md.',
         ),
     ),
+    field(
+        "namespace",
+        string(
+            default=DEFAULT_NAMESPACE,
+            len_max=64,
+            match="^[%w][%w%._%-]*$",
+            description="Prefix of the Redis keys of the versioned policies (`kong-ai policy` takes the same "
+            "`--namespace`).",
+        ),
+    ),
+    field(
+        "poll_interval",
+        number(
+            default=5,
+            between=[0, 3600],
+            description="With `policy_source: redis`, seconds between two reads of the active version: a "
+            "push, promote or rollback takes effect within this time, without a restart. 0 reads it on "
+            "every request.",
+        ),
+    ),
+    REDIS_SCHEMA_FIELD,
     field(
         "route_name",
         string(

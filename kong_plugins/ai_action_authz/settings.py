@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_action_authz.decide import DecisionCache
-from kong_plugins.ai_action_authz.policy import CompiledPolicy, PolicyError, compile_policy
+from kong_plugins.ai_action_authz.policy import PolicyError, compile_policy
+from kong_plugins.ai_action_authz.source import FixedPolicy, PolicySource, RedisPolicySource
+from kong_plugins.ai_action_authz.store import DEFAULT_NAMESPACE, PolicyStore
 from kong_plugins.core.errors import ConfigError
+from kong_plugins.core.redis import RedisClient, RedisConfig, connect
 
 __all__ = ["AuthzSettings", "build_settings"]
 
@@ -24,7 +27,7 @@ ANY_ROUTE = "*"
 class AuthzSettings:
     """Everything a request needs, compiled once per plugin configuration and shared by all threads."""
 
-    current_policy: Callable[[], CompiledPolicy]
+    source: PolicySource
     route_name: str
     read_method: bool
     read_path: bool
@@ -35,18 +38,20 @@ class AuthzSettings:
     max_response_bytes: int = 8388608
 
 
-def build_settings(config: Mapping[str, Any], route_id: str | None = None) -> AuthzSettings:
-    """Compile a config already validated by the schema (defaults filled); raises :class:`ConfigError`."""
-    text = config.get("policy")
-    if not isinstance(text, str) or not text:
-        raise ConfigError("a policy is required", {"config.policy": "required field missing"})
-    try:
-        compiled = compile_policy(text)
-    except PolicyError as exc:
-        raise ConfigError(f"invalid policy: {exc}", {"config.policy": str(exc)}) from None
+def build_settings(
+    config: Mapping[str, Any],
+    route_id: str | None = None,
+    *,
+    redis_connect: Callable[[RedisConfig], RedisClient] = connect,
+) -> AuthzSettings:
+    """Compile a config already validated by the schema (defaults filled); raises :class:`ConfigError`.
+
+    With ``policy_source: redis`` nothing is read here (starting an instance must not depend on Redis being
+    up): the first request loads the active version.
+    """
     sources = set(config.get("context_sources") or [])
     return AuthzSettings(
-        current_policy=lambda: compiled,
+        source=_source(config, redis_connect),
         route_name=str(config.get("route_name") or route_id or ANY_ROUTE),
         read_method="method" in sources,
         read_path="path" in sources,
@@ -56,3 +61,21 @@ def build_settings(config: Mapping[str, Any], route_id: str | None = None) -> Au
         strip=config.get("on_violation") == "strip",
         max_response_bytes=int(config.get("max_response_bytes") or 8388608),
     )
+
+
+def _source(config: Mapping[str, Any], redis_connect: Callable[[RedisConfig], RedisClient]) -> PolicySource:
+    if config.get("policy_source") == "redis":
+        redis_config = RedisConfig.from_config(config.get("redis"))
+        namespace = str(config.get("namespace") or DEFAULT_NAMESPACE)
+
+        def store() -> PolicyStore:
+            return PolicyStore(redis_connect(redis_config), namespace)
+
+        return RedisPolicySource(store, float(config.get("poll_interval", 5)))
+    text = config.get("policy")
+    if not isinstance(text, str) or not text:
+        raise ConfigError("a policy is required", {"config.policy": "required field missing"})
+    try:
+        return FixedPolicy(compile_policy(text))
+    except PolicyError as exc:
+        raise ConfigError(f"invalid policy: {exc}", {"config.policy": str(exc)}) from None
