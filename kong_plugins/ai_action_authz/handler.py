@@ -115,7 +115,7 @@ class Plugin(GuardPlugin):
             headers["Content-Encoding"] = []  # the body is now sent decoded
         raise ReplaceResponse(
             status if isinstance(status, int) else 200,
-            output.strip(denied).decode("utf-8", "replace"),
+            output.strip(denied),
             headers=headers,
             log_reason=f"decision {decision.id}: {len(denied)} of {len(output.calls)} tool calls stripped "
             f"from the output ({decision.rule})",
