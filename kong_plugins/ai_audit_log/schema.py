@@ -10,18 +10,25 @@ from __future__ import annotations
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
     array,
+    boolean,
     conditional,
     field,
+    host,
     integer,
+    map_,
     plugin_schema,
+    port,
+    sni,
     string,
+    url,
 )
 
 __all__ = ["NAME", "SCHEMA", "SCHEMA_DUMP", "SINKS", "Schema"]
 
 NAME = "ai-audit-log"
 
-SINKS = ("redis", "file")
+SINKS = ("redis", "file", "syslog", "http")
+FACILITIES = {f"local{n}": 16 + n for n in range(8)} | {"user": 1, "auth": 4, "authpriv": 10, "daemon": 3}
 HASH_ALGORITHMS = ("sha256", "hmac-sha256")
 CLIENT_IP_MODES = ("full", "truncated", "omit")
 _LABEL_PATTERN = "^[%w][%w%._%-]*$"
@@ -38,8 +45,10 @@ SCHEMA = plugin_schema(
                 len_min=1,
                 len_max=len(SINKS),
                 description="Where records are written: `redis` (one Redis Stream per tenant, hash-chained, "
-                "what `kong-ai audit verify|tail|export` read) and/or `file` (JSON lines, rotated by size). "
-                "Writing happens off the request path, in batches (see `flush_interval_ms`).",
+                "what `kong-ai audit verify|tail|export` read), `file` (JSON lines, rotated by size), "
+                "`syslog` (RFC 5424 over TCP or TLS, for SIEMs) and/or `http` (batched POST). Each sink has "
+                "its own queue and spill file; writing happens off the request path, in batches (see "
+                "`flush_interval_ms`).",
             ),
         ),
         field(
@@ -86,6 +95,60 @@ SCHEMA = plugin_schema(
                 default=5,
                 between=[1, 1000],
                 description="Rotated files the `file` sink keeps (`.1` is the newest).",
+            ),
+        ),
+        field("syslog_host", host(description="The `syslog` sink's collector (host name or IP address).")),
+        field(
+            "syslog_port",
+            port(default=6514, description="The `syslog` sink's port (6514: syslog over TLS, RFC 5425)."),
+        ),
+        field(
+            "syslog_tls",
+            boolean(
+                default=True,
+                description="Send syslog over TLS (RFC 5425); false sends it over plain TCP (RFC 6587).",
+            ),
+        ),
+        field(
+            "syslog_tls_verify",
+            boolean(
+                default=True,
+                description="Verify the collector's certificate (against the CAs named by "
+                "`KONG_LUA_SSL_TRUSTED_CERTIFICATE`, else the system's) and its name.",
+            ),
+        ),
+        field(
+            "syslog_server_name", sni(description="TLS server name to send and verify (default: the host).")
+        ),
+        field(
+            "syslog_facility",
+            string(
+                default="local0",
+                one_of=list(FACILITIES),
+                description="Syslog facility of the messages. Severity: informational below 400, notice for "
+                "4xx, warning for 5xx.",
+            ),
+        ),
+        field(
+            "http_endpoint",
+            url(description="The `http` sink's URL: each batch is POSTed as a JSON array of records."),
+        ),
+        field(
+            "http_headers",
+            map_(
+                {"type": "string", "len_min": 1, "len_max": 256, "match": "^[%w!#$%%&'*+.^_`|~-]+$"},
+                {"type": "string", "len_max": 4096},
+                len_max=16,
+                description="Headers sent with each batch (e.g. `Authorization` for the SIEM).",
+            ),
+        ),
+        field(
+            "sink_timeout",
+            integer(
+                default=5000,
+                between=[1, 60_000],
+                description="Time limit in milliseconds for one syslog or HTTP sink call (connect and send); "
+                "a call that exceeds it counts as a failure (the batch is spilled and retried).",
             ),
         ),
         field(
@@ -162,6 +225,8 @@ SCHEMA = plugin_schema(
     entity_checks=[
         conditional("hash", {"eq": "hmac-sha256"}, "hmac_key", {"required": True}),
         conditional("sinks", {"contains": "file"}, "file_path", {"required": True}),
+        conditional("sinks", {"contains": "syslog"}, "syslog_host", {"required": True}),
+        conditional("sinks", {"contains": "http"}, "http_endpoint", {"required": True}),
     ],
 )
 Schema = SCHEMA.schema

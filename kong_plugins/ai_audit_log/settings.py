@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_audit_log.file_sink import FileSink
+from kong_plugins.ai_audit_log.http_sink import HttpSink
 from kong_plugins.ai_audit_log.record import Fingerprint
 from kong_plugins.ai_audit_log.redis_sink import RedisStreamSink
+from kong_plugins.ai_audit_log.schema import FACILITIES
+from kong_plugins.ai_audit_log.syslog_sink import SyslogSink
 from kong_plugins.ai_audit_log.writer import Writer, writer_for
 from kong_plugins.core.errors import ConfigError
 from kong_plugins.core.redis import RedisConfig, connect
@@ -44,7 +47,7 @@ def build_settings(config: Mapping[str, Any]) -> Settings:
         redis_config = RedisConfig.from_config(config.get("redis"))
         namespace = str(config.get("namespace") or "audit")
         maxlen = int(config.get("stream_maxlen") or 1_000_000)
-        identity = ("redis", repr(redis_config), namespace, maxlen, spill_dir)
+        identity = ("redis", repr(redis_config), namespace, maxlen, *options.values())
         sink = lambda: RedisStreamSink(lambda: connect(redis_config), namespace, maxlen)  # noqa: E731
         writers.append(writer_for(identity, sink, **options))
     if "file" in sinks:
@@ -53,8 +56,30 @@ def build_settings(config: Mapping[str, Any]) -> Settings:
             raise ConfigError("file_path is required with the file sink", {"file_path": _MISSING})
         max_bytes = int(config.get("file_max_bytes") or 100 * 1024 * 1024)
         backups = int(config.get("file_backups") or 5)
-        identity = ("file", path, max_bytes, backups, spill_dir)
+        identity = ("file", path, max_bytes, backups, *options.values())
         writers.append(writer_for(identity, lambda: FileSink(path, max_bytes, backups), **options))
+    timeout_s = int(config.get("sink_timeout") or 5000) / 1000
+    if "syslog" in sinks:
+        syslog = {
+            "host": config.get("syslog_host"),
+            "port": int(config.get("syslog_port") or 6514),
+            "tls": config.get("syslog_tls") is not False,
+            "verify": config.get("syslog_tls_verify") is not False,
+            "server_name": config.get("syslog_server_name"),
+            "facility": FACILITIES.get(str(config.get("syslog_facility") or "local0"), 16),
+            "timeout_s": timeout_s,
+        }
+        if not isinstance(syslog["host"], str) or not syslog["host"]:
+            raise ConfigError("syslog_host is required with the syslog sink", {"syslog_host": _MISSING})
+        identity = ("syslog", tuple(sorted(syslog.items())), spill_dir, *options.values())
+        writers.append(writer_for(identity, lambda: SyslogSink(**syslog), **options))
+    if "http" in sinks:
+        endpoint = config.get("http_endpoint")
+        if not isinstance(endpoint, str) or not endpoint:
+            raise ConfigError("http_endpoint is required with the http sink", {"http_endpoint": _MISSING})
+        headers = dict(config.get("http_headers") or {})
+        identity = ("http", endpoint, tuple(sorted(headers.items())), timeout_s, spill_dir, *options.values())
+        writers.append(writer_for(identity, lambda: HttpSink(endpoint, headers, timeout_s), **options))
     return Settings(
         fingerprint=Fingerprint(algorithm, key.encode() if isinstance(key, str) else None),
         client_ip=str(config.get("client_ip") or "truncated"),
