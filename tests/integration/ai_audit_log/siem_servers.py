@@ -109,6 +109,9 @@ class SyslogReceiver:
             return list(self.messages)
 
     def close(self) -> None:
+        # shutdown first: a close() alone leaves the socket listening while the accept thread is blocked on it
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         for conn in self._conns:
             with contextlib.suppress(OSError):
