@@ -21,7 +21,8 @@ from typing import Any
 
 from kong_plugins.ai_output_redactor import sse
 from kong_plugins.ai_output_redactor.engine import Tally, TooManyFindings
-from kong_plugins.ai_output_redactor.json_body import TooDeep, answer_model, redact_document
+from kong_plugins.ai_output_redactor.json_body import TooDeep, answer_model, model_content, redact_document
+from kong_plugins.ai_output_redactor.replace import replace_json, replace_stream
 from kong_plugins.ai_output_redactor.settings import HeaderPolicy, RedactorSettings
 from kong_plugins.core.content_encoding import TOO_LARGE, DecodeError, decode_body, is_identity
 
@@ -37,6 +38,7 @@ DETECTOR = "detector"
 OVERSIZE = "oversize"
 UNREADABLE = "unreadable"
 TENANT_MISMATCH = "tenant_mismatch"
+SCHEMA = "output_schema"
 
 
 @dataclass
@@ -46,10 +48,12 @@ class Outcome:
     headers: dict[str, str | list[str]]
     tally: Tally = field(default_factory=Tally)
     body: bytes | None = None
-    blocked: str | None = None  # DETECTOR | OVERSIZE | UNREADABLE | TENANT_MISMATCH
+    blocked: str | None = None  # DETECTOR | OVERSIZE | UNREADABLE | TENANT_MISMATCH | SCHEMA
     passed_unread: str | None = None  # OVERSIZE | UNREADABLE with the `pass` policy
     media: str = "other"  # json | sse | text | other
     model: str | None = None
+    action: str = "redact"  # redact | replace | flag (blocked and passed_unread say the rest)
+    schema_error: str | None = None  # why the content failed output_schema (for the log; never a value)
 
 
 def header(headers: Mapping[str, Any], name: str) -> str | None:
@@ -107,15 +111,19 @@ def process_answer(
     except UnicodeDecodeError:
         return _unread(outcome, UNREADABLE, settings.unreadable_block)
     try:
-        redacted = _redact(outcome, text, settings, tenant)
+        redacted, content, document = _redact(outcome, text, settings, tenant)
     except (TooDeep, TooManyFindings):
         return _unread(outcome, UNREADABLE, settings.unreadable_block)
-    if outcome.tally.blocked:
-        outcome.blocked = DETECTOR
-        return outcome
+    if settings.output_schema is not None:
+        outcome.schema_error = schema_error(settings.output_schema, content)
+        if outcome.schema_error is not None:
+            outcome.blocked = SCHEMA
+            return outcome
     if settings.headers.ai_headers and outcome.model and _header_safe(outcome.model):
         outcome.headers[policy.model_header] = outcome.model
-    if redacted is None:
+    if outcome.tally.total:
+        redacted = _on_violation(outcome, settings, text, document, redacted)
+    if redacted is None or outcome.blocked:
         return outcome
     body = redacted.encode("utf-8")
     if not is_identity(encoding):
@@ -128,6 +136,48 @@ def process_answer(
     return outcome
 
 
+def _on_violation(
+    outcome: Outcome, settings: RedactorSettings, text: str, document: Any, redacted: str | None
+) -> str | None:
+    """The body an answer with findings becomes (``on_violation``); None = the upstream's, unchanged."""
+    action = settings.on_violation
+    if action == "flag":  # delivered as is, block-mode detectors included: the application decides
+        outcome.action = "flag"
+        outcome.headers[settings.violation_header] = ",".join(sorted(outcome.tally.counts))
+        return None
+    if action == "block" or outcome.tally.blocked:
+        outcome.blocked = DETECTOR
+        return None
+    if action == "replace":
+        outcome.action = "replace"
+        if outcome.media == "sse":
+            return replace_stream(text, settings.replace_message)
+        if outcome.media == "json":
+            return replace_json(document, settings.replace_message)
+        return settings.replace_message
+    return redacted
+
+
+def schema_error(validator: Any, content: Any) -> str | None:
+    """Why ``content`` (the model's text, parsed as JSON, or a document) fails ``validator``; None if it
+    passes. The reason names the place and the keyword, never the value."""
+    if isinstance(content, str):
+        try:
+            content = json.loads(content)
+        except (ValueError, RecursionError):
+            return "content is not JSON"
+    elif content is None:
+        return "no model content"
+    try:
+        error = next(iter(validator.iter_errors(content)), None)
+    except RecursionError:
+        return "content nested too deeply"
+    if error is None:
+        return None
+    where = "/" + "/".join(str(part) for part in error.absolute_path)
+    return f"{where}: {error.validator} violated"
+
+
 def _unread(outcome: Outcome, reason: str, block: bool) -> Outcome:
     if block:
         outcome.blocked = reason
@@ -136,27 +186,30 @@ def _unread(outcome: Outcome, reason: str, block: bool) -> Outcome:
     return outcome
 
 
-def _redact(outcome: Outcome, text: str, settings: RedactorSettings, tenant: Callable[[], str]) -> str | None:
-    """The redacted text, or None when nothing was found (the upstream's bytes are sent as they are)."""
+def _redact(
+    outcome: Outcome, text: str, settings: RedactorSettings, tenant: Callable[[], str]
+) -> tuple[str | None, Any, Any]:
+    """The redacted text (None when nothing was found: the upstream's bytes are sent as they are), the
+    model's content before redaction (for ``output_schema``) and the parsed JSON document, if any."""
     redactor, tally = settings.redactor, outcome.tally
     if outcome.media == "json":
         try:
             document = json.loads(text)
         except (ValueError, RecursionError):
-            document = None
             outcome.media = "text"
         else:
             outcome.model = answer_model(document)
+            content = model_content(document)
             redacted = redact_document(document, redactor, tally, tenant)
             if not tally.total:
-                return None
-            return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+                return None, content, document
+            return json.dumps(redacted, ensure_ascii=False, separators=(",", ":")), content, document
     if outcome.media == "sse":
         result = sse.redact_stream(text, redactor, tally, tenant)
         outcome.model = result.model
-        return result.text if tally.total else None
+        return (result.text if tally.total else None), result.content, None
     redacted_text = redactor.redact(text, tally, tenant)
-    return redacted_text if tally.total else None
+    return (redacted_text if tally.total else None), text, None
 
 
 def _encode(body: bytes, encoding: str | None) -> bytes | None:

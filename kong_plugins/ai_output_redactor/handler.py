@@ -14,7 +14,14 @@ PDK round trips in ``response`` (each ``kong.*`` call is one; README has the tab
 * ``kong.response.exit(status, body, headers)`` when the body changed, else
   ``kong.response.set_headers(headers)``; ``kong.response.error(502, ...)`` when the answer is blocked.
 
-So a clean answer costs **4**, a redacted one **5** (6 with ``hash``), a blocked one 5-6.
+So a clean answer costs **4**, a redacted one **5** (6 with ``hash``), a blocked one 5-6; with
+``output_schema`` the facts are written for every answer (5); with ``redact_request`` the facts access
+wrote are read back before writing (+1).
+
+In ``access`` (only with ``redact_request``; otherwise the handler returns without a call):
+``kong.request.get_header("Content-Length")``, ``kong.request.get_raw_body(max_body_bytes)``, and when
+something was redacted ``kong.service.request.set_raw_body`` and ``kong.ctx.shared.set``: 2 or 4 (+1 for
+``hash``).
 """
 
 from __future__ import annotations
@@ -23,10 +30,11 @@ import logging
 from typing import Any
 
 from kong_plugins.ai_output_redactor.answer import BLOCKED_MESSAGE, Outcome, process_answer
+from kong_plugins.ai_output_redactor.request import REQUEST_BLOCKED_MESSAGE, redact_request
 from kong_plugins.ai_output_redactor.schema import NAME, SCHEMA
 from kong_plugins.ai_output_redactor.settings import RedactorSettings, build_settings
 from kong_plugins.core.context import REDACTION_KEY, TENANT_KEY, RedactionFacts, TenantFacts
-from kong_plugins.core.errors import BadGateway, ReplaceResponse
+from kong_plugins.core.errors import BadGateway, BadRequest, PayloadTooLarge, ReplaceResponse
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -88,10 +96,11 @@ class Plugin(GuardPlugin):
             self._warn_stream()
         self._publish(pdk, outcome)
         if outcome.blocked:
+            detail = outcome.schema_error or ",".join(sorted(outcome.tally.blocked or outcome.tally.counts))
             raise BadGateway(
                 BLOCKED_MESSAGE,
                 headers=_sendable(outcome.headers),
-                log_reason=f"answer blocked: {outcome.blocked} {sorted(outcome.tally.blocked)}",
+                log_reason=f"answer blocked: {outcome.blocked} {detail}".rstrip(),
             )
         if outcome.passed_unread:
             log.warning("[%s] answer passed unread: %s", self.name, outcome.passed_unread)
@@ -109,19 +118,56 @@ class Plugin(GuardPlugin):
                 self.name,
             )
 
-    @staticmethod
-    def _publish(pdk: Pdk, outcome: Outcome) -> None:
+    def _publish(self, pdk: Pdk, outcome: Outcome) -> None:
         tally = outcome.tally
-        if not (tally.total or outcome.blocked or outcome.passed_unread):
+        checked = self.settings.output_schema is not None and outcome.media != "other"
+        if not (tally.total or outcome.blocked or outcome.passed_unread or checked):
             return
-        action = "block" if outcome.blocked else "pass_unread" if outcome.passed_unread else "redact"
+        action = "block" if outcome.blocked else "pass_unread" if outcome.passed_unread else outcome.action
         facts = RedactionFacts(
             redactions=tally.total,
             kinds=sorted(tally.counts),
             counts=dict(tally.counts) or None,
             action=action,
             reason=outcome.blocked or outcome.passed_unread,
+            schema_valid=(outcome.schema_error is None) if checked else None,
         )
+        if self.settings.redact_request:  # keep what access published about the request
+            earlier = RedactionFacts.from_shared(pdk.call("ctx.shared.get", REDACTION_KEY))
+            if earlier is not None:
+                facts.request_redactions, facts.request_counts = (
+                    earlier.request_redactions,
+                    earlier.request_counts,
+                )
+        pdk.call("ctx.shared.set", REDACTION_KEY, facts.to_shared())
+
+    @phase
+    def access(self, pdk: Pdk) -> None:
+        """``redact_request``: the prompt is redacted before it leaves for the model (a no-op otherwise)."""
+        settings = self.settings
+        if not settings.redact_request:
+            return
+        length = pdk.call("request.get_header", "Content-Length")
+        if isinstance(length, str) and length.strip().isdigit() and int(length) > settings.max_body_bytes:
+            if settings.oversize_block:
+                raise PayloadTooLarge(log_reason="request body over max_body_bytes (redact_request)")
+            log.warning("[%s] request passed unread: oversize", self.name)
+            return
+        raw = _as_bytes(pdk.call("request.get_raw_body", settings.max_body_bytes))
+        tenant = _Tenant(pdk)
+        result = redact_request(settings, raw, tenant.for_hash)
+        if result.unreadable:
+            if settings.unreadable_block:
+                raise BadRequest(log_reason=f"request body unreadable: {result.unreadable}")
+            log.warning("[%s] request passed unread: %s", self.name, result.unreadable)
+            return
+        tally = result.tally
+        if tally.blocked:
+            raise BadRequest(REQUEST_BLOCKED_MESSAGE, log_reason=f"request blocked: {sorted(tally.blocked)}")
+        if result.body is None:
+            return
+        pdk.call("service.request.set_raw_body", result.body)
+        facts = RedactionFacts(request_redactions=tally.total, request_counts=dict(tally.counts))
         pdk.call("ctx.shared.set", REDACTION_KEY, facts.to_shared())
 
 

@@ -17,7 +17,15 @@ from typing import Any
 
 from kong_plugins.ai_output_redactor.engine import Redactor, Tally
 
-__all__ = ["STRUCTURAL_KEYS", "answer_model", "is_llm_answer", "redact_document", "redact_json_string"]
+__all__ = [
+    "STRUCTURAL_KEYS",
+    "answer_model",
+    "is_llm_answer",
+    "model_content",
+    "redact_document",
+    "redact_json_string",
+    "redact_request_document",
+]
 
 MAX_NESTED = 4
 MAX_DEPTH = 128
@@ -74,12 +82,51 @@ def answer_model(document: Any) -> str | None:
     return None
 
 
+def model_content(document: Any) -> Any:
+    """What the model wrote, for ``output_schema``: the first choice's text (chat ``message.content``,
+    legacy ``text``), an Anthropic message's text blocks joined; any other document as a whole."""
+    if isinstance(document, dict) and isinstance(document.get("choices"), list):
+        choice = document["choices"][0] if document["choices"] else None
+        if not isinstance(choice, dict):
+            return None
+        message = choice.get("message")
+        content = message.get("content") if isinstance(message, dict) else choice.get("text")
+        if isinstance(content, list):  # content parts
+            return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+        return content
+    if isinstance(document, dict) and document.get("type") == "message":
+        blocks = document.get("content") if isinstance(document.get("content"), list) else []
+        return "".join(b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text")
+    return document
+
+
 def redact_document(
     document: Any, redactor: Redactor, tally: Tally, tenant: Callable[[], str], *, nested: int = 0
 ) -> Any:
     """``document`` with every string value redacted (structural fields of LLM answers excluded)."""
     skip = STRUCTURAL_KEYS if is_llm_answer(document) else frozenset()
     return _walk(document, redactor, tally, tenant, skip, nested, 0)
+
+
+#: Request fields that configure the call rather than carry the prompt (tool definitions are the
+#: application's, their JSON Schemas must stay intact).
+REQUEST_CONFIG_KEYS = frozenset({"tools", "functions", "tool_choice", "response_format", "stop", "metadata"})
+
+
+def redact_request_document(
+    document: Any, redactor: Redactor, tally: Tally, tenant: Callable[[], str]
+) -> Any:
+    """A request body: in an LLM request (``messages``/``prompt``/``input``) the prompt's strings are
+    redacted and the structural and configuration fields left alone; any other JSON has every string
+    redacted."""
+    if not isinstance(document, dict) or not any(k in document for k in ("messages", "prompt", "input")):
+        return redact_document(document, redactor, tally, tenant)
+    return {
+        key: value
+        if key in REQUEST_CONFIG_KEYS or (key in STRUCTURAL_KEYS and not isinstance(value, dict | list))
+        else _walk(value, redactor, tally, tenant, STRUCTURAL_KEYS, 0, 1)
+        for key, value in document.items()
+    }
 
 
 def _walk(

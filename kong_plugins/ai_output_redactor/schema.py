@@ -185,6 +185,53 @@ _CONFIG_FIELDS = [
         _re2_patterns("RE2 patterns: a finding that matches one entirely is never redacted."),
     ),
     field(
+        "on_violation",
+        string(
+            default="redact",
+            one_of=["block", "redact", "replace", "flag"],
+            description="What an answer with findings becomes: `redact` (the redacted answer; detectors in "
+            "`block` mode still refuse it), `block` (502 `Response blocked by output policy`), `replace` "
+            "(`replace_message` in the same format as the answer, so the client's SDK parses it), `flag` "
+            "(the answer unchanged, with `violation_header` naming the detectors, for an application that "
+            "handles them itself). Counts go to the context in every case.",
+        ),
+    ),
+    field(
+        "replace_message",
+        string(
+            default="The response was withheld by the output policy.",
+            len_max=2048,
+            description="The text of a replaced answer (`on_violation: replace`).",
+        ),
+    ),
+    field(
+        "violation_header",
+        header_name(
+            default="X-AI-Output-Violations",
+            description="Response header listing the detectors that found something (`on_violation: flag`).",
+        ),
+    ),
+    field(
+        "output_schema",
+        string(
+            len_max=65536,
+            description="JSON Schema (draft 2020-12, as JSON text) the model's content must satisfy: the "
+            "assistant text of a chat/completions/messages answer or stream, parsed as JSON; the whole "
+            "document of any other JSON answer; a text answer parsed as JSON. A violation is refused with "
+            "502 and a generic message; where and why go to Kong's log and `schema_valid` to the context. "
+            "Same rules as ai-input-guard's `custom_schema` (RE2 patterns, local `$ref`s only).",
+        ),
+    ),
+    field(
+        "redact_request",
+        boolean(
+            default=False,
+            description="Also redact the request body in `access`, before it leaves for the model (JSON "
+            "string values, or the text of another body), with the same detectors and modes; `block` "
+            "mode refuses the request (400).",
+        ),
+    ),
+    field(
         "max_body_bytes",
         integer(
             default=8388608,

@@ -1,7 +1,9 @@
 """Turning a validated ``ai-output-redactor`` config into what requests use: built once per plugin instance.
 
 ``build_settings`` runs the checks the schema cannot express (patterns compile with RE2, mode and
-replacement maps name known detectors, ``hash`` has a key) and builds the :class:`~.engine.Redactor`.
+replacement maps name known detectors, ``hash`` has a key, ``output_schema`` is a JSON Schema the
+ai-input-guard's compiler accepts: RE2 patterns, local references, bounded ``uniqueItems``) and builds
+the :class:`~.engine.Redactor`.
 Errors are collected into one :class:`ConfigError` with Kong-style field paths, so a bad config is refused
 when the instance starts, never discovered by a request. This module never touches ``kong``.
 """
@@ -14,6 +16,7 @@ from typing import Any
 
 import re2
 
+from kong_plugins.ai_input_guard.formats import InvalidSchema, compile_format
 from kong_plugins.ai_output_redactor.detectors import BUILTIN, Detector, compile_pattern
 from kong_plugins.ai_output_redactor.engine import DetectionContext, Redactor, Rule
 from kong_plugins.core.errors import ConfigError
@@ -48,6 +51,11 @@ class RedactorSettings:
     unreadable_block: bool
     reencode: bool
     headers: HeaderPolicy
+    on_violation: str = "redact"  # block | redact | replace | flag
+    replace_message: str = ""
+    violation_header: str = "X-AI-Output-Violations"
+    output_schema: Any = None  # a jsonschema validator, when configured
+    redact_request: bool = False
 
 
 def _label(name: str) -> str:
@@ -97,6 +105,12 @@ def build_settings(config: Mapping[str, Any]) -> RedactorSettings:
             allow_patterns.append(compile_pattern(str(pattern)))
         except re2.error as exc:
             errors[f"config.allow_patterns.{position}"] = f"not a linear-time (RE2) pattern: {exc}"
+    output_schema = None
+    if config.get("output_schema"):
+        try:
+            output_schema = compile_format("custom", str(config["output_schema"])).validator
+        except InvalidSchema as exc:
+            errors["config.output_schema"] = str(exc)
     if errors:
         details = "; ".join(f"{path}: {message}" for path, message in errors.items())
         raise ConfigError(f"invalid ai-output-redactor configuration: {details}", errors)
@@ -120,6 +134,13 @@ def build_settings(config: Mapping[str, Any]) -> RedactorSettings:
         oversize_block=config.get("oversize_action", "block") == "block",
         unreadable_block=config.get("unreadable_action", "block") == "block",
         reencode=bool(config.get("reencode", True)),
+        on_violation=str(config.get("on_violation") or "redact"),
+        replace_message=str(
+            config.get("replace_message") or "The response was withheld by the output policy."
+        ),
+        violation_header=str(config.get("violation_header") or "X-AI-Output-Violations"),
+        output_schema=output_schema,
+        redact_request=bool(config.get("redact_request", False)),
         headers=HeaderPolicy(
             security=dict(config.get("security_headers") or {}),
             remove=tuple(config.get("remove_headers") or ()),

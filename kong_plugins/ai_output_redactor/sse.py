@@ -56,6 +56,7 @@ class Fragment:
 class StreamResult:
     text: str
     model: str | None = None
+    content: str | None = None  # the first choice's (or block's) streamed text before redaction
 
 
 @dataclass
@@ -109,12 +110,20 @@ def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[
         model = model or answer_model(document)
         if not _collect(item, document, channels):
             _redact_whole(item, redactor, tally, tenant)
+    content = next(
+        (
+            "".join(f.text for f in channels.text[key])
+            for key in (("content", 0), ("text", 0))
+            if key in channels.text
+        ),
+        None,
+    )
     for fragments in channels.text.values():
         _redact_text_channel(fragments, redactor, tally, tenant)
     for fragments in channels.json.values():
         _redact_json_channel(fragments, redactor, tally, tenant)
     if not tally.total:
-        return StreamResult(text, model)
+        return StreamResult(text, model, content)
     out: list[str] = []
     for item in items:
         if isinstance(item, str):
@@ -123,7 +132,7 @@ def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[
             out.append(newline.join(_serialize(item)))
         else:
             out.append(newline.join(item.lines))
-    return StreamResult(newline.join(out), model)
+    return StreamResult(newline.join(out), model, content)
 
 
 def _serialize(event: Event) -> list[str]:

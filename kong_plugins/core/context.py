@@ -133,3 +133,5 @@ class RedactionFacts(SharedFacts):
     counts: dict[str, int] | None = None  # redactions per detector (never the values)
     action: str | None = None  # redact | block | pass_unread (what the plugin did with the answer)
     reason: str | None = None  # why it blocked or passed unread: detector | oversize | unreadable | ...
+    request_redactions: int | None = None  # redact_request: spans redacted in the request body
+    request_counts: dict[str, int] | None = None  # ... per detector
