@@ -613,16 +613,26 @@ def redis_errors(operation: str = "redis command") -> Iterator[None]:
 
 _NOT_SENT_MARKS = ("connecting to", "No connection available", "cannot be connected")
 """redis-py's messages for failures before a command is written: no connection could be made or taken."""
+_NOT_RUN_ERRORS: tuple[type[BaseException], ...] = (
+    redis_exc.AuthenticationError,  # refused when connecting
+    redis_exc.MaxConnectionsError,  # no connection to send it on
+    redis_exc.SlotNotCoveredError,  # no node to send it to
+    redis_exc.BusyLoadingError,  # replies that refuse a command without running it:
+    redis_exc.ClusterDownError,  # LOADING, CLUSTERDOWN, MASTERDOWN, READONLY
+    redis_exc.MasterDownError,
+    redis_exc.ReadOnlyError,
+)
 
 
 def _never_sent(exc: BaseException) -> bool:
-    """True when ``exc`` (or what caused it) says the command never left: it certainly did not run. Any
-    other transport failure (a read that timed out, a connection lost while reading) leaves it in doubt."""
+    """True when ``exc`` (or what caused it) says the command certainly did not run: it never left, or
+    Redis refused it. Any other transport failure (a read that timed out, a connection lost while
+    reading) leaves it in doubt."""
     seen: BaseException | None = exc
     for _ in range(4):
         if seen is None:
             return False
-        if any(mark in str(seen) for mark in _NOT_SENT_MARKS):
+        if isinstance(seen, _NOT_RUN_ERRORS) or any(mark in str(seen) for mark in _NOT_SENT_MARKS):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
