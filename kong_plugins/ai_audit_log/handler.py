@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kong_plugins.ai_audit_log.record import AccessFacts, Answer, build_record
+from kong_plugins.ai_audit_log.record import AccessFacts, Answer, build_record, upstream_answered
 from kong_plugins.ai_audit_log.schema import NAME, SCHEMA
 from kong_plugins.ai_audit_log.settings import Settings, build_settings
 from kong_plugins.core.context import (
@@ -68,10 +68,11 @@ class Plugin(GuardPlugin):
         shared = {key: pdk.call("ctx.shared.get", key) for key in CONTEXT_KEYS}
         serialized = _decode(pdk.call("log.serialize"))
         body = None
-        # Only an upstream's answer is fingerprinted (Kong's own answers are templates). get_raw_body raises
-        # in the log timer unless Kong buffered the answer (a thrown error would leave this handler waiting
-        # forever), so ask ngx.ctx first: Kong's error handler clears that flag too.
-        if serialized.get("source") == "upstream" and pdk.call("nginx.get_ctx", "buffered_proxying"):
+        # Only an upstream's answer is fingerprinted, as the model gave it (before a redactor rewrote it;
+        # Kong's own answers are templates). get_raw_body raises in the log timer unless Kong buffered the
+        # answer (a thrown error would leave this handler waiting forever), so ask ngx.ctx first: Kong's
+        # error handler clears that flag too.
+        if upstream_answered(serialized) and pdk.call("nginx.get_ctx", "buffered_proxying"):
             raw = pdk.call("service.response.get_raw_body")
             body = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
         record = build_record(

@@ -30,6 +30,7 @@ __all__ = [
     "build_record",
     "canonical_json",
     "client_address",
+    "upstream_answered",
 ]
 
 RECORD_VERSION = 1
@@ -249,6 +250,11 @@ def _path(uri: Any) -> str | None:
     return uri.split("?", 1)[0][:1024]
 
 
+def upstream_answered(serialized: Mapping[str, Any]) -> bool:
+    """Whether an upstream answered this request (its status is in the snapshot)."""
+    return _upstream_status(serialized.get("upstream_status")) is not None
+
+
 def _upstream_status(value: Any) -> int | None:
     # serialize() gives "" when no upstream answered, a number, or "502, 200" after retries (keep the last).
     if isinstance(value, str):
@@ -388,9 +394,19 @@ def _redaction(value: Any) -> dict[str, Any] | None:
         return None
     kinds = redaction.get("kinds") if isinstance(redaction.get("kinds"), list) else []
     valid = redaction.get("schema_valid")
+    counts_in = redaction.get("counts")
+    counts: dict[str, int] = {}
+    if isinstance(counts_in, Mapping):
+        for name, value in list(counts_in.items())[: MAX_KINDS * 4]:
+            number = _count(value)
+            if isinstance(name, str) and name and number is not None and len(counts) < MAX_KINDS:
+                counts[name[:64]] = number
     return {
         "redactions": _count(redaction.get("redactions")),
         "kinds": _texts(kinds, MAX_KINDS, 64),
+        "counts": counts or None,
+        "action": _text(redaction.get("action"), 32),
+        "reason": _text(redaction.get("reason"), 64),
         "schema_valid": valid if isinstance(valid, bool) else None,
     }
 

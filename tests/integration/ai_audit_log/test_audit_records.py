@@ -221,3 +221,18 @@ def test_authz_denial_and_allow_are_in_the_record(audit: AuditEnv) -> None:
     authz = route.record_of(allowed, tenant="globex")["authz"]
     assert authz["decision"] == "allow" and authz["rule"]
     assert {verdict["action"] for verdict in authz["actions"]} >= {"route.call", "chat.create"}
+
+
+def test_redactions_are_counted_and_the_output_hash_is_the_models_answer(audit: AuditEnv) -> None:
+    route = audit.route(before=[("ai-output-redactor", {})])
+    email = "jane.doe@example.com"
+    body = json.dumps(chat(f"Here it is: {email} - keep it safe.")).encode()
+    response = route.send(body, headers={"X-Mock-Verbatim": "1"})
+    assert response.status_code == 200 and email not in response.text
+    record = route.record_of(response)
+    assert record["redaction"]["counts"] == {"email": 1} and record["redaction"]["action"] == "redact"
+    assert record["redaction"]["kinds"] == ["email"]
+    # the model's own answer is fingerprinted (what the client got differs: redacted), never stored
+    assert record["output_hash"] is not None and record["output_hash"] != sha256(response.content)
+    assert record["upstream_status"] == 200 and record["model_answered"] == "mock-gpt-4o"
+    assert email not in json.dumps(record) and "jane" not in json.dumps(record)

@@ -82,7 +82,14 @@ def test_context_facts_are_read_defensively_and_bounded() -> None:
         "level": None,
     }
     assert len(record["findings"]) == 64 and record["findings"][0]["tier"] == "regex"
-    assert record["redaction"] == {"redactions": 2, "kinds": ["email"], "schema_valid": None}
+    assert record["redaction"] == {
+        "redactions": 2,
+        "kinds": ["email"],
+        "counts": None,
+        "action": None,
+        "reason": None,
+        "schema_valid": None,
+    }
 
 
 def test_hmac_is_keyed_over_the_sha256() -> None:
