@@ -388,23 +388,29 @@ def _findings(value: Any) -> list[dict[str, Any]]:
     return result
 
 
+def _counts(value: Any) -> dict[str, int] | None:
+    """A bounded ``{detector: count}`` map (names cut at 64 characters, at most 32 of them)."""
+    counts: dict[str, int] = {}
+    if isinstance(value, Mapping):
+        for name, item in list(value.items())[: MAX_KINDS * 4]:
+            number = _count(item)
+            if isinstance(name, str) and name and number is not None and len(counts) < MAX_KINDS:
+                counts[name[:64]] = number
+    return counts or None
+
+
 def _redaction(value: Any) -> dict[str, Any] | None:
     redaction = _map(value)
     if not redaction:
         return None
     kinds = redaction.get("kinds") if isinstance(redaction.get("kinds"), list) else []
     valid = redaction.get("schema_valid")
-    counts_in = redaction.get("counts")
-    counts: dict[str, int] = {}
-    if isinstance(counts_in, Mapping):
-        for name, value in list(counts_in.items())[: MAX_KINDS * 4]:
-            number = _count(value)
-            if isinstance(name, str) and name and number is not None and len(counts) < MAX_KINDS:
-                counts[name[:64]] = number
     return {
         "redactions": _count(redaction.get("redactions")),
         "kinds": _texts(kinds, MAX_KINDS, 64),
-        "counts": counts or None,
+        "counts": _counts(redaction.get("counts")),
+        "request_redactions": _count(redaction.get("request_redactions")),
+        "request_counts": _counts(redaction.get("request_counts")),
         "action": _text(redaction.get("action"), 32),
         "reason": _text(redaction.get("reason"), 64),
         "schema_valid": valid if isinstance(valid, bool) else None,

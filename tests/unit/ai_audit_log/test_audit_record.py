@@ -86,6 +86,8 @@ def test_context_facts_are_read_defensively_and_bounded() -> None:
         "redactions": 2,
         "kinds": ["email"],
         "counts": None,
+        "request_redactions": None,
+        "request_counts": None,
         "action": None,
         "reason": None,
         "schema_valid": None,
