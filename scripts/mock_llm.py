@@ -24,6 +24,8 @@ Token-counting rule (the contract tests and token limiters rely on):
   ``max(1, ceil((len(name) + len(arguments)) / 4))`` tokens and is never capped.
 * ``X-Mock-Extra-Tool-Call: name {json arguments}`` (repeatable, at most 16) adds calls after the first one
   (OpenAI ``tool_calls[1..]``, Anthropic ``tool_use`` blocks ``1..``; each costs its own tokens as above).
+* ``POST /mcp``: a minimal MCP server (JSON-RPC 2.0, batches too): ``tools/list`` answers the tools
+  ``search``, ``transfer`` and ``shell``; ``tools/call`` answers ``called <name> with <arguments>``.
 * Prompt caching: ``X-Mock-Cached-Tokens`` (0..4096) prompt tokens are reported as read from the cache
   (OpenAI chat ``usage.prompt_tokens_details.cached_tokens``, part of ``prompt_tokens``; Anthropic
   ``cache_read_input_tokens``, taken out of ``input_tokens``), ``X-Mock-Cache-Write-Tokens`` (Anthropic only)
@@ -857,6 +859,41 @@ def echo(method: str, path: str, query: str, headers: Message, body: bytes) -> R
     )
 
 
+MCP_TOOLS = ("search", "transfer", "shell")
+
+
+def mcp_answer(message: Any) -> dict[str, Any]:
+    """One JSON-RPC answer of a minimal MCP server: ``tools/list`` (MCP_TOOLS) and ``tools/call``."""
+    if not isinstance(message, dict) or not isinstance(message.get("method"), str):
+        return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Invalid Request"}}
+    answer: dict[str, Any] = {"jsonrpc": "2.0", "id": message.get("id")}
+    params = message.get("params") if isinstance(message.get("params"), dict) else {}
+    if message["method"] == "tools/list":
+        answer["result"] = {
+            "tools": [
+                {"name": name, "description": f"the {name} tool", "inputSchema": {"type": "object"}}
+                for name in MCP_TOOLS
+            ]
+        }
+    elif message["method"] == "tools/call":
+        text = f"called {params.get('name')} with {dump_json(params.get('arguments') or {}).decode()}"
+        answer["result"] = {"content": [{"type": "text", "text": text}], "isError": False}
+    else:
+        answer["error"] = {"code": -32601, "message": "Method not found"}
+    return answer
+
+
+def mcp(route: RouteInput) -> Reply:
+    """``POST /mcp``: JSON-RPC 2.0, one message or a batch (an array answered by an array)."""
+    try:
+        request = json.loads(route.raw_body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return json_reply({"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}})
+    if isinstance(request, list):
+        return json_reply([mcp_answer(message) for message in request[:MAX_EMBEDDING_INPUTS]])
+    return json_reply(mcp_answer(request))
+
+
 JSON_ROUTES: dict[str, Callable[[RouteInput], Reply]] = {
     "/v1/chat/completions": chat_completions,
     "/v1/completions": legacy_completions,
@@ -1013,6 +1050,8 @@ class MockLLMHandler(BaseHTTPRequestHandler):
             if self.command != "GET":
                 raise ApiError(405, "use GET", "method_not_allowed")
             return list_models()
+        if path == "/mcp" and self.command == "POST":
+            return mcp(RouteInput(path=path, raw_body=body, request={}, controls=controls))
         handler = JSON_ROUTES.get(path)
         if handler is None:
             raise ApiError(404, f"no route for {path}", "not_found")

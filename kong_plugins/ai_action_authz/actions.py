@@ -37,6 +37,7 @@ class RequestView:
     method: str = ""
     path: str = ""
     mcp_calls: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (tool name, arguments)
+    mcp_list: bool = False  # an MCP tools/list: its answer is filtered
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from kong_plugins.ai_action_authz.actions import MAX_TOOLS, RequestView, argument_tags
 from kong_plugins.core.context import RequestFacts, TenantFacts
 
-__all__ = ["principal_facts", "view_from_body", "view_from_facts"]
+__all__ = ["parse_body", "principal_facts", "view_from_body", "view_from_document", "view_from_facts"]
 
 MAX_ROLES = 64
 
@@ -30,12 +30,21 @@ def view_from_facts(facts: RequestFacts) -> RequestView:
     )
 
 
+def parse_body(raw: bytes) -> Any:
+    """The JSON document of ``raw`` (None when empty or not JSON): parsed once per request."""
+    try:
+        return json.loads(raw) if raw else None
+    except (ValueError, RecursionError):
+        return None
+
+
 def view_from_body(raw: bytes) -> RequestView:
     """What a JSON body asks for (an unparseable or non-object body is ``custom`` with no facts)."""
-    try:
-        body = json.loads(raw) if raw else None
-    except (ValueError, RecursionError):
-        body = None
+    return view_from_document(parse_body(raw))
+
+
+def view_from_document(body: Any) -> RequestView:
+    """What a parsed JSON body asks for."""
     if isinstance(body, list) and body and all(isinstance(item, dict) for item in body):
         return _mcp_view(body)
     if not isinstance(body, dict):
@@ -76,7 +85,9 @@ def principal_facts(tenant: TenantFacts | None) -> dict[str, Any]:
 
 def _mcp_view(messages: list[dict[str, Any]]) -> RequestView:
     calls = []
+    lists = False
     for message in messages[:MAX_TOOLS]:
+        lists = lists or message.get("method") == "tools/list"
         if message.get("method") != "tools/call":
             continue
         params = message.get("params")
@@ -84,7 +95,7 @@ def _mcp_view(messages: list[dict[str, Any]]) -> RequestView:
             calls.append(("", ()))  # a tools/call without a tool name: decided as the unnamed tool
             continue
         calls.append((params["name"], argument_tags(params.get("arguments"))))
-    return RequestView(format="mcp", mcp_calls=tuple(calls))
+    return RequestView(format="mcp", mcp_calls=tuple(calls), mcp_list=lists)
 
 
 def _has_anthropic_max(body: dict[str, Any]) -> bool:

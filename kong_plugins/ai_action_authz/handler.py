@@ -14,8 +14,15 @@ import uuid
 from typing import Any
 
 from kong_plugins.ai_action_authz.actions import RequestView, request_actions, request_context
+from kong_plugins.ai_action_authz.attributes import extract
 from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, Principal, decide
-from kong_plugins.ai_action_authz.facts import principal_facts, view_from_body, view_from_facts
+from kong_plugins.ai_action_authz.facts import (
+    parse_body,
+    principal_facts,
+    view_from_document,
+    view_from_facts,
+)
+from kong_plugins.ai_action_authz.mcp import filter_tool_lists, listed_tools
 from kong_plugins.ai_action_authz.output import MAX_TOOL_CALLS, Output, parse_output
 from kong_plugins.ai_action_authz.schema import NAME, SCHEMA
 from kong_plugins.ai_action_authz.settings import AuthzSettings, build_settings
@@ -40,6 +47,7 @@ VERSION = "0.1.0"
 PRIORITY = priority_of(NAME)
 MAX_PUBLISHED_ACTIONS = 32
 STRIPPED_HEADER = "X-AI-Tool-Calls-Stripped"
+TOOLS_FILTERED_HEADER = "X-AI-Tools-Filtered"
 UNINSPECTABLE = "uninspectable-output"
 TOO_MANY_CALLS = "too-many-tool-calls"
 
@@ -60,15 +68,21 @@ class Plugin(GuardPlugin):
     def access(self, pdk: Pdk) -> None:
         settings = self.settings
         tenant = TenantFacts.from_shared(pdk.call("ctx.shared.get", TENANT_KEY))
-        view = self._request_view(pdk)
+        view, attributes = self._read_request(pdk)
         principal = Principal(**principal_facts(tenant), consumer=self._consumer(pdk))
         policy = settings.source.policy_for(principal.tenant)
         actions = request_actions(settings.route_name, view)
         context = request_context(view)
-        decision = decide(policy, principal, actions, context, {}, settings.cache)
+        decision = decide(policy, principal, actions, context, attributes, settings.cache)
         facts = _facts(decision)
         if decision.allowed:
-            facts.carry = {"principal": _principal_map(principal), "context": context}
+            facts.carry = {
+                "principal": _principal_map(principal),
+                "context": context,
+                "attributes": attributes,
+            }
+            if view.mcp_list:
+                facts.carry["mcp_list"] = True
         pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
         if not decision.allowed:
             raise Forbidden(
@@ -77,12 +91,45 @@ class Plugin(GuardPlugin):
                 f"by {decision.rule} (policy {decision.policy_version})",
             )
 
+    def _read_request(self, pdk: Pdk) -> tuple[RequestView, dict[str, str]]:
+        """The request's facts and attributes, each PDK read made once and only when needed."""
+        settings = self.settings
+        view: RequestView | None = None
+        if not settings.mcp:  # ai-input-guard's facts do not describe JSON-RPC
+            facts = RequestFacts.from_shared(pdk.call("ctx.shared.get", REQUEST_KEY))
+            if facts is not None and facts.format:
+                view = view_from_facts(facts)
+        document: Any = None
+        if view is None or settings.body_attributes:
+            document = parse_body(_read_body(pdk, settings.max_body_bytes))
+            view = view if view is not None else view_from_document(document)
+        method = str(pdk.call("request.get_method") or "") if settings.read_method else ""
+        path = ""
+        if settings.read_path or settings.path_attributes:
+            path = str(pdk.call("request.get_path") or "")
+        if method or path:
+            view = RequestView(
+                **{**view.__dict__, "method": method, "path": path if settings.read_path else ""}
+            )
+        if not settings.attributes:
+            return view, {}
+        query = _as_dict(pdk.call("request.get_query")) if settings.query_attributes else None
+        headers = {
+            rule.key.lower(): pdk.call("request.get_header", rule.key)
+            for rule in settings.attributes
+            if rule.source == "header"
+        }
+        found = extract(settings.attributes, body=document, query=query, headers=headers, path=path)
+        return view, found
+
     @phase
     def response(self, pdk: Pdk) -> None:
         facts = AuthzFacts.from_shared(pdk.call("ctx.shared.get", AUTHZ_KEY))
         if facts is None or facts.decision != "allow" or not isinstance(facts.carry, dict):
             return
         raw = _as_bytes(pdk.call("service.response.get_raw_body"))
+        if facts.carry.get("mcp_list") is True:
+            return self._filter_tool_list(pdk, facts, raw)
         output, decoded = self._output(pdk, raw)
         if output is not None and not output.calls:
             return
@@ -91,10 +138,11 @@ class Plugin(GuardPlugin):
             return self._refuse_output(pdk, facts, None, 0, UNINSPECTABLE)
         principal = _principal_from(facts.carry.get("principal"))
         context = {**_as_dict(facts.carry.get("context")), "phase": "response"}
+        attributes = _attributes(facts.carry.get("attributes"))
         calls = output.calls[:MAX_TOOL_CALLS]
         actions = [ActionRequest("tool.call", "Tool", call.name, call.arguments) for call in calls]
         policy = settings.source.policy_for(principal.tenant)
-        decision = decide(policy, principal, actions, context, {}, settings.cache)
+        decision = decide(policy, principal, actions, context, attributes, settings.cache)
         denied = {call.key for call, d in zip(calls, decision.actions, strict=True) if not d.allowed}
         denied.update(call.key for call in output.calls[MAX_TOOL_CALLS:])
         facts.output_decision_id = decision.id
@@ -120,6 +168,36 @@ class Plugin(GuardPlugin):
             log_reason=f"decision {decision.id}: {len(denied)} of {len(output.calls)} tool calls stripped "
             f"from the output ({decision.rule})",
         )
+
+    def _filter_tool_list(self, pdk: Pdk, facts: AuthzFacts, raw: bytes) -> None:
+        """An MCP ``tools/list`` answer: only the tools the caller may be offered (``tool.offer``)."""
+        settings = self.settings
+        names = listed_tools(raw) if len(raw) <= settings.max_response_bytes else None
+        if not names:
+            return
+        carry = _as_dict(facts.carry)
+        principal = _principal_from(carry.get("principal"))
+        context = {**_as_dict(carry.get("context")), "phase": "response"}
+        unique = list(dict.fromkeys(names))
+        actions = [ActionRequest("tool.offer", "Tool", name) for name in unique]
+        policy = settings.source.policy_for(principal.tenant)
+        decision = decide(
+            policy, principal, actions, context, _attributes(carry.get("attributes")), settings.cache
+        )
+        permitted = {name for name, d in zip(unique, decision.actions, strict=True) if d.allowed}
+        body, removed = filter_tool_lists(raw, lambda name: name in permitted)
+        facts.output_decision_id = decision.id
+        facts.output_decision = "strip" if removed else "allow"
+        facts.output_rule = decision.rule
+        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        if removed:
+            status = pdk.call("response.get_status")
+            raise ReplaceResponse(
+                status if isinstance(status, int) else 200,
+                body,
+                headers={TOOLS_FILTERED_HEADER: str(removed)},
+                log_reason=f"decision {decision.id}: {removed} tools left out of a tools/list answer",
+            )
 
     def _output(self, pdk: Pdk, raw: bytes) -> tuple[Output | None, bool]:
         """The parsed output, decoding its Content-Encoding (bounded) when the raw bytes are not readable."""
@@ -154,19 +232,6 @@ class Plugin(GuardPlugin):
             headers={"Content-Encoding": []},
             log_reason=f"decision {decision_id}: model output blocked by {rule}",
         )
-
-    def _request_view(self, pdk: Pdk) -> RequestView:
-        settings = self.settings
-        facts = RequestFacts.from_shared(pdk.call("ctx.shared.get", REQUEST_KEY))
-        if facts is not None and facts.format:
-            view = view_from_facts(facts)
-        else:
-            view = view_from_body(_read_body(pdk, settings.max_body_bytes))
-        method = str(pdk.call("request.get_method") or "") if settings.read_method else ""
-        path = str(pdk.call("request.get_path") or "") if settings.read_path else ""
-        if method or path:
-            view = RequestView(**{**view.__dict__, "method": method, "path": path})
-        return view
 
     def _consumer(self, pdk: Pdk) -> str | None:
         if not self.settings.read_consumer:
@@ -222,6 +287,10 @@ def _principal_from(value: Any) -> Principal:
         consumer=consumer if isinstance(consumer, str) else None,
         groups=texts("groups"),
     )
+
+
+def _attributes(value: Any) -> dict[str, str]:
+    return {k: v for k, v in _as_dict(value).items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

@@ -13,14 +13,18 @@ from kong_plugins.ai_action_authz.policy import MAX_POLICY_BYTES
 from kong_plugins.ai_action_authz.store import DEFAULT_NAMESPACE
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
+    array,
+    boolean,
     conditional,
     field,
     integer,
     number,
     plugin_schema,
+    record,
     set_,
     string,
 )
+from kong_plugins.core.schema.regex_rules import RE2_UNSUPPORTED
 
 __all__ = ["CONTEXT_SOURCES", "NAME", "SCHEMA", "SCHEMA_DUMP", "Schema"]
 
@@ -96,6 +100,62 @@ _CONFIG_FIELDS = [
             "PDK round trip each: `method` and `path` (`context.method`, `context.path`) and `consumer` (the "
             'authenticated Kong consumer becomes the principal, `Consumer::"<username>"`, inside its '
             "tenant).",
+        ),
+    ),
+    field(
+        "attributes",
+        array(
+            record(
+                [
+                    field(
+                        "name",
+                        string(
+                            required=True,
+                            len_max=64,
+                            match="^[%w_][%w_%.%-]*$",
+                            description='The name policies read: `context.attributes.getTag("<name>")`.',
+                        ),
+                    ),
+                    field(
+                        "source",
+                        string(
+                            required=True,
+                            one_of=["body", "query", "header", "path"],
+                            description="`body` (JSON pointer), `query` (argument name), `header` "
+                            "(header name) or `path` (RE2 pattern searched in the path: group `value`, "
+                            "else group 1).",
+                        ),
+                    ),
+                    field(
+                        "key",
+                        string(
+                            required=True,
+                            len_max=1024,
+                            match_none=RE2_UNSUPPORTED,
+                            description="What to read: `/transaction/merchant`, `merchant`, "
+                            "`X-Merchant-ID`, `^/merchants/(?P<value>[^/]+)`.",
+                        ),
+                    ),
+                ],
+                description="One request attribute.",
+            ),
+            default=[],
+            len_max=32,
+            description="Request attributes handed to the policy (`context.attributes`), so that it can "
+            "limit a tenant to its own data partitions (e.g. `merchant_id` from `/transaction/merchant`). "
+            "Values are scalars as text, at most 256 characters; an absent or larger one is left out. "
+            "Body attributes cost the body's round trip when ai-input-guard read it; each `query` source "
+            "set, `header` and `path` source one more.",
+        ),
+    ),
+    field(
+        "mcp",
+        boolean(
+            default=False,
+            description="The route carries MCP (JSON-RPC 2.0, batches too): a `tools/call` is authorized as "
+            '`tool.call` on `Tool::"<name>"` with its arguments in `context.arguments`, and a '
+            "`tools/list` answer keeps only the tools the caller may be offered (`tool.offer`), with "
+            "`X-AI-Tools-Filtered: <n>`. The plugin reads the body itself (one more round trip).",
         ),
     ),
     field(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kong_plugins.ai_action_authz.attributes import AttributeRule, AttributeRuleError, compile_rules
 from kong_plugins.ai_action_authz.decide import DecisionCache
 from kong_plugins.ai_action_authz.policy import PolicyError, compile_policy
 from kong_plugins.ai_action_authz.source import FixedPolicy, PolicySource, RedisPolicySource
@@ -36,6 +37,20 @@ class AuthzSettings:
     cache: DecisionCache
     strip: bool = False
     max_response_bytes: int = 8388608
+    attributes: tuple[AttributeRule, ...] = ()
+    mcp: bool = False
+
+    @property
+    def body_attributes(self) -> bool:
+        return any(rule.source == "body" for rule in self.attributes)
+
+    @property
+    def query_attributes(self) -> bool:
+        return any(rule.source == "query" for rule in self.attributes)
+
+    @property
+    def path_attributes(self) -> bool:
+        return any(rule.source == "path" for rule in self.attributes)
 
 
 def build_settings(
@@ -50,6 +65,10 @@ def build_settings(
     up): the first request loads the active version.
     """
     sources = set(config.get("context_sources") or [])
+    try:
+        attributes = compile_rules(list(config.get("attributes") or []))
+    except AttributeRuleError as exc:
+        raise ConfigError(str(exc), {"config." + str(exc).split(":")[0]: str(exc)}) from None
     return AuthzSettings(
         source=_source(config, redis_connect),
         route_name=str(config.get("route_name") or route_id or ANY_ROUTE),
@@ -60,6 +79,8 @@ def build_settings(
         cache=DecisionCache(int(config.get("cache_size", 10000))),
         strip=config.get("on_violation") == "strip",
         max_response_bytes=int(config.get("max_response_bytes") or 8388608),
+        attributes=attributes,
+        mcp=config.get("mcp") is True,
     )
 
 
