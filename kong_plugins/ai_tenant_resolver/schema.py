@@ -47,6 +47,7 @@ MAX_JWT_KEYS = 64
 _LABEL_PATTERN = "^[%w][%w%._%-]*$"  # Lua pattern: tier, region, namespace
 _TENANT_ID_PATTERN = "^[%w][%w_%-]*$"  # Lua pattern; the length is bounded separately
 MODEL_PATTERN = "^[A-Za-z0-9*][A-Za-z0-9._:/@+*%-]*$"  # Lua pattern of registry.MODEL_REGEX (length apart)
+METADATA_KEY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._%-]*$"  # Lua pattern of registry.METADATA_KEY_REGEX
 _TENANT_GROUP = "%(%?P?<tenant>"  # Lua pattern: (?P<tenant> or (?<tenant>
 # Lua: what a public key starts with; an HMAC "secret" shaped so is the HS256/RS256 confusion attack
 _PUBLIC_KEY_PREFIXES = ["^%s*%-%-%-%-%-BEGIN", "^%s*ssh%-", "^%s*ecdsa%-sha2%-"]
@@ -238,7 +239,7 @@ _TENANT = record(
         field(
             "metadata",
             map_(
-                string(len_max=64),
+                string(len_max=64, match=METADATA_KEY_PATTERN),
                 string(len_min=0, len_max=1024),
                 len_max=64,
                 description="Free-form labels for the tenant (not sent upstream).",

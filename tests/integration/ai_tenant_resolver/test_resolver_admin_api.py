@@ -77,6 +77,10 @@ def test_rejected_configs_change_nothing(gateway: GatewayUnderTest, make_route: 
             {"sources": ["header"], "tenants": [{"id": "acme", "allowed_models": ["gpt-4o", "gpt 4o"]}]},
             {"tenants": [{"allowed_models": [None, "invalid value: gpt 4o"]}]},
         ),
+        "bad tenant metadata key": (
+            {"sources": ["header"], "tenants": [{"id": "acme", "metadata": {"team name": "ml"}}]},
+            {"tenants": [{"metadata": "invalid value: team name"}]},
+        ),
         "bad tenant status": (
             {"sources": ["header"], "tenants": [{"id": "acme", "status": "paused"}]},
             {"tenants": [{"status": "expected one of: active, suspended"}]},
