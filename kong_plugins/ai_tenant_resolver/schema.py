@@ -48,6 +48,7 @@ _LABEL_PATTERN = "^[%w][%w%._%-]*$"  # Lua pattern: tier, region, namespace
 _TENANT_ID_PATTERN = "^[%w][%w_%-]*$"  # Lua pattern; the length is bounded separately
 MODEL_PATTERN = "^[A-Za-z0-9*][A-Za-z0-9._:/@+*%-]*$"  # Lua pattern of registry.MODEL_REGEX (length apart)
 METADATA_KEY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._%-]*$"  # Lua pattern of registry.METADATA_KEY_REGEX
+UPSTREAM_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._%-]*$"  # Lua pattern of settings._UPSTREAM_NAME
 _TENANT_GROUP = "%(%?P?<tenant>"  # Lua pattern: (?P<tenant> or (?<tenant>
 # Lua: what a public key starts with; an HMAC "secret" shaped so is the HS256/RS256 confusion attack
 _PUBLIC_KEY_PREFIXES = ["^%s*%-%-%-%-%-BEGIN", "^%s*ssh%-", "^%s*ecdsa%-sha2%-"]
@@ -378,7 +379,7 @@ _CONFIG_FIELDS = [
         "region_upstreams",
         map_(
             string(len_max=64, match=_LABEL_PATTERN),
-            string(len_max=255),
+            string(len_max=255, match=UPSTREAM_NAME_PATTERN),
             description="Data residency: tenant region -> name of the Kong Upstream that serves it. When "
             "set, every request is routed to its tenant's region upstream, and a tenant whose region is not "
             "listed (or has no region) is refused (403) rather than sent elsewhere. The route's service must "

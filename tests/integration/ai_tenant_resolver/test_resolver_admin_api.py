@@ -81,6 +81,10 @@ def test_rejected_configs_change_nothing(gateway: GatewayUnderTest, make_route: 
             {"sources": ["header"], "tenants": [{"id": "acme", "metadata": {"team name": "ml"}}]},
             {"tenants": [{"metadata": "invalid value: team name"}]},
         ),
+        "region upstream that is no upstream name": (
+            {"sources": ["header"], "region_upstreams": {"eu": "eu upstream"}},
+            {"region_upstreams": "invalid value: eu upstream"},
+        ),
         "bad tenant status": (
             {"sources": ["header"], "tenants": [{"id": "acme", "status": "paused"}]},
             {"tenants": [{"status": "expected one of: active, suspended"}]},
