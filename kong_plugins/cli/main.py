@@ -29,6 +29,7 @@ COMMAND_MODULES: list[str] = [
     "kong_plugins.cli.validate",
     "kong_plugins.cli.usage",
     "kong_plugins.cli.audit",
+    "kong_plugins.cli.limits",
     "kong_plugins.cli.policy",
 ]
 """Modules whose ``register(subparsers)`` adds a command group, in the order ``--help`` lists them."""

@@ -100,8 +100,12 @@ class AuditRoute:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """``kong-ai audit ...`` against this route's Redis and namespace, as a user runs it."""
+        return self.kong_ai("audit", *args)
+
+    def kong_ai(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``kong-ai <args> --redis-url <this Redis> --namespace <this route's>``."""
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        command = [sys.executable, "-m", "kong_plugins.cli.main", "audit", *args]
+        command = [sys.executable, "-m", "kong_plugins.cli.main", *args]
         command += ["--redis-url", self.redis.url, "--namespace", self.namespace]
         return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
 

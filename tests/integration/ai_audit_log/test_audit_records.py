@@ -236,3 +236,29 @@ def test_redactions_are_counted_and_the_output_hash_is_the_models_answer(audit: 
     assert record["output_hash"] is not None and record["output_hash"] != sha256(response.content)
     assert record["upstream_status"] == 200 and record["model_answered"] == "mock-gpt-4o"
     assert email not in json.dumps(record) and "jane" not in json.dumps(record)
+
+
+def test_limits_suggest_reads_the_records_and_prints_a_diff(audit: AuditEnv) -> None:
+    route = audit.route(before=full_chain(audit))
+    tokens = {"acme": 0, "globex": 0}
+    for tenant, count in (("acme", 3), ("globex", 2)):
+        for _ in range(count):
+            answer = route.send(chat(PROMPT), tenant=tenant).json()
+            tokens[tenant] += answer["usage"]["total_tokens"]
+    assert route.send(chat(PROMPT), tenant="nobody").status_code == 403  # not usage
+    route.wait_records(3, "acme")
+    route.wait_records(2, "globex")
+    deck = audit.tmp / "kong.yaml"
+    deck.write_text(
+        "_format_version: '3.0'\nservices:\n- name: llm\n  url: http://127.0.0.1:1\n  routes:\n"
+        "  - name: chat\n    paths: [/chat]\n    plugins:\n    - name: ai-token-limiter\n      config:\n"
+        "        limits: [{metric: requests, limit: 60, window: minute}]\n"
+        "        tiers: [{name: free, limits: [{metric: tokens, limit: 5, window: day}]}]\n"
+    )
+    result = route.kong_ai("limits", "suggest", "--since", "1d", "--headroom", "1", "--current", str(deck))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "# tier free: 1 tenant(s), 1 active day(s)" in out and "# tier pro: 1 tenant(s)" in out
+    assert "-    limit: 5\n" in out and f"+    limit: {tokens['acme']}\n" in out
+    assert "+- name: pro\n" in out and f"+    limit: {tokens['globex']}\n" in out
+    assert "nothing was changed" in out
