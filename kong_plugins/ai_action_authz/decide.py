@@ -20,7 +20,7 @@ import cedarpy
 from kong_plugins.ai_action_authz.entity_model import ACTION_LEVELS, LEVELS
 from kong_plugins.ai_action_authz.policy import CompiledPolicy, cedar_schema
 
-__all__ = ["ActionDecision", "ActionRequest", "Decision", "DecisionCache", "Principal", "decide"]
+__all__ = ["ActionDecision", "ActionRequest", "Decision", "DecisionCache", "Principal", "decide", "verdict"]
 
 DEFAULT_DENY = "default-deny"
 MAX_RULES_REPORTED = 8
@@ -199,7 +199,7 @@ def decide(
             assert result is not None
             cache.put(key, result)
     final = [d for d in decided if d is not None]
-    return _verdict(policy.version, final, calls)
+    return verdict(policy.version, final, calls)
 
 
 def _evaluate(
@@ -259,7 +259,8 @@ def _evaluate(
     return decisions
 
 
-def _verdict(version: str, decisions: list[ActionDecision], calls: int) -> Decision:
+def verdict(version: str, decisions: list[ActionDecision], calls: int) -> Decision:
+    """The request's verdict from its actions' (any action denied: the broadest level that denied)."""
     decision_id = uuid.uuid4().hex
     denied = [d for d in decisions if not d.allowed]
     if not decisions:

@@ -15,7 +15,7 @@ from typing import Any
 
 from kong_plugins.ai_action_authz.actions import RequestView, request_actions, request_context
 from kong_plugins.ai_action_authz.attributes import extract
-from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, Principal, decide
+from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, Principal
 from kong_plugins.ai_action_authz.facts import (
     parse_body,
     principal_facts,
@@ -70,10 +70,9 @@ class Plugin(GuardPlugin):
         tenant = TenantFacts.from_shared(pdk.call("ctx.shared.get", TENANT_KEY))
         view, attributes = self._read_request(pdk)
         principal = Principal(**principal_facts(tenant), consumer=self._consumer(pdk))
-        policy = settings.source.policy_for(principal.tenant)
         actions = request_actions(settings.route_name, view)
         context = request_context(view)
-        decision = decide(policy, principal, actions, context, attributes, settings.cache)
+        decision = settings.decide(principal, actions, context, attributes)
         facts = _facts(decision)
         if decision.allowed:
             facts.carry = {
@@ -141,8 +140,7 @@ class Plugin(GuardPlugin):
         attributes = _attributes(facts.carry.get("attributes"))
         calls = output.calls[:MAX_TOOL_CALLS]
         actions = [ActionRequest("tool.call", "Tool", call.name, call.arguments) for call in calls]
-        policy = settings.source.policy_for(principal.tenant)
-        decision = decide(policy, principal, actions, context, attributes, settings.cache)
+        decision = settings.decide(principal, actions, context, attributes)
         denied = {call.key for call, d in zip(calls, decision.actions, strict=True) if not d.allowed}
         denied.update(call.key for call in output.calls[MAX_TOOL_CALLS:])
         facts.output_decision_id = decision.id
@@ -180,10 +178,7 @@ class Plugin(GuardPlugin):
         context = {**_as_dict(carry.get("context")), "phase": "response"}
         unique = list(dict.fromkeys(names))
         actions = [ActionRequest("tool.offer", "Tool", name) for name in unique]
-        policy = settings.source.policy_for(principal.tenant)
-        decision = decide(
-            policy, principal, actions, context, _attributes(carry.get("attributes")), settings.cache
-        )
+        decision = settings.decide(principal, actions, context, _attributes(carry.get("attributes")))
         permitted = {name for name, d in zip(unique, decision.actions, strict=True) if d.allowed}
         body, removed = filter_tool_lists(raw, lambda name: name in permitted)
         facts.output_decision_id = decision.id

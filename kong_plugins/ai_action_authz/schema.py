@@ -16,6 +16,7 @@ from kong_plugins.core.schema import (
     array,
     boolean,
     conditional,
+    conditional_at_least_one_of,
     field,
     integer,
     number,
@@ -23,6 +24,7 @@ from kong_plugins.core.schema import (
     record,
     set_,
     string,
+    url,
 )
 from kong_plugins.core.schema.regex_rules import RE2_UNSUPPORTED
 
@@ -37,10 +39,11 @@ _CONFIG_FIELDS = [
         "policy_source",
         string(
             default="config",
-            one_of=["config", "redis"],
+            one_of=["config", "redis", "opa"],
             description="Where the Cedar policy comes from: `config` (the `policy` field, embedded in the "
             "plugin configuration) or `redis` (the active version pushed with `kong-ai policy push`, canary "
-            "versions for the tenants named at push time; picked up within `poll_interval`).",
+            "versions for the tenants named at push time; picked up within `poll_interval`); or `opa`: no "
+            "Cedar, an external decision point (`opa`) decides.",
         ),
     ),
     field(
@@ -83,6 +86,54 @@ _CONFIG_FIELDS = [
         ),
     ),
     REDIS_SCHEMA_FIELD,
+    field(
+        "opa",
+        record(
+            [
+                field(
+                    "url",
+                    url(description="Base URL of the OPA-compatible server (`http://opa:8181`)."),
+                ),
+                field(
+                    "path",
+                    string(
+                        default="kong/ai/authz",
+                        len_max=256,
+                        match="^[%w_][%w_%-/]*$",
+                        description='Document path: the plugin posts `{"input": ...}` to '
+                        "`<url>/v1/data/<path>`.",
+                    ),
+                ),
+                field(
+                    "timeout",
+                    integer(
+                        default=500,
+                        between=[1, 60000],
+                        description="Milliseconds for the whole call (connect, send, answer).",
+                    ),
+                ),
+                field(
+                    "cache_ttl",
+                    number(
+                        default=5,
+                        between=[0, 3600],
+                        description="Seconds an answer is reused for the same input (at most `cache_size` "
+                        "inputs); failures are never cached. 0 disables the cache.",
+                    ),
+                ),
+                field(
+                    "fail_open",
+                    boolean(
+                        default=False,
+                        description="Allow when OPA times out, fails or answers something unusable. "
+                        "Default false: fail closed (403 with a decision id, rule `opa-timeout`, "
+                        "`opa-unavailable` or `opa-invalid-answer`).",
+                    ),
+                ),
+            ],
+            description="The external decision point, with `policy_source: opa` (contract in README).",
+        ),
+    ),
     field(
         "route_name",
         string(
@@ -210,6 +261,12 @@ SCHEMA = plugin_schema(
             "policy",
             {"required": True},
             then_err="policy_source 'config' needs a policy",
+        ),
+        conditional_at_least_one_of(
+            "policy_source",
+            {"eq": "opa"},
+            ["opa.url"],
+            then_err="policy_source 'opa' needs opa.url",
         ),
     ],
 )

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_action_authz.attributes import AttributeRule, AttributeRuleError, compile_rules
-from kong_plugins.ai_action_authz.decide import DecisionCache
+from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, DecisionCache, Principal, decide
+from kong_plugins.ai_action_authz.opa import OpaClient, OpaSettings
 from kong_plugins.ai_action_authz.policy import PolicyError, compile_policy
 from kong_plugins.ai_action_authz.source import FixedPolicy, PolicySource, RedisPolicySource
 from kong_plugins.ai_action_authz.store import DEFAULT_NAMESPACE, PolicyStore
@@ -28,7 +29,7 @@ ANY_ROUTE = "*"
 class AuthzSettings:
     """Everything a request needs, compiled once per plugin configuration and shared by all threads."""
 
-    source: PolicySource
+    source: PolicySource | None  # None with policy_source opa
     route_name: str
     read_method: bool
     read_path: bool
@@ -39,6 +40,22 @@ class AuthzSettings:
     max_response_bytes: int = 8388608
     attributes: tuple[AttributeRule, ...] = ()
     mcp: bool = False
+
+    opa: OpaClient | None = None
+
+    def decide(
+        self,
+        principal: Principal,
+        actions: list[ActionRequest],
+        context: dict[str, Any],
+        attributes: dict[str, str],
+    ) -> Decision:
+        """All of a request's actions, decided by Cedar (the tenant's policy version) or by OPA."""
+        if self.opa is not None:
+            return self.opa.decide(principal, actions, context, attributes)
+        assert self.source is not None
+        policy = self.source.policy_for(principal.tenant)
+        return decide(policy, principal, actions, context, attributes, self.cache)
 
     @property
     def body_attributes(self) -> bool:
@@ -69,8 +86,10 @@ def build_settings(
         attributes = compile_rules(list(config.get("attributes") or []))
     except AttributeRuleError as exc:
         raise ConfigError(str(exc), {"config." + str(exc).split(":")[0]: str(exc)}) from None
+    opa = _opa(config) if config.get("policy_source") == "opa" else None
     return AuthzSettings(
-        source=_source(config, redis_connect),
+        source=None if opa is not None else _source(config, redis_connect),
+        opa=opa,
         route_name=str(config.get("route_name") or route_id or ANY_ROUTE),
         read_method="method" in sources,
         read_path="path" in sources,
@@ -100,3 +119,19 @@ def _source(config: Mapping[str, Any], redis_connect: Callable[[RedisConfig], Re
         return FixedPolicy(compile_policy(text))
     except PolicyError as exc:
         raise ConfigError(f"invalid policy: {exc}", {"config.policy": str(exc)}) from None
+
+
+def _opa(config: Mapping[str, Any]) -> OpaClient:
+    opa = config.get("opa") or {}
+    if not opa.get("url"):
+        raise ConfigError("policy_source 'opa' needs opa.url", {"config.opa.url": "required field missing"})
+    return OpaClient(
+        OpaSettings(
+            url=str(opa["url"]),
+            path=str(opa.get("path") or "kong/ai/authz"),
+            timeout_s=int(opa.get("timeout") or 500) / 1000,
+            cache_ttl_s=float(opa.get("cache_ttl", 5)),
+            cache_size=int(config.get("cache_size", 10000)),
+            fail_open=opa.get("fail_open") is True,
+        )
+    )
