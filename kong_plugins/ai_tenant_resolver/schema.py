@@ -22,6 +22,7 @@ from kong_plugins.ai_tenant_resolver.sources import SOURCES
 from kong_plugins.ai_tenant_resolver.tenant_id import TENANT_ID_MAX_LENGTH
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
+    FieldSpec,
     array,
     boolean,
     conditional,
@@ -55,6 +56,22 @@ _PUBLIC_KEY_PREFIXES = ["^%s*%-%-%-%-%-BEGIN", "^%s*ssh%-", "^%s*ecdsa%-sha2%-"]
 _NOT_A_SECRET = "expected a shared secret, not a public key"
 _PUBLIC_KEY_FORMS = ["^%s*%-%-%-%-%-BEGIN [%u ]*PUBLIC KEY%-%-%-%-%-", "^%s*{"]  # Lua: PEM public key, JWK
 
+GATEWAY_HEADER_ERR = "this header is set by the gateway and cannot carry a tenant or credential"
+
+
+def _exact_header(name: str) -> str:
+    """A Lua pattern matching header ``name`` whatever its case (``X-Tenant-ID``, ``x-tenant-id``...)."""
+    parts = [f"[{c.upper()}{c.lower()}]" if c.isalpha() else f"%{c}" if c == "-" else c for c in name]
+    return "^" + "".join(parts) + "$"
+
+
+def _not_gateway_header(spec: FieldSpec, names: tuple[str, ...]) -> FieldSpec:
+    """``spec`` that Kong refuses when it names one of the headers the gateway sets (settings.py refuses
+    them too): the upstream only ever receives those headers with the values this plugin resolved."""
+    return {**spec, "match_none": [{"pattern": _exact_header(n), "err": GATEWAY_HEADER_ERR} for n in names]}
+
+
+_GATEWAY_HEADERS = ("X-Tenant-ID", "X-Tenant-Tier", "X-Tenant-Region")
 _JWT_KEY = record(
     [
         field(
@@ -116,10 +133,13 @@ _JWT = record(
     [
         field(
             "header_name",
-            header_name(
-                default="Authorization",
-                description="Request header carrying the token as `Bearer <token>`. Other schemes (e.g. "
-                "Basic) are ignored by this source.",
+            _not_gateway_header(
+                header_name(
+                    default="Authorization",
+                    description="Request header carrying the token as `Bearer <token>`. Other schemes (e.g. "
+                    "Basic) are ignored by this source.",
+                ),
+                _GATEWAY_HEADERS,
             ),
         ),
         field(
@@ -274,7 +294,10 @@ _CONFIG_FIELDS = [
     ),
     field(
         "header_name",
-        header_name(default="X-Tenant-ID", description="Request header read by the `header` source."),
+        _not_gateway_header(
+            header_name(default="X-Tenant-ID", description="Request header read by the `header` source."),
+            _GATEWAY_HEADERS[1:],  # the header source reads X-Tenant-ID itself
+        ),
     ),
     field(
         "path_pattern",
@@ -300,7 +323,10 @@ _CONFIG_FIELDS = [
     ),
     field(
         "api_key_header",
-        header_name(default="X-API-Key", description="Request header read by the `api_key` source."),
+        _not_gateway_header(
+            header_name(default="X-API-Key", description="Request header read by the `api_key` source."),
+            _GATEWAY_HEADERS,
+        ),
     ),
     field(
         "hide_credentials",

@@ -85,6 +85,14 @@ def test_rejected_configs_change_nothing(gateway: GatewayUnderTest, make_route: 
             {"sources": ["header"], "region_upstreams": {"eu": "eu upstream"}},
             {"region_upstreams": "invalid value: eu upstream"},
         ),
+        "api key in a header the gateway sets": (
+            {"sources": ["api_key"], "api_key_header": "x-tenant-id"},
+            {"api_key_header": "this header is set by the gateway and cannot carry a tenant or credential"},
+        ),
+        "tenant header the gateway sets from the registry": (
+            {"sources": ["header"], "header_name": "X-Tenant-Tier"},
+            {"header_name": "this header is set by the gateway and cannot carry a tenant or credential"},
+        ),
         "bad tenant status": (
             {"sources": ["header"], "tenants": [{"id": "acme", "status": "paused"}]},
             {"tenants": [{"status": "expected one of: active, suspended"}]},
