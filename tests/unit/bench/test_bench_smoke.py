@@ -203,3 +203,31 @@ def test_chain_overhead_refuses_a_malformed_routes_file(tmp_path: Path) -> None:
     result = run_bench("chain_overhead.py", "--routes", str(routes))
     assert result.returncode == 2
     assert "routes[0].name" in result.stderr
+
+
+def test_output_redactor_reports_throughput_round_trips_and_ttfb(tmp_path: Path) -> None:
+    out = tmp_path / "redactor.json"
+    result = run_bench(
+        "output_redactor.py",
+        "--iterations",
+        "3",
+        "--sse-events",
+        "200",
+        "--sse-iterations",
+        "1",
+        "--json",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    cases = {row["case"]: row for row in report["throughput"]}
+    assert set(cases) == {"json-100KB-sparse", "json-100KB-dense", "sse-2000-events"}
+    assert cases["json-100KB-sparse"]["redactions"] > 0 and cases["json-100KB-dense"]["redactions"] > 0
+    assert all(row["ratio_to_plain"] > 0 for row in cases.values())
+    gateway = report["gateway"]
+    assert gateway["pdk_calls"] == {
+        "clean": "ai-output-redactor.response=4",
+        "redacted": "ai-output-redactor.response=5",
+    }
+    assert gateway["ttfb_ratio"] > 0
+    assert "Redaction throughput" in result.stdout
