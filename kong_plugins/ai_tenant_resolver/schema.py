@@ -428,6 +428,13 @@ SCHEMA = plugin_schema(
             ["jwt.keys"],
             then_err="the jwt source needs at least one key in jwt.keys",
         ),
+        conditional(  # tenants listed with a Redis registry would be ignored: refused, as the instance does
+            "registry",
+            {"eq": "redis"},
+            "tenants",
+            {"len_eq": 0},
+            then_err="tenants are listed in the config only when registry is 'config'",
+        ),
     ],
 )
 Schema = SCHEMA.schema

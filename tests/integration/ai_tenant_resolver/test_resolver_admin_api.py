@@ -93,6 +93,13 @@ def test_rejected_configs_change_nothing(gateway: GatewayUnderTest, make_route: 
             {"sources": ["header"], "header_name": "X-Tenant-Tier"},
             {"header_name": "this header is set by the gateway and cannot carry a tenant or credential"},
         ),
+        "tenants with a redis registry": (
+            {"sources": ["header"], "registry": "redis", "tenants": TENANTS},
+            {
+                "tenants": "length must be 0",
+                "@entity": ["tenants are listed in the config only when registry is 'config'"],
+            },
+        ),
         "bad tenant status": (
             {"sources": ["header"], "tenants": [{"id": "acme", "status": "paused"}]},
             {"tenants": [{"status": "expected one of: active, suspended"}]},
