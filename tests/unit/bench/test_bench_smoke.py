@@ -231,3 +231,17 @@ def test_output_redactor_reports_throughput_round_trips_and_ttfb(tmp_path: Path)
     }
     assert gateway["ttfb_ratio"] > 0
     assert "Redaction throughput" in result.stdout
+
+
+def test_action_authz_reports_policy_sets_ratios_and_round_trips(tmp_path: Path) -> None:
+    out = tmp_path / "authz.json"
+    result = run_bench("action_authz.py", "--rounds", "1", "--iterations", "2", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert {(e["policies"], e["case"]) for e in report["cases"]} == {
+        (policies, case)
+        for policies in ("10", "1000 global", "1000 scoped")
+        for case in ("decision", "decision cached", "handler")
+    }
+    assert all("ratio_to_rest_of_handler" in e for e in report["cases"] if e["case"] == "decision")
+    assert report["pdk_round_trips"]["access, allowed after ai-input-guard"] == 3
