@@ -59,6 +59,26 @@ DEFAULT_MAX_OUTPUT_TOKENS = 16_384
 _WINDOW_PATTERNS = ["^0*[1-9]%d*$", "^second$", "^minute$", "^hour$", "^day$", "^month$"]
 _LABEL_PATTERN = "^[%w][%w%._%-]*$"
 
+ROUNDS_TO_ZERO = (
+    "too small: the amount rounds to 0 of its unit (a request or token, a millisecond, a nano-dollar)"
+)
+_HALF_UNIT = {  # metric -> half of its store unit: an amount up to it rounds to 0 (settings._units)
+    **{metric: 0.5 for metric in METRICS if metric not in (COST_METRIC, "compute_seconds")},
+    "compute_seconds": 0.0005,
+    COST_METRIC: 5e-10,
+}
+
+
+def _rounds_to_zero_checks() -> list[dict[str, Any]]:
+    """``limit`` and ``burst`` must be at least one store unit once rounded (``limit: 0.5`` requests per
+    second was accepted by Kong, then refused by the instance: a 500 on every request)."""
+    return [
+        conditional("metric", {"eq": metric}, name, {"gt": half}, then_err=f"{name}: {ROUNDS_TO_ZERO}")
+        for name in ("limit", "burst")
+        for metric, half in _HALF_UNIT.items()
+    ]
+
+
 _LIMIT = record(
     [
         field(
@@ -118,6 +138,7 @@ _LIMIT = record(
         ),
     ],
     description="One limit.",
+    entity_checks=_rounds_to_zero_checks(),
 )
 
 
@@ -493,6 +514,7 @@ def _without_cost(limit_record: dict[str, Any]) -> dict[str, Any]:
     """``limit_record`` whose ``metric`` must not be ``cost_usd``: an ``elements`` override for
     ``conditional`` (Kong's conditions may replace an array's ``elements``, so no Lua function is needed)."""
     record_copy = copy.deepcopy(limit_record)
+    record_copy.pop("entity_checks", None)  # already checked on the field itself: not reported twice
     for item in record_copy["fields"]:
         if "metric" in item:
             item["metric"]["ne"] = COST_METRIC
@@ -532,6 +554,7 @@ def _burst_checks() -> list[dict[str, Any]]:
     ``burst`` ``eq: null`` (the Admin API answers 400 instead of accepting a config every request of which
     would then fail with 500)."""
     no_burst = copy.deepcopy(_LIMIT)
+    no_burst.pop("entity_checks", None)  # already checked on the field itself: not reported twice
     for item in no_burst["fields"]:
         if "burst" in item:
             item["burst"].update(eq=None, err=BURST_NEEDS_TOKEN_BUCKET)

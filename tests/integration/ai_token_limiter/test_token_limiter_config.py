@@ -36,6 +36,9 @@ def test_valid_windows_are_accepted(gateway: GatewayUnderTest, make_route, windo
 
 
 BURST_ERROR = "burst is only used by the token_bucket algorithm"
+ROUNDS_TO_ZERO = (
+    "too small: the amount rounds to 0 of its unit (a request or token, a millisecond, a nano-dollar)"
+)
 LIMIT = {"metric": "requests", "limit": 5, "window": "60"}
 
 
@@ -51,6 +54,22 @@ LIMIT = {"metric": "requests", "limit": 5, "window": "60"}
             {"tiers": [{"limits": [{"burst": BURST_ERROR}]}], "@entity": [BURST_ERROR]},
         ),
         ({"limits": [LIMIT], "fair_share": 0}, {"fair_share": "value must be greater than 0"}),
+        (
+            {"limits": [{**LIMIT, "limit": 0.5, "window": "second"}]},  # "half a request a second"
+            {
+                "limits": [
+                    {"limit": "value must be greater than 0.5", "@entity": [f"limit: {ROUNDS_TO_ZERO}"]}
+                ]
+            },
+        ),
+        (
+            {"limits": [{**LIMIT, "metric": "cost_usd", "limit": 1e-10}], "unknown_model": "reject"},
+            {
+                "limits": [
+                    {"limit": "value must be greater than 5e-10", "@entity": [f"limit: {ROUNDS_TO_ZERO}"]}
+                ]
+            },
+        ),
     ],
 )
 def test_what_the_instance_refuses_the_admin_api_refuses(
