@@ -45,6 +45,8 @@ Answer shape (for tests of readers of the answer, such as the token limiter's us
   tests choose what the model "says" (PII, secrets, JSON...).
 * ``X-Mock-Piece-Chars: N`` (1..65536): a streamed answer's text, and tool-call arguments (16 by default),
   arrive in deltas of N characters instead of one word each (``1``: one character per event).
+* ``X-Mock-Split-At: 3,17`` (with ``X-Mock-Verbatim``; up to 64 offsets, increasing): a streamed answer's
+  text is cut at exactly these character offsets (so a test can split a value at one chosen position).
 * ``X-Mock-Body-Format: text`` answers a successful JSON route with its answer text alone, as
   ``text/plain`` (a format a JSON/SSE reader does not know).
 
@@ -82,7 +84,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any
 
 # --- Limits: every size, count and delay taken from a request is bounded. ---------------------------
@@ -243,6 +245,7 @@ class Controls:
     extra_tool_calls: tuple[tuple[str, str], ...] = ()
     verbatim: bool = False
     piece_chars: int | None = None
+    split_at: tuple[int, ...] = ()
     response_headers: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     content_encoding: str | None = None
     pad_bytes: int = 0
@@ -284,6 +287,7 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
     no_usage_raw = _single_header(headers, "X-Mock-No-Usage")
     verbatim_raw = _single_header(headers, "X-Mock-Verbatim")
     piece_chars = _bounded_int_header(headers, "X-Mock-Piece-Chars", 1, 65536)
+    split_at = _split_offsets(_single_header(headers, "X-Mock-Split-At"))
     tool_call = _single_header(headers, "X-Mock-Tool-Call")
     if tool_call is not None and not TOOL_NAME_RE.fullmatch(tool_call):
         raise ApiError(400, "X-Mock-Tool-Call must match [A-Za-z0-9_-]{1,64}", "invalid_mock_control")
@@ -315,6 +319,7 @@ def parse_controls(headers: Message, settings: Settings) -> Controls:
         extra_tool_calls=tuple(extra_tool_calls),
         verbatim=verbatim_raw is not None and verbatim_raw.lower() in TRUE_WORDS,
         piece_chars=piece_chars,
+        split_at=split_at,
         response_headers=tuple(extra_headers),
         content_encoding=content_encoding,
         pad_bytes=pad_bytes or 0,
@@ -482,6 +487,20 @@ def sse_event(name: str, value: Any) -> bytes:
 SSE_DONE = b"data: [DONE]\n\n"
 
 
+def _split_offsets(raw: str | None) -> tuple[int, ...]:
+    if raw is None:
+        return ()
+    parts = raw.split(",")
+    if len(parts) > 64 or not all(DIGITS_RE.fullmatch(p.strip()) for p in parts):
+        raise ApiError(
+            400, "X-Mock-Split-At must be up to 64 comma-separated offsets", "invalid_mock_control"
+        )
+    offsets = tuple(int(p) for p in parts)
+    if list(offsets) != sorted(set(offsets)):
+        raise ApiError(400, "X-Mock-Split-At offsets must increase", "invalid_mock_control")
+    return offsets
+
+
 def split_pieces(text: str, size: int) -> list[str]:
     """``text`` in pieces of ``size`` characters (one empty piece for an empty text)."""
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
@@ -491,6 +510,10 @@ def planned_answer(
     prompt_text: str, completion: Completion, controls: Controls
 ) -> tuple[str, list[str], int, bool]:
     """The answer's text, its streamed pieces, its completion tokens and whether a limit cut it."""
+    if controls.verbatim and controls.split_at:
+        cuts = [0, *(o for o in controls.split_at if 0 < o < len(prompt_text)), len(prompt_text)]
+        pieces = [prompt_text[a:b] for a, b in pairwise(cuts)]
+        return prompt_text, pieces, text_tokens(prompt_text), False
     if controls.verbatim:
         pieces = split_pieces(prompt_text, controls.piece_chars or max(1, len(prompt_text)))
         return prompt_text, pieces, text_tokens(prompt_text), False

@@ -75,3 +75,16 @@ def test_compressed_answer(redacted, name: str, coding: str) -> None:  # type: i
     assert response.headers["Content-Encoding"] == coding
     plain = response.content  # httpx undid the coding: the redacted body was validly re-encoded
     assert json.loads(plain)["choices"][0]["message"]["content"] == sentence(masked(name, value))
+
+
+@pytest.mark.parametrize("name", DETECTORS)
+def test_stream_split_in_two_at_each_position(redacted, name: str) -> None:  # type: ignore[no-untyped-def]
+    """One cut, at every position of the value (and just before and after it), one request each."""
+    value, _ = SAMPLES[name]
+    text = sentence(value)
+    start = text.index(value)
+    route = redacted()
+    for cut in range(start, start + len(value) + 1):
+        response = route.chat(text, stream=True, **mock_headers(split_at=str(cut)))
+        assert stream_text(response) == sentence(masked(name, value)), cut
+        assert response.text.count('"content":') == 3  # the role chunk and the two halves
