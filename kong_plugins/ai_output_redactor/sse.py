@@ -7,7 +7,8 @@ email. Kong buffers the whole stream for a plugin with a ``response`` phase, so 
 1. parse the events (``data:`` lines joined, ``event:``/``id:``/comments kept as they are);
 2. collect each **channel** of streamed text across events - OpenAI chat ``choices[i].delta.content`` and
    ``.refusal``, legacy ``choices[i].text``, each tool call's ``function.arguments`` fragments, Anthropic
-   ``content_block_delta`` ``text``/``partial_json``/``thinking`` per block index - and run the detectors
+   ``content_block_delta`` ``text``/``partial_json``/``thinking`` per block index, OpenAI Responses API
+   ``response.*.delta`` events per item - and run the detectors
    on each channel's **whole** text;
 3. write the redacted text back into the same events: a replacement goes into the event where the value
    started, the rest of the value is removed from the events it spanned (they keep their structure, with
@@ -176,6 +177,13 @@ def _collect(event: Event, document: Any, channels: _Channels) -> bool:
                     channels.add("json", ("tool", index, call_index), fragment)
         return True
     kind = document.get("type")
+    if isinstance(kind, str) and kind.startswith("response.") and isinstance(document.get("delta"), str):
+        # OpenAI Responses API: response.output_text.delta, response.function_call_arguments.delta ...
+        item = document.get("item_id", document.get("output_index", 0))
+        key = (kind, item, document.get("content_index", 0))
+        target = "json" if "arguments" in kind else "text"
+        channels.add(target, key, Fragment(event, document, "delta", document["delta"]))
+        return True
     if kind == "content_block_delta" and isinstance(document.get("delta"), dict):
         delta, index = document["delta"], document.get("index", 0)
         for key in ("text", "thinking"):
@@ -210,14 +218,14 @@ def _redact_text_channel(
     if not findings:
         return
     position = 0
-    pending = list(findings)
+    next_finding = 0  # findings are in text order and never overlap: one pass over them
     for fragment in fragments:
         start, end = position, position + len(fragment.text)
         position = end
         pieces: list[str] = []
         cursor = start
-        while pending and pending[0].start < end:
-            finding = pending[0]
+        while next_finding < len(findings) and findings[next_finding].start < end:
+            finding = findings[next_finding]
             if finding.start >= cursor:
                 pieces.append(full[cursor : finding.start])
                 value = full[finding.start : finding.end]
@@ -227,7 +235,7 @@ def _redact_text_channel(
                     tally.blocked.add(finding.detector)
             if finding.end <= end:
                 cursor = max(cursor, finding.end)
-                pending.pop(0)
+                next_finding += 1
             else:
                 cursor = end
                 break

@@ -162,3 +162,17 @@ def test_two_choices_are_separate_channels() -> None:
     first = "".join(e["choices"][0]["delta"]["content"] for e in events if e["choices"][0]["index"] == 0)
     second = "".join(e["choices"][0]["delta"]["content"] for e in events if e["choices"][0]["index"] == 1)
     assert (first, second) == ("[REDACTED:EMAIL]", "[REDACTED:EMAIL]")
+
+
+def test_openai_responses_api_deltas_are_channels() -> None:
+    def event(kind: str, delta: str) -> str:
+        body = {"type": kind, "item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": delta}
+        return f"event: {kind}\ndata: {json.dumps(body)}\n\n"
+
+    text = "mail jane.doe@example.com now"
+    for cut in range(1, len(text)):
+        stream = event("response.output_text.delta", text[:cut]) + event(
+            "response.output_text.delta", text[cut:]
+        )
+        result = redact_stream(stream, REDACTOR, Tally(), lambda: "").text
+        assert "".join(e["delta"] for e in data_of(result)) == "mail [REDACTED:EMAIL] now", cut
