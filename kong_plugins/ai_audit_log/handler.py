@@ -36,7 +36,7 @@ __all__ = ["AUDIT_KEY", "PRIORITY", "VERSION", "Plugin"]
 VERSION = "0.1.0"
 PRIORITY = priority_of(NAME)
 AUDIT_KEY = "ai_guard.audit"
-CONTEXT_KEYS = (TENANT_KEY, REQUEST_KEY, AUTHZ_KEY, USAGE_KEY, REDACTION_KEY, FINDINGS_KEY, AUDIT_KEY)
+CONTEXT_KEYS = (TENANT_KEY, REQUEST_KEY, AUTHZ_KEY, USAGE_KEY, REDACTION_KEY, FINDINGS_KEY)
 MAX_SERIALIZED_CHARS = 4 * 1024 * 1024
 log = logging.getLogger("kong_plugins")
 
@@ -66,6 +66,9 @@ class Plugin(GuardPlugin):
     @phase
     def log(self, pdk: Pdk) -> None:
         shared = {key: pdk.call("ctx.shared.get", key) for key in CONTEXT_KEYS}
+        facts = shared.get(REQUEST_KEY)
+        if not (isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str)):
+            shared[AUDIT_KEY] = pdk.call("ctx.shared.get", AUDIT_KEY)  # set when the guard did not hash
         serialized = _decode(pdk.call("log.serialize"))
         body = None
         # Only an upstream's answer is fingerprinted, as the model gave it (before a redactor rewrote it;

@@ -245,3 +245,18 @@ def test_action_authz_reports_policy_sets_ratios_and_round_trips(tmp_path: Path)
     }
     assert all("ratio_to_rest_of_handler" in e for e in report["cases"] if e["case"] == "decision")
     assert report["pdk_round_trips"]["access, allowed after ai-input-guard"] == 3
+
+
+def test_audit_log_bench_reports_the_handler_and_every_sink(tmp_path: Path) -> None:
+    out = tmp_path / "audit.json"
+    result = run_bench("audit_log.py", "--records", "200", "--calls", "100", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert [case["sink_up"] for case in report["handler"]] == [True, False]
+    for case in report["handler"]:
+        assert_summary(case["build"], 100)
+        assert_summary(case["submit"], 100)
+    assert [s["sink"] for s in report["sinks"]] == ["redis", "file", "syslog", "http"]
+    assert all(s["records"] == 200 and s["records_per_s"] > 0 for s in report["sinks"])
+    assert "records/s" in result.stdout
+    assert_left_nothing_behind(result.stderr)
