@@ -4,7 +4,7 @@ PDK round trips in ``response`` (each ``kong.*`` call is one; README has the tab
 
 * ``kong.service.response.get_status()``: always (the status of the ``exit``; and Kong's own 502/503/504
   page for a failed upstream cannot be read: ``get_raw_body`` would throw, kong-protocol.md section 9);
-* ``kong.response.get_headers()``: always (Content-Type, Content-Encoding, the tenant header, Vary, the
+* ``kong.response.get_headers(1000)``: always (Content-Type, Content-Encoding, the tenant header, Vary, the
   processing time; ``kong.service.response.get_headers()`` is empty for external plugins after buffering);
 * ``kong.service.response.get_raw_body()``: unless the status is 502/503/504;
 * ``kong.ctx.shared.get("ai_guard.tenant")``: only when a value is hashed or the answer carries the
@@ -46,6 +46,8 @@ VERSION = "0.1.0"
 PRIORITY = priority_of(NAME)
 log = logging.getLogger("kong_plugins")
 
+#: Kong's maximum: an upstream cannot push its X-Tenant-ID past the default first 100 lines unseen.
+MAX_HEADERS = 1000
 #: Statuses Kong's error handler answers for a failed upstream: the captured body is then unreadable.
 KONG_ERROR_STATUSES = frozenset({502, 503, 504})
 
@@ -86,7 +88,7 @@ class Plugin(GuardPlugin):
     @phase
     def response(self, pdk: Pdk) -> None:
         status = pdk.call("service.response.get_status")
-        headers = pdk.call("response.get_headers")
+        headers = pdk.call("response.get_headers", MAX_HEADERS)
         headers = headers if isinstance(headers, dict) else {}
         readable = isinstance(status, int) and status not in KONG_ERROR_STATUSES
         raw = _as_bytes(pdk.call("service.response.get_raw_body")) if readable else b""

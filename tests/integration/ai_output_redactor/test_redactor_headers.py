@@ -96,3 +96,18 @@ def test_pdk_round_trips(redacted, gateway) -> None:  # type: ignore[no-untyped-
     assert pdk_calls(gateway, dirty) == 5
     streamed = route.chat("mail a@example.com", stream=True, **mock_headers(piece_chars="2"))
     assert pdk_calls(gateway, streamed) == 5
+
+
+def test_tenant_header_past_100_upstream_header_lines_is_still_checked(redacted) -> None:  # type: ignore[no-untyped-def]
+    route = redacted()  # no tenant resolved: any X-Tenant-ID from the upstream is refused
+    filler = [f"X-Filler-{i}: {i}" for i in range(120)]
+    response = route.gateway.proxy.post(
+        route.route.url(),
+        json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+        headers=[
+            ("X-Mock-Verbatim", "1"),
+            *[("X-Mock-Response-Header", line) for line in filler],
+            ("X-Mock-Response-Header", "X-Tenant-ID: globex"),
+        ],
+    )
+    assert response.status_code == 502
