@@ -9,7 +9,7 @@ Sources, best first (``Usage.source``):
   final chunk with ``usage`` (``stream_options.include_usage``), Anthropic's ``message_start`` (input) and
   last ``message_delta`` (cumulative output);
 * ``counted``: otherwise the completion is counted: from a JSON body's message/choice texts, or from the
-  deltas of a stream that **ended** (``[DONE]``, a ``finish_reason``, Anthropic's ``message_stop`` or
+  deltas of a stream that **ended** (``[DONE]``, a ``finish_reason`` for every choice, Anthropic's ``message_stop`` or
   ``stop_reason``) — OpenAI ``choices[].delta.content``/tool-call arguments, Anthropic
   ``content_block_delta`` — as ``max(number of non-empty deltas, ceil(characters / 4))``: providers stream
   about one token per delta and English averages about four characters per token, and taking the larger
@@ -58,6 +58,7 @@ __all__ = [
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_EVENTS = 100_000
 MAX_EVENT_BYTES = 1024 * 1024
+MAX_CHOICES = 256  # distinct choice indexes tracked in a stream; more make it count as cut (conservative)
 CHARS_PER_TOKEN = 4
 _TOKEN_COUNT_MAX = 10**12
 
@@ -230,7 +231,12 @@ class _StreamTally:
         self.completion: int | None = None
         self.reported = False
         self.final = False  # the completion count came from a closing event (not message_start's 0)
-        self.ended = False  # the stream said it was complete: [DONE], a finish/stop reason, message_stop
+        self.ended = False  # the stream said it was complete: [DONE], message_stop, a stop_reason
+        # OpenAI choices (n > 1 streams them interleaved): a finish_reason ends only its own choice, so the
+        # stream counts as ended by finish reasons alone only when every choice that appeared has finished
+        self.choices_seen: set[Any] = set()
+        self.choices_finished: set[Any] = set()
+        self.too_many_choices = False
         self.deltas = 0
         self.chars = 0
 
@@ -268,8 +274,14 @@ class _StreamTally:
         for choice in _list(event.get("choices")):
             if not isinstance(choice, Mapping):
                 continue
-            if choice.get("finish_reason"):
-                self.ended = True
+            index = choice.get("index", 0)
+            index = index if isinstance(index, int) and not isinstance(index, bool) else repr(index)[:32]
+            if index in self.choices_seen or len(self.choices_seen) < MAX_CHOICES:
+                self.choices_seen.add(index)
+                if choice.get("finish_reason"):
+                    self.choices_finished.add(index)
+            else:
+                self.too_many_choices = True  # its deltas still count below
             if isinstance(choice.get("text"), str):
                 self.delta(choice["text"])  # legacy completions stream
             delta = choice.get("delta")
@@ -288,7 +300,9 @@ class _StreamTally:
         if counted is None and self.prompt is None:
             return NO_USAGE
         # a stream that did not say it ended was cut: what arrived is a lower bound, not the usage
-        source = COUNTED if self.ended and counted is not None else PARTIAL
+        every_choice_finished = bool(self.choices_seen) and self.choices_seen <= self.choices_finished
+        ended = self.ended or (every_choice_finished and not self.too_many_choices)
+        source = COUNTED if ended and counted is not None else PARTIAL
         return Usage(self.prompt, counted, source, self.cached, self.cache_write)
 
 

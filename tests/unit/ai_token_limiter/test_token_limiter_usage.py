@@ -136,3 +136,18 @@ def test_compressed_bodies_are_decoded_within_the_bound() -> None:
     # a PDK str carries undecodable bytes as lone surrogates: they go back to the exact bytes
     as_str = gzip.compress(body).decode("utf-8", "surrogateescape")
     assert parse_encoded_usage(as_str, "gzip") == Usage(12, 5, REPORTED)
+
+
+def test_a_stream_of_several_choices_ends_only_when_every_choice_finished() -> None:
+    """n > 1: one choice's finish_reason must not make a stream cut inside another choice look complete."""
+
+    def choice(index: int, content: str, finish: str | None = None) -> dict[str, Any]:
+        return {"choices": [{"index": index, "delta": {"content": content}, "finish_reason": finish}]}
+
+    both_open = [choice(0, "ab"), choice(1, "cd")]
+    first_done = sse(*both_open, choice(0, "", "stop"), choice(1, "ef"))
+    assert parse_usage(first_done).source == PARTIAL  # choice 1 was cut: settle the reservation
+    assert parse_usage(first_done + sse(choice(1, "", "stop"))).source == COUNTED
+    assert parse_usage(first_done + b"data: [DONE]\n\n").source == COUNTED
+    many = sse(*(choice(i, "x", "stop") for i in range(300)))
+    assert parse_usage(many) == Usage(None, 300, PARTIAL)  # past the tracked choices: cut, deltas all counted
