@@ -9,8 +9,8 @@ Sources, best first (``Usage.source``):
   final chunk with ``usage`` (``stream_options.include_usage``), Anthropic's ``message_start`` (input) and
   last ``message_delta`` (cumulative output);
 * ``counted``: otherwise the completion is counted: from a JSON body's message/choice texts, or from the
-  deltas of a stream that **ended** (``[DONE]``, a ``finish_reason`` for every choice, Anthropic's ``message_stop`` or
-  ``stop_reason``) — OpenAI ``choices[].delta.content``/tool-call arguments, Anthropic
+  deltas of a stream that **ended** (``[DONE]``, a ``finish_reason`` for every choice, Anthropic's
+  ``message_stop`` or ``stop_reason``) — OpenAI ``choices[].delta.content``/tool-call arguments, Anthropic
   ``content_block_delta`` — as ``max(number of non-empty deltas, ceil(characters / 4))``: providers stream
   about one token per delta and English averages about four characters per token, and taking the larger
   errs on the side of counting too much, never too little. Prompt tokens are then unknown (the
