@@ -1,6 +1,7 @@
 """``ai-output-redactor`` handler: read the buffered answer, let :mod:`.answer` decide, send the result.
 
-PDK round trips in ``response`` (each ``kong.*`` call is one; README has the table):
+PDK calls in ``response`` (each ``kong.*`` call is a round trip, except the terminal ``exit``/``error``,
+which ends the event in place of ``ret``; the README's Cost line has the totals):
 
 * ``kong.service.response.get_status()``: always (the status of the ``exit``; and Kong's own 502/503/504
   page for a failed upstream cannot be read: ``get_raw_body`` would throw, kong-protocol.md section 9);
@@ -14,7 +15,8 @@ PDK round trips in ``response`` (each ``kong.*`` call is one; README has the tab
 * ``kong.response.exit(status, body, headers)`` when the body changed, else
   ``kong.response.set_headers(headers)``; ``kong.response.error(502, ...)`` when the answer is blocked.
 
-So a clean answer costs **4**, a redacted one **5** (6 with ``hash``), a blocked one 5-6; with
+So a clean answer costs **4** calls, a redacted one **5** (4 round trips and the ``exit``; 6 with
+``hash``), a blocked one 5-6; with
 ``output_schema`` the facts are written for every answer (5); with ``redact_request`` the facts access
 wrote are read back before writing (+1).
 
