@@ -111,3 +111,16 @@ def test_tenant_header_past_100_upstream_header_lines_is_still_checked(redacted)
         ],
     )
     assert response.status_code == 502
+
+
+def test_a_buffered_stream_logs_a_warning_once_per_instance(redacted, gateway) -> None:  # type: ignore[no-untyped-def]
+    def warnings() -> int:
+        return "\n".join(gateway.kong_log()).count(
+            "text/event-stream answer was buffered whole before redaction"
+        )
+
+    before = warnings()
+    route = redacted()
+    for _ in range(2):
+        assert route.chat("hello", stream=True, **mock_headers(piece_chars="2")).status_code == 200
+    assert warnings() == before + 1
