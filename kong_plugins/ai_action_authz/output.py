@@ -61,7 +61,7 @@ class Output:
 
 
 def parse_output(body: bytes) -> Output | None:
-    """The tool calls in ``body``; None when it is neither a chat answer nor a stream we know."""
+    """The tool calls in ``body`` (none in JSON that is no chat answer); None when it is not JSON or SSE."""
     head = body[:64].lstrip()
     if head.startswith(b"{"):
         try:
@@ -73,7 +73,7 @@ def parse_output(body: bytes) -> Output | None:
                 return Output("openai-json", _openai_json_calls(document), document)
             if isinstance(document.get("content"), list):
                 return Output("anthropic-json", _anthropic_json_calls(document), document)
-        return None
+        return Output("other", [])  # JSON, but no chat answer: nothing to authorize
     if head.startswith((b"data:", b"event:", b":", b"id:")):
         return _parse_sse(body)
     return None

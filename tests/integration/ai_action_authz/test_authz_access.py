@@ -6,6 +6,8 @@ an inline Cedar policy; the mock LLM's counters show that a denied request never
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from fixtures.gateway import GatewayUnderTest
 from integration.ai_action_authz.authz_support import (
@@ -176,3 +178,38 @@ def test_a_body_over_max_body_bytes_is_refused_without_the_guard(authz) -> None:
     assert route.post(chat()).status_code == 200
     assert route.post(chat(padding="x" * 200)).status_code == 413
     assert route.upstream_hits() == 1
+
+
+def test_context_sources_method_path_and_the_consumer_as_principal(authz, gateway: GatewayUnderTest) -> None:
+    tag = uuid.uuid4().hex[:10]
+    consumer = gateway.admin.post("/consumers", json={"username": f"alice-{tag}", "custom_id": "acme"})
+    assert consumer.status_code == 201, consumer.text
+    key = f"key-{tag}"
+    gateway.admin.post(f"/consumers/{consumer.json()['id']}/key-auth", json={"key": key})
+    try:
+        route = authz(
+            {
+                "context_sources": ["method", "path", "consumer"],
+                "policy": BASE
+                + f"""
+@id("alice-reads-only")
+forbid(principal == Consumer::"alice-{tag}", action == Action::"chat.create", resource)
+  unless {{ context.path like "*/ask" && context.method == "POST" }};
+@id("acme-consumers") forbid(principal, action, resource) unless {{ principal in Tenant::"acme" }};
+""",
+            },
+            before=[
+                ("key-auth", {"key_names": ["apikey"]}),
+                ("ai-tenant-resolver", {"sources": ["consumer"], "tenants": RESOLVER[1]["tenants"]}),
+            ],
+        )
+        ok = route.post(chat(), tenant=None, suffix="/ask", headers={"apikey": key})
+        assert ok.status_code == 200, ok.text
+        denied = route.post(chat(), tenant=None, suffix="/other", headers={"apikey": key})
+        assert_forbidden(denied)
+        assert route.shared(denied)["ai_guard.authz"]["rule"] == "alice-reads-only"
+        if not gateway.real_kong:  # tenant, request facts, body (no guard), method, path, consumer, decision
+            assert "ai-action-authz.access=7" in ok.headers["X-Emulator-Pdk-Calls"]
+            assert "ai-action-authz.response=2" in ok.headers["X-Emulator-Pdk-Calls"]
+    finally:
+        gateway.admin.delete(f"/consumers/{consumer.json()['id']}")

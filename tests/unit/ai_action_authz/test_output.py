@@ -73,5 +73,27 @@ def test_stripping_nothing_changes_nothing_and_stripping_renumbers() -> None:
 def test_unknown_bodies_are_not_outputs() -> None:
     assert parse_output(b"") is None
     assert parse_output(b"hello") is None
-    assert parse_output(b'{"object": "list", "data": []}') is None
+    other = parse_output(b'{"object": "list", "data": []}')
+    assert other is not None and other.calls == []
     assert parse_output(b"{" * 100000) is None
+
+
+def test_legacy_function_call_is_read_and_stripped() -> None:
+    answer = {
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "function_call",
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "function_call": {"name": "shell", "arguments": "{}"},
+                },
+            }
+        ]
+    }
+    output = parse_output(json.dumps(answer).encode())
+    assert output is not None and [(c.key, c.name) for c in output.calls] == [(("function_call", 0), "shell")]
+    stripped = json.loads(output.strip({("function_call", 0)}))
+    assert stripped["choices"][0]["finish_reason"] == "stop"
+    assert "function_call" not in stripped["choices"][0]["message"]
