@@ -22,6 +22,7 @@ generic 401. This module never touches ``kong``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -189,6 +190,10 @@ def _check_key_fits(algorithm: str, key: Any) -> None:
         raise KeyMaterialError("EdDSA needs an Ed25519 or Ed448 public key")
 
 
+MAX_ROLES = 32
+_ROLE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
 def parse_claim_path(path: str) -> tuple[str, ...]:
     """``"org.tenant"`` → ``("org", "tenant")``; raises ValueError for empty segments or too many of them."""
     if not isinstance(path, str) or not path:
@@ -227,6 +232,7 @@ class JwtVerifier:
         *,
         algorithms: Iterable[str],
         claim_path: Sequence[str],
+        roles_path: Sequence[str] | None = None,
         issuer: str | None = None,
         audience: str | None = None,
         leeway: int = 0,
@@ -246,6 +252,7 @@ class JwtVerifier:
                 raise ValueError(f"kid {key.kid!r} is configured twice")
             self.keys[key.kid] = key
         self.claim_path = tuple(claim_path)
+        self.roles_path = tuple(roles_path) if roles_path else None
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
@@ -292,6 +299,19 @@ class JwtVerifier:
     def tenant_claim(self, claims: Mapping[str, Any]) -> Any:
         """The raw value of the configured tenant claim (None when absent); the caller checks its syntax."""
         return claim_at_path(claims, self.claim_path)
+
+    def roles(self, claims: Mapping[str, Any]) -> tuple[str, ...]:
+        """The caller's roles from ``roles_path``: a list of names, or one space-separated string (OAuth
+        ``scope`` style). Bounded: at most MAX_ROLES, each ``[A-Za-z0-9_.:-]{1,64}``; others are dropped."""
+        if self.roles_path is None:
+            return ()
+        value = claim_at_path(claims, self.roles_path)
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, list):
+            return ()
+        names = [v for v in value[: MAX_ROLES * 4] if isinstance(v, str) and _ROLE.fullmatch(v)]
+        return tuple(dict.fromkeys(names))[:MAX_ROLES]
 
     def _key_for(self, token: str) -> JwtKey:
         try:

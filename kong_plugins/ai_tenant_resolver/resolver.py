@@ -45,6 +45,7 @@ class Resolution:
     tenant: TenantRecord
     source: str
     upstream: str | None = None
+    roles: tuple[str, ...] = ()
 
     def facts(self) -> TenantFacts:
         """What is published in ``kong.ctx.shared`` for the other plugins."""
@@ -56,13 +57,15 @@ class Resolution:
             status=self.tenant.status,
             allowed_models=list(self.tenant.allowed_models),
             upstream=self.upstream,
+            roles=list(self.roles),
         )
 
 
 def resolve(settings: ResolverSettings, inputs: RequestInputs) -> Resolution | None:
     """The request's tenant; None when there is none and it is not required. Raises PluginResponseError."""
     try:
-        chosen = choose_tenant(settings.sources.candidates(inputs))
+        candidates = settings.sources.candidates(inputs)
+        chosen = choose_tenant(candidates)
     except RedisUnavailable as exc:  # the API key lookup
         raise ServiceUnavailable(log_reason=f"api key lookup: {exc}") from exc
     if chosen is None:
@@ -88,7 +91,8 @@ def resolve(settings: ResolverSettings, inputs: RequestInputs) -> Resolution | N
             raise Forbidden(
                 log_reason=f"tenant {record.id}: region {record.region or '(none)'} has no upstream"
             )
-    return Resolution(record, chosen.source, upstream)
+    roles = next((candidate.roles for candidate in candidates if candidate.roles), ())
+    return Resolution(record, chosen.source, upstream, roles)
 
 
 def upstream_headers(

@@ -171,6 +171,16 @@ _JWT = record(
             ),
         ),
         field(
+            "roles_claim",
+            string(
+                len_max=256,
+                description="Path of a claim holding the caller's roles (a list of names, or one "
+                "space-separated string), segments separated by dots like `claim`. Published in "
+                "`ai_guard.tenant` as `roles` (at most 32, each `[A-Za-z0-9_.:-]{1,64}`): ai-action-authz "
+                'policies see them as `principal in Role::"<name>"`.',
+            ),
+        ),
+        field(
             "issuer",
             string(len_max=1024, description="When set, the token's `iss` must equal it."),
         ),

@@ -165,12 +165,19 @@ def _jwt_verifier(jwt_config: Mapping[str, Any], errors: _Errors) -> JwtVerifier
     except ValueError as exc:
         errors.add("jwt.claim", str(exc))
         return None
+    roles_path = None
+    if jwt_config.get("roles_claim"):
+        try:
+            roles_path = parse_claim_path(jwt_config["roles_claim"])
+        except ValueError as exc:
+            errors.add("jwt.roles_claim", str(exc))
     if errors.fields:
         return None
     return JwtVerifier(
         keys,
         algorithms=algorithms,
         claim_path=claim_path,
+        roles_path=roles_path,
         issuer=jwt_config.get("issuer"),
         audience=jwt_config.get("audience"),
         leeway=int(jwt_config.get("leeway") or 0),

@@ -66,6 +66,7 @@ class Candidate:
 
     source: str
     tenant_id: str
+    roles: tuple[str, ...] = ()  # the jwt source, with jwt.roles_claim
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,11 @@ class TenantSources:
         """
         found: list[Candidate] = []
         for source in self.sources:
+            if source == JWT:
+                candidate = self._jwt_candidate(inputs.headers)
+                if candidate is not None:
+                    found.append(candidate)
+                continue
             tenant_id = self._read(source, inputs)
             if tenant_id is not None:
                 found.append(Candidate(source, tenant_id))
@@ -274,11 +280,9 @@ class TenantSources:
             return path_tenant(self.path_pattern, inputs.path)
         if source == CONSUMER:
             return consumer_tenant(inputs.consumer, self.consumer_by)
-        if source == JWT:
-            return self._jwt_tenant(inputs.headers)
         return self._api_key_tenant(inputs.headers)
 
-    def _jwt_tenant(self, headers: Mapping[str, Any]) -> str | None:
+    def _jwt_candidate(self, headers: Mapping[str, Any]) -> Candidate | None:
         token = bearer_token(headers, self.jwt_header)
         if token is None:
             return None
@@ -291,9 +295,10 @@ class TenantSources:
         if value is None:
             raise _unauthorized("jwt: the tenant claim is missing")
         try:
-            return check_tenant_id(value)
+            tenant_id = check_tenant_id(value)
         except InvalidTenantId as exc:
             raise _unauthorized(f"jwt: invalid tenant id in the tenant claim ({exc})") from exc
+        return Candidate(JWT, tenant_id, self.jwt_verifier.roles(claims))
 
     def _api_key_tenant(self, headers: Mapping[str, Any]) -> str | None:
         key = _single(headers, self.api_key_header, _unauthorized)

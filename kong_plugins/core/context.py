@@ -71,6 +71,7 @@ class TenantFacts(SharedFacts):
     status: str = "active"
     allowed_models: list[str] = field(default_factory=list)
     upstream: str | None = None  # residency routing target (Kong upstream name)
+    roles: list[str] = field(default_factory=list)  # from the JWT's jwt.roles_claim (ai-action-authz)
 
 
 @dataclass
