@@ -28,6 +28,8 @@ from kong_plugins.ai_audit_log.redis_sink import (
 )
 from kong_plugins.cli.main import EXIT_FAILED, EXIT_OK, CliError
 from kong_plugins.cli.redis_options import add_redis_arguments, redis_client
+from kong_plugins.core.errors import ConfigError
+from kong_plugins.core.redis import RedisClient, RedisConfig, connect
 
 __all__ = ["parse_since", "register"]
 
@@ -68,8 +70,35 @@ def register(subparsers: Any) -> None:
 
 def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text)
-    add_redis_arguments(parser, DEFAULT_NAMESPACE)
+    add_audit_redis_arguments(parser)
     return parser
+
+
+def add_audit_redis_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--redis-url``/``--namespace``, and ``--cluster-node`` for a plugin with ``redis.cluster_nodes``."""
+    add_redis_arguments(parser, DEFAULT_NAMESPACE)
+    parser.add_argument(
+        "--cluster-node",
+        action="append",
+        metavar="HOST:PORT",
+        help="a Redis Cluster node (repeat for more; replaces --redis-url): the streams live on every node",
+    )
+
+
+def audit_client(args: argparse.Namespace) -> RedisClient:
+    """The Redis the audit records are in: the cluster of ``--cluster-node``, else ``--redis-url``."""
+    if not args.cluster_node:
+        return redis_client(args)
+    nodes = []
+    for node in args.cluster_node[:64]:
+        host, _, port = node.rpartition(":")
+        if not host or not port.isdigit():
+            raise CliError(f"--cluster-node {node!r}: expected HOST:PORT")
+        nodes.append({"ip": host.strip("[]"), "port": int(port)})
+    try:
+        return connect(RedisConfig.from_config({"cluster_nodes": nodes}, path="cluster_node"))
+    except ConfigError as exc:
+        raise CliError(f"unusable --cluster-node: {exc.message}") from exc
 
 
 def _tenant(value: str) -> str:
@@ -97,7 +126,7 @@ def parse_since(value: str, now_ms: int | None = None) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    client = redis_client(args)
+    client = audit_client(args)
     names = tenants(client, args.namespace) if args.all else [_tenant(args.tenant)]
     status = EXIT_OK
     for tenant in names:
@@ -121,7 +150,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _tail(args: argparse.Namespace) -> int:
-    client = redis_client(args)
+    client = audit_client(args)
     tenant = _tenant(args.tenant)
     if not 0 < args.lines <= 10_000:
         raise CliError("--lines must be between 1 and 10000")
@@ -140,7 +169,7 @@ def _tail(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    client = redis_client(args)
+    client = audit_client(args)
     since = parse_since(args.since)
     until = parse_since(args.until) if args.until else None
     names = [_tenant(args.tenant)] if args.tenant is not None else tenants(client, args.namespace)

@@ -21,9 +21,8 @@ import yaml
 
 from kong_plugins.ai_audit_log.calibrate import Suggestion, suggest
 from kong_plugins.ai_audit_log.redis_sink import read_entries, tenants
-from kong_plugins.cli.audit import parse_since
+from kong_plugins.cli.audit import add_audit_redis_arguments, audit_client, parse_since
 from kong_plugins.cli.main import EXIT_OK, CliError
-from kong_plugins.cli.redis_options import add_redis_arguments, redis_client
 
 __all__ = ["proposed_config", "register"]
 
@@ -44,7 +43,7 @@ def register(subparsers: Any) -> None:
         help="print per-tier daily limits (p99 of legitimate daily usage x headroom) as a config diff",
         description="Print per-tier daily limits calibrated from the audit records, as a reviewable diff.",
     )
-    add_redis_arguments(proposal, "audit")
+    add_audit_redis_arguments(proposal)
     proposal.add_argument("--since", default="90d", help="records since (90d, 12h, ISO date, epoch ms)")
     proposal.add_argument("--quantile", type=float, default=0.99, help="quantile of daily usage (0.99)")
     proposal.add_argument("--headroom", type=float, default=1.25, help="factor over the quantile (1.25)")
@@ -67,7 +66,7 @@ def _suggest(args: argparse.Namespace) -> int:
         raise CliError("--quantile must be in (0, 1]")
     if not 1 <= args.headroom <= 100:
         raise CliError("--headroom must be between 1 and 100")
-    client = redis_client(args)
+    client = audit_client(args)
     suggestions = suggest(
         _records(client, args.namespace, parse_since(args.since)), q=args.quantile, headroom=args.headroom
     )
