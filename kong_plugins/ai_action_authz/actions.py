@@ -14,7 +14,14 @@ from typing import Any
 
 from kong_plugins.ai_action_authz.decide import ActionRequest
 
-__all__ = ["MAX_ARGUMENTS", "RequestView", "argument_tags", "request_actions", "request_context"]
+__all__ = [
+    "MAX_ARGUMENTS",
+    "RequestView",
+    "argument_tags",
+    "bounded_name",
+    "request_actions",
+    "request_context",
+]
 
 MAX_TOOLS = 128
 MAX_ARGUMENTS = 64
@@ -45,7 +52,7 @@ def request_actions(route: str, view: RequestView) -> list[ActionRequest]:
     """The actions ``view`` implies, endpoint level first."""
     actions = [ActionRequest("route.call", "Route", route)]
     if view.model:
-        actions.append(ActionRequest("model.use", "Model", view.model[:MAX_NAME]))
+        actions.append(ActionRequest("model.use", "Model", bounded_name(view.model)))
     if view.stream:
         actions.append(ActionRequest("feature.use", "Feature", "streaming"))
     if view.tool_names:
@@ -55,10 +62,16 @@ def request_actions(route: str, view: RequestView) -> list[ActionRequest]:
     elif view.format == "openai-embeddings":
         actions.append(ActionRequest("embeddings.create", "Route", route))
     for name in dict.fromkeys(view.tool_names[:MAX_TOOLS]):
-        actions.append(ActionRequest("tool.offer", "Tool", name[:MAX_NAME]))
+        actions.append(ActionRequest("tool.offer", "Tool", bounded_name(name)))
     for name, arguments in view.mcp_calls[:MAX_TOOLS]:
-        actions.append(ActionRequest("tool.call", "Tool", name[:MAX_NAME], arguments))
+        actions.append(ActionRequest("tool.call", "Tool", bounded_name(name), arguments))
     return actions
+
+
+def bounded_name(name: str) -> str:
+    """A model or tool name as an entity id: one longer than MAX_NAME becomes "" (never cut to a prefix,
+    which could be the name of something the policy permits)."""
+    return name if len(name) <= MAX_NAME else ""
 
 
 def request_context(view: RequestView, phase: str = "request") -> dict[str, Any]:
@@ -67,7 +80,7 @@ def request_context(view: RequestView, phase: str = "request") -> dict[str, Any]
         "method": view.method,
         "path": view.path[:2048],
         "format": view.format,
-        "model": (view.model or "")[:MAX_NAME],
+        "model": bounded_name(view.model or ""),
         "stream": view.stream,
         "tool_count": len(view.tool_names),
         "phase": phase,

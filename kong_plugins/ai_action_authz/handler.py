@@ -13,7 +13,7 @@ import logging
 import uuid
 from typing import Any
 
-from kong_plugins.ai_action_authz.actions import RequestView, request_actions, request_context
+from kong_plugins.ai_action_authz.actions import RequestView, bounded_name, request_actions, request_context
 from kong_plugins.ai_action_authz.attributes import extract
 from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, Principal
 from kong_plugins.ai_action_authz.facts import (
@@ -176,11 +176,11 @@ class Plugin(GuardPlugin):
         carry = _as_dict(facts.carry)
         principal = _principal_from(carry.get("principal"))
         context = {**_as_dict(carry.get("context")), "phase": "response"}
-        unique = list(dict.fromkeys(names))
+        unique = list(dict.fromkeys(bounded_name(name) for name in names))
         actions = [ActionRequest("tool.offer", "Tool", name) for name in unique]
         decision = settings.decide(principal, actions, context, _attributes(carry.get("attributes")))
         permitted = {name for name, d in zip(unique, decision.actions, strict=True) if d.allowed}
-        body, removed = filter_tool_lists(raw, lambda name: name in permitted)
+        body, removed = filter_tool_lists(raw, lambda name: bounded_name(name) in permitted)
         facts.output_decision_id = decision.id
         facts.output_decision = "strip" if removed else "allow"
         facts.output_rule = decision.rule

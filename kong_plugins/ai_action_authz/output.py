@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kong_plugins.ai_action_authz.actions import argument_tags
+from kong_plugins.ai_action_authz.actions import argument_tags, bounded_name
 
 __all__ = ["MAX_TOOL_CALLS", "Output", "ToolCall", "parse_output"]
 
@@ -323,7 +323,7 @@ def _reserialize(event: _Event) -> bytes:
 
 
 def _call(key: tuple[Any, ...], name: Any, arguments: Any) -> ToolCall:
-    return ToolCall(key, name if isinstance(name, str) else "", argument_tags(arguments))
+    return ToolCall(key, bounded_name(name) if isinstance(name, str) else "", argument_tags(arguments))
 
 
 def _dump(value: Any) -> bytes:

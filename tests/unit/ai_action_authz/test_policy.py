@@ -106,3 +106,17 @@ def test_the_body_is_read_for_what_decisions_need() -> None:
     assert view_from_body(b'{"input": "x"}').format == "openai-embeddings"
     assert view_from_body(b"[[[[").format == "custom"
     assert view_from_body(b"[" * 100000 + b"]" * 100000).format == "custom"
+
+
+def test_an_over_long_name_is_never_cut_to_a_permitted_prefix() -> None:
+    compiled = compile_policy(
+        BASE
+        + 'permit(principal, action == Action::"feature.use", resource);\n'
+        + f'permit(principal, action == Action::"tool.offer", resource == Tool::"{"s" * 256}");\n'
+    )
+    view = RequestView(format="openai-chat", model="m", tool_names=("s" * 300,))
+    decision = decide(
+        compiled, Principal("acme"), request_actions("r", view), request_context(view), {}, DecisionCache(0)
+    )
+    assert not decision.allowed
+    assert decision.denied[0].resource == 'Tool::""'
