@@ -53,16 +53,17 @@ class RedisPolicySource(PolicySource):
         self._lock = threading.Lock()
         self._checked_at: float | None = None
         self._state_raw: str | None = None
-        self._state = PolicyState()
-        self._compiled: dict[str, CompiledPolicy] = {}
+        # (state, compiled versions) replaced as one tuple: a reader never sees one without the other
+        self._current: tuple[PolicyState, dict[str, CompiledPolicy]] = (PolicyState(), {})
         self._refused: set[str] = set()
 
     def policy_for(self, tenant: str) -> CompiledPolicy:
         self._refresh_if_due()
-        name = self._state.version_for(tenant)
-        compiled = self._compiled.get(name or "")
-        if compiled is None and name != self._state.active:
-            compiled = self._compiled.get(self._state.active or "")
+        state, versions = self._current
+        name = state.version_for(tenant)
+        compiled = versions.get(name or "")
+        if compiled is None and name != state.active:
+            compiled = versions.get(state.active or "")
         if compiled is None:
             raise ServiceUnavailable(log_reason="no policy version could be loaded from Redis yet")
         return compiled
@@ -71,7 +72,7 @@ class RedisPolicySource(PolicySource):
         now = self._clock()
         if self._checked_at is not None and now - self._checked_at < self._interval:
             return
-        blocking = self._checked_at is None or not self._compiled  # nothing to decide with: wait
+        blocking = self._checked_at is None or not self._current[1]  # nothing to decide with: wait
         if not self._lock.acquire(blocking=blocking):
             return
         try:
@@ -86,7 +87,7 @@ class RedisPolicySource(PolicySource):
         try:
             store = self._store()
             raw = store.state_raw()
-            if raw == self._state_raw and self._compiled:
+            if raw == self._state_raw and self._current[1]:
                 return
             state = PolicyState.parse(raw)
             loaded = {name: self._load(store, name) for name in {state.active, state.canary_version} if name}
@@ -101,13 +102,12 @@ class RedisPolicySource(PolicySource):
                 "[ai-action-authz] active policy %s not usable: keeping %s", state.active, self._names()
             )
             return  # try again at the next interval; the state is not taken
-        self._compiled = fresh
-        self._state = state
+        self._current = (state, fresh)
         self._state_raw = raw
 
     def _load(self, store: PolicyStore, name: str) -> CompiledPolicy | None:
-        if name in self._compiled:
-            return self._compiled[name]
+        if name in self._current[1]:
+            return self._current[1][name]
         if name in self._refused:
             return None
         stored = store.version(name)
@@ -122,4 +122,4 @@ class RedisPolicySource(PolicySource):
             return None
 
     def _names(self) -> str:
-        return ",".join(sorted(self._compiled)) or "no version"
+        return ",".join(sorted(self._current[1])) or "no version"
