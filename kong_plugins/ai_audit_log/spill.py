@@ -62,15 +62,12 @@ class SpillFile:
         with self._lock:
             return self._offset < self._size
 
-    def pending_count(self) -> int:
-        with self._lock, open(self.path, "rb") as handle:
-            handle.seek(self._offset)
-            return sum(1 for _ in handle)
-
     def read_batch(self, limit: int) -> tuple[list[dict[str, Any]], list[int]]:
         """Up to ``limit`` pending records and the file offset after each (for :meth:`commit`)."""
         records: list[dict[str, Any]] = []
         ends: list[int] = []
+        if self._fd < 0:
+            return records, ends  # never opened: nothing was spilled by this process
         with self._lock, open(self.path, "rb") as handle:
             handle.seek(self._offset)
             position = self._offset
@@ -107,14 +104,15 @@ class SpillFile:
 
     # ---------------------------------------------------------------------------------------- orphans
 
-    def adopt_orphans(self) -> int:
-        """Move the pending records of dead processes' spill files (same sink) into this one; returns how
-        many. Called by the writer thread before it writes anything."""
+    def adopt_orphans(self, sink_id: str | None = None, skip: str | None = None) -> int:
+        """Move the pending records of dead processes' spill files (of ``sink_id``, default this file's) into
+        this one; returns how many. Called by the writer thread before it writes anything."""
         adopted = 0
         if not os.path.isdir(self.directory):
             return 0
-        for path in sorted(glob.glob(os.path.join(self.directory, f"{self.sink_id}.*.jsonl"))):
-            if path == self.path:
+        pattern = os.path.join(self.directory, f"{sink_id or self.sink_id}.*.jsonl")
+        for path in sorted(glob.glob(pattern)):
+            if path in (self.path, skip):
                 continue
             fd = os.open(path, os.O_RDWR)
             try:

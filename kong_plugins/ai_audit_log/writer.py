@@ -58,6 +58,11 @@ class Writer:
         self.flush_interval_s = flush_interval_s
         self.queue: queue.Queue[Mapping[str, Any]] = queue.Queue(maxsize=queue_size)
         self.spill = SpillFile(spill_dir, sink_id)
+        # Records submitted while the queue is full, kept apart so that they stay behind everything queued
+        # before them (the writer moves them into the spill file once it has taken the queue).
+        self.overflow = SpillFile(spill_dir, f"{sink_id}-overflow")
+        self._overflow_lock = threading.Lock()
+        self._overflowing = False
         self.down_until = 0.0
         self.written = 0
         self.spilled = 0
@@ -67,18 +72,30 @@ class Writer:
         self._thread.start()
 
     def submit(self, record: Mapping[str, Any]) -> None:
-        """Hand ``record`` over without waiting: the queue, or the spill file when the queue is full."""
+        """Hand ``record`` over without waiting: the queue, or (queue full) the overflow file, which the
+        writer moves behind the queued records. Never blocks on a sink; appending to disk only on overflow."""
+        if self._overflowing and self._to_overflow(record, start=False):
+            return
         try:
             self.queue.put_nowait(record)
         except queue.Full:
-            self.spill.append([record])
+            self._to_overflow(record, start=True)
+
+    def _to_overflow(self, record: Mapping[str, Any], *, start: bool) -> bool:
+        with self._overflow_lock:
+            if not (start or self._overflowing):
+                return False  # the writer settled the overflow meanwhile: the queue has room again
+            self._overflowing = True
+            self.overflow.append([record])
             self.spilled += 1
+            return True
 
     # ------------------------------------------------------------------------------------ the thread
 
     def _run(self) -> None:
         try:
             adopted = self.spill.adopt_orphans()
+            adopted += self.spill.adopt_orphans(self.overflow.sink_id, skip=self.overflow.path)
             if adopted:
                 log.warning("[ai-audit-log] %s: %d records of a dead process", self.sink.name, adopted)
         except Exception as exc:  # never let the thread die: records would pile up in memory
@@ -86,9 +103,28 @@ class Writer:
         while not self._stop.is_set():
             try:
                 self._step(self._take(self.flush_interval_s))
+                if self._overflowing:
+                    self._settle_overflow()
             except Exception as exc:
                 log.error("[ai-audit-log] %s writer: %s", self.sink.name, exc)
                 time.sleep(self.flush_interval_s)  # a broken spill directory: do not spin
+
+    def _settle_overflow(self) -> None:
+        """Everything still queued is older than the overflow: handle it, then move the overflow into the
+        spill file (behind it), and let submits use the queue again."""
+        while batch := self._take(0):
+            self._step(batch)
+        with self._overflow_lock:
+            self._move_overflow()
+            self._overflowing = False
+
+    def _move_overflow(self) -> None:
+        while True:
+            records, ends = self.overflow.read_batch(1000)
+            if not records:
+                return
+            self.spill.append(records)
+            self.overflow.commit(ends[-1])
 
     def _take(self, wait_s: float) -> list[Mapping[str, Any]]:
         batch: list[Mapping[str, Any]] = []
@@ -168,6 +204,8 @@ class Writer:
                 break
         if rest:
             self.spill.append(rest)
+        with self._overflow_lock:
+            self._move_overflow()
 
 
 _writers: dict[tuple[Any, ...], Writer] = {}

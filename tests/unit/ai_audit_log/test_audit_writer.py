@@ -72,15 +72,17 @@ def test_a_down_sink_spills_then_replays_everything_once_in_order(tmp_path: Path
     w.close()
 
 
-def test_a_full_queue_spills_instead_of_blocking_or_dropping(tmp_path: Path) -> None:
-    sink = FlakySink()
-    sink.up.clear()
-    w = writer(sink, tmp_path, queue_size=1)
-    for n in range(100):
-        w.submit({"n": n})  # never blocks
-    sink.up.set()
-    assert sorted(sink.wait_for(100)) == list(range(100))
-    w.close()
+def test_a_full_queue_overflows_to_disk_and_keeps_the_order(tmp_path: Path) -> None:
+    for up in (True, False):
+        sink = FlakySink()
+        if not up:
+            sink.up.clear()
+        w = writer(sink, tmp_path / str(up), queue_size=2, batch_size=3)
+        for n in range(300):
+            w.submit({"n": n})  # never blocks, whatever the sink does
+        sink.up.set()
+        assert sink.wait_for(300) == list(range(300))
+        w.close()
 
 
 def test_a_dead_process_spill_file_is_adopted_first(tmp_path: Path) -> None:
