@@ -167,7 +167,8 @@ SCHEMA = plugin_schema(
                 default=10_000,
                 between=[1, 1_000_000],
                 description="Records held in memory per process waiting for the writer; when full, the log "
-                "handler appends to the spill file instead (nothing is dropped).",
+                "handler appends to an overflow file instead, kept in order behind the queue (nothing is "
+                "dropped).",
             ),
         ),
         field(
