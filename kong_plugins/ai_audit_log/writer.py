@@ -1,12 +1,12 @@
 """Off-request-path writing: a bounded in-memory queue per sink and process, drained by a background thread.
 
 The log handler only calls :meth:`Writer.submit` (a ``put_nowait``; when the queue is full the record goes
-to an overflow file that the writer moves behind the queued records), so it never waits for a sink. The writer thread takes what is queued
-(up to ``batch_size`` records per sink call, waiting at most ``flush_interval`` for the first one) and writes
-it. When a sink call fails, the records not written go to the spill file and the sink counts as down for
-``flush_interval``; while the spill file has records, new records are appended behind them and the writer
-replays the file, oldest first, one batch at a time (the replayed position is persisted), so records reach
-the sink exactly in the order they were submitted.
+to an overflow file that the writer moves behind the queued records), so it never waits for a sink. The
+writer thread takes what is queued (up to ``batch_size`` records per sink call, waiting at most
+``flush_interval`` for the first one) and writes it. When a sink call fails, the records not written go to
+the spill file and the sink counts as down for ``flush_interval``; while the spill file has records, new
+records are appended behind them and the writer replays the file, oldest first, one batch at a time (the
+replayed position is persisted), so records reach the sink exactly in the order they were submitted.
 
 What a crash of the plugin server can lose: the records still in memory, i.e. those submitted since the
 writer last took the queue (at most ``flush_interval``, when the sink keeps up) plus the batch being written
