@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import socket
+import threading
 from pathlib import Path
 
+import httpx
 import pytest
 from integration.ai_audit_log.audit_support import AuditEnv, AuditRoute, chat
 from integration.ai_token_limiter.limiter_support import poll_until
@@ -159,3 +161,42 @@ def test_several_processes_write_one_tenant_chain_without_forking_it(audit: Audi
         assert [r["n"] for r in records if r["worker"] == worker] == list(range(100))
     result = route.cli("verify", "--tenant", "acme")
     assert result.returncode == 0 and "OK, 400 records" in result.stdout
+
+
+@pytest.mark.slow
+def test_concurrent_burst_with_redis_down_in_the_middle_every_record_once(audit: AuditEnv) -> None:
+    """500 requests from 8 clients at once; Redis dies after the first 100 answers and comes back after 400:
+    every record arrives exactly once and the chain verifies (concurrent requests have no order of their own;
+    the sequential test above checks the order)."""
+    route = audit.route()
+    answered: list[str] = []
+    lock = threading.Lock()
+
+    def client(count: int) -> None:
+        with httpx.Client(base_url=audit.gateway.proxy_url, timeout=30) as http:
+            for _ in range(count):
+                response = http.post(route.route.url(), json=chat(), headers={"X-Tenant-ID": "acme"})
+                assert response.status_code == 200
+                with lock:
+                    answered.append(response.headers["X-Kong-Request-Id"])
+                    done = len(answered)
+                if done == 100:
+                    audit.redis.kill()
+                elif done == 400:
+                    audit.redis.start()
+
+    threads = [
+        threading.Thread(target=client, args=(500 // 8 + (1 if n < 500 % 8 else 0),)) for n in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert len(answered) == 500
+    if audit.redis.process is None:
+        audit.redis.start()  # the 400th answer came while the kill was still under way
+    records = route.wait_records(500, deadline_s=60)
+    assert len(records) == 500 and {r["request_id"] for r in records} == set(answered)
+    assert [r["seq"] for r in records] == list(range(1, 501))
+    verified = route.cli("verify", "--tenant", "acme")
+    assert verified.returncode == 0 and "OK, 500 records" in verified.stdout, verified.stdout
