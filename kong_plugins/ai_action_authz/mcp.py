@@ -13,10 +13,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from kong_plugins.ai_action_authz.output import EVENT_SPLIT, answer_start
+
+_SSE_DATA = re.compile(rb"(?:^|[\r\n])data:")
+
 __all__ = ["MAX_LISTED_TOOLS", "filter_tool_lists", "listed_tools"]
 
 MAX_LISTED_TOOLS = 1024
-_EVENT_SPLIT = re.compile(rb"(\r\n\r\n|\n\n|\r\r)")
 
 
 def listed_tools(body: bytes) -> list[str] | None:
@@ -49,12 +52,11 @@ def filter_tool_lists(body: bytes, allowed: Callable[[str], bool]) -> tuple[byte
         message["result"]["tools"] = kept
         return len(kept) != len(tools)
 
-    head = body[:64].lstrip()
-    if head.startswith((b"{", b"[")):
+    if answer_start(body) in (b"{", b"["):
         document = json.loads(body)
         changed = any([keep(m) for m in _messages(document)])
         return (_dump(document) if changed else body), removed
-    parts = _EVENT_SPLIT.split(body)
+    parts = EVENT_SPLIT.split(body.removeprefix(b"\xef\xbb\xbf"))
     out = []
     for index in range(0, len(parts), 2):
         raw = parts[index]
@@ -81,14 +83,17 @@ def _tools(message: Any) -> list[Any] | None:
 
 
 def _documents(body: bytes) -> list[Any] | None:
-    head = body[:64].lstrip()
-    if head.startswith((b"{", b"[")):
+    if answer_start(body) in (b"{", b"["):
         try:
             return [json.loads(body)]
         except (ValueError, RecursionError):
             return None
-    if head.startswith((b"data:", b"event:", b":", b"id:")):
-        return [doc for raw in _EVENT_SPLIT.split(body)[::2] if (doc := _event_json(raw)) is not None]
+    if _SSE_DATA.search(body):
+        return [
+            doc
+            for raw in EVENT_SPLIT.split(body.removeprefix(b"\xef\xbb\xbf"))[::2]
+            if (doc := _event_json(raw)) is not None
+        ]
     return None
 
 

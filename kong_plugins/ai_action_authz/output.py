@@ -18,13 +18,18 @@ from typing import Any
 
 from kong_plugins.ai_action_authz.actions import argument_tags, bounded_name
 
-__all__ = ["MAX_TOOL_CALLS", "Output", "ToolCall", "parse_output"]
+__all__ = ["EVENT_SPLIT", "MAX_TOOL_CALLS", "Output", "ToolCall", "answer_start", "parse_output"]
 
 MAX_TOOL_CALLS = 128
 MAX_EVENTS = 100_000
 MAX_ARGUMENT_BYTES = 65536
 
-_EVENT_SPLIT = re.compile(rb"(\r\n\r\n|\n\n|\r\r)")
+#: An SSE event ends at an empty line, and the SSE spec ends a line with CRLF, LF or CR, mixed as the sender
+#: likes (the official SDKs read them all): a line end then another one; a CR right before LF is one CRLF.
+EVENT_SPLIT = re.compile(rb"((?:\r\n|\n|\r(?!\n))(?:\r\n|\n|\r))")
+_SSE_DATA = re.compile(rb"(?:^|[\r\n])data:")
+_BOM = b"\xef\xbb\xbf"
+_LEADING = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,20 @@ class Output:
         return _strip_anthropic_sse(self.events, self.calls, denied)
 
 
+def answer_start(body: bytes) -> bytes:
+    """The first significant byte of ``body``: a byte order mark and leading whitespace, however long, are
+    skipped by JSON readers and SSE decoders alike, so they must not hide an answer from this one."""
+    match = _LEADING.match(body)
+    start = match.end() if match else 0
+    return body[start : start + 1]
+
+
 def parse_output(body: bytes) -> Output | None:
-    """The tool calls in ``body`` (none in JSON that is no chat answer); None when it is not JSON or SSE."""
-    head = body[:64].lstrip()
-    if head.startswith(b"{"):
+    """The tool calls in ``body`` (none in JSON that is no chat answer); None when it is not JSON or SSE.
+
+    SSE is recognised by any ``data:`` line, not by the first field: a stream may open with ``retry:``, a
+    comment or any field a decoder ignores."""
+    if answer_start(body) == b"{":
         try:
             document = json.loads(body)
         except (ValueError, RecursionError):
@@ -74,7 +89,7 @@ def parse_output(body: bytes) -> Output | None:
             if isinstance(document.get("content"), list):
                 return Output("anthropic-json", _anthropic_json_calls(document), document)
         return Output("other", [])  # JSON, but no chat answer: nothing to authorize
-    if head.startswith((b"data:", b"event:", b":", b"id:")):
+    if _SSE_DATA.search(body):
         return _parse_sse(body)
     return None
 
@@ -284,7 +299,7 @@ def _strip_anthropic_sse(events: list[_Event], calls: list[ToolCall], denied: se
 
 # -- SSE and helpers ------------------------------------------------------------------------------------
 def _parse_sse(body: bytes) -> Output | None:
-    parts = _EVENT_SPLIT.split(body)
+    parts = EVENT_SPLIT.split(body.removeprefix(_BOM))
     events: list[_Event] = []
     for index in range(0, len(parts), 2):
         raw = parts[index]
