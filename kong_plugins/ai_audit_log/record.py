@@ -23,6 +23,7 @@ from typing import Any
 import re2
 
 __all__ = [
+    "GENESIS_HASH",
     "RECORD_VERSION",
     "AccessFacts",
     "Answer",
@@ -42,7 +43,8 @@ MODEL_SCAN_BYTES = 64 * 1024
 _MODEL_FIELD = re2.compile(rb'"model"\s*:\s*"([^"\\]{1,128})"')
 _REMAINING_PREFIX = "x-ratelimit-remaining-"
 MAX_REMAINING = 16
-_ZERO_HASH = "0" * 64
+GENESIS_HASH = "0" * 64
+"""``prev_hash`` of a tenant's first record."""
 
 
 def canonical_json(value: Any) -> str:
@@ -415,6 +417,3 @@ def _redaction(value: Any) -> dict[str, Any] | None:
         "reason": _text(redaction.get("reason"), 64),
         "schema_valid": valid if isinstance(valid, bool) else None,
     }
-
-
-GENESIS_HASH = _ZERO_HASH
