@@ -110,6 +110,9 @@ def process_answer(
         text = plain.decode("utf-8")
     except UnicodeDecodeError:
         return _unread(outcome, UNREADABLE, settings.unreadable_block)
+    # JSON readers (httpx, the SDKs) and SSE decoders skip a byte order mark: so must the parsers here, or
+    # a BOM turns a JSON answer into "text" whose escapes (\u0040 for @) no detector reads
+    bom, text = ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
     try:
         redacted, content, document = _redact(outcome, text, settings, tenant)
     except (TooDeep, TooManyFindings):
@@ -125,7 +128,7 @@ def process_answer(
         redacted = _on_violation(outcome, settings, text, document, redacted)
     if redacted is None or outcome.blocked:
         return outcome
-    body = redacted.encode("utf-8")
+    body = (bom + redacted).encode("utf-8")
     if not is_identity(encoding):
         encoded = _encode(body, encoding) if settings.reencode else None
         if encoded is None:

@@ -23,6 +23,7 @@ is kept, so the number and order of events, their names, ids and the ``[DONE]`` 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,12 +33,15 @@ from kong_plugins.ai_output_redactor.json_body import answer_model, redact_docum
 
 __all__ = ["StreamResult", "parse_events", "redact_stream"]
 
+_LINE_END = re.compile(r"(\r\n|\n|\r)")
+
 
 @dataclass
 class Event:
     """One SSE event: its raw lines, its joined ``data``, and the JSON of that data when it is JSON."""
 
     lines: list[str]
+    ends: list[str] = field(default_factory=list)  # each line's own line end ("" for the stream's last)
     data: str | None = None
     document: Any = None
     changed: bool = False
@@ -71,27 +75,36 @@ class _Channels:
 
 
 def parse_events(text: str) -> tuple[list[Event | str], str]:
-    """The stream as a list of events and separators (blank lines, kept verbatim), and its line ending."""
-    newline = "\r\n" if "\r\n" in text else "\n"
+    """The stream as a list of events and blank lines (each kept as its own line end), and the line end of
+    its first line (for lines this module writes).
+
+    The SSE spec ends a line with CRLF, LF or CR, mixed as the sender likes, and the official SDKs read them
+    all: so every line keeps its own end. Reading the stream with one guessed line end would let an event
+    framed otherwise hide inside its neighbour, and a value split across the two escape the joiner."""
+    parts = _LINE_END.split(text)
+    lines, ends = parts[0::2], [*parts[1::2], ""]
+    newline = next((end for end in ends if end), "\n")
     items: list[Event | str] = []
     current: list[str] = []
-    for line in text.split(newline):
+    current_ends: list[str] = []
+    for line, end in zip(lines, ends, strict=True):
         if line == "":
             if current:
-                items.append(_event(current))
-                current = []
-            items.append("")  # every empty line is kept: joined back with `newline`, the stream is unchanged
+                items.append(_event(current, current_ends))
+                current, current_ends = [], []
+            items.append(end)  # a blank line, as it came: the stream joins back unchanged
         else:
             current.append(line)
+            current_ends.append(end)
     if current:
-        items.append(_event(current))
+        items.append(_event(current, current_ends))
     return items, newline
 
 
-def _event(lines: list[str]) -> Event:
+def _event(lines: list[str], ends: list[str]) -> Event:
     data = [line[5:].removeprefix(" ") for line in lines if line.startswith("data:")]
-    event = Event(lines=lines, data="\n".join(data) if data else None)
-    if event.data is not None and event.data[:1] in ("{", "["):
+    event = Event(lines=lines, ends=ends, data="\n".join(data) if data else None)
+    if event.data is not None and event.data.lstrip(" \t")[:1] in ("{", "["):
         try:
             event.document = json.loads(event.data)
         except ValueError:
@@ -130,26 +143,27 @@ def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[
         if isinstance(item, str):
             out.append(item)
         elif item.changed:
-            out.append(newline.join(_serialize(item)))
+            out.append(_serialize(item, newline))
         else:
-            out.append(newline.join(item.lines))
-    return StreamResult(newline.join(out), model, content)
+            out.extend(line + end for line, end in zip(item.lines, item.ends, strict=True))
+    return StreamResult("".join(out), model, content)
 
 
-def _serialize(event: Event) -> list[str]:
-    """The event's lines with its data lines replaced, in place of the first one, by the redacted data."""
+def _serialize(event: Event, newline: str) -> str:
+    """The event with its data lines replaced, in place of the first one, by the redacted data (each line
+    keeps its own line end; the data lines take the first data line's)."""
     if event.document is not None:
         data_lines = ["data: " + json.dumps(event.document, ensure_ascii=False, separators=(",", ":"))]
     else:
         data_lines = ["data: " + line for line in (event.data or "").split("\n")]
     out: list[str] = []
-    for line in event.lines:
+    for line, end in zip(event.lines, event.ends, strict=True):
         if not line.startswith("data:"):
-            out.append(line)
+            out.append(line + end)
         elif data_lines:
-            out.extend(data_lines)
+            out.append((end or newline).join(data_lines) + end)
             data_lines = []
-    return out
+    return "".join(out)
 
 
 def _collect(event: Event, document: Any, channels: _Channels) -> bool:

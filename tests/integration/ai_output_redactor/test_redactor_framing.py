@@ -1,0 +1,72 @@
+"""Answers whose framing the official SDKs read but a narrow reader would not, from a raw upstream
+(fixtures/raw_upstream.py, every byte chosen by the test).
+
+An email cut in two across SSE events (``jane.doe@exa`` + ``mple.com``) is no email in either half, and a
+JSON escape (``\\u0040`` for ``@``) is none in the raw text: both are redacted only when the stream's events
+and the JSON are read as a client reads them. The SDK's own reader checks that each framing is one clients
+accept.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from integration.ai_output_redactor.redactor_support import PLUGIN
+
+EMAIL = "jane.doe@example.com"
+HALVES = ("Mail jane.doe@exa", "mple.com today")
+
+
+def chunk(text: str) -> bytes:
+    document = {"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o"}
+    document["choices"] = [{"index": 0, "delta": {"content": text}}]
+    return json.dumps(document).encode()
+
+
+def stream(line_end: bytes, event_end: bytes, head: bytes = b"", space: bytes = b" ") -> bytes:
+    events = [b"data:" + space + chunk(text) for text in HALVES] + [b"data: [DONE]"]
+    return head + b"".join(event + line_end + event_end for event in events)
+
+
+SSE_BODIES = {
+    "cr-only": stream(b"\r", b"\r"),
+    "lf-events-after-a-crlf-comment": stream(b"\n", b"\n", head=b": keep-alive\r\n\r\n"),
+    "lf-then-crlf": stream(b"\n", b"\r\n"),
+    "crlf-then-cr": stream(b"\r\n", b"\r"),
+    "two-spaces-after-data": stream(b"\n", b"\n", space=b"  "),
+}
+
+
+def sdk_text(body: bytes) -> str:
+    """The streamed text as the official OpenAI SDK's SSE decoder and JSON reader see it."""
+    from openai._streaming import SSEDecoder
+
+    text = []
+    for event in SSEDecoder().iter_bytes(iter([body])):
+        if event.data and event.data != "[DONE]":
+            for choice in json.loads(event.data)["choices"]:
+                text.append(choice["delta"].get("content") or "")
+    return "".join(text)
+
+
+@pytest.mark.parametrize("name", sorted(SSE_BODIES))
+def test_split_email_in_any_sse_framing_is_redacted(raw_route, name: str) -> None:
+    body = SSE_BODIES[name]
+    assert EMAIL in sdk_text(body)  # what a client would read without the redactor
+    route = raw_route([(PLUGIN, {})], body, [("Content-Type", "text/event-stream")])
+    response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o", "stream": True})
+    assert response.status_code == 200, response.text
+    text = sdk_text(response.content)
+    assert "jane.doe" not in text and "example.com" not in text and "mple.com" not in text, text
+    assert "[REDACTED:EMAIL]" in text
+
+
+def test_json_after_a_byte_order_mark_is_redacted_as_json(raw_route) -> None:
+    """httpx (the SDK's reader) skips a UTF-8 BOM; the escape ``\\u0040`` is an ``@`` to it."""
+    answer = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "Mail " + EMAIL}}]}
+    body = b"\xef\xbb\xbf" + json.dumps(answer).replace("@", "\\u0040").encode()
+    route = raw_route([(PLUGIN, {})], body, [("Content-Type", "application/json")])
+    response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o"})
+    assert response.status_code == 200, response.text
+    assert response.json()["choices"][0]["message"]["content"] == "Mail [REDACTED:EMAIL]"
