@@ -51,6 +51,8 @@ class Plugin(GuardPlugin):
 
     @phase
     def access(self, pdk: Pdk) -> None:
+        if self.settings.buffer_answer:
+            pdk.call("service.request.enable_buffering")
         facts = pdk.call("ctx.shared.get", REQUEST_KEY)
         if isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str):
             return  # ai-input-guard hashed the body already

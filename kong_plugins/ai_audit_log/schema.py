@@ -214,6 +214,15 @@ SCHEMA = plugin_schema(
             ),
         ),
         field(
+            "buffer_answer",
+            boolean(
+                default=False,
+                description="Have Kong buffer the upstream's answer (`kong.service.request.enable_buffering`,"
+                " one PDK call in `access`) so that it can be hashed on routes where no other plugin has a "
+                "`response` phase. A streamed answer then reaches the client in one piece, at its end.",
+            ),
+        ),
+        field(
             "max_body_bytes",
             integer(
                 default=10 * 1024 * 1024,

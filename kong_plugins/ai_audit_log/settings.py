@@ -26,6 +26,7 @@ class Settings:
     fingerprint: Fingerprint
     client_ip: str
     max_body_bytes: int
+    buffer_answer: bool
     writers: tuple[Writer, ...]
 
 
@@ -85,4 +86,5 @@ def build_settings(config: Mapping[str, Any]) -> Settings:
         client_ip=str(config.get("client_ip") or "truncated"),
         max_body_bytes=int(config.get("max_body_bytes", 10 << 20) or 0),
         writers=tuple(writers),
+        buffer_answer=config.get("buffer_answer") is True,
     )

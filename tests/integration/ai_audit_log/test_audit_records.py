@@ -262,3 +262,16 @@ def test_limits_suggest_reads_the_records_and_prints_a_diff(audit: AuditEnv) -> 
     assert "-    limit: 5\n" in out and f"+    limit: {tokens['acme']}\n" in out
     assert "+- name: pro\n" in out and f"+    limit: {tokens['globex']}\n" in out
     assert "nothing was changed" in out
+
+
+def test_buffer_answer_hashes_the_answer_on_a_route_without_a_response_plugin(audit: AuditEnv) -> None:
+    plain = audit.route()
+    buffered = audit.route(buffer_answer=True)
+    for route, expect_hash in ((plain, False), (buffered, True)):
+        response = route.send(chat(PROMPT))
+        assert response.status_code == 200
+        record = route.record_of(response)
+        assert (record["output_hash"] == sha256(response.content)) is expect_hash
+        assert (record["model_answered"] == "mock-gpt-4o") is expect_hash
+    stats = buffered.gateway.request_stats(response.headers["X-Kong-Request-Id"])
+    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # + enable_buffering
