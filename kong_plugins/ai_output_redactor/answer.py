@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ __all__ = ["BLOCKED_MESSAGE", "Outcome", "process_answer"]
 log = logging.getLogger("kong_plugins")
 
 BLOCKED_MESSAGE = "Response blocked by output policy"
+_LINE_END = re.compile(r"\r\n|\n|\r")
+_SSE_FIELDS = frozenset({"", "data", "event", "id", "retry"})  # "" is a comment line (":...")
 MAX_HEADER_VALUE = 256
 
 # Why an answer was refused (or passed unread), as recorded in the context and the log.
@@ -77,6 +80,39 @@ def media_kind(content_type: str | None) -> str:
     return "other"
 
 
+def sniffed_media(declared: str, text: str) -> str:
+    """What the client will read ``text`` as, whatever the Content-Type claims.
+
+    The OpenAI SDK parses any non-streamed answer as JSON when it can (``response.json()`` for every type)
+    and any streamed one as SSE: a JSON body is JSON, and a body made only of SSE field lines with at least
+    one ``data:`` line is a stream (a ``text/*`` body with any other line stays text: its prose must be read
+    whole, not only its ``data:`` lines).
+    """
+    if text.lstrip(" \t\r\n")[:1] in ("{", "["):
+        if declared == "json":
+            return declared
+        try:
+            json.loads(text)
+        except (ValueError, RecursionError):
+            return declared
+        return "json"
+    if declared != "sse" and _only_sse_lines(text):
+        return "sse"
+    return declared
+
+
+def _only_sse_lines(text: str) -> bool:
+    data = False
+    for line in _LINE_END.split(text):
+        if not line:
+            continue
+        field = line.split(":", 1)[0]
+        if field not in _SSE_FIELDS:
+            return False
+        data = data or field == "data"
+    return data
+
+
 def process_answer(
     settings: RedactorSettings,
     headers: Mapping[str, Any],
@@ -93,26 +129,33 @@ def process_answer(
             outcome.blocked = TENANT_MISMATCH
             return outcome
     outcome.media = media_kind(header(headers, "Content-Type"))
-    if outcome.media == "other" or not raw:
+    if not raw:
         return outcome
+    # "other" is read only to see whether it is JSON or SSE in disguise: unreadable, it passes as before
+    declared_other = outcome.media == "other"
     encoding = header(headers, "Content-Encoding")
     if len(raw) > settings.max_body_bytes:
-        return _unread(outcome, OVERSIZE, settings.oversize_block)
+        return outcome if declared_other else _unread(outcome, OVERSIZE, settings.oversize_block)
     plain = raw
     if not is_identity(encoding):
         try:
             plain = decode_body(raw, encoding, settings.max_body_bytes)
         except DecodeError as exc:
+            if declared_other:
+                return outcome
             reason = OVERSIZE if exc.reason == TOO_LARGE else UNREADABLE
             block = settings.oversize_block if reason == OVERSIZE else settings.unreadable_block
             return _unread(outcome, reason, block)
     try:
         text = plain.decode("utf-8")
     except UnicodeDecodeError:
-        return _unread(outcome, UNREADABLE, settings.unreadable_block)
+        return outcome if declared_other else _unread(outcome, UNREADABLE, settings.unreadable_block)
     # JSON readers (httpx, the SDKs) and SSE decoders skip a byte order mark: so must the parsers here, or
     # a BOM turns a JSON answer into "text" whose escapes (\u0040 for @) no detector reads
     bom, text = ("\ufeff", text[1:]) if text.startswith("\ufeff") else ("", text)
+    outcome.media = sniffed_media(outcome.media, text)
+    if outcome.media == "other":
+        return outcome
     try:
         redacted, content, document = _redact(outcome, text, settings, tenant)
     except (TooDeep, TooManyFindings):

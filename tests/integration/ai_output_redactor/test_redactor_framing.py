@@ -70,3 +70,42 @@ def test_json_after_a_byte_order_mark_is_redacted_as_json(raw_route) -> None:
     response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o"})
     assert response.status_code == 200, response.text
     assert response.json()["choices"][0]["message"]["content"] == "Mail [REDACTED:EMAIL]"
+
+
+def json_answer() -> bytes:
+    answer = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "Mail " + EMAIL}}]}
+    return json.dumps(answer).replace("@", "\\u0040").encode()
+
+
+# The official OpenAI SDK reads a JSON body whatever its Content-Type says (it tries ``response.json()``),
+# and a streamed call's body as SSE whatever it says: the declared type must not decide what is redacted.
+LYING_TYPES = {
+    "json-as-octet-stream": ([("Content-Type", "application/octet-stream")], json_answer(), False),
+    "json-without-content-type": ([], json_answer(), False),
+    "json-as-text-plain": ([("Content-Type", "text/plain")], json_answer(), False),
+    "json-as-x-json": ([("Content-Type", "application/x-json")], json_answer(), False),
+    "sse-as-text-plain": ([("Content-Type", "text/plain")], stream(b"\n", b"\n"), True),
+    "sse-as-json": ([("Content-Type", "application/json")], stream(b"\n", b"\n"), True),
+    "sse-as-octet-stream": ([("Content-Type", "application/octet-stream")], stream(b"\n", b"\n"), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LYING_TYPES))
+def test_a_lying_content_type_is_no_way_around_the_redactor(raw_route, name: str) -> None:
+    headers, body, streamed = LYING_TYPES[name]
+    route = raw_route([(PLUGIN, {})], body, headers)
+    response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o", "stream": streamed})
+    assert response.status_code == 200, response.text
+    if streamed:
+        text = sdk_text(response.content)
+        assert "jane.doe" not in text and "mple.com" not in text, text
+    else:
+        assert response.json()["choices"][0]["message"]["content"] == "Mail [REDACTED:EMAIL]"
+
+
+def test_binary_and_prose_of_other_types_still_pass_unchanged(raw_route) -> None:
+    for content_type, body in (("image/png", b"\x89PNG\r\n\x1a\n\xff\xfe" + EMAIL.encode()), ("", b"x")):
+        headers = [("Content-Type", content_type)] if content_type else []
+        route = raw_route([(PLUGIN, {})], body, headers)
+        response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o"})
+        assert response.status_code == 200 and response.content == body
