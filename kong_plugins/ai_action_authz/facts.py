@@ -14,9 +14,17 @@ from typing import Any
 from kong_plugins.ai_action_authz.actions import MAX_TOOLS, RequestView, argument_tags
 from kong_plugins.core.context import RequestFacts, TenantFacts
 
-__all__ = ["parse_body", "principal_facts", "view_from_body", "view_from_document", "view_from_facts"]
+__all__ = [
+    "group_roles",
+    "parse_body",
+    "principal_facts",
+    "view_from_body",
+    "view_from_document",
+    "view_from_facts",
+]
 
 MAX_ROLES = 64
+MAX_GROUP_NAME = 64
 
 
 def view_from_facts(facts: RequestFacts) -> RequestView:
@@ -81,6 +89,23 @@ def principal_facts(tenant: TenantFacts | None) -> dict[str, Any]:
         "region": tenant.region or "",
         "roles": tuple(dict.fromkeys(r for r in (roles or [])[:MAX_ROLES] if isinstance(r, str) and r)),
     }
+
+
+def group_roles(groups: Any) -> tuple[str, ...]:
+    """Role names from ``kong.client.get_consumer_groups()`` (a list of consumer group entities, or nil).
+
+    Bounded like the JWT roles: at most MAX_ROLES names of at most MAX_GROUP_NAME characters; a longer name
+    is dropped, never cut (a prefix could name another, more privileged group), as is an entry without a
+    string ``name``.
+    """
+    if not isinstance(groups, list):
+        return ()
+    names = []
+    for group in groups[: MAX_ROLES * 4]:
+        name = group.get("name") if isinstance(group, dict) else None
+        if isinstance(name, str) and 0 < len(name) <= MAX_GROUP_NAME:
+            names.append(name)
+    return tuple(dict.fromkeys(names))[:MAX_ROLES]
 
 
 def _mcp_view(messages: list[dict[str, Any]]) -> RequestView:

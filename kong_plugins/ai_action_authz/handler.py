@@ -3,6 +3,7 @@
 The decision is pure (:mod:`.actions`, :mod:`.decide`, :mod:`.policy`, :mod:`.output`); this handler only
 does PDK I/O. Round trips per request are tabled in README.md (ai-action-authz): an allowed request costs
 **3** in access (the tenant facts, the request facts, the decision), plus one per ``context_sources`` entry,
+plus one with ``roles_from_consumer_groups``,
 plus the body on a route without ai-input-guard; the response phase reads the decision and the body (2),
 and writes only when the output has tool calls.
 """
@@ -17,6 +18,7 @@ from kong_plugins.ai_action_authz.actions import RequestView, bounded_name, requ
 from kong_plugins.ai_action_authz.attributes import extract
 from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, Principal
 from kong_plugins.ai_action_authz.facts import (
+    group_roles,
     parse_body,
     principal_facts,
     view_from_document,
@@ -69,7 +71,11 @@ class Plugin(GuardPlugin):
         settings = self.settings
         tenant = TenantFacts.from_shared(pdk.call("ctx.shared.get", TENANT_KEY))
         view, attributes = self._read_request(pdk)
-        principal = Principal(**principal_facts(tenant), consumer=self._consumer(pdk))
+        facts_of_tenant = principal_facts(tenant)
+        if settings.roles_from_groups:
+            roles = facts_of_tenant["roles"] + group_roles(pdk.call("client.get_consumer_groups"))
+            facts_of_tenant["roles"] = tuple(dict.fromkeys(roles))
+        principal = Principal(**facts_of_tenant, consumer=self._consumer(pdk))
         actions = request_actions(settings.route_name, view)
         context = request_context(view)
         decision = settings.decide(principal, actions, context, attributes)

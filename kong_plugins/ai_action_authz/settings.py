@@ -34,6 +34,7 @@ class AuthzSettings:
     read_method: bool
     read_path: bool
     read_consumer: bool
+    roles_from_groups: bool
     max_body_bytes: int
     cache: DecisionCache
     strip: bool = False
@@ -94,6 +95,7 @@ def build_settings(
         read_method="method" in sources,
         read_path="path" in sources,
         read_consumer="consumer" in sources,
+        roles_from_groups=config.get("roles_from_consumer_groups") is True,
         max_body_bytes=int(config.get("max_body_bytes") or 1048576),
         cache=DecisionCache(int(config.get("cache_size", 10000))),
         strip=config.get("on_violation") == "strip",

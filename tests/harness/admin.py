@@ -19,6 +19,8 @@ answering as Kong 3.9.1 does (kong/api/{init,endpoints,api_helpers,arguments}.lu
 Endpoints: ``/``, ``/status``, ``/services``, ``/routes``, ``/consumers``, ``/plugins``, ``/upstreams``
 (collection + entity, ``PUT`` too), ``/services/{s}/routes``, ``/{services,routes,consumers}/{x}/plugins``,
 ``/routes/{r}/service``, ``/consumers/{c}/key-auth``, ``/consumers/{c}/jwt``, ``/key-auths``, ``/jwts``,
+``/consumer_groups``, ``/consumer_groups/{g}/consumers[/{c}]``, ``/consumers/{c}/consumer_groups[/{g}]`` (Kong
+Gateway Enterprise's consumer groups, which Kong OSS does not have),
 ``/upstreams/{u}/targets``, ``/plugins/enabled``, ``/plugins/schema/{name}``, ``/schemas/plugins/{name}``,
 ``POST /schemas/plugins/validate``. Not emulated: multipart bodies, ``/config``, ``/tags``, certificates,
 RBAC.
@@ -71,6 +73,7 @@ COLLECTIONS = {
     "upstreams": "upstreams",
     "key-auths": "keyauth_credentials",
     "jwts": "jwt_secrets",
+    "consumer_groups": "consumer_groups",
 }
 # parent kind -> nested collection name -> (child kind, the child's field pointing at the parent)
 NESTED = {
@@ -352,6 +355,9 @@ class AdminApi:
                 ("DELETE", lambda: self._delete(kind, key)),
             ]
         nested = NESTED.get(kind, {}).get(parts[2])
+        membership = self._membership_routes(req, kind, key)
+        if membership is not None:
+            return membership
         if len(parts) == 3 and kind == "routes" and parts[2] == "service":
             return [("GET", lambda: self._route_service(key))]
         if nested is None or len(parts) > 4:
@@ -369,6 +375,68 @@ class AdminApi:
             ("PATCH", lambda: self._update(req, child_kind, child_key, scope)),
             ("DELETE", lambda: self._delete(child_kind, child_key, scope)),
         ]
+
+    def _membership_routes(
+        self, req: _Request, kind: str, key: str
+    ) -> list[tuple[str, Callable[[], tuple[int, Any]]]] | None:
+        """Consumer group membership (Kong Gateway Enterprise): ``/consumer_groups/{g}/consumers[/{c}]`` and
+        ``/consumers/{c}/consumer_groups[/{g}]``; None for any other path."""
+        parts = req.parts
+        pairs = {("consumer_groups", "consumers"): "consumer", ("consumers", "consumer_groups"): "group"}
+        arg = pairs.get((kind, parts[2]))
+        if arg is None or len(parts) > 4:
+            return None
+        group_side = kind == "consumer_groups"
+        if len(parts) == 4:
+            group_key, consumer_key = (key, parts[3]) if group_side else (parts[3], key)
+            return [("DELETE", lambda: self._leave(group_key, consumer_key))]
+        return [
+            ("GET", lambda: self._members(kind, key)),
+            ("POST", lambda: self._join(req, kind, key, arg)),
+        ]
+
+    def _members(self, kind: str, key: str) -> tuple[int, Any]:
+        """The other side of a membership, as a list page."""
+        entity = self._get_or_404(kind, key)
+        if kind == "consumer_groups":
+            memberships = self.store.list("consumer_group_consumers", consumer_group=entity["id"])
+            rows = [self.store.get("consumers", foreign_id(m, "consumer")) for m in memberships]
+        else:
+            rows = self.store.consumer_groups_of(entity["id"])
+        return 200, {"data": [row for row in rows if row is not None], "next": None}
+
+    def _join(self, req: _Request, kind: str, key: str, arg: str) -> tuple[int, Any]:
+        """Add a membership: ``{"consumer": <id or username>}`` to a group, ``{"group": <id or name>}`` to a
+        consumer; the answer names the entity addressed and what it now has on the other side."""
+        self._refuse_db_less("consumer_group_consumers", "create")
+        entity = self._get_or_404(kind, key)
+        value = self._args(req, "consumer_group_consumers").get(arg)
+        if not isinstance(value, str) or not value:
+            raise EntityError(
+                ErrorCode.SCHEMA_VIOLATION,
+                f"schema violation ({arg}: required field missing)",
+                {arg: "required field missing"},
+            )
+        other_kind = "consumers" if kind == "consumer_groups" else "consumer_groups"
+        other = self.store.get(other_kind, value)
+        if other is None:
+            raise _not_found()
+        group, consumer = (entity, other) if kind == "consumer_groups" else (other, entity)
+        membership = {"consumer_group": {"id": group["id"]}, "consumer": {"id": consumer["id"]}}
+        self.store.insert("consumer_group_consumers", membership)
+        if kind == "consumer_groups":
+            return 201, {"consumer_group": group, "consumers": [consumer]}
+        return 201, {"consumer": consumer, "consumer_groups": [group]}
+
+    def _leave(self, group_key: str, consumer_key: str) -> tuple[int, Any]:
+        self._refuse_db_less("consumer_group_consumers", "delete")
+        group = self._get_or_404("consumer_groups", group_key)
+        consumer = self._get_or_404("consumers", consumer_key)
+        for membership in self.store.list(
+            "consumer_group_consumers", consumer_group=group["id"], consumer=consumer["id"]
+        ):
+            self.store.delete("consumer_group_consumers", membership["id"])
+        return 204, None
 
     # ------------------------------------------------------------------------------------- bodies
     @staticmethod

@@ -266,6 +266,7 @@ class Gateway:
             kong_version=self.kong_version,
             upstreams=self.store.upstream_by_name,
             consumers=self.store.load_consumer,
+            consumer_groups=self.store.consumer_groups_of,
             log=self.log,
             upstream_kong_headers=self.upstream_kong_headers,
             prefix=self.conf.prefix,

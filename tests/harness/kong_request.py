@@ -379,6 +379,7 @@ class KongRequest:
         kong_version: tuple[int, int] = (3, 9),
         upstreams: Callable[[str], dict[str, Any] | None] = lambda name: None,
         consumers: Callable[[str, bool], dict[str, Any] | None] = lambda key, by_username: None,
+        consumer_groups: Callable[[str], list[dict[str, Any]]] = lambda consumer_id: [],
         log: Callable[[str, str], None] = lambda level, line: None,
         trusted_ips: Sequence[str] = (),
         real_ip_header: str = "X-Real-IP",
@@ -404,6 +405,7 @@ class KongRequest:
         self.kong_version = kong_version
         self.upstreams = upstreams
         self.consumers = consumers
+        self.consumer_groups = consumer_groups
         self._log_sink = log
         self.full_kong_headers = full_kong_headers
         self.upstream_kong_headers = (

@@ -48,6 +48,8 @@ ENTITY_KINDS: tuple[str, ...] = (
     "plugins",
     "keyauth_credentials",
     "jwt_secrets",
+    "consumer_groups",
+    "consumer_group_consumers",
 )
 
 # Untrusted input: bounds on what one entity may hold.
@@ -932,6 +934,32 @@ SCHEMAS: dict[str, EntitySchema] = {
         endpoint_key="instance_name",
         cache_key=("name", "route", "service", "consumer"),
     ),
+    # Kong Gateway Enterprise only (Kong/kong 3.9 OSS has neither entity): modelled from Kong's Admin API
+    # reference, as docs/emulator.md says. A membership is unique per (group, consumer).
+    "consumer_groups": EntitySchema(
+        "consumer_groups",
+        (
+            ("id", _uuid_field()),
+            ("created_at", _ts_field()),
+            ("updated_at", _ts_field()),
+            ("name", Field("string", required=True, unique=True)),
+            ("tags", _TAGS),
+        ),
+        endpoint_key="name",
+    ),
+    "consumer_group_consumers": EntitySchema(
+        "consumer_group_consumers",
+        (
+            ("id", _uuid_field()),
+            ("created_at", _ts_field()),
+            (
+                "consumer_group",
+                Field("foreign", reference="consumer_groups", required=True, on_delete="cascade"),
+            ),
+            ("consumer", Field("foreign", reference="consumers", required=True, on_delete="cascade")),
+        ),
+        cache_key=("consumer_group", "consumer"),
+    ),
     "keyauth_credentials": EntitySchema(
         "keyauth_credentials",
         (
@@ -1512,6 +1540,19 @@ class Store:
             if row is None and search_by_username:
                 row = next((r for r in rows.values() if r.get("username") == consumer_id), None)
             return without_nulls(copy.deepcopy(row)) if row is not None else None
+
+    def consumer_groups_of(self, consumer_id: str) -> list[dict[str, Any]]:
+        """The groups a consumer is a member of (Enterprise's ``authenticate_consumer_group_by_consumer_id``
+        reads them), in the order the memberships were made; DB nulls left out."""
+        with self._lock:
+            groups = self._rows("consumer_groups")
+            found = []
+            for row in self._rows("consumer_group_consumers").values():
+                if _ref_id(row, "consumer") == consumer_id:
+                    group = groups.get(_ref_id(row, "consumer_group") or "")
+                    if group is not None:
+                        found.append(without_nulls(copy.deepcopy(group)))
+            return found
 
     def keyauth_credential_by_key(self, key: str) -> dict[str, Any] | None:
         """``kong.db.keyauth_credentials:select_by_key`` (expired credentials are not returned)."""
