@@ -159,8 +159,9 @@ _CONFIG_FIELDS = [
             default=False,
             description="Add the names of the authenticated consumer's Kong consumer groups to the caller's "
             'roles (`principal in Role::"<group>"`), one PDK round trip (`kong.client.get_consumer_groups`). '
-            "Consumer groups are a Kong Gateway Enterprise feature: on Kong OSS that call fails and the "
-            "request is answered 500 (fail closed). At most 64 groups; a name over 64 characters is dropped.",
+            "Consumer groups are a Kong Gateway Enterprise feature: Kong OSS answers that call with nothing "
+            "(and logs `could not find pdk method`), so no group becomes a role. At most 64 groups; a name "
+            "over 64 characters is dropped.",
         ),
     ),
     field(

@@ -8,7 +8,9 @@ Follows kong/db/declarative/init.lua and kong/db/schema/others/declarative_confi
   the ``~`` prefix, as Kong's on-the-fly migration does); ``_transform``, ``_comment`` and ``_ignore`` are
   accepted, other unknown keys are errors;
 * entities nest under the entity they reference (``services[].routes[].plugins[]``, ``consumers[].plugins``,
-  ``consumers[].keyauth_credentials``/``jwt_secrets``, ``upstreams[].targets``); top-level ones reference
+  ``consumers[].keyauth_credentials``/``jwt_secrets``, ``upstreams[].targets``); consumer group membership
+  (Kong Gateway Enterprise) is deck's ``consumers[].groups: [{name}]`` or ``consumer_groups[].consumers:
+  [{username}]``; top-level ones reference
   others by name/username or id (``service: my-svc``, ``route: ...``, ``consumer: ...``, ``upstream: ...``);
 * entities without an ``id`` get Kong's deterministic UUIDs (v5, from the name or the plugin's cache key), so
   reloading the same file keeps plugin ids (and plugin instances) stable;
@@ -59,10 +61,18 @@ ENTITY_ORDER = (
     "plugins",
     "keyauth_credentials",
     "jwt_secrets",
+    "consumer_groups",
+    "consumer_group_consumers",
 )
 # parent kind -> child kind -> the child's foreign field that points at the parent
 NESTING: dict[str, dict[str, str]] = {
-    "consumers": {"plugins": "consumer", "keyauth_credentials": "consumer", "jwt_secrets": "consumer"},
+    "consumers": {
+        "plugins": "consumer",
+        "keyauth_credentials": "consumer",
+        "jwt_secrets": "consumer",
+        "consumer_group_consumers": "consumer",
+    },
+    "consumer_groups": {"consumer_group_consumers": "consumer_group"},
     "services": {"routes": "service", "plugins": "service"},
     "routes": {"plugins": "route"},
     "upstreams": {"targets": "upstream"},
@@ -78,7 +88,6 @@ UNSUPPORTED = (
     "basicauth_credentials",
     "hmacauth_credentials",
     "oauth2_credentials",
-    "consumer_groups",
     "key_sets",
     "keys",
     "filter_chains",
@@ -270,6 +279,37 @@ def _flatten(config: dict[str, Any], errors: dict[Any, Any]) -> list[_Item]:
     return items
 
 
+def _reference(value: Any, key: str) -> Any:
+    """A deck reference (``{name: analysts}``, ``{username: ann}``, ``{id: ...}``) as the name or id."""
+    if isinstance(value, dict):
+        return value.get("id") if isinstance(value.get("id"), str) else value.get(key)
+    return value
+
+
+def _memberships(config: dict[str, Any], errors: dict[Any, Any]) -> None:
+    """deck's consumer group membership (Kong Gateway Enterprise): ``consumers[].groups: [{name}]`` and
+    ``consumer_groups[].consumers: [{username}]`` become ``consumer_group_consumers`` nested under the entry.
+    A consumer group's ``plugins`` (consumer-group scoped plugins) are not modelled."""
+    for kind, field, child_field, key in (
+        ("consumers", "groups", "consumer_group", "name"),
+        ("consumer_groups", "consumers", "consumer", "username"),
+    ):
+        entries = config.get(kind)
+        for index, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+            if not isinstance(entry, dict):
+                continue
+            if kind == "consumer_groups" and "plugins" in entry:
+                _put(errors, (kind, index, "plugins"), "not supported by the emulated gateway")
+                entry.pop("plugins")
+            refs = entry.pop(field, None)
+            if refs is None:
+                continue
+            if not isinstance(refs, list):
+                _put(errors, (kind, index, field), "expected an array")
+                continue
+            entry["consumer_group_consumers"] = [{child_field: _reference(ref, key)} for ref in refs]
+
+
 def _entities_uuid(kind: str, key: str) -> str:
     """declarative_config.lua ``generate_uuid``: v5 in a per-entity namespace."""
     namespace = uuid.uuid5(_ENTITIES_NAMESPACE, kind)
@@ -404,6 +444,7 @@ def build_store(
     if "_transform" in config and not isinstance(config["_transform"], bool):
         errors["_transform"] = "expected a boolean"
 
+    _memberships(config, errors)
     items = _flatten(config, errors)
     for item in items:
         if "id" in item.data and not is_uuid(item.data["id"]):

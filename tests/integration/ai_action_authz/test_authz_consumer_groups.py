@@ -19,8 +19,8 @@ KEY_AUTH = ("key-auth", {"key_names": ["apikey"]})
 
 POLICY = """
 @id("routes") permit(principal, action == Action::"route.call", resource);
-@id("analysts-chat") permit(principal in Role::"{group}", action in [Action::"chat.create", Action::"model.use"],
-  resource);
+@id("analysts-chat")
+permit(principal in Role::"{group}", action in [Action::"chat.create", Action::"model.use"], resource);
 """
 
 
@@ -38,7 +38,8 @@ def people(gateway: GatewayUnderTest) -> Iterator[dict[str, Any]]:
         assert consumer.status_code == 201, consumer.text
         consumers.append(consumer.json()["id"])
         key = f"{name}-key-{tag}"
-        assert admin.post(f"/consumers/{consumer.json()['id']}/key-auth", json={"key": key}).status_code == 201
+        credential = admin.post(f"/consumers/{consumer.json()['id']}/key-auth", json={"key": key})
+        assert credential.status_code == 201, credential.text
         made["keys"][name] = key
     joined = admin.post(f"/consumer_groups/{made['group']}/consumers", json={"consumer": f"ann-{tag}"})
     assert joined.status_code == 201, joined.text
@@ -76,7 +77,9 @@ def test_groups_are_not_read_unless_asked(authz, gateway: GatewayUnderTest, peop
         assert "ai-action-authz.access=5" in member.headers["X-Emulator-Pdk-Calls"]
 
 
-def test_leaving_the_group_takes_the_role_away(authz, gateway: GatewayUnderTest, people: dict[str, Any]) -> None:
+def test_leaving_the_group_takes_the_role_away(
+    authz, gateway: GatewayUnderTest, people: dict[str, Any]
+) -> None:
     route = authz(
         {"roles_from_consumer_groups": True, "policy": POLICY.replace("{group}", people["group"])},
         before=[KEY_AUTH, RESOLVER],

@@ -123,6 +123,7 @@ class Gateway:
             request_id="req-1",
             workspace_id=self.store.workspace_id,
             consumers=self.store.load_consumer,
+            consumer_groups=self.store.consumer_groups_of,
             upstreams=self.store.upstream_by_name,
         )
         req.phase = "access"

@@ -1,0 +1,154 @@
+"""Kong Gateway Enterprise's consumer groups in the emulator: the entity and its membership in the store,
+the Admin API endpoints, deck's declarative forms, ``kong.client.get_consumer_groups`` and the bundled
+auth plugins that fill it in. Kong/kong 3.9 OSS has none of these (docs/emulator.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from harness import bundled_plugins, declarative
+from harness.admin import AdminApi
+from harness.declarative import DeclarativeError
+from harness.kong_request import MISSING
+from harness.store import Store
+from unit.harness.test_admin import Client
+from unit.harness.test_bundled_plugins import Gateway
+from unit.harness.test_kong_request import call, make, value
+
+ANN = "c0000000-0000-4000-8000-000000000001"
+
+
+@pytest.fixture
+def client() -> Client:
+    store = Store()
+    return Client(AdminApi(store, dict(bundled_plugins.make_bundled(store))))
+
+
+def test_consumer_groups_are_an_entity_with_a_unique_name(client: Client) -> None:
+    status, group = client.post("/consumer_groups", {"name": "analysts", "tags": ["t"]})
+    assert status == 201
+    assert set(group) == {"id", "created_at", "updated_at", "name", "tags"}
+    assert client.get("/consumer_groups/analysts") == (200, group)
+    assert client.post("/consumer_groups", {"name": "analysts"})[0] == 409
+    status, body = client.post("/consumer_groups", {})
+    assert (status, body["fields"]) == (400, {"name": "required field missing"})
+    assert client.get("/consumer_groups")[1]["data"] == [group]
+
+
+def test_membership_from_either_side_and_its_answers(client: Client) -> None:
+    _, group = client.post("/consumer_groups", {"name": "analysts"})
+    client.post("/consumer_groups", {"name": "auditors"})
+    _, ann = client.post("/consumers", {"username": "ann"})
+    status, body = client.post("/consumer_groups/analysts/consumers", {"consumer": "ann"})
+    assert (status, body) == (201, {"consumer_group": group, "consumers": [ann]})
+    status, body = client.post(f"/consumers/{ann['id']}/consumer_groups", {"group": "auditors"})
+    assert status == 201 and body["consumer"] == ann and body["consumer_groups"][0]["name"] == "auditors"
+    names = [g["name"] for g in client.get("/consumers/ann/consumer_groups")[1]["data"]]
+    assert names == ["analysts", "auditors"]
+    assert client.get("/consumer_groups/analysts/consumers")[1] == {"data": [ann], "next": None}
+    # the same membership twice is a unique violation; unknown sides are 404; the argument is required
+    assert client.post("/consumer_groups/analysts/consumers", {"consumer": "ann"})[0] == 409
+    assert client.post("/consumer_groups/analysts/consumers", {"consumer": "nobody"})[0] == 404
+    assert client.post("/consumer_groups/nobody/consumers", {"consumer": "ann"})[0] == 404
+    status, body = client.post("/consumer_groups/analysts/consumers", {})
+    assert (status, body["message"]) == (400, "schema violation (consumer: required field missing)")
+    # leaving, from either side; deleting a group or a consumer drops its memberships
+    assert client.delete("/consumer_groups/analysts/consumers/ann") == (204, None)
+    assert client.delete(f"/consumers/{ann['id']}/consumer_groups/auditors") == (204, None)
+    assert client.get("/consumers/ann/consumer_groups")[1]["data"] == []
+    client.post("/consumer_groups/analysts/consumers", {"consumer": "ann"})
+    assert client.delete("/consumer_groups/analysts") == (204, None)
+    assert client.get("/consumers/ann/consumer_groups")[1]["data"] == []
+
+
+def test_the_store_lists_a_consumers_groups_in_membership_order() -> None:
+    store = Store()
+    ann = store.insert("consumers", {"id": ANN, "username": "ann"})
+    first = store.insert("consumer_groups", {"name": "z-first"})
+    second = store.insert("consumer_groups", {"name": "a-second"})
+    for group in (first, second):
+        membership = {"consumer_group": {"id": group["id"]}, "consumer": {"id": ANN}}
+        store.insert("consumer_group_consumers", membership)
+    assert [g["name"] for g in store.consumer_groups_of(ann["id"])] == ["z-first", "a-second"]
+    assert store.consumer_groups_of("c0000000-0000-4000-8000-000000000009") == []
+
+
+DECK = """
+_format_version: "3.0"
+consumer_groups:
+- name: analysts
+- name: auditors
+  consumers: [{username: bob}]
+consumers:
+- username: ann
+  groups: [{name: analysts}, {name: auditors}]
+- username: bob
+"""
+
+
+def test_deck_membership_from_consumers_and_from_groups() -> None:
+    store = Store()
+    declarative.load_string(store, DECK, {})
+    ann, bob = store.get("consumers", "ann"), store.get("consumers", "bob")
+    assert ann is not None and bob is not None
+    assert [g["name"] for g in store.consumer_groups_of(ann["id"])] == ["analysts", "auditors"]
+    assert [g["name"] for g in store.consumer_groups_of(bob["id"])] == ["auditors"]
+    again = Store()
+    declarative.load_string(again, DECK, {})
+    assert again.list("consumer_group_consumers") == store.list("consumer_group_consumers")  # stable ids
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "consumers: [{username: ann, groups: [{name: ghost}]}]",
+            "invalid reference 'consumer_group: ghost' (no such entry in 'consumer_groups')",
+        ),
+        ("consumer_groups: [{name: g, plugins: []}]", "in 'plugins': not supported by the emulated gateway"),
+        ("consumers: [{username: ann, groups: analysts}]", "in 'groups': expected an array"),
+    ],
+)
+def test_deck_membership_errors(text: str, expected: str) -> None:
+    with pytest.raises(DeclarativeError) as caught:
+        declarative.load_string(Store(), '_format_version: "3.0"\n' + text, {})
+    assert expected in str(caught.value)
+
+
+def test_pdk_get_consumer_groups_is_what_authentication_set() -> None:
+    groups = [{"id": "g1", "name": "analysts", "tags": None}]
+    asked: list[str] = []
+
+    def consumer_groups(consumer_id: str) -> list[dict[str, Any]]:
+        asked.append(consumer_id)
+        return groups if consumer_id == ANN else []
+
+    req = make(consumer_groups=consumer_groups)
+    req.phase = "rewrite"
+    assert call(req, "kong.client.get_consumer_groups").error  # not before access
+    req.phase = "access"
+    assert value(req, "kong.client.get_consumer_groups") is MISSING  # nil: nobody authenticated
+    assert value(req, "kong.client.authenticate_consumer_group_by_consumer_id", ANN) == [
+        {"id": "g1", "name": "analysts"}  # DB nulls left out, as Lua holds them
+    ]
+    assert value(req, "kong.client.get_consumer_groups") == [{"id": "g1", "name": "analysts"}]
+    assert call(req, "kong.client.authenticate_consumer_group_by_consumer_id", 1).error.endswith(
+        "consumer_id must be a string"
+    )
+    value(req, "kong.client.authenticate_consumer_group_by_consumer_id", "not-a-uuid")
+    assert value(req, "kong.client.get_consumer_groups") is MISSING
+    assert asked == [ANN]
+    req.phase = "response"
+    assert call(req, "kong.client.authenticate_consumer_group_by_consumer_id", ANN).error  # access only
+
+
+def test_key_auth_authenticates_the_consumers_groups() -> None:
+    gateway = Gateway("key-auth")
+    alice = gateway.store.get("consumers", "alice")
+    assert alice is not None
+    group = gateway.store.insert("consumer_groups", {"name": "analysts"})
+    membership = {"consumer_group": {"id": group["id"]}, "consumer": {"id": alice["id"]}}
+    gateway.store.insert("consumer_group_consumers", membership)
+    _, req = gateway.run([("apikey", "alice-key")])
+    assert req.ctx["authenticated_consumer_groups"] == [{k: v for k, v in group.items() if v is not None}]
