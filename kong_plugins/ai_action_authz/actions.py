@@ -45,6 +45,7 @@ class RequestView:
     path: str = ""
     mcp_calls: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # (tool name, arguments)
     mcp_list: bool = False  # an MCP tools/list: its answer is filtered
+    too_many: bool = False  # more tools offered or tools/call items than MAX_TOOLS: refused, never cut
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -35,6 +35,7 @@ def view_from_facts(facts: RequestFacts) -> RequestView:
         stream=facts.stream is True,
         max_tokens=_int_or_none(facts.max_tokens),
         tool_names=tuple(name for name in names[:MAX_TOOLS] if isinstance(name, str)),
+        too_many=len(names) > MAX_TOOLS,
     )
 
 
@@ -53,8 +54,10 @@ def view_from_body(raw: bytes) -> RequestView:
 
 def view_from_document(body: Any) -> RequestView:
     """What a parsed JSON body asks for."""
-    if isinstance(body, list) and body and all(isinstance(item, dict) for item in body):
-        return _mcp_view(body)
+    if isinstance(body, list) and body:
+        # a JSON-RPC server answers an invalid batch item with its own error and runs the others: an
+        # odd item must not turn the calls next to it into "no MCP at all"
+        return _mcp_view([item for item in body if isinstance(item, dict)])
     if not isinstance(body, dict):
         return RequestView()
     if body.get("jsonrpc") == "2.0" and isinstance(body.get("method"), str):
@@ -69,12 +72,14 @@ def view_from_document(body: Any) -> RequestView:
     else:
         fmt = "custom"
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    tools = body.get("tools")
     return RequestView(
         format=fmt,
         model=model,
         stream=body.get("stream") is True,
         max_tokens=_int_or_none(limit),
-        tool_names=_tool_names(body.get("tools")),
+        tool_names=_tool_names(tools),
+        too_many=isinstance(tools, list) and len(tools) > MAX_TOOLS,
     )
 
 
@@ -111,7 +116,7 @@ def group_roles(groups: Any) -> tuple[str, ...]:
 def _mcp_view(messages: list[dict[str, Any]]) -> RequestView:
     calls = []
     lists = False
-    for message in messages[:MAX_TOOLS]:
+    for message in messages:  # all of them (the body is bounded): a call after the first MAX_TOOLS counts
         lists = lists or message.get("method") == "tools/list"
         if message.get("method") != "tools/call":
             continue
@@ -120,7 +125,9 @@ def _mcp_view(messages: list[dict[str, Any]]) -> RequestView:
             calls.append(("", ()))  # a tools/call without a tool name: decided as the unnamed tool
             continue
         calls.append((params["name"], argument_tags(params.get("arguments"))))
-    return RequestView(format="mcp", mcp_calls=tuple(calls), mcp_list=lists)
+    return RequestView(
+        format="mcp", mcp_calls=tuple(calls[:MAX_TOOLS]), mcp_list=lists, too_many=len(calls) > MAX_TOOLS
+    )
 
 
 def _has_anthropic_max(body: dict[str, Any]) -> bool:

@@ -14,7 +14,13 @@ import logging
 import uuid
 from typing import Any
 
-from kong_plugins.ai_action_authz.actions import RequestView, bounded_name, request_actions, request_context
+from kong_plugins.ai_action_authz.actions import (
+    MAX_TOOLS,
+    RequestView,
+    bounded_name,
+    request_actions,
+    request_context,
+)
 from kong_plugins.ai_action_authz.attributes import extract
 from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, Principal
 from kong_plugins.ai_action_authz.facts import (
@@ -52,6 +58,7 @@ STRIPPED_HEADER = "X-AI-Tool-Calls-Stripped"
 TOOLS_FILTERED_HEADER = "X-AI-Tools-Filtered"
 UNINSPECTABLE = "uninspectable-output"
 TOO_MANY_CALLS = "too-many-tool-calls"
+TOO_MANY_ACTIONS = "too-many-actions"
 
 log = logging.getLogger("kong_plugins")
 
@@ -71,6 +78,8 @@ class Plugin(GuardPlugin):
         settings = self.settings
         tenant = TenantFacts.from_shared(pdk.call("ctx.shared.get", TENANT_KEY))
         view, attributes = self._read_request(pdk)
+        if view.too_many:
+            return self._refuse_too_many(pdk)
         facts_of_tenant = principal_facts(tenant)
         if settings.roles_from_groups:
             roles = facts_of_tenant["roles"] + group_roles(pdk.call("client.get_consumer_groups"))
@@ -95,6 +104,23 @@ class Plugin(GuardPlugin):
                 log_reason=f"decision {decision.id}: {decision.action} denied at the {decision.level} level "
                 f"by {decision.rule} (policy {decision.policy_version})",
             )
+
+    def _refuse_too_many(self, pdk: Pdk) -> None:
+        """More tools offered, or tools/call items, than one decision covers: refused whole (a cut list would
+        let the calls after the cut through undecided)."""
+        decision_id = uuid.uuid4().hex
+        facts = AuthzFacts(
+            decision="deny",
+            decision_id=decision_id,
+            level="action",
+            rule=TOO_MANY_ACTIONS,
+            reason=TOO_MANY_ACTIONS,
+        )
+        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        raise Forbidden(
+            extra={"decision_id": decision_id},
+            log_reason=f"decision {decision_id}: more than {MAX_TOOLS} tools or tool calls in one request",
+        )
 
     def _read_request(self, pdk: Pdk) -> tuple[RequestView, dict[str, str]]:
         """The request's facts and attributes, each PDK read made once and only when needed."""

@@ -1,0 +1,51 @@
+"""MCP batches the JSON-RPC server answers item by item: every ``tools/call`` in them must be decided.
+
+The mock LLM's ``/mcp`` answers each item of a batch on its own (an invalid item gets its own error, the
+others are executed), as JSON-RPC 2.0 asks; so a batch is allowed only when every call in it is, whatever
+else it carries and however many items come before the call.
+"""
+
+from __future__ import annotations
+
+from integration.ai_action_authz.authz_support import assert_forbidden
+from integration.ai_action_authz.test_authz_mcp_attributes import MCP_POLICY, rpc
+
+
+def shell_ran(response) -> bool:  # type: ignore[no-untyped-def]
+    return b"called shell" in response.content
+
+
+def test_a_batch_with_an_invalid_item_still_decides_its_calls(authz) -> None:
+    route = authz({"policy": MCP_POLICY, "mcp": True}, upstream="/mcp")
+    for junk in (1, "x", None, []):
+        response = route.post([junk, rpc("tools/call", 2, name="shell", arguments={"cmd": "id"})])
+        assert not shell_ran(response)
+        assert_forbidden(response)
+
+
+def test_a_call_after_128_other_items_is_decided(authz) -> None:
+    route = authz({"policy": MCP_POLICY, "mcp": True}, upstream="/mcp")
+    pings = [rpc("ping", n) for n in range(128)]
+    response = route.post([*pings, rpc("tools/call", 999, name="shell", arguments={"cmd": "id"})])
+    assert not shell_ran(response)
+    assert_forbidden(response)
+    many_calls = [rpc("tools/call", n, name="search", arguments={}) for n in range(128)]
+    refused = route.post([*many_calls, rpc("tools/call", 999, name="shell", arguments={})])
+    assert not shell_ran(refused)
+    assert refused.status_code in (400, 403), refused.text
+    # within the bound, a batch of allowed calls still passes
+    assert route.post([*pings[:100], rpc("tools/call", 7, name="search", arguments={})]).status_code == 200
+
+
+def test_more_offered_tools_than_decided_are_refused(authz) -> None:
+    policy = (
+        MCP_POLICY + '\n@id("chat") permit(principal, action in [Action::"chat.create", Action::"model.use",'
+    )
+    policy += ' Action::"feature.use"], resource);'
+    route = authz({"policy": policy}, upstream="/v1/chat/completions")
+    tools = [{"type": "function", "function": {"name": "search"}}] * 128
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    shell = {"type": "function", "function": {"name": "shell"}}
+    assert_forbidden(route.post({**body, "tools": [shell]}))  # shell is never offered
+    response = route.post({**body, "tools": [*tools, shell]})
+    assert response.status_code in (400, 403), response.text
