@@ -66,11 +66,16 @@ def verify(
     entries: Iterable[tuple[str, Mapping[str, Any] | None]],
     head: Head | None,
     *,
-    length: int,
-    maxlen: int | None,
+    length: int = 0,
+    maxlen: int | None = None,
+    may_be_trimmed: bool | None = None,
 ) -> VerifyResult:
-    """Check ``entries`` (stream entry id, decoded record or None if unreadable), oldest first, against the
-    tenant's ``head``. ``length``/``maxlen`` tell a trimmed start from a deleted one."""
+    """Check ``entries`` (entry id, decoded record or None if unreadable), oldest first, against the tenant's
+    ``head``. Whether the oldest records may have been dropped on purpose (a stream trimmed by ``MAXLEN ~``:
+    ``length``/``maxlen``; rotated files deleted: ``may_be_trimmed``) tells a trimmed start from a deleted
+    one."""
+    if may_be_trimmed is None:
+        may_be_trimmed = maxlen is not None and length >= maxlen
     previous: Head | None = None
     checked = 0
     first_seq: int | None = None
@@ -92,7 +97,7 @@ def verify(
             if seq == 1:
                 if record.get("prev_hash") != GENESIS_HASH:
                     return broken(entry_id, seq, "first record does not start the chain")
-            elif maxlen is None or length < maxlen:
+            elif not may_be_trimmed:
                 return broken(entry_id, seq, f"records before seq {seq} are missing (not trimmed: too short)")
             else:
                 trimmed = True

@@ -77,8 +77,8 @@ SCHEMA = plugin_schema(
             string(
                 len_max=4096,
                 match=_ABSOLUTE_PATH,
-                description="The `file` sink's JSON-lines file (absolute path). It is rotated to `.1`, "
-                "`.2`... when it reaches `file_max_bytes`.",
+                description="The `file` sink's JSON-lines file (absolute path), hash-chained per tenant "
+                "(heads in `<file_path>.heads`). It is rotated to `.1`, `.2`... at `file_max_bytes`.",
             ),
         ),
         field(

@@ -17,7 +17,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from kong_plugins.ai_audit_log.chain import verify
+from kong_plugins.ai_audit_log.chain import Head, verify
+from kong_plugins.ai_audit_log.file_sink import file_set, read_file_heads, read_file_records
 from kong_plugins.ai_audit_log.record import canonical_json
 from kong_plugins.ai_audit_log.redis_sink import (
     read_entries,
@@ -52,6 +53,9 @@ def register(subparsers: Any) -> None:
     who = check.add_mutually_exclusive_group(required=True)
     who.add_argument("--tenant", help="the tenant ('' for requests without a tenant)")
     who.add_argument("--all", action="store_true", help="every tenant with records")
+    check.add_argument(
+        "--file", help="verify the file sink's records (this path and its rotated files) instead of Redis"
+    )
     check.set_defaults(handler=_verify)
 
     tail = _command(commands, "tail", "print a tenant's newest records (JSON lines)")
@@ -126,27 +130,63 @@ def parse_since(value: str, now_ms: int | None = None) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    if args.file:
+        return _verify_file(args)
     client = audit_client(args)
     names = tenants(client, args.namespace) if args.all else [_tenant(args.tenant)]
     status = EXIT_OK
     for tenant in names:
         head, maxlen = read_head(client, args.namespace, tenant)
         length = stream_length(client, args.namespace, tenant)
-        label = f"tenant {tenant!r}" if tenant else "no tenant"
         if head is None and length == 0:
-            print(f"{label}: no records")
+            print(f"{_label(tenant)}: no records")
             continue
         result = verify(read_entries(client, args.namespace, tenant), head, length=length, maxlen=maxlen)
-        if result.broken is not None:
-            where = f"seq {result.broken.seq}" + (
-                f" (entry {result.broken.entry})" if result.broken.entry else ""
-            )
-            print(f"{label}: BROKEN at {where}: {result.broken.reason} ({result.checked} good before)")
-            status = EXIT_FAILED
-            continue
-        start = f", starting at seq {result.first_seq} (older records trimmed)" if result.trimmed else ""
-        print(f"{label}: OK, {result.checked} records{start}, head seq {head.seq if head else 0}")
+        status = max(status, _report(tenant, result, head))
     return status
+
+
+def _verify_file(args: argparse.Namespace) -> int:
+    """The file sink's chains: every tenant in the file set (or one), against ``path.heads``."""
+    state = read_file_heads(args.file)
+    if not file_set(args.file):
+        raise CliError(f"{args.file}: no such file")
+    by_tenant: dict[str, list[tuple[str, Any]]] = {}
+    for where, record in read_file_records(args.file):
+        tenant = (record.get("tenant") or "") if isinstance(record, dict) else None
+        if tenant is None:
+            print(f"{where}: BROKEN: not a JSON record")
+            return EXIT_FAILED
+        by_tenant.setdefault(tenant, []).append((where, record))
+    names = sorted(set(by_tenant) | set(state["tenants"])) if args.all else [_tenant(args.tenant)]
+    status = EXIT_OK
+    for tenant in names:
+        value = state["tenants"].get(tenant)
+        head = Head(value[0], int(value[1])) if isinstance(value, list) and len(value) == 2 else None
+        entries = by_tenant.get(tenant, [])
+        if head is None and not entries:
+            print(f"{_label(tenant)}: no records")
+            continue
+        result = verify(entries, head, may_be_trimmed=bool(state.get("dropped")))
+        status = max(status, _report(tenant, result, head))
+    return status
+
+
+def _label(tenant: str) -> str:
+    return f"tenant {tenant!r}" if tenant else "no tenant"
+
+
+def _report(tenant: str, result: Any, head: Head | None) -> int:
+    label = _label(tenant)
+    if result.broken is not None:
+        where = f"seq {result.broken.seq}" + (
+            f" (entry {result.broken.entry})" if result.broken.entry else ""
+        )
+        print(f"{label}: BROKEN at {where}: {result.broken.reason} ({result.checked} good before)")
+        return EXIT_FAILED
+    start = f", starting at seq {result.first_seq} (older records trimmed)" if result.trimmed else ""
+    print(f"{label}: OK, {result.checked} records{start}, head seq {head.seq if head else 0}")
+    return EXIT_OK
 
 
 def _tail(args: argparse.Namespace) -> int:

@@ -16,7 +16,9 @@ from integration.ai_audit_log.audit_support import (
     chat,
     limiter_config,
     sha256,
+    validate,
 )
+from integration.ai_token_limiter.limiter_support import poll_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
@@ -166,23 +168,30 @@ def test_hmac_hashes_cannot_be_recomputed_without_the_key(audit: AuditEnv) -> No
     assert record["client_ip"] is None
 
 
-def test_file_sink_writes_the_same_records(audit: AuditEnv) -> None:
+def test_file_sink_writes_the_same_records_in_a_chain_of_its_own(audit: AuditEnv) -> None:
     path = audit.tmp / "audit" / "records.jsonl"
     route = audit.route(sinks=["redis", "file"], file_path=str(path))
-    responses = [route.send(chat(PROMPT)) for _ in range(3)]
-    in_redis = route.wait_records(3)
-    from integration.ai_audit_log.audit_support import validate
-    from integration.ai_token_limiter.limiter_support import poll_until
-
+    responses = [route.send(chat(PROMPT), tenant=tenant) for tenant in ("acme", "globex", "acme", None)]
+    in_redis = route.wait_records(2)
     lines = poll_until(
-        lambda: path.exists() and len(found := path.read_text().splitlines()) >= 3 and found,
+        lambda: found if path.exists() and len(found := path.read_text().splitlines()) >= 4 else None,
         deadline_s=10,
-        what="3 lines in the file sink",
+        what="4 lines in the file sink",
     )
     in_file = [validate(json.loads(line)) for line in lines]
-    assert {r["request_id"] for r in in_file} == {r.headers["X-Kong-Request-Id"] for r in responses}
-    assert [r["id"] for r in in_file] == [r["id"] for r in in_redis]
-    assert all("hash" not in r for r in in_file)  # the chain is the redis sink's
+    assert [r["request_id"] for r in in_file] == [r.headers["X-Kong-Request-Id"] for r in responses]
+    acme = [r for r in in_file if r["tenant"] == "acme"]
+    assert [r["id"] for r in acme] == [r["id"] for r in in_redis] and [r["seq"] for r in acme] == [1, 2]
+    verified = route.cli("verify", "--all", "--file", str(path))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "tenant 'acme': OK, 2 records" in verified.stdout and "no tenant: OK, 1 records" in verified.stdout
+    record = json.loads(lines[2])
+    record["status"] = 500
+    lines[2] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n")
+    tampered = route.cli("verify", "--tenant", "acme", "--file", str(path))
+    assert tampered.returncode == 1
+    assert f"BROKEN at seq 2 (entry {path}:3): record altered" in tampered.stdout
 
 
 def test_admin_api_refuses_incomplete_sink_configs(audit: AuditEnv) -> None:

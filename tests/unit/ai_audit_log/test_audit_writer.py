@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kong_plugins.ai_audit_log.file_sink import FileSink
+from kong_plugins.ai_audit_log.chain import Head, verify
+from kong_plugins.ai_audit_log.file_sink import FileSink, read_file_heads, read_file_records
 from kong_plugins.ai_audit_log.spill import SpillFile
 from kong_plugins.ai_audit_log.writer import Writer
 
@@ -112,13 +113,31 @@ def test_spill_commit_keeps_the_position_across_reopen(tmp_path: Path) -> None:
     assert not spill.pending() and Path(spill.path).stat().st_size == 0
 
 
-def test_file_sink_rotates_by_size(tmp_path: Path) -> None:
+def test_file_sink_rotates_by_size_and_chains_across_files(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
-    sink = FileSink(str(path), max_bytes=200, backups=2)
-    for n in range(30):
-        sink.write([{"n": n, "pad": "x" * 40}])
-    kept = [path, Path(f"{path}.1"), Path(f"{path}.2")]
-    assert all(p.exists() for p in kept) and not Path(f"{path}.3").exists()
-    assert all(p.stat().st_size <= 200 for p in kept)
-    newest = [json.loads(line)["n"] for line in path.read_text().splitlines()]
-    assert newest[-1] == 29
+    sink = FileSink(str(path), max_bytes=1000, backups=2)
+    for n in range(6):
+        sink.write([{"n": n, "tenant": "acme"}, {"n": n, "tenant": None}])
+    kept = [path, Path(f"{path}.1")]
+    assert all(p.exists() for p in kept) and all(p.stat().st_size <= 1000 for p in kept)
+    records = [record for _, record in read_file_records(str(path))]
+    acme = [r for r in records if r["tenant"] == "acme"]
+    assert [r["seq"] for r in acme] == list(range(1, 7)) and acme[-1]["n"] == 5
+    heads = read_file_heads(str(path))
+    assert heads["tenants"]["acme"] == [acme[-1]["hash"], 6] and heads["dropped"] is False
+    for tenant in ("acme", ""):
+        entries = [(i, r) for i, r in read_file_records(str(path)) if (r["tenant"] or "") == tenant]
+        result = verify(entries, Head(*heads["tenants"][tenant]), may_be_trimmed=False)
+        assert result.broken is None and result.checked == 6
+
+
+def test_file_sink_catches_up_with_lines_its_heads_missed(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    sink = FileSink(str(path), max_bytes=1 << 20, backups=2)
+    sink.write([{"n": 0, "tenant": "acme"}])
+    stale = Path(f"{path}.heads").read_text()
+    sink.write([{"n": 1, "tenant": "acme"}])
+    Path(f"{path}.heads").write_text(stale)  # a crash between the data and the heads write
+    sink.write([{"n": 2, "tenant": "acme"}])
+    records = [record for _, record in read_file_records(str(path))]
+    assert [r["seq"] for r in records] == [1, 2, 3] and records[2]["prev_hash"] == records[1]["hash"]
