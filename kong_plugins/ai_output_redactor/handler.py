@@ -7,7 +7,10 @@ which ends the event in place of ``ret``; the README's Cost line has the totals)
   page for a failed upstream cannot be read: ``get_raw_body`` would throw, kong-protocol.md section 9);
 * ``kong.response.get_headers(1000)``: always (Content-Type, Content-Encoding, the tenant header, Vary, the
   processing time; ``kong.service.response.get_headers()`` is empty for external plugins after buffering);
-* ``kong.service.response.get_raw_body()``: unless the status is 502/503/504;
+* ``kong.response.get_source()``: only for a 502/503/504, to tell Kong's own error page (``"error"``: its
+  body cannot be read) from an upstream that answered that status itself (``"service"``: its body is read
+  and redacted like any other);
+* ``kong.service.response.get_raw_body()``: unless the status is Kong's own 502/503/504 page;
 * ``kong.ctx.shared.get("ai_guard.tenant")``: only when a value is hashed or the answer carries the
   tenant header (read once);
 * ``kong.ctx.shared.set("ai_guard.redaction", facts)``: only when something was redacted, blocked or
@@ -92,7 +95,9 @@ class Plugin(GuardPlugin):
         status = pdk.call("service.response.get_status")
         headers = pdk.call("response.get_headers", MAX_HEADERS)
         headers = headers if isinstance(headers, dict) else {}
-        readable = isinstance(status, int) and status not in KONG_ERROR_STATUSES
+        readable = isinstance(status, int)
+        if status in KONG_ERROR_STATUSES:  # Kong's own error page ("error"), or the upstream's answer?
+            readable = pdk.call("response.get_source") == "service"
         raw = _as_bytes(pdk.call("service.response.get_raw_body")) if readable else b""
         tenant = _Tenant(pdk)
         outcome = process_answer(self.settings, headers, raw, tenant.for_hash, tenant.resolved)

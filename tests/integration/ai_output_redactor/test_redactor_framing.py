@@ -109,3 +109,14 @@ def test_binary_and_prose_of_other_types_still_pass_unchanged(raw_route) -> None
         route = raw_route([(PLUGIN, {})], body, headers)
         response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o"})
         assert response.status_code == 200 and response.content == body
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_an_upstreams_own_5xx_body_is_redacted(raw_route, gateway, status: int) -> None:
+    """Only Kong's own error page (a failed upstream) has no readable body; an upstream (a model gateway, a
+    proxy) that answers 502/503/504 itself sends its body through, PII and all."""
+    body = json.dumps({"error": {"message": f"quota of {EMAIL} exceeded"}}).encode()
+    route = raw_route([(PLUGIN, {})], body, [("Content-Type", "application/json")], status=status)
+    response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o"})
+    assert response.status_code == status
+    assert response.json() == {"error": {"message": "quota of [REDACTED:EMAIL] exceeded"}}
