@@ -20,7 +20,7 @@ Endpoints: ``/``, ``/status``, ``/services``, ``/routes``, ``/consumers``, ``/pl
 (collection + entity, ``PUT`` too), ``/services/{s}/routes``, ``/{services,routes,consumers}/{x}/plugins``,
 ``/routes/{r}/service``, ``/consumers/{c}/key-auth``, ``/consumers/{c}/jwt``, ``/key-auths``, ``/jwts``,
 ``/consumer_groups``, ``/consumer_groups/{g}/consumers[/{c}]``, ``/consumers/{c}/consumer_groups[/{g}]`` (Kong
-Gateway Enterprise's consumer groups, which Kong OSS does not have),
+Gateway Enterprise's consumer groups, which Kong OSS does not have; shapes as Kong/go-kong reads them),
 ``/upstreams/{u}/targets``, ``/plugins/enabled``, ``/plugins/schema/{name}``, ``/schemas/plugins/{name}``,
 ``POST /schemas/plugins/validate``. Not emulated: multipart bodies, ``/config``, ``/tags``, certificates,
 RBAC.
@@ -349,7 +349,7 @@ class AdminApi:
         key = parts[1]
         if len(parts) == 2:
             return [
-                ("GET", lambda: (200, self._get_or_404(kind, key))),
+                ("GET", lambda: (200, self._entity_answer(req, kind, key))),
                 ("PATCH", lambda: self._update(req, kind, key)),
                 ("PUT", lambda: self._upsert(req, kind, key)),
                 ("DELETE", lambda: self._delete(kind, key)),
@@ -393,7 +393,19 @@ class AdminApi:
         return [
             ("GET", lambda: self._members(kind, key)),
             ("POST", lambda: self._join(req, kind, key, arg)),
+            ("DELETE", lambda: self._leave_all(kind, key)),
         ]
+
+    def _entity_answer(self, req: _Request, kind: str, key: str) -> dict[str, Any]:
+        """``GET /{collection}/{key}``: the entity; a consumer group (Enterprise 3.9, as go-kong reads it) as
+        ``{"consumer_group", "consumers"}``, the members left out with ``?list_consumers=false``."""
+        entity = self._get_or_404(kind, key)
+        if kind != "consumer_groups":
+            return entity
+        answer: dict[str, Any] = {"consumer_group": entity}
+        if (req.query.get("list_consumers") or ["true"])[0] != "false":
+            answer["consumers"] = self._members(kind, key)[1]["data"]
+        return answer
 
     def _members(self, kind: str, key: str) -> tuple[int, Any]:
         """The other side of a membership, as a list page."""
@@ -427,6 +439,16 @@ class AdminApi:
         if kind == "consumer_groups":
             return 201, {"consumer_group": group, "consumers": [consumer]}
         return 201, {"consumer": consumer, "consumer_groups": [group]}
+
+    def _leave_all(self, kind: str, key: str) -> tuple[int, Any]:
+        """``DELETE /consumer_groups/{g}/consumers`` empties the group;
+        ``DELETE /consumers/{c}/consumer_groups`` takes the consumer out of every group."""
+        self._refuse_db_less("consumer_group_consumers", "delete")
+        entity = self._get_or_404(kind, key)
+        side = "consumer_group" if kind == "consumer_groups" else "consumer"
+        for membership in self.store.list("consumer_group_consumers", **{side: entity["id"]}):
+            self.store.delete("consumer_group_consumers", membership["id"])
+        return 204, None
 
     def _leave(self, group_key: str, consumer_key: str) -> tuple[int, Any]:
         self._refuse_db_less("consumer_group_consumers", "delete")

@@ -29,7 +29,8 @@ def test_consumer_groups_are_an_entity_with_a_unique_name(client: Client) -> Non
     status, group = client.post("/consumer_groups", {"name": "analysts", "tags": ["t"]})
     assert status == 201
     assert set(group) == {"id", "created_at", "updated_at", "name", "tags"}
-    assert client.get("/consumer_groups/analysts") == (200, group)
+    assert client.get("/consumer_groups/analysts") == (200, {"consumer_group": group, "consumers": []})
+    assert client.get("/consumer_groups/analysts?list_consumers=false") == (200, {"consumer_group": group})
     assert client.post("/consumer_groups", {"name": "analysts"})[0] == 409
     status, body = client.post("/consumer_groups", {})
     assert (status, body["fields"]) == (400, {"name": "required field missing"})
@@ -47,6 +48,7 @@ def test_membership_from_either_side_and_its_answers(client: Client) -> None:
     names = [g["name"] for g in client.get("/consumers/ann/consumer_groups")[1]["data"]]
     assert names == ["analysts", "auditors"]
     assert client.get("/consumer_groups/analysts/consumers")[1] == {"data": [ann], "next": None}
+    assert client.get(f"/consumer_groups/{group['id']}")[1] == {"consumer_group": group, "consumers": [ann]}
     # the same membership twice is a unique violation; unknown sides are 404; the argument is required
     assert client.post("/consumer_groups/analysts/consumers", {"consumer": "ann"})[0] == 409
     assert client.post("/consumer_groups/analysts/consumers", {"consumer": "nobody"})[0] == 404
@@ -57,6 +59,13 @@ def test_membership_from_either_side_and_its_answers(client: Client) -> None:
     assert client.delete("/consumer_groups/analysts/consumers/ann") == (204, None)
     assert client.delete(f"/consumers/{ann['id']}/consumer_groups/auditors") == (204, None)
     assert client.get("/consumers/ann/consumer_groups")[1]["data"] == []
+    client.post("/consumer_groups/analysts/consumers", {"consumer": "ann"})
+    client.post("/consumer_groups/auditors/consumers", {"consumer": "ann"})
+    assert client.delete("/consumers/ann/consumer_groups") == (204, None)  # out of every group
+    assert client.get("/consumers/ann/consumer_groups")[1]["data"] == []
+    client.post("/consumer_groups/analysts/consumers", {"consumer": "ann"})
+    assert client.delete("/consumer_groups/analysts/consumers") == (204, None)  # the group emptied
+    assert client.get("/consumer_groups/analysts/consumers")[1]["data"] == []
     client.post("/consumer_groups/analysts/consumers", {"consumer": "ann"})
     assert client.delete("/consumer_groups/analysts") == (204, None)
     assert client.get("/consumers/ann/consumer_groups")[1]["data"] == []
