@@ -214,7 +214,8 @@ def _export(args: argparse.Namespace) -> int:
     until = parse_since(args.until) if args.until else None
     names = [_tenant(args.tenant)] if args.tenant is not None else tenants(client, args.namespace)
     streams = [_since(client, args.namespace, tenant, since) for tenant in names]
-    for entry_id, record in heapq.merge(*streams, key=lambda item: _entry_key(item[0])):
+    # Oldest first across tenants: by the time Redis appended the record, ties broken by the request's start.
+    for entry_id, record in heapq.merge(*streams, key=_merge_key):
         if until is not None and _entry_key(entry_id)[0] > until:
             continue
         _print(record)
@@ -223,6 +224,13 @@ def _export(args: argparse.Namespace) -> int:
 
 def _since(client: Any, namespace: str, tenant: str, since_ms: int) -> Iterator[tuple[str, Any]]:
     return read_entries(client, namespace, tenant, start=str(since_ms))
+
+
+def _merge_key(item: tuple[str, Any]) -> tuple[int, int, int]:
+    entry_id, record = item
+    started = record.get("started_at_ms") if isinstance(record, dict) else None
+    millis, counter = _entry_key(entry_id)
+    return millis, started if isinstance(started, int) else 0, counter
 
 
 def _entry_key(entry_id: str) -> tuple[int, int]:

@@ -284,3 +284,25 @@ def test_buffer_answer_hashes_the_answer_on_a_route_without_a_response_plugin(au
         assert (record["model_answered"] == "mock-gpt-4o") is expect_hash
     stats = buffered.gateway.request_stats(response.headers["X-Kong-Request-Id"])
     assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # + enable_buffering
+
+
+def test_audit_tail_and_export(audit: AuditEnv) -> None:
+    route = audit.route()
+    sent = []
+    for tenant in ("acme", "globex", "acme", None, "acme"):
+        response = route.send(chat(PROMPT), tenant=tenant)
+        route.wait_logged(response)
+        sent.append(response.headers["X-Kong-Request-Id"])
+    route.wait_records(3)
+    route.wait_records(1, None)
+    tail = route.cli("tail", "--tenant", "acme", "-n", "2")
+    assert tail.returncode == 0, tail.stderr
+    assert [json.loads(line)["request_id"] for line in tail.stdout.splitlines()] == [sent[2], sent[4]]
+    export = route.cli("export", "--since", "1h", "--format", "jsonl")
+    assert export.returncode == 0, export.stderr
+    exported = [validate(json.loads(line)) for line in export.stdout.splitlines()]
+    assert [r["request_id"] for r in exported] == sent  # every tenant, oldest first
+    only = route.cli("export", "--since", "1h", "--tenant", "globex")
+    assert [json.loads(line)["request_id"] for line in only.stdout.splitlines()] == [sent[1]]
+    future = route.cli("export", "--since", "2999-01-01")
+    assert future.returncode == 0 and future.stdout == ""
