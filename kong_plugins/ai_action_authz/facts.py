@@ -52,15 +52,21 @@ def view_from_body(raw: bytes) -> RequestView:
     return view_from_document(parse_body(raw))
 
 
-def view_from_document(body: Any) -> RequestView:
-    """What a parsed JSON body asks for."""
+def view_from_document(body: Any, mcp: bool | None = None) -> RequestView:
+    """What a parsed JSON body asks for.
+
+    ``mcp`` is the route's setting: on an MCP route every object with a ``method`` is JSON-RPC (a lenient
+    server runs it without ``"jsonrpc": "2.0"``); on any other route an object is never JSON-RPC, so that
+    ``jsonrpc``/``method`` members, which an OpenAI-compatible server ignores, cannot hide a chat request's
+    model and tools from the decision. None (offline cases) recognises ``"jsonrpc": "2.0"`` messages."""
     if isinstance(body, list) and body:
         # a JSON-RPC server answers an invalid batch item with its own error and runs the others: an
         # odd item must not turn the calls next to it into "no MCP at all"
         return _mcp_view([item for item in body if isinstance(item, dict)])
     if not isinstance(body, dict):
         return RequestView()
-    if body.get("jsonrpc") == "2.0" and isinstance(body.get("method"), str):
+    json_rpc = body.get("jsonrpc") == "2.0" if mcp is None else mcp
+    if json_rpc and isinstance(body.get("method"), str):
         return _mcp_view([body])
     model = body.get("model") if isinstance(body.get("model"), str) else None
     if "input" in body:

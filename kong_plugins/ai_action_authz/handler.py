@@ -133,7 +133,7 @@ class Plugin(GuardPlugin):
         document: Any = None
         if view is None or settings.body_attributes:
             document = parse_body(_read_body(pdk, settings.max_body_bytes))
-            view = view if view is not None else view_from_document(document)
+            view = view if view is not None else view_from_document(document, settings.mcp)
         method = str(pdk.call("request.get_method") or "") if settings.read_method else ""
         path = ""
         if settings.read_path or settings.path_attributes:

@@ -49,3 +49,29 @@ def test_more_offered_tools_than_decided_are_refused(authz) -> None:
     assert_forbidden(route.post({**body, "tools": [shell]}))  # shell is never offered
     response = route.post({**body, "tools": [*tools, shell]})
     assert response.status_code in (400, 403), response.text
+
+
+CHAT_POLICY = """
+@id("routes") permit(principal, action == Action::"route.call", resource);
+@id("chat") permit(principal, action == Action::"chat.create", resource);
+@id("gpt-4o-only") permit(principal, action == Action::"model.use", resource == Model::"gpt-4o");
+"""
+
+
+def test_a_chat_body_dressed_as_json_rpc_is_still_a_chat_request(authz) -> None:
+    """On a route that is no MCP route, ``jsonrpc``/``method`` fields (which an OpenAI-compatible server
+    ignores) must not turn a chat request into JSON-RPC whose model nobody decides."""
+    route = authz({"policy": CHAT_POLICY}, upstream="/v1/chat/completions")
+    body = {"model": "o1", "messages": [{"role": "user", "content": "hi"}]}
+    assert_forbidden(route.post(body))
+    assert_forbidden(route.post({**body, "jsonrpc": "2.0", "method": "ping"}))
+    assert route.post({**body, "model": "gpt-4o", "jsonrpc": "2.0", "method": "ping"}).status_code == 200
+
+
+def test_on_an_mcp_route_a_message_without_the_jsonrpc_member_is_still_decided(authz) -> None:
+    """A lenient JSON-RPC server (the mock's) runs a message that lacks ``"jsonrpc": "2.0"``."""
+    route = authz({"policy": MCP_POLICY, "mcp": True}, upstream="/mcp")
+    message = {"id": 1, "method": "tools/call", "params": {"name": "shell", "arguments": {}}}
+    response = route.post(message)
+    assert not shell_ran(response)
+    assert_forbidden(response)
