@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from kong_plugins.ai_audit_log.record import Fingerprint
 from kong_plugins.ai_audit_log.redis_sink import RedisStreamSink
 from kong_plugins.ai_audit_log.schema import FACILITIES
 from kong_plugins.ai_audit_log.syslog_sink import SyslogSink
-from kong_plugins.ai_audit_log.writer import Writer, writer_for
+from kong_plugins.ai_audit_log.writer import Sink, Writer, writer_for
 from kong_plugins.core.errors import ConfigError
 from kong_plugins.core.redis import RedisConfig, connect
 
@@ -21,13 +21,33 @@ __all__ = ["Settings", "build_settings"]
 _MISSING = "required field missing"
 
 
+class LazyWriter:
+    """A sink's process-wide writer, started by the first record: validating a config (``kong-ai validate``
+    builds the plugin) or an instance that never logs starts no thread and opens nothing."""
+
+    __slots__ = ("identity", "make_sink", "options")
+
+    def __init__(
+        self, identity: tuple[Any, ...], make_sink: Callable[[], Sink], options: dict[str, Any]
+    ) -> None:
+        self.identity = identity
+        self.make_sink = make_sink
+        self.options = options
+
+    def get(self) -> Writer:
+        return writer_for(self.identity, self.make_sink, **self.options)
+
+    def submit(self, record: Mapping[str, Any]) -> None:
+        self.get().submit(record)
+
+
 @dataclass(frozen=True)
 class Settings:
     fingerprint: Fingerprint
     client_ip: str
     max_body_bytes: int
     buffer_answer: bool
-    writers: tuple[Writer, ...]
+    writers: tuple[LazyWriter, ...]
 
 
 def build_settings(config: Mapping[str, Any]) -> Settings:
@@ -50,7 +70,7 @@ def build_settings(config: Mapping[str, Any]) -> Settings:
         maxlen = int(config.get("stream_maxlen") or 1_000_000)
         identity = ("redis", repr(redis_config), namespace, maxlen, *options.values())
         sink = lambda: RedisStreamSink(lambda: connect(redis_config), namespace, maxlen)  # noqa: E731
-        writers.append(writer_for(identity, sink, **options))
+        writers.append(LazyWriter(identity, sink, options))
     if "file" in sinks:
         path = config.get("file_path")
         if not isinstance(path, str) or not path.startswith("/"):
@@ -58,7 +78,7 @@ def build_settings(config: Mapping[str, Any]) -> Settings:
         max_bytes = int(config.get("file_max_bytes") or 100 * 1024 * 1024)
         backups = int(config.get("file_backups") or 5)
         identity = ("file", path, max_bytes, backups, *options.values())
-        writers.append(writer_for(identity, lambda: FileSink(path, max_bytes, backups), **options))
+        writers.append(LazyWriter(identity, lambda: FileSink(path, max_bytes, backups), options))
     timeout_s = int(config.get("sink_timeout") or 5000) / 1000
     if "syslog" in sinks:
         syslog = {
@@ -73,14 +93,14 @@ def build_settings(config: Mapping[str, Any]) -> Settings:
         if not isinstance(syslog["host"], str) or not syslog["host"]:
             raise ConfigError("syslog_host is required with the syslog sink", {"syslog_host": _MISSING})
         identity = ("syslog", tuple(sorted(syslog.items())), spill_dir, *options.values())
-        writers.append(writer_for(identity, lambda: SyslogSink(**syslog), **options))
+        writers.append(LazyWriter(identity, lambda: SyslogSink(**syslog), options))
     if "http" in sinks:
         endpoint = config.get("http_endpoint")
         if not isinstance(endpoint, str) or not endpoint:
             raise ConfigError("http_endpoint is required with the http sink", {"http_endpoint": _MISSING})
         headers = dict(config.get("http_headers") or {})
         identity = ("http", endpoint, tuple(sorted(headers.items())), timeout_s, spill_dir, *options.values())
-        writers.append(writer_for(identity, lambda: HttpSink(endpoint, headers, timeout_s), **options))
+        writers.append(LazyWriter(identity, lambda: HttpSink(endpoint, headers, timeout_s), options))
     return Settings(
         fingerprint=Fingerprint(algorithm, key.encode() if isinstance(key, str) else None),
         client_ip=str(config.get("client_ip") or "truncated"),
