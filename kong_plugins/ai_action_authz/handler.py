@@ -202,7 +202,19 @@ class Plugin(GuardPlugin):
     def _filter_tool_list(self, pdk: Pdk, facts: AuthzFacts, raw: bytes) -> None:
         """An MCP ``tools/list`` answer: only the tools the caller may be offered (``tool.offer``)."""
         settings = self.settings
-        names = listed_tools(raw) if len(raw) <= settings.max_response_bytes else None
+        limit = settings.max_response_bytes
+        if len(raw) > limit:  # uninspectable: never delivered unfiltered
+            return self._refuse_output(pdk, facts, None, 0, UNINSPECTABLE)
+        names = listed_tools(raw)
+        decoded = False
+        if names is None:  # not readable as it is: maybe content-coded (read only then, as for the output)
+            encoding = pdk.call("service.response.get_header", "Content-Encoding")
+            if isinstance(encoding, str) and encoding:
+                try:
+                    raw, decoded = decode_body(raw, encoding, limit), True
+                except DecodeError:
+                    return self._refuse_output(pdk, facts, None, 0, UNINSPECTABLE)
+                names = listed_tools(raw)
         if not names:
             return
         carry = _as_dict(facts.carry)
@@ -219,10 +231,13 @@ class Plugin(GuardPlugin):
         pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
         if removed:
             status = pdk.call("response.get_status")
+            headers: dict[str, str | list[str]] = {TOOLS_FILTERED_HEADER: str(removed)}
+            if decoded:
+                headers["Content-Encoding"] = []  # the filtered list is sent decoded
             raise ReplaceResponse(
                 status if isinstance(status, int) else 200,
                 body,
-                headers={TOOLS_FILTERED_HEADER: str(removed)},
+                headers=headers,
                 log_reason=f"decision {decision.id}: {removed} tools left out of a tools/list answer",
             )
 

@@ -75,3 +75,16 @@ def test_on_an_mcp_route_a_message_without_the_jsonrpc_member_is_still_decided(a
     response = route.post(message)
     assert not shell_ran(response)
     assert_forbidden(response)
+
+
+def test_a_compressed_tools_list_is_filtered_too(authz) -> None:
+    import gzip
+    import json
+
+    route = authz({"policy": MCP_POLICY, "mcp": True}, upstream="/mcp")
+    listed = route.post(rpc("tools/list"), headers={"X-Mock-Content-Encoding": "gzip"})
+    assert listed.status_code == 200, listed.text
+    body = listed.content
+    if listed.headers.get("Content-Encoding") == "gzip" and body[:2] == b"\x1f\x8b":  # httpx left it coded
+        body = gzip.decompress(body)
+    assert [tool["name"] for tool in json.loads(body)["result"]["tools"]] == ["search", "transfer"]
