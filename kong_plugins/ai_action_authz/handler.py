@@ -31,7 +31,7 @@ from kong_plugins.ai_action_authz.facts import (
     view_from_facts,
 )
 from kong_plugins.ai_action_authz.mcp import filter_tool_lists, listed_tools
-from kong_plugins.ai_action_authz.output import MAX_TOOL_CALLS, Output, parse_output
+from kong_plugins.ai_action_authz.output import MAX_TOOL_CALLS, Output, Uninspectable, parse_output
 from kong_plugins.ai_action_authz.schema import NAME, SCHEMA
 from kong_plugins.ai_action_authz.settings import AuthzSettings, build_settings
 from kong_plugins.core.content_encoding import DecodeError, decode_body
@@ -246,7 +246,10 @@ class Plugin(GuardPlugin):
         limit = self.settings.max_response_bytes
         if len(raw) > limit:
             return None, False
-        output = parse_output(raw)
+        try:
+            output = parse_output(raw)
+        except Uninspectable:
+            return None, False
         if output is not None or not raw:
             return output if raw else Output("openai-json", []), False
         encoding = pdk.call("service.response.get_header", "Content-Encoding")
@@ -256,7 +259,10 @@ class Plugin(GuardPlugin):
             decoded = decode_body(raw, encoding, limit)
         except DecodeError:
             return None, False
-        parsed = parse_output(decoded)
+        try:
+            parsed = parse_output(decoded)
+        except Uninspectable:
+            return None, True
         return (parsed if parsed is not None else Output("openai-json", [])), True
 
     def _refuse_output(

@@ -18,7 +18,15 @@ from typing import Any
 
 from kong_plugins.ai_action_authz.actions import argument_tags, bounded_name
 
-__all__ = ["EVENT_SPLIT", "MAX_TOOL_CALLS", "Output", "ToolCall", "answer_start", "parse_output"]
+__all__ = [
+    "EVENT_SPLIT",
+    "MAX_TOOL_CALLS",
+    "Output",
+    "ToolCall",
+    "Uninspectable",
+    "answer_start",
+    "parse_output",
+]
 
 MAX_TOOL_CALLS = 128
 MAX_EVENTS = 100_000
@@ -30,6 +38,10 @@ EVENT_SPLIT = re.compile(rb"((?:\r\n|\n|\r(?!\n))(?:\r\n|\n|\r))")
 _SSE_DATA = re.compile(rb"(?:^|[\r\n])data:")
 _BOM = b"\xef\xbb\xbf"
 _LEADING = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*")
+
+
+class Uninspectable(ValueError):
+    """An answer in a known format whose tool calls cannot be read as its client reads them: refused."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,8 @@ def answer_start(body: bytes) -> bytes:
 
 
 def parse_output(body: bytes) -> Output | None:
-    """The tool calls in ``body`` (none in JSON that is no chat answer); None when it is not JSON or SSE.
+    """The tool calls in ``body`` (none in JSON that is no chat answer); None when it is not JSON or SSE;
+    :class:`Uninspectable` when it is SSE whose calls cannot be read faithfully.
 
     SSE is recognised by any ``data:`` line, not by the first field: a stream may open with ``retry:``, a
     comment or any field a decoder ignores."""
@@ -322,11 +335,20 @@ def _parse_sse(body: bytes) -> Output | None:
                     event.data = None
         events.append(event)
         if len(events) > MAX_EVENTS:
-            return None
-    anthropic = any(isinstance(e.data, dict) and e.data.get("type") == "message_start" for e in events)
-    if anthropic:
+            raise Uninspectable(f"more than {MAX_EVENTS} events")
+    kinds = [e.data.get("type") for e in events if isinstance(e.data, dict)]
+    if "message_start" in kinds or "content_block_start" in kinds:
+        starts = [e.data.get("index") for e in events if isinstance(e.data, dict) and _is_block_start(e.data)]
+        if starts != list(range(len(starts))):
+            # the Anthropic SDK appends every block start, whatever index it claims: blocks whose indices are
+            # not 0, 1, 2... in order are not the blocks it builds (two claiming index 0 are two tool calls)
+            raise Uninspectable("Anthropic content blocks out of order")
         return Output("anthropic-sse", _anthropic_sse_calls(events), events=events)
     return Output("openai-sse", _openai_sse_calls(events), events=events)
+
+
+def _is_block_start(data: dict[str, Any]) -> bool:
+    return data.get("type") == "content_block_start"
 
 
 def _reserialize(event: _Event) -> bytes:

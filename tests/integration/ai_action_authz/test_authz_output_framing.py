@@ -153,3 +153,53 @@ def test_strip_in_crlf_cr_framing_keeps_the_allowed_call(raw_route) -> None:
     assert response.headers["X-AI-Tool-Calls-Stripped"] == "1"
     assert not _client_sees_the_call(response.content, sse=True)
     assert b'"search"' in response.content
+
+
+def anthropic_stream(blocks: list[tuple[int, str, str]]) -> bytes:
+    """An Anthropic stream of tool_use blocks: (the index the events claim, tool name, input JSON)."""
+    message = {"id": "m", "type": "message", "role": "assistant", "model": "claude", "content": []}
+    message.update(stop_reason=None, stop_sequence=None, usage={"input_tokens": 1, "output_tokens": 1})
+    events = [("message_start", {"type": "message_start", "message": message})]
+    for index, name, arguments in blocks:
+        block = {"type": "tool_use", "id": f"t{index}{name}", "name": name, "input": {}}
+        events.append(
+            ("content_block_start", {"type": "content_block_start", "index": index, "content_block": block})
+        )
+        delta = {"type": "input_json_delta", "partial_json": arguments}
+        events.append(
+            ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
+        )
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+    stop = {"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": None}}
+    events += [
+        ("message_delta", {**stop, "usage": {"output_tokens": 1}}),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    return b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in events)
+
+
+def test_anthropic_blocks_claiming_one_index_are_each_decided(raw_route) -> None:
+    """The Anthropic SDK appends every content_block_start whatever index it claims: two blocks claiming
+    index 0 are two tool calls to it (the first one, shell, included), never one call named after the last."""
+    import httpx
+    from integration.ai_action_authz.authz_support import anthropic_answer
+
+    body = anthropic_stream([(0, "shell", '{"cmd": "id"}'), (0, "search", "{}")])
+    sdk = anthropic_answer(httpx.Response(200, content=body, headers={"Content-Type": "text/event-stream"}))
+    assert [block.name for block in sdk.content] == ["shell", "search"]
+    for on_violation in ("block", "strip"):
+        route = raw_route(
+            [RESOLVER, ("ai-action-authz", {"policy": POLICY, "on_violation": on_violation})],
+            body,
+            [("Content-Type", "text/event-stream")],
+        )
+        response = route.gateway.proxy.post(
+            route.url(),
+            json=chat(tools=[tool("shell"), tool("search")], stream=True),
+            headers={"X-Tenant-ID": "acme"},
+        )
+        if response.status_code == 200:
+            names = [b.name for b in anthropic_answer(response).content if b.type == "tool_use"]
+            assert "shell" not in names, names
+        else:
+            assert_forbidden(response)
