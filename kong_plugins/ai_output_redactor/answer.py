@@ -69,6 +69,16 @@ def header(headers: Mapping[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def header_values(headers: Mapping[str, Any], name: str) -> list[Any]:
+    """Every value of a header in ``kong.response.get_headers()``'s map (a repeated header is a list)."""
+    value = headers.get(name.lower())
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 def media_kind(content_type: str | None) -> str:
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media == "application/json" or media.endswith("+json"):
@@ -124,8 +134,8 @@ def process_answer(
     outcome = Outcome(headers=response_headers(settings.headers, headers))
     policy = settings.headers
     if policy.check_tenant:
-        claimed = header(headers, policy.tenant_header)
-        if claimed is not None and claimed != resolved_tenant():
+        claimed = header_values(headers, policy.tenant_header)  # every line: the client sees them all
+        if claimed and any(value != resolved_tenant() for value in claimed):
             outcome.blocked = TENANT_MISMATCH
             return outcome
     outcome.media = media_kind(header(headers, "Content-Type"))

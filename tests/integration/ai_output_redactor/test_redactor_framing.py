@@ -120,3 +120,21 @@ def test_an_upstreams_own_5xx_body_is_redacted(raw_route, gateway, status: int) 
     response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o"})
     assert response.status_code == status
     assert response.json() == {"error": {"message": "quota of [REDACTED:EMAIL] exceeded"}}
+
+
+def test_every_tenant_header_line_of_an_answer_is_checked(raw_route) -> None:
+    """An answer carrying the caller's tenant and another one: the client sees both, so both must match."""
+    from integration.ai_output_redactor.redactor_support import RESOLVER
+
+    body = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}}]}).encode()
+    for lines in (["acme, globex"], ["acme", "globex"]):
+        headers = [("Content-Type", "application/json"), *(("X-Tenant-ID", value) for value in lines)]
+        route = raw_route([RESOLVER, (PLUGIN, {})], body, headers)
+        response = route.gateway.proxy.post(
+            route.url(), json={"model": "gpt-4o"}, headers={"X-Tenant-ID": "acme"}
+        )
+        assert response.status_code == 502, (lines, response.headers)
+    same = raw_route(
+        [RESOLVER, (PLUGIN, {})], body, [("Content-Type", "application/json"), ("X-Tenant-ID", "acme")]
+    )
+    assert same.gateway.proxy.post(same.url(), json={}, headers={"X-Tenant-ID": "acme"}).status_code == 200
