@@ -285,17 +285,19 @@ def _openai_chat(document: dict[str, Any], view: RequestView) -> None:
     for index, message, role, base, content in _messages(document, view):
         if isinstance(content, list):
             for part_index, part in enumerate(content):
-                if not isinstance(part, dict):
-                    continue
-                if part.get("type") == "text" and isinstance(part.get("text"), str):
-                    view.segments.append(TextSegment(f"{base}/{part_index}/text", role, part["text"], index))
-                elif part.get("type") in ("image_url", "input_image", "image"):
-                    view.images += 1
+                _block_texts(part, f"{base}/{part_index}", role, index, view)
+        refusal = message.get("refusal")
+        if isinstance(refusal, str):
+            view.segments.append(TextSegment(f"/messages/{index}/refusal", role, refusal, index))
         for call_index, call in enumerate(message.get("tool_calls") or []):
             arguments = (call.get("function") or {}).get("arguments")
             if isinstance(arguments, str):
                 path = f"/messages/{index}/tool_calls/{call_index}/function/arguments"
                 view.segments.append(TextSegment(path, role, arguments, index))
+        legacy_call = message.get("function_call")
+        if isinstance(legacy_call, dict) and isinstance(legacy_call.get("arguments"), str):
+            path = f"/messages/{index}/function_call/arguments"
+            view.segments.append(TextSegment(path, role, legacy_call["arguments"], index))
     tools = document.get("tools") or []
     for tool_index, tool in enumerate(tools):
         function = tool.get("function") or {}
@@ -343,7 +345,7 @@ def _anthropic_messages(document: dict[str, Any], view: RequestView) -> None:
                 view.segments.append(TextSegment(f"/system/{index}/text", "system", block["text"]))
     for index, _, role, base, content in _messages(document, view):
         for block_index, block in enumerate(content or []):
-            _anthropic_block(block, f"{base}/{block_index}", role, index, view)
+            _block_texts(block, f"{base}/{block_index}", role, index, view)
     tools = document.get("tools") or []
     for tool_index, tool in enumerate(tools):
         if isinstance(tool.get("name"), str):
@@ -354,36 +356,81 @@ def _anthropic_messages(document: dict[str, Any], view: RequestView) -> None:
     view.tools_json = _canonical(tools) if tools else ""
 
 
-def _anthropic_block(block: Any, path: str, role: str, message: int, view: RequestView) -> None:
-    if not isinstance(block, dict):
-        return
-    kind = block.get("type")
-    if kind == "text" and isinstance(block.get("text"), str):
-        view.segments.append(TextSegment(f"{path}/text", role, block["text"], message))
-    elif kind == "image":
-        view.images += 1
-    elif kind == "document":
-        source = block.get("source") or {}
-        if source.get("type") == "text" and isinstance(source.get("data"), str):
-            view.segments.append(TextSegment(f"{path}/source/data", "tool", source["data"], message))
-    elif kind == "tool_use":
-        view.segments.append(TextSegment(f"{path}/input", role, _canonical(block.get("input")), message))
-    elif kind == "tool_result":
-        content = block.get("content")
-        if isinstance(content, str):
-            view.segments.append(TextSegment(f"{path}/content", "tool", content, message))
-        elif isinstance(content, list):
-            for index, inner in enumerate(content):
-                if (
-                    isinstance(inner, dict)
-                    and inner.get("type") == "text"
-                    and isinstance(inner.get("text"), str)
-                ):
-                    view.segments.append(
-                        TextSegment(f"{path}/content/{index}/text", "tool", inner["text"], message)
-                    )
-                elif isinstance(inner, dict) and inner.get("type") == "image":
-                    view.images += 1
+#: Keys of content blocks/parts that hold no text the model reads as language: identifiers, media types,
+#: signatures, cache hints, URLs the provider fetches, encrypted blobs. Everything else that is a string is
+#: text the model reads, in every block type, including ones this module has never heard of.
+_NON_TEXT_KEYS = frozenset(
+    {
+        "type",
+        "id",
+        "tool_use_id",
+        "tool_call_id",
+        "media_type",
+        "mime_type",
+        "signature",
+        "format",
+        "detail",
+        "file_id",
+        "cache_control",
+        "url",
+        "encrypted_content",
+        "encrypted_index",
+        "file_data",
+    }
+)
+#: Block types whose content came from tools or retrieval, not from the caller: scanned as role ``tool``
+#: (any type ending in ``_result`` too, e.g. ``web_search_tool_result``, ``mcp_tool_result``).
+_RETRIEVED_BLOCKS = frozenset({"tool_result", "document", "search_result"})
+#: Block types that carry binary data (base64) in ``data``, never text.
+_BINARY_BLOCKS = frozenset({"base64", "input_audio", "redacted_thinking", "image"})
+
+
+def _block_role(kind: Any, role: str) -> str:
+    if isinstance(kind, str) and (kind in _RETRIEVED_BLOCKS or kind.endswith("_result")):
+        return "tool"
+    return role
+
+
+def _block_texts(block: Any, path: str, role: str, message: int, view: RequestView) -> None:
+    """Every text-bearing field of a content block or part, of any type, at any depth (iteratively).
+
+    Known and unknown block types alike: Anthropic ``text``, ``document`` (a ``text`` or ``content``
+    source, its ``title`` and ``context``), ``search_result`` (``title``, ``source``, ``content``),
+    ``tool_result`` (a string or a list of any blocks), ``tool_use``/``server_tool_use`` ``input`` (as
+    canonical JSON), ``thinking``; OpenAI ``text``, ``refusal``, ``file`` names... Blocks inside retrieved
+    content keep role ``tool``. Binary payloads (base64 images, PDFs, audio) and the keys in
+    :data:`_NON_TEXT_KEYS` are skipped; images are counted.
+    """
+    stack: list[tuple[Any, str, str, bool]] = [(block, path, role, False)]
+    while stack:
+        value, where, owner, binary = stack.pop()
+        if isinstance(value, str):
+            view.segments.append(TextSegment(where, owner, value, message))
+            continue
+        if isinstance(value, list):
+            stack.extend((value[i], f"{where}/{i}", owner, binary) for i in range(len(value) - 1, -1, -1))
+            continue
+        if not isinstance(value, dict):
+            continue
+        kind = value.get("type")
+        if kind in ("image", "image_url", "input_image"):
+            view.images += 1
+        owner = _block_role(kind, owner)
+        binary_data = kind in _BINARY_BLOCKS
+        children: list[tuple[Any, str, str, bool]] = []
+        for key, item in value.items():
+            if not isinstance(key, str) or key in _NON_TEXT_KEYS:
+                continue
+            if key == "data" and binary_data:
+                continue
+            if key == "image_url" or (key == "source" and kind == "image"):
+                continue
+            pointer = f"{where}/{key.replace('~', '~0').replace('/', '~1')}"
+            if key == "input" and isinstance(item, dict):
+                view.segments.append(TextSegment(pointer, owner, _canonical(item), message))
+                continue
+            children.append((item, pointer, owner, binary_data))
+        stack.extend(reversed(children))
 
 
 def _custom(document: dict[str, Any], view: RequestView) -> None:

@@ -122,20 +122,26 @@ class InjectionDetector:
     def scan(self, segments: Iterable[TextSegment], threshold: float = 1.0) -> Detection | None:
         """The strongest detection among ``segments`` (None when nothing fired); stops at ``threshold``.
 
+        Each segment is scored on its own, and so is the joined text of every run of segments of the same
+        role in one message or in consecutive messages (:func:`joined_runs`): an injection split across
+        content parts or messages, even one word per part, scores as the same text in one part would.
+
         All scanned texts are first examined joined by line breaks, in one pass per rule group: a line break
         is a word boundary, a line start and a normalization boundary, so nothing matches in the joined text
         that would not match in one of its parts, and ordinary requests are cleared without a pass per text.
         """
-        chosen = [s for s in segments if s.role in self.roles and s.text]
+        ordered = list(segments)
+        chosen = [s for s in ordered if s.role in self.roles and s.text]
         if not chosen:
             return None
-        joined = "\n".join(segment.text for segment in chosen)
-        found = self.signals(joined, in_tool_output=any(s.role in TOOL_ROLES for s in chosen))
+        candidates = chosen + [run for run in joined_runs(ordered) if run.role in self.roles]
+        joined = "\n".join(segment.text for segment in candidates)
+        found = self.signals(joined, in_tool_output=any(s.role in TOOL_ROLES for s in candidates))
         if not found:
             return None
         best: Detection | None = None
-        for segment in chosen:
-            if len(chosen) == 1:  # the joined text was this segment: its signals are known
+        for segment in candidates:
+            if len(candidates) == 1:  # the joined text was this segment: its signals are known
                 signals = found
             else:
                 signals = self.signals(segment.text, in_tool_output=segment.role in TOOL_ROLES)
@@ -218,6 +224,63 @@ class InjectionDetector:
         if budget.exhausted:
             signals.append(Signal("encoded_unscanned", "encoded_payload", UNSCANNED_WEIGHT))
         return signals
+
+
+def joined_runs(segments: Sequence[TextSegment]) -> list[TextSegment]:
+    """The joined texts of runs of two or more segments of one role, in one message or in consecutive
+    messages (segments in document order), as the model reads them: concatenated as is, and with a space
+    between pieces (parts holding one word each). Long runs are cut into windows of
+    :data:`JOIN_WINDOW_CHARS` overlapping by :data:`JOIN_OVERLAP_CHARS`, so a phrase across any boundary
+    is seen whole and the work stays linear in the request's text (each character of a run is scanned a
+    bounded number of times more: two joins, each window overlap). The path is the pieces' longest
+    common JSON pointer."""
+    runs: list[list[TextSegment]] = []
+    for segment in segments:
+        if not segment.text or segment.message is None:
+            continue
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and last.role == segment.role
+            and last.message is not None
+            and segment.message - last.message in (0, 1)
+        ):
+            runs[-1].append(segment)
+        else:
+            runs.append([segment])
+    joined: list[TextSegment] = []
+    for run in runs:
+        if len(run) < 2:
+            continue
+        path = _common_pointer([segment.path for segment in run])
+        for separator in ("", " "):
+            text = separator.join(segment.text for segment in run)
+            for window in _windows(text):
+                joined.append(TextSegment(path, run[0].role, window, run[0].message))
+    return joined
+
+
+JOIN_WINDOW_CHARS = 16384
+JOIN_OVERLAP_CHARS = 1024
+
+
+def _windows(text: str) -> Iterator[str]:
+    if len(text) <= JOIN_WINDOW_CHARS:
+        yield text
+        return
+    step = JOIN_WINDOW_CHARS - JOIN_OVERLAP_CHARS
+    for start in range(0, len(text) - JOIN_OVERLAP_CHARS, step):
+        yield text[start : start + JOIN_WINDOW_CHARS]
+
+
+def _common_pointer(paths: Sequence[str]) -> str:
+    parts = [path.split("/") for path in paths]
+    common: list[str] = []
+    for pieces in zip(*parts, strict=False):
+        if any(piece != pieces[0] for piece in pieces):
+            break
+        common.append(pieces[0])
+    return "/".join(common)
 
 
 class _DecodeBudget:
