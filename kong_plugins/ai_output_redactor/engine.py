@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kong_plugins.ai_output_redactor.detectors import MAX_FINDINGS_PER_TEXT, Detector, Finding, resolve
+from kong_plugins.ai_output_redactor.fold import fold
 
 __all__ = ["MODES", "Redactor", "Rule", "Tally", "TooManyFindings"]
 
@@ -90,16 +91,21 @@ class Redactor:
         self.hash_key = hash_key
 
     def find(self, text: str) -> list[Finding]:
-        """The non-overlapping findings in ``text`` that the allow list does not cover."""
+        """The non-overlapping findings in ``text`` that the allow list does not cover, read on the folded
+        text (:mod:`.fold`: look-alikes as a reader sees them) and mapped back to ``text``'s offsets."""
+        folded, origin = fold(text)
         found: list[Finding] = []
         for rank, detector in enumerate(self.detectors):
-            for finding in detector.find(text, rank, self.context):
+            for finding in detector.find(folded, rank, self.context):
                 found.append(finding)
                 if len(found) > MAX_FINDINGS_PER_TEXT:
                     raise TooManyFindings(detector.name)
         if not found:
             return found
-        return [f for f in resolve(found) if not self._allowed(text[f.start : f.end])]
+        kept = [f for f in resolve(found) if not self._allowed(folded[f.start : f.end])]
+        if origin is None:
+            return kept
+        return [Finding(origin[f.start], origin[f.end - 1] + 1, f.detector, f.rank) for f in kept]
 
     def _allowed(self, value: str) -> bool:
         if value.casefold() in self.allow_values:
