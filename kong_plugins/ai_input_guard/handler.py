@@ -149,7 +149,7 @@ class Plugin(GuardPlugin):
         """The answer to a refused request, after recording it; the format depends on who is asking."""
         authenticated = tenant.facts() is not None or pdk.call("client.get_consumer") is not None
         score = rejection.score if rejection.score is not None else 1.0
-        _append_findings(pdk, [Finding(rejection.check, rejection.category, score, "block")])
+        _append_findings(pdk, [Finding(rejection.check, rejection.category, score, "block", rejection.tier)])
         error_class = _ERRORS.get(rejection.status, BadRequest)
         if authenticated:
             errors = [problem.to_json() for problem in rejection.problems[:MAX_ERRORS]]

@@ -66,6 +66,7 @@ class Detection:
     category: str
     path: str
     signals: tuple[Signal, ...] = ()
+    tier: str = "rules"  # which tier of the cascade decided (recorded in ai_guard.findings)
 
 
 class _RuleGroup:

@@ -22,7 +22,9 @@ from kong_plugins.ai_input_guard.settings import GuardSettings
 from kong_plugins.ai_input_guard.view import RequestView
 from kong_plugins.core.context import RequestFacts
 
-__all__ = ["Finding", "Inspection", "empty_body_facts", "inspect_body"]
+__all__ = ["OOD_TIER", "Finding", "Inspection", "empty_body_facts", "inspect_body"]
+
+OOD_TIER = "heuristics"  # the out-of-distribution signal has one tier: its measurements
 
 
 @dataclass(frozen=True)
@@ -32,16 +34,20 @@ class Finding:
     check: str
     category: str
     score: float
-    action: str  # block | log
+    action: str  # block | log | shadow
+    tier: str | None = None  # the detector tier that decided (rules, classifier, heuristics)
 
     def to_shared(self, plugin: str) -> dict[str, Any]:
-        return {
+        shared: dict[str, Any] = {
             "plugin": plugin,
             "check": self.check,
             "category": self.category,
             "score": self.score,
             "action": self.action,
         }
+        if self.tier is not None:
+            shared["tier"] = self.tier
+        return shared
 
 
 @dataclass
@@ -113,8 +119,9 @@ def _detect(settings: GuardSettings, view: RequestView) -> list[Finding]:
                     detection.category,
                     FieldProblem(detection.path, f"prompt injection detected ({detection.category})"),
                     score=detection.score,
+                    tier=detection.tier,
                 )
-            findings.append(Finding("injection", detection.category, detection.score, "log"))
+            findings.append(Finding("injection", detection.category, detection.score, "log", detection.tier))
     ood = settings.ood
     if ood.enabled:
         signal = settings.ood_signal.measure(view.segments)
@@ -128,6 +135,7 @@ def _detect(settings: GuardSettings, view: RequestView) -> list[Finding]:
                         signal.path, f"input too far from what this route expects ({signal.category})"
                     ),
                     score=signal.score,
+                    tier=OOD_TIER,
                 )
-            findings.append(Finding("ood", signal.category, signal.score, "log"))
+            findings.append(Finding("ood", signal.category, signal.score, "log", OOD_TIER))
     return findings

@@ -68,12 +68,14 @@ class Rejection(Exception):
         problems: list[FieldProblem] | FieldProblem,
         *,
         score: float | None = None,
+        tier: str | None = None,
     ) -> None:
         self.status = status
         self.check = check
         self.category = category
         self.problems = [problems] if isinstance(problems, FieldProblem) else list(problems)
         self.score = score
+        self.tier = tier  # the detector tier that decided (findings only: never in the client's answer)
         super().__init__(f"{status} {check}/{category}: {'; '.join(p.error for p in self.problems)}")
 
 
