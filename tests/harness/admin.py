@@ -20,7 +20,8 @@ Endpoints: ``/``, ``/status``, ``/services``, ``/routes``, ``/consumers``, ``/pl
 (collection + entity, ``PUT`` too), ``/services/{s}/routes``, ``/{services,routes,consumers}/{x}/plugins``,
 ``/routes/{r}/service``, ``/consumers/{c}/key-auth``, ``/consumers/{c}/jwt``, ``/key-auths``, ``/jwts``,
 ``/consumer_groups``, ``/consumer_groups/{g}/consumers[/{c}]``, ``/consumers/{c}/consumer_groups[/{g}]`` (Kong
-Gateway Enterprise's consumer groups, which Kong OSS does not have; shapes as Kong/go-kong reads them),
+Gateway Enterprise's consumer groups, shapes as Kong/go-kong reads them; only when the store emulates
+Enterprise: Kong OSS answers them 404 ``{"message":"Not found"}``),
 ``/upstreams/{u}/targets``, ``/plugins/enabled``, ``/plugins/schema/{name}``, ``/schemas/plugins/{name}``,
 ``POST /schemas/plugins/validate``. Not emulated: multipart bodies, ``/config``, ``/tags``, certificates,
 RBAC.
@@ -308,7 +309,7 @@ class AdminApi:
             routes = [("POST", lambda: self._validate_plugin(req))]
         elif len(parts) == 3 and parts[:2] == ["schemas", "plugins"]:
             routes = [("GET", lambda: self._plugin_schema(parts[2]))]
-        elif parts[0] in COLLECTIONS:
+        elif parts[0] in COLLECTIONS and (parts[0] != "consumer_groups" or self.store.enterprise):
             routes = self._entity_routes(req)
         if not routes:
             raise _not_found()
@@ -380,11 +381,11 @@ class AdminApi:
         self, req: _Request, kind: str, key: str
     ) -> list[tuple[str, Callable[[], tuple[int, Any]]]] | None:
         """Consumer group membership (Kong Gateway Enterprise): ``/consumer_groups/{g}/consumers[/{c}]`` and
-        ``/consumers/{c}/consumer_groups[/{g}]``; None for any other path."""
+        ``/consumers/{c}/consumer_groups[/{g}]``; None for any other path, and for these on Kong OSS."""
         parts = req.parts
         pairs = {("consumer_groups", "consumers"): "consumer", ("consumers", "consumer_groups"): "group"}
         arg = pairs.get((kind, parts[2]))
-        if arg is None or len(parts) > 4:
+        if arg is None or len(parts) > 4 or not self.store.enterprise:
             return None
         group_side = kind == "consumer_groups"
         if len(parts) == 4:

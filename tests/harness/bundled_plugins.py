@@ -137,8 +137,8 @@ def _authenticate(
     if credential is not None:
         args.append(without_nulls(dict(credential)))
     pdk.call("kong.client.authenticate", *args)
-    if consumer is not None and consumer.get("id"):
-        # Kong Gateway Enterprise's auth plugins: the consumer's groups, for kong.client.get_consumer_groups
+    if consumer is not None and consumer.get("id") and getattr(pdk.req, "enterprise", False):
+        # Kong Gateway Enterprise's auth plugins (not OSS's): the consumer's groups, for get_consumer_groups
         pdk.call("kong.client.authenticate_consumer_group_by_consumer_id", consumer["id"])
     for header, value in (
         (HEADER_CONSUMER_ID, consumer.get("id") if consumer else None),

@@ -9,7 +9,8 @@ Follows kong/db/declarative/init.lua and kong/db/schema/others/declarative_confi
   accepted, other unknown keys are errors;
 * entities nest under the entity they reference (``services[].routes[].plugins[]``, ``consumers[].plugins``,
   ``consumers[].keyauth_credentials``/``jwt_secrets``, ``upstreams[].targets``); consumer group membership
-  (Kong Gateway Enterprise) is deck's ``consumers[].groups: [{name}]`` or ``consumer_groups[].consumers:
+  (Kong Gateway Enterprise only: for Kong OSS ``consumer_groups`` and ``consumers[].groups`` are unknown
+  fields) is deck's ``consumers[].groups: [{name}]`` or ``consumer_groups[].consumers:
   [{username}]``; top-level ones reference
   others by name/username or id (``service: my-svc``, ``route: ...``, ``consumer: ...``, ``upstream: ...``);
 * entities without an ``id`` get Kong's deterministic UUIDs (v5, from the name or the plugin's cache key), so
@@ -35,6 +36,7 @@ from typing import Any
 import yaml
 
 from harness.store import (
+    ENTERPRISE_KINDS,
     SCHEMAS,
     EntityError,
     ErrorCode,
@@ -233,8 +235,10 @@ def _migrate_route_paths(routes: Any) -> None:
                 paths[i] = "~" + path
 
 
-def _flatten(config: dict[str, Any], errors: dict[Any, Any]) -> list[_Item]:
+def _flatten(config: dict[str, Any], errors: dict[Any, Any], enterprise: bool) -> list[_Item]:
     items: list[_Item] = []
+    # Kong OSS's declarative schema has no consumer groups: their keys are unknown fields there
+    kinds = [kind for kind in ENTITY_ORDER if enterprise or kind not in ENTERPRISE_KINDS]
 
     def walk(
         kind: str, entries: Any, path: tuple[Any, ...], parent: _Item | None, child_key: str | None
@@ -250,7 +254,9 @@ def _flatten(config: dict[str, Any], errors: dict[Any, Any]) -> list[_Item]:
                 _put(errors, entry_path, "expected a record")
                 continue
             data = {k: v for k, v in entry.items() if k not in ("_comment", "_ignore")}
-            nested = {child: data.pop(child) for child in NESTING.get(kind, {}) if child in data}
+            nested = {
+                child: data.pop(child) for child in NESTING.get(kind, {}) if child in data and child in kinds
+            }
             for name in UNSUPPORTED:
                 if name in data:
                     _put(errors, (*entry_path, name), "not supported by the emulated gateway")
@@ -268,12 +274,12 @@ def _flatten(config: dict[str, Any], errors: dict[Any, Any]) -> list[_Item]:
                     )
 
     for key in config:
-        if key in META_KEYS or key in ENTITY_ORDER:
+        if key in META_KEYS or key in kinds:
             continue
         _put(
             errors, (key,), "not supported by the emulated gateway" if key in UNSUPPORTED else "unknown field"
         )
-    for kind in ENTITY_ORDER:
+    for kind in kinds:
         if kind in config and config[kind] is not None:
             walk(kind, config[kind], (kind,), None, None)
     return items
@@ -425,8 +431,10 @@ def build_store(
     *,
     validate: ValidateConfig | None = None,
     workspace_id: str | None = None,
+    edition: str = "oss",
 ) -> Store:
-    """Validate a parsed declarative config and return a new store holding it (or raise DeclarativeError)."""
+    """Validate a parsed declarative config and return a new store holding it (or raise DeclarativeError);
+    ``edition`` is the store's (Kong OSS refuses consumer groups as unknown fields)."""
     if not isinstance(config, Mapping):
         raise DeclarativeError("expected an object")
     config = json.loads(json.dumps(config))  # a private, JSON-shaped copy we may change
@@ -444,8 +452,10 @@ def build_store(
     if "_transform" in config and not isinstance(config["_transform"], bool):
         errors["_transform"] = "expected a boolean"
 
-    _memberships(config, errors)
-    items = _flatten(config, errors)
+    enterprise = edition == "enterprise"
+    if enterprise:
+        _memberships(config, errors)
+    items = _flatten(config, errors, enterprise)
     for item in items:
         if "id" in item.data and not is_uuid(item.data["id"]):
             _put(errors, (*item.path, "id"), "expected a valid UUID")
@@ -454,7 +464,7 @@ def build_store(
     _resolve_references(items, reference_errors)
 
     plugins = PluginCatalog(catalog, validate)
-    staging = Store(**({"workspace_id": workspace_id} if workspace_id else {}))
+    staging = Store(**({"workspace_id": workspace_id} if workspace_id else {}), edition=edition)
     prepared: list[tuple[_Item, dict[str, Any]]] = []
     for item in items:
         try:
@@ -488,7 +498,9 @@ def load(
     validate: ValidateConfig | None = None,
 ) -> None:
     """Replace the store's content with a parsed declarative config (all or nothing)."""
-    staging = build_store(config, catalog, validate=validate, workspace_id=store.workspace_id)
+    staging = build_store(
+        config, catalog, validate=validate, workspace_id=store.workspace_id, edition=store.edition
+    )
     store.replace_all(staging)
 
 

@@ -40,7 +40,7 @@ from harness.lua import to_wire
 from harness.pluginservers import ManagedProcess, PluginInfoError, load_all, wait_for_socket
 from harness.rpc import DEFAULT_READ_TIMEOUT, RpcClient
 from harness.runner import EventOutcome, PluginConfig, PluginRuntime, RequestStats, sort_plugins
-from harness.store import Store
+from harness.store import EDITIONS, Store
 
 KONG_VERSION_STRING = "3.9.1"
 PDK_COUNT_HEADER = "X-Emulator-Pdk-Calls"
@@ -88,6 +88,7 @@ class Gateway:
         declarative_path: str | None,
         path_map: list[tuple[str, str]],
         kong_version: tuple[int, int] = (3, 9),
+        edition: str = "oss",
         rpc_read_timeout: float = DEFAULT_READ_TIMEOUT,
         pdk_count_header: bool = True,
         echo_log: bool = True,
@@ -115,7 +116,7 @@ class Gateway:
         ]
         self.processes: list[ManagedProcess] = []
         self.catalog: dict[str, Any] = {}
-        self.store = Store(workspace_id=self.workspace_id, kong_version=kong_version)
+        self.store = Store(workspace_id=self.workspace_id, kong_version=kong_version, edition=edition)
         self.rpc_read_timeout = rpc_read_timeout
         self.clients: dict[str, RpcClient] = {}
         self.runtime: PluginRuntime | None = None
@@ -266,7 +267,7 @@ class Gateway:
             kong_version=self.kong_version,
             upstreams=self.store.upstream_by_name,
             consumers=self.store.load_consumer,
-            consumer_groups=self.store.consumer_groups_of,
+            consumer_groups=self.store.consumer_groups_of if self.store.enterprise else None,
             log=self.log,
             upstream_kong_headers=self.upstream_kong_headers,
             prefix=self.conf.prefix,
@@ -542,6 +543,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kong-version", default="3.9", help="Kong behaviour to emulate: 3.9 (default) or 3.8"
     )
+    parser.add_argument(
+        "--edition",
+        choices=EDITIONS,
+        default="oss",
+        help="Kong OSS (default) or Kong Gateway Enterprise (adds consumer groups: docs/emulator.md)",
+    )
     parser.add_argument("--rpc-read-timeout", type=float, default=DEFAULT_READ_TIMEOUT)
     parser.add_argument("--no-pdk-count-header", action="store_true")
     parser.add_argument("--ready-file", help="write 'proxy_port admin_port' here once listening")
@@ -562,6 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         declarative_path=args.declarative or conf.declarative_config,
         path_map=path_map,
         kong_version=(major, minor),
+        edition=args.edition,
         rpc_read_timeout=args.rpc_read_timeout,
         pdk_count_header=not args.no_pdk_count_header,
     )

@@ -354,6 +354,8 @@ class KongRequest:
     """One request on Kong's side. See the module doc for the lifecycle; every PDK call goes through ``call``.
 
     Constructor options beyond the brief's:
+    ``consumer_groups``: a consumer id's groups, given only when Kong Gateway Enterprise is emulated (the
+    default None is Kong OSS: no ``kong.client.*consumer_group*`` functions, see :attr:`enterprise`).
     ``trusted_ips``: Kong's ``trusted_ips`` (CIDRs; "0.0.0.0/0"/"::/0" trust all) for the forwarded getters,
     X-Forwarded-* pass-through and the realip module (``real_ip_header``, default X-Real-IP).
     ``full_kong_headers``: also send what real Kong adds but the recordings' glue does not: ``Via`` and
@@ -379,7 +381,7 @@ class KongRequest:
         kong_version: tuple[int, int] = (3, 9),
         upstreams: Callable[[str], dict[str, Any] | None] = lambda name: None,
         consumers: Callable[[str, bool], dict[str, Any] | None] = lambda key, by_username: None,
-        consumer_groups: Callable[[str], list[dict[str, Any]]] = lambda consumer_id: [],
+        consumer_groups: Callable[[str], list[dict[str, Any]]] | None = None,
         log: Callable[[str, str], None] = lambda level, line: None,
         trusted_ips: Sequence[str] = (),
         real_ip_header: str = "X-Real-IP",
@@ -696,6 +698,11 @@ class KongRequest:
         return cjson_encode(table)
 
     # ================================================================================ request state helpers
+
+    @property
+    def enterprise(self) -> bool:
+        """Kong Gateway Enterprise is emulated (its PDK has the consumer group functions Kong OSS lacks)."""
+        return self.consumer_groups is not None
 
     def in_log_timer(self) -> bool:
         return self._phase == "log" and self.saved is not None

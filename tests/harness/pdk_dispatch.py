@@ -106,6 +106,16 @@ def pdk(*names: str) -> Callable[[Handler], Handler]:
     return register
 
 
+ENTERPRISE_ONLY: set[Handler] = set()
+
+
+def enterprise_only(fn: Handler) -> Handler:
+    """A Kong Gateway Enterprise PDK function: on Kong OSS (``req.enterprise`` false) it does not exist, and
+    a plugin server's call of it is answered as any missing method (nil, ``could not find pdk method``)."""
+    ENTERPRISE_ONLY.add(fn)
+    return fn
+
+
 def override(*names: str) -> Callable[[Handler], Handler]:
     """Register an ``exposed_api`` override under its exact method string(s)."""
 
@@ -175,6 +185,8 @@ def dispatch(req: KongRequest, plugin: PluginRef, method: Any, args: Any) -> Pdk
         kind, target = _resolve(method)
     except LuaError as exc:
         return PdkOutcome("thrown", error=str(exc))
+    if kind == "handler" and target in ENTERPRISE_ONLY and not req.enterprise:
+        kind = "missing"
     if kind == "missing" or (kind == "saved" and not req.in_log_timer()):
         if kind == "missing":
             req.kong_log(plugin, "error", f"could not find pdk method: {method}", "mp_rpc.lua:116")

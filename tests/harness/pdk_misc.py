@@ -22,7 +22,7 @@ from harness.lua import (
     to_lua_string,
 )
 from harness.nginx_text import nginx_uri
-from harness.pdk_dispatch import Call, override, pdk
+from harness.pdk_dispatch import Call, enterprise_only, override, pdk
 from harness.pdk_request import CLIENT_LUA, client_ip, fail, is_number
 
 AUTH_AND_LATER = phase_mask("access", "header_filter", "response", "body_filter", "log")
@@ -111,22 +111,26 @@ def authenticate(c: Call, consumer: Any = None, credential: Any = None, *_: Any)
     c.req._store_ctx("authenticated_credential", credential)
 
 
-# Kong Gateway Enterprise's consumer groups (Kong/kong 3.9 OSS has no such functions): the authentication
-# plugins call ``authenticate_consumer_group_by_consumer_id`` once they know the consumer, which keeps the
-# consumer's groups in ``ngx.ctx.authenticated_consumer_groups``; ``get_consumer_groups`` returns them.
+# Kong Gateway Enterprise's consumer groups (Kong/kong 3.9 OSS has no such functions: on OSS the dispatcher
+# answers them as missing methods): the authentication plugins call
+# ``authenticate_consumer_group_by_consumer_id`` once they know the consumer, which keeps the consumer's
+# groups in ``ngx.ctx.authenticated_consumer_groups``; ``get_consumer_groups`` returns them.
 @pdk("kong.client.authenticate_consumer_group_by_consumer_id")
+@enterprise_only
 def authenticate_consumer_group_by_consumer_id(c: Call, consumer_id: Any = None, *_: Any) -> Any:
     c.req.check_phase(ACCESS_ONLY)
     if not isinstance(consumer_id, str):
         raise fail("consumer_id must be a string")
     from harness.lua import from_wire
 
+    assert c.req.consumer_groups is not None  # enterprise_only
     groups = from_wire(c.req.consumer_groups(consumer_id)) if is_valid_uuid(consumer_id) else None
     c.req._store_ctx("authenticated_consumer_groups", groups or None)
     return groups or None
 
 
 @pdk("kong.client.get_consumer_groups")
+@enterprise_only
 def get_consumer_groups(c: Call, *_: Any) -> Any:
     c.req.check_phase(AUTH_AND_LATER)
     return _ctx(c).get("authenticated_consumer_groups")

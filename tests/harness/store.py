@@ -51,6 +51,10 @@ ENTITY_KINDS: tuple[str, ...] = (
     "consumer_groups",
     "consumer_group_consumers",
 )
+# The gateway emulated: Kong OSS (the default: what this project targets) or Kong Gateway Enterprise, whose
+# consumer groups (entities, Admin API, deck keys, PDK functions) Kong OSS does not have (docs/emulator.md).
+EDITIONS: tuple[str, ...] = ("oss", "enterprise")
+ENTERPRISE_KINDS: frozenset[str] = frozenset({"consumer_groups", "consumer_group_consumers"})
 
 # Untrusted input: bounds on what one entity may hold.
 MAX_ENTITY_DEPTH = 32
@@ -1443,9 +1447,13 @@ class Store:
         *,
         clock: Callable[[], float] = time.time,
         kong_version: tuple[int, int] = (3, 9),
+        edition: str = "oss",
     ) -> None:
+        if edition not in EDITIONS:
+            raise ValueError(f"edition must be one of {', '.join(EDITIONS)}, not {edition!r}")
         self.workspace_id = workspace_id
         self.kong_version = kong_version  # shapes the StartInstance config extras
+        self.edition = edition  # the Admin API, the declarative loader and the PDK ask it (enterprise)
         self._clock = clock
         self._lock = threading.RLock()
         self._tables = _Tables()
@@ -1455,6 +1463,11 @@ class Store:
         self._expires: dict[str, float] = {}  # credential id -> expiry (``ttl``)
 
     # ------------------------------------------------------------------------------------- bookkeeping
+    @property
+    def enterprise(self) -> bool:
+        """Kong Gateway Enterprise is emulated: consumer groups exist."""
+        return self.edition == "enterprise"
+
     @property
     def version(self) -> int:
         """Bumped by every change (insert, update, delete, declarative reload)."""

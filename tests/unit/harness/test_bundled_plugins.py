@@ -43,8 +43,10 @@ EC_PUBLIC = (
 class Gateway:
     """A store with one route and the bundled plugins, and a way to run one plugin on a request."""
 
-    def __init__(self, plugin: str, config: dict[str, Any] | None = None, *, now: float = NOW) -> None:
-        self.store = Store()
+    def __init__(
+        self, plugin: str, config: dict[str, Any] | None = None, *, now: float = NOW, edition: str = "oss"
+    ) -> None:
+        self.store = Store(edition=edition)
         self.catalog = bundled_plugins.make_bundled(self.store, clock=lambda: now)
         declarative.load_string(
             self.store,
@@ -123,7 +125,7 @@ class Gateway:
             request_id="req-1",
             workspace_id=self.store.workspace_id,
             consumers=self.store.load_consumer,
-            consumer_groups=self.store.consumer_groups_of,
+            consumer_groups=self.store.consumer_groups_of if self.store.enterprise else None,
             upstreams=self.store.upstream_by_name,
         )
         req.phase = "access"

@@ -21,7 +21,7 @@ ANN = "c0000000-0000-4000-8000-000000000001"
 
 @pytest.fixture
 def client() -> Client:
-    store = Store()
+    store = Store(edition="enterprise")
     return Client(AdminApi(store, dict(bundled_plugins.make_bundled(store))))
 
 
@@ -72,7 +72,7 @@ def test_membership_from_either_side_and_its_answers(client: Client) -> None:
 
 
 def test_the_store_lists_a_consumers_groups_in_membership_order() -> None:
-    store = Store()
+    store = Store(edition="enterprise")
     ann = store.insert("consumers", {"id": ANN, "username": "ann"})
     first = store.insert("consumer_groups", {"name": "z-first"})
     second = store.insert("consumer_groups", {"name": "a-second"})
@@ -97,13 +97,13 @@ consumers:
 
 
 def test_deck_membership_from_consumers_and_from_groups() -> None:
-    store = Store()
+    store = Store(edition="enterprise")
     declarative.load_string(store, DECK, {})
     ann, bob = store.get("consumers", "ann"), store.get("consumers", "bob")
     assert ann is not None and bob is not None
     assert [g["name"] for g in store.consumer_groups_of(ann["id"])] == ["analysts", "auditors"]
     assert [g["name"] for g in store.consumer_groups_of(bob["id"])] == ["auditors"]
-    again = Store()
+    again = Store(edition="enterprise")
     declarative.load_string(again, DECK, {})
     assert again.list("consumer_group_consumers") == store.list("consumer_group_consumers")  # stable ids
 
@@ -121,7 +121,7 @@ def test_deck_membership_from_consumers_and_from_groups() -> None:
 )
 def test_deck_membership_errors(text: str, expected: str) -> None:
     with pytest.raises(DeclarativeError) as caught:
-        declarative.load_string(Store(), '_format_version: "3.0"\n' + text, {})
+        declarative.load_string(Store(edition="enterprise"), '_format_version: "3.0"\n' + text, {})
     assert expected in str(caught.value)
 
 
@@ -153,7 +153,7 @@ def test_pdk_get_consumer_groups_is_what_authentication_set() -> None:
 
 
 def test_key_auth_authenticates_the_consumers_groups() -> None:
-    gateway = Gateway("key-auth")
+    gateway = Gateway("key-auth", edition="enterprise")
     alice = gateway.store.get("consumers", "alice")
     assert alice is not None
     group = gateway.store.insert("consumer_groups", {"name": "analysts"})
@@ -161,3 +161,83 @@ def test_key_auth_authenticates_the_consumers_groups() -> None:
     gateway.store.insert("consumer_group_consumers", membership)
     _, req = gateway.run([("apikey", "alice-key")])
     assert req.ctx["authenticated_consumer_groups"] == [{k: v for k, v in group.items() if v is not None}]
+
+
+# ================================================================ Kong OSS (the default edition): none of it
+
+
+@pytest.fixture
+def oss_client() -> Client:
+    store = Store()
+    return Client(AdminApi(store, dict(bundled_plugins.make_bundled(store))))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/consumer_groups"),
+        ("POST", "/consumer_groups"),
+        ("GET", "/consumer_groups/analysts"),
+        ("DELETE", "/consumer_groups/analysts"),
+        ("GET", "/consumer_groups/analysts/consumers"),
+        ("POST", "/consumer_groups/analysts/consumers"),
+        ("DELETE", "/consumer_groups/analysts/consumers/ann"),
+        ("GET", "/consumers/ann/consumer_groups"),
+        ("POST", "/consumers/ann/consumer_groups"),
+        ("DELETE", "/consumers/ann/consumer_groups/analysts"),
+    ],
+)
+def test_oss_admin_api_has_no_consumer_groups(oss_client: Client, method: str, path: str) -> None:
+    oss_client.post("/consumers", {"username": "ann"})
+    status, body, _ = oss_client.request(method, path, {"name": "analysts"} if method == "POST" else None)
+    assert (status, body) == (404, {"message": "Not found"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("consumer_groups: [{name: analysts}]", "in 'consumer_groups': unknown field"),
+        ("consumers: [{username: ann, groups: [{name: analysts}]}]", "in 'groups': unknown field"),
+        (
+            "consumers: [{username: ann, consumer_group_consumers: [{consumer_group: g}]}]",
+            "in 'consumer_group_consumers': unknown field",
+        ),
+    ],
+)
+def test_oss_declarative_refuses_consumer_groups_as_unknown_fields(text: str, expected: str) -> None:
+    store = Store()
+    with pytest.raises(DeclarativeError) as caught:
+        declarative.load_string(store, '_format_version: "3.0"\n' + text, {})
+    assert expected in str(caught.value)
+    assert store.list("consumers") == []  # nothing loaded
+
+
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [
+        ("kong.client.get_consumer_groups", []),
+        ("kong.client.authenticate_consumer_group_by_consumer_id", [ANN]),
+    ],
+)
+def test_oss_pdk_answers_consumer_group_functions_as_missing(method: str, args: list[Any]) -> None:
+    logs: list[tuple[str, str]] = []
+    req = make(logs=logs)  # no consumer_groups: Kong OSS
+    req.phase = "access"
+    outcome = call(req, method, *args)
+    assert (outcome.kind, outcome.data) == ("value", MISSING)  # nil
+    assert logs == [("error", f"[kong] mp_rpc.lua:116 [py-test] could not find pdk method: {method}")]
+    assert "authenticated_consumer_groups" not in req.ctx
+
+
+def test_oss_key_auth_does_not_ask_for_groups() -> None:
+    """OSS key-auth authenticates without calling the Enterprise function (no missing-method error line)."""
+    logs: list[tuple[str, str]] = []
+
+    def listen(req: Any) -> None:
+        req._log_sink = lambda level, line: logs.append((level, line))
+
+    gateway = Gateway("key-auth")
+    _, req = gateway.run([("apikey", "alice-key")], before=listen)
+    assert req.ctx.get("authenticated_consumer") is not None
+    assert "authenticated_consumer_groups" not in req.ctx
+    assert not [line for _, line in logs if "could not find pdk method" in line]
