@@ -1,19 +1,31 @@
 """Roles from Kong consumer groups (``roles_from_consumer_groups``): the groups of the consumer key-auth
 authenticated become ``Role::"<group>"`` parents of the principal.
 
-Consumer groups are a Kong Gateway Enterprise feature; the emulated gateway models them (docs/emulator.md):
-``/consumer_groups`` and membership on the Admin API, and the ``kong.client.get_consumer_groups()`` that
-Enterprise's auth plugins fill in."""
+Consumer groups are a Kong Gateway Enterprise feature; the emulated gateway models them only when it
+emulates Enterprise (docs/emulator.md): ``/consumer_groups`` and membership on the Admin API, and the
+``kong.client.get_consumer_groups()`` that Enterprise's auth plugins fill in. So this module runs its own
+emulated gateway (in this process, ``edition="enterprise"``, with our plugin server and the real mock LLM)
+instead of the stack's, which emulates Kong OSS (test_authz_consumer_groups_oss.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import shlex
+import sys
+import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fixtures.gateway import GatewayUnderTest
+from harness.conf import KongConf, PluginServerConf
+from harness.gateway import Gateway
 from integration.ai_action_authz.authz_support import RESOLVER, assert_forbidden, chat
+
+pytestmark = pytest.mark.harness
 
 KEY_AUTH = ("key-auth", {"key_names": ["apikey"]})
 
@@ -22,6 +34,57 @@ POLICY = """
 @id("analysts-chat")
 permit(principal in Role::"{group}", action in [Action::"chat.create", Action::"model.use"], resource);
 """
+
+
+PLUGINS = ("ai-tenant-resolver", "ai-action-authz")
+
+
+def plugin_servers(prefix: Path) -> list[PluginServerConf]:
+    """One kong-ai-pluginserver process for both plugins, as kong/kong.conf declares it."""
+    py = shlex.quote(sys.executable)
+    start = f"{py} -m kong_plugins.server.cli -p {prefix} --socket-name kong-ai.sock --no-lua-style"
+    return [
+        PluginServerConf(
+            name,
+            str(prefix / "kong-ai.sock"),
+            start if index == 0 else None,
+            f"{py} -m kong_plugins.server.cli --dump {name}",
+        )
+        for index, name in enumerate(PLUGINS)
+    ]
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Iterator[GatewayUnderTest]:
+    """An emulated Kong Gateway Enterprise 3.9 (bundled key-auth, the resolver and authz), run on its own
+    event loop in a thread so the tests' synchronous clients can call it."""
+    with tempfile.TemporaryDirectory(prefix="authz-groups-") as tmp:
+        prefix = Path(tmp)
+        conf = KongConf(
+            prefix=str(prefix), plugins=["bundled", *PLUGINS], pluginservers=plugin_servers(prefix)
+        )
+        emulated = Gateway(conf, declarative_path=None, path_map=[], edition="enterprise", echo_log=False)
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, daemon=True)
+        thread.start()
+        try:
+            started = asyncio.run_coroutine_threadsafe(
+                emulated.start(("127.0.0.1", 0), ("127.0.0.1", 0)), loop
+            )
+            started.result(timeout=120)
+            assert emulated.proxy and emulated.admin
+            under_test = GatewayUnderTest(
+                f"http://127.0.0.1:{emulated.proxy.port}",
+                f"http://127.0.0.1:{emulated.admin.port}",
+                real_kong=False,
+            )
+            yield under_test
+            under_test.close()
+        finally:
+            asyncio.run_coroutine_threadsafe(emulated.stop(), loop).result(timeout=60)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
+            loop.close()
 
 
 @pytest.fixture
