@@ -216,7 +216,8 @@ def _on_violation(
 
 def schema_error(validator: Any, content: Any) -> str | None:
     """Why ``content`` (the model's text, parsed as JSON, or a document) fails ``validator``; None if it
-    passes. The reason names the place and the keyword, never the value."""
+    passes. The reason names the place and the keyword, never the value (nor a key the schema does not
+    declare: that is ``*``)."""
     if isinstance(content, str):
         try:
             content = json.loads(content)
@@ -230,8 +231,11 @@ def schema_error(validator: Any, content: Any) -> str | None:
         return "content nested too deeply"
     if error is None:
         return None
-    where = "/" + "/".join(str(part) for part in error.absolute_path)
-    return f"{where}: {error.validator} violated"
+    # a key the schema declares (it is in the schema path) or an array position is named; any other key is
+    # one the model chose (additionalProperties, patternProperties) and may be the very value to hide
+    declared = {part for part in error.absolute_schema_path if isinstance(part, str)}
+    parts = (str(p) if isinstance(p, int) or p in declared else "*" for p in error.absolute_path)
+    return f"/{'/'.join(parts)}: {error.validator} violated"
 
 
 def _unread(outcome: Outcome, reason: str, block: bool) -> Outcome:
