@@ -14,7 +14,8 @@ email. Kong buffers the whole stream for a plugin with a ``response`` phase, so 
    started, the rest of the value is removed from the events it spanned (they keep their structure, with
    less or empty text). Tool-call arguments that parse as JSON once joined are redacted structurally and
    sent whole in their first fragment (the later fragments become empty strings);
-4. any other event's JSON is redacted on its own (:mod:`.json_body`), non-JSON ``data`` as text.
+4. any other event's JSON is redacted on its own (:mod:`.json_body`); non-JSON ``data`` (a stream of raw
+   text tokens) is one more channel, joined across events like the others.
 
 Only modified events are re-serialized (one ``data:`` line of compact JSON); every other byte of the stream
 is kept, so the number and order of events, their names, ids and the ``[DONE]`` marker are unchanged.
@@ -117,13 +118,18 @@ def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[
     items, newline = parse_events(text)
     channels = _Channels()
     model: str | None = None
+    plain: list[Fragment] = []  # non-JSON data: a stream of raw text tokens is one channel
     for item in items:
         if not isinstance(item, Event) or item.data is None:
             continue
         document = item.document
         model = model or answer_model(document)
-        if not _collect(item, document, channels):
+        if document is None and item.data.strip() != "[DONE]":
+            plain.append(Fragment(item, {"data": item.data}, "data", item.data))
+        elif not _collect(item, document, channels):
             _redact_whole(item, redactor, tally, tenant)
+    if plain:
+        channels.text[("data",)] = plain
     content = next(
         (
             "".join(f.text for f in channels.text[key])
@@ -136,6 +142,8 @@ def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[
         _redact_text_channel(fragments, redactor, tally, tenant)
     for fragments in channels.json.values():
         _redact_json_channel(fragments, redactor, tally, tenant)
+    for fragment in plain:
+        fragment.event.data = fragment.holder["data"]
     if not tally.total:
         return StreamResult(text, model, content)
     out: list[str] = []

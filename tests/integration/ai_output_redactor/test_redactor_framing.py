@@ -138,3 +138,17 @@ def test_every_tenant_header_line_of_an_answer_is_checked(raw_route) -> None:
         [RESOLVER, (PLUGIN, {})], body, [("Content-Type", "application/json"), ("X-Tenant-ID", "acme")]
     )
     assert same.gateway.proxy.post(same.url(), json={}, headers={"X-Tenant-ID": "acme"}).status_code == 200
+
+
+def test_a_plain_text_stream_split_value_is_redacted(raw_route) -> None:
+    """A stream of raw text tokens (``data: <text>``, no JSON: simple model servers send this) is one
+    channel too: the halves of an email in two events are found joined."""
+    body = b"".join(b"data: " + half.encode() + b"\n\n" for half in HALVES) + b"data: [DONE]\n\n"
+    route = raw_route([(PLUGIN, {})], body, [("Content-Type", "text/event-stream")])
+    response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o", "stream": True})
+    assert response.status_code == 200, response.text
+    from openai._streaming import SSEDecoder
+
+    text = "".join(e.data for e in SSEDecoder().iter_bytes(iter([response.content])) if e.data != "[DONE]")
+    assert text == "Mail [REDACTED:EMAIL] today", text
+    assert response.content.endswith(b"data: [DONE]\n\n")
