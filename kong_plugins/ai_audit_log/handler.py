@@ -5,6 +5,9 @@ body (``kong.request.get_raw_body``) and publish its SHA-256 and size under ``ai
 ``log`` (Kong's timer, after the response, answering from its snapshot): read the context keys, the
 serialized log entry and, when Kong buffered the answer, its body (to hash it and read the answering model);
 build the record (:mod:`.record`) and hand it to each sink's writer (:mod:`.writer`), which never blocks.
+With ``include_payloads`` (:mod:`.payloads`): ``access`` reads the body even when the guard hashed it and
+publishes the prompt already redacted and capped; ``log`` redacts and caps the buffered answer (one more call:
+the upstream's ``Content-Encoding``).
 Round trips per phase: docs/audit.md.
 """
 
@@ -13,8 +16,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
+from kong_plugins.ai_audit_log.payloads import answer_text, prompt_text, sanitize_payload, withheld
 from kong_plugins.ai_audit_log.record import AccessFacts, Answer, build_record, upstream_answered
 from kong_plugins.ai_audit_log.schema import NAME, SCHEMA
 from kong_plugins.ai_audit_log.settings import Settings, build_settings
@@ -38,6 +43,7 @@ PRIORITY = priority_of(NAME)
 AUDIT_KEY = "ai_guard.audit"
 CONTEXT_KEYS = (TENANT_KEY, REQUEST_KEY, AUTHZ_KEY, USAGE_KEY, REDACTION_KEY, FINDINGS_KEY)
 MAX_SERIALIZED_CHARS = 4 * 1024 * 1024
+MAX_ANSWER_BYTES = 16 * 1024 * 1024  # a buffered answer decoded for include_payloads (larger: withheld)
 log = logging.getLogger("kong_plugins")
 
 
@@ -54,23 +60,30 @@ class Plugin(GuardPlugin):
         if self.settings.buffer_answer:
             pdk.call("service.request.enable_buffering")
         facts = pdk.call("ctx.shared.get", REQUEST_KEY)
-        if isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str):
-            return  # ai-input-guard hashed the body already
-        if self.settings.max_body_bytes <= 0:
-            return
+        hashed = isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str)
+        payloads = self.settings.payloads
+        if (hashed and payloads is None) or self.settings.max_body_bytes <= 0:
+            return  # ai-input-guard hashed the body already, and no prompt is stored
         raw = pdk.call("request.get_raw_body", self.settings.max_body_bytes)
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         if not isinstance(raw, bytes):
-            return  # over the bound (Kong answers nil): no input hash
-        pdk.call("ctx.shared.set", AUDIT_KEY, AccessFacts.of_body(raw).to_shared())
+            return  # over the bound (Kong answers nil): no input hash, no prompt
+        access = AccessFacts() if hashed else AccessFacts.of_body(raw)
+        if payloads is not None:
+            # redacted here, so that the unredacted prompt never leaves this handler
+            access = replace(access, prompt=payloads.payload(prompt_text(raw)))
+        pdk.call("ctx.shared.set", AUDIT_KEY, access.to_shared())
 
     @phase
     def log(self, pdk: Pdk) -> None:
         shared = {key: pdk.call("ctx.shared.get", key) for key in CONTEXT_KEYS}
         facts = shared.get(REQUEST_KEY)
-        if not (isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str)):
-            shared[AUDIT_KEY] = pdk.call("ctx.shared.get", AUDIT_KEY)  # set when the guard did not hash
+        hashed = isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str)
+        payloads = self.settings.payloads
+        if not hashed or payloads is not None:
+            # set when the guard did not hash, or to carry the prompt
+            shared[AUDIT_KEY] = pdk.call("ctx.shared.get", AUDIT_KEY)
         serialized = _decode(pdk.call("log.serialize"))
         body = None
         # Only an upstream's answer is fingerprinted, as the model gave it (before a redactor rewrote it;
@@ -80,13 +93,24 @@ class Plugin(GuardPlugin):
         if upstream_answered(serialized) and pdk.call("nginx.get_ctx", "buffered_proxying"):
             raw = pdk.call("service.response.get_raw_body")
             body = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
+        access = AccessFacts.from_shared(shared.get(AUDIT_KEY))
+        stored = None
+        if payloads is not None:
+            output = None
+            if isinstance(body, bytes):
+                # the upstream's own coding (the redactor may have changed the client's Content-Encoding)
+                encoding = pdk.call("service.response.get_header", "Content-Encoding")
+                text = answer_text(body, encoding if isinstance(encoding, str) else None, MAX_ANSWER_BYTES)
+                output = payloads.payload(text) if text is not None else withheld("undecodable")
+            stored = {"prompt": sanitize_payload(access.prompt, payloads.max_bytes), "output": output}
         record = build_record(
             serialized,
             shared,
-            AccessFacts.from_shared(shared.get(AUDIT_KEY)),
+            access,
             Answer(body if isinstance(body, bytes) else None),
             fingerprint=self.settings.fingerprint,
             client_ip_mode=self.settings.client_ip,
+            payloads=stored,
         )
         for writer in self.settings.writers:
             writer.submit(record)

@@ -4,7 +4,8 @@ Pure: :func:`build_record` takes what the handler read (``kong.log.serialize()``
 ``kong.ctx.shared`` maps of the other plugins, this plugin's own access facts, the buffered answer when there
 was one) and returns a JSON-ready dict whose shape is ``docs/audit-record.schema.json``. Every value that
 came from a request or another plugin is bounded (lengths, list sizes), so a hostile request cannot make a
-record large. What the record never holds: bodies, headers, query strings, credentials.
+record large. What the record never holds: bodies, headers, query strings, credentials (with
+``include_payloads`` on, the prompt's and the answer's text, redacted and capped by :mod:`.payloads`).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class AccessFacts:
     body_sha256: str | None = None
     body_bytes: int | None = None
     model: str | None = None
+    prompt: Mapping[str, Any] | None = None  # include_payloads: the redacted, capped prompt (.payloads)
 
     @classmethod
     def of_body(cls, body: bytes) -> AccessFacts:
@@ -96,6 +98,7 @@ class AccessFacts:
             ("body_sha256", self.body_sha256),
             ("body_bytes", self.body_bytes),
             ("model", self.model),
+            ("prompt", dict(self.prompt) if self.prompt is not None else None),
         )
         return {k: v for k, v in pairs if v is not None}
 
@@ -103,8 +106,12 @@ class AccessFacts:
     def from_shared(cls, value: Any) -> AccessFacts:
         if not isinstance(value, Mapping):
             return cls()
+        prompt = value.get("prompt")
         return cls(
-            _hex64(value.get("body_sha256")), _count(value.get("body_bytes")), _text(value.get("model"))
+            _hex64(value.get("body_sha256")),
+            _count(value.get("body_bytes")),
+            _text(value.get("model")),
+            prompt if isinstance(prompt, Mapping) else None,
         )
 
 
@@ -124,8 +131,11 @@ def build_record(
     fingerprint: Fingerprint,
     client_ip_mode: str = "truncated",
     now: dt.datetime | None = None,
+    payloads: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One record. ``shared`` maps context keys (``ai_guard.tenant``...) to what ``kong.ctx.shared`` held."""
+    """One record. ``shared`` maps context keys (``ai_guard.tenant``...) to what ``kong.ctx.shared`` held.
+    ``payloads`` (``{"prompt": ..., "output": ...}``, already redacted and capped by :mod:`.payloads`) is
+    recorded only when given: with ``include_payloads`` off the record has no ``payloads`` field at all."""
     request = _map(serialized.get("request"))
     response = _map(serialized.get("response"))
     latencies = _map(serialized.get("latencies"))
@@ -184,6 +194,8 @@ def build_record(
         "findings": _findings(shared.get("ai_guard.findings")),
         "redaction": _redaction(shared.get("ai_guard.redaction")),
     }
+    if payloads is not None:
+        record["payloads"] = {"prompt": payloads.get("prompt"), "output": payloads.get("output")}
     return record
 
 

@@ -7,6 +7,7 @@ an HMAC without a key is refused by the Admin API with 400). Everything else is 
 
 from __future__ import annotations
 
+from kong_plugins.ai_output_redactor.detectors import DETECTOR_NAMES
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
     array,
@@ -229,6 +230,38 @@ SCHEMA = plugin_schema(
                 between=[0, 64 * 1024 * 1024],
                 description="Largest request body this plugin reads itself to hash it, when ai-input-guard "
                 "published no hash (larger: no input hash). The answer is hashed only when Kong buffered it.",
+            ),
+        ),
+        field(
+            "include_payloads",
+            boolean(
+                default=False,
+                description="Store the prompt and the answer's text in the record (`payloads`), "
+                "**redacted** with ai-output-redactor's detectors (`payload_detectors`, mask mode: "
+                "`[REDACTED:EMAIL]`) and then cut at `max_payload_bytes`. Off by default: the record is "
+                "content-free. The prompt is read from the request body in `access` (redacted there: its "
+                "time is on the request path); the answer only when Kong buffered it (see "
+                "`buffer_answer`). See docs/audit.md.",
+            ),
+        ),
+        field(
+            "max_payload_bytes",
+            integer(
+                default=8192,
+                between=[64, 1024 * 1024],
+                description="Most UTF-8 bytes of each stored payload (prompt, answer), cut on a character "
+                "boundary after redaction and marked `truncated`.",
+            ),
+        ),
+        field(
+            "payload_detectors",
+            array(
+                string(one_of=list(DETECTOR_NAMES)),
+                default=list(DETECTOR_NAMES),
+                len_min=1,
+                len_max=len(DETECTOR_NAMES),
+                description="ai-output-redactor's built-in detectors run over stored payloads (default: all "
+                "of them; every finding is masked).",
             ),
         ),
     ],

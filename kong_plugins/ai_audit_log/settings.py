@@ -8,6 +8,7 @@ from typing import Any
 
 from kong_plugins.ai_audit_log.file_sink import FileSink
 from kong_plugins.ai_audit_log.http_sink import HttpSink
+from kong_plugins.ai_audit_log.payloads import DEFAULT_DETECTORS, PayloadPolicy
 from kong_plugins.ai_audit_log.record import Fingerprint
 from kong_plugins.ai_audit_log.redis_sink import RedisStreamSink
 from kong_plugins.ai_audit_log.schema import FACILITIES
@@ -48,6 +49,7 @@ class Settings:
     max_body_bytes: int
     buffer_answer: bool
     writers: tuple[LazyWriter, ...]
+    payloads: PayloadPolicy | None = None  # include_payloads
 
 
 def build_settings(config: Mapping[str, Any]) -> Settings:
@@ -107,4 +109,10 @@ def build_settings(config: Mapping[str, Any]) -> Settings:
         max_body_bytes=int(config.get("max_body_bytes", 10 << 20) or 0),
         writers=tuple(writers),
         buffer_answer=config.get("buffer_answer") is True,
+        payloads=PayloadPolicy.build(
+            list(config.get("payload_detectors") or DEFAULT_DETECTORS),
+            int(config.get("max_payload_bytes") or 8192),
+        )
+        if config.get("include_payloads") is True
+        else None,
     )
