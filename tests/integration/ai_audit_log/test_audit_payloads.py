@@ -127,3 +127,12 @@ def test_admin_api_refuses_a_bad_payload_config(audit: AuditEnv) -> None:
         config = {"include_payloads": True, **bad}
         answer = audit.gateway.admin.post(url, json={"name": "ai-audit-log", "config": config})
         assert answer.status_code == 400, answer.text
+
+
+def test_a_request_refused_before_the_audit_access_has_no_payloads_to_store(audit: AuditEnv) -> None:
+    route = audit.route(buffer_answer=True, include_payloads=True)
+    response = route.send(chat(SECRET), tenant=None)  # ai-tenant-resolver answers 401 in access
+    assert response.status_code == 401
+    record = route.record_of(response, tenant=None)
+    assert record["payloads"] == {"prompt": None, "output": None}  # no body read, Kong's own answer
+    assert record["input_hash"] is None and EMAIL not in json.dumps(record)
