@@ -54,9 +54,20 @@ class KongLog:
 
     def __init__(self, path: Path | None, echo: bool) -> None:
         self.lines: list[str] = []
+        self.dropped = 0  # lines let go from the front of ``lines``: ``dropped + len(lines)`` were logged
         self.path = path
         self.echo = echo
         self._file = path.open("a", buffering=1) if path else None
+
+    @property
+    def total(self) -> int:
+        """How many lines were logged so far: a mark that later reads can start from (``since``)."""
+        return self.dropped + len(self.lines)
+
+    def since(self, mark: int) -> list[str]:
+        """The lines logged after ``mark`` (a :attr:`total` read earlier), the newest 2000 at most."""
+        start = max(0, mark - self.dropped)
+        return self.lines[start:][-2000:]
 
     def __call__(self, level: str, line: str) -> None:
         level = "error" if level == "err" else level
@@ -64,6 +75,7 @@ class KongLog:
         self.lines.append(entry)
         if len(self.lines) > 20000:
             del self.lines[:10000]
+            self.dropped += 10000
         if self._file:
             self._file.write(entry + "\n")
         if self.echo:
@@ -472,7 +484,15 @@ class Gateway:
             stats = self.stats.get(parts[1])
             return answer(200, stats.as_json()) if stats else answer(404, {"message": "Not found"})
         if parts == ["log"] and method == "GET":
-            return answer(200, {"lines": self.log.lines[-2000:]})
+            # ?since=N: the lines after mark N (``total`` of an earlier answer), so that a test can read just
+            # what its own requests logged however long the log has grown
+            since = None
+            for item in query.split("&"):
+                if item.startswith("since="):
+                    with contextlib.suppress(ValueError):
+                        since = max(0, int(item[6:]))
+            lines = self.log.lines[-2000:] if since is None else self.log.since(since)
+            return answer(200, {"lines": lines, "total": self.log.total})
         if parts == ["pluginservers"] and method == "GET":
             return answer(
                 200,
