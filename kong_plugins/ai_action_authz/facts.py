@@ -78,14 +78,18 @@ def view_from_document(body: Any, mcp: bool | None = None) -> RequestView:
     else:
         fmt = "custom"
     limit = body.get("max_completion_tokens", body.get("max_tokens"))
-    tools = body.get("tools")
+    # OpenAI's deprecated `functions` still offers functions (answered with `function_call`): tools too
+    tools = [
+        *(body.get("tools") if isinstance(body.get("tools"), list) else []),
+        *(body.get("functions") if isinstance(body.get("functions"), list) else []),
+    ]
     return RequestView(
         format=fmt,
         model=model,
         stream=body.get("stream") is True,
         max_tokens=_int_or_none(limit),
         tool_names=_tool_names(tools),
-        too_many=isinstance(tools, list) and len(tools) > MAX_TOOLS,
+        too_many=len(tools) > MAX_TOOLS,
     )
 
 

@@ -307,6 +307,11 @@ def _openai_chat(document: dict[str, Any], view: RequestView) -> None:
             path = f"/tools/{tool_index}/function/description"
             view.segments.append(TextSegment(path, "tool_definition", function["description"]))
     view.tools_json = _canonical(tools) if tools else ""
+    # the deprecated `functions` parameter still offers functions to the model: their names are tools too
+    functions = document.get("functions")
+    for function in functions if isinstance(functions, list) else []:
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            view.tool_names.append(function["name"])
 
 
 def _prompts(document: dict[str, Any], view: RequestView, key: str) -> None:

@@ -88,3 +88,34 @@ def test_a_compressed_tools_list_is_filtered_too(authz) -> None:
     if listed.headers.get("Content-Encoding") == "gzip" and body[:2] == b"\x1f\x8b":  # httpx left it coded
         body = gzip.decompress(body)
     assert [tool["name"] for tool in json.loads(body)["result"]["tools"]] == ["search", "transfer"]
+
+
+NO_TOOLS_POLICY = (
+    CHAT_POLICY
+    + """
+@id("offer-search") permit(principal, action == Action::"tool.offer", resource == Tool::"search");
+"""
+)
+
+
+def test_legacy_functions_are_offered_tools_too(authz) -> None:
+    """OpenAI's deprecated ``functions`` parameter still offers functions to the model (it answers with
+    ``function_call``): the tools feature and every function offered are decided, with and without the
+    guard's facts."""
+    from integration.ai_action_authz.authz_support import INPUT_GUARD, RESOLVER
+
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
+    for before in ([RESOLVER], [RESOLVER, INPUT_GUARD]):
+        route = authz({"policy": NO_TOOLS_POLICY}, before=before, upstream="/v1/chat/completions")
+        assert route.post(body).status_code == 200
+        assert_forbidden(route.post({**body, "functions": [{"name": "search", "parameters": {}}]}))
+        features = authz(
+            {
+                "policy": NO_TOOLS_POLICY
+                + '@id("f") permit(principal, action == Action::"feature.use", resource);'
+            },
+            before=before,
+            upstream="/v1/chat/completions",
+        )
+        assert features.post({**body, "functions": [{"name": "search", "parameters": {}}]}).status_code == 200
+        assert_forbidden(features.post({**body, "functions": [{"name": "shell", "parameters": {}}]}))
