@@ -164,10 +164,12 @@ def decide(
     """Decide every action of one request (in one Cedar batch call for the cache misses)."""
     decided: list[ActionDecision | None] = [None] * len(actions)
     base_key = json.dumps(
-        [
+        [  # every fact of the principal its entities carry: a consumer may act for several tenants
             policy.version,
             principal.uid(),
+            principal.tenant,
             principal.tier,
+            principal.region,
             principal.roles,
             principal.groups,
             context,
