@@ -32,6 +32,9 @@ __all__ = ["BLOCKED_MESSAGE", "Outcome", "process_answer"]
 log = logging.getLogger("kong_plugins")
 
 BLOCKED_MESSAGE = "Response blocked by output policy"
+#: Cache directives for shared caches only, which CDNs (Fastly, Akamai, Cloudflare...) follow before
+#: Cache-Control: an upstream's `public` there would defeat response isolation.
+SHARED_CACHE_HEADERS = ("CDN-Cache-Control", "Surrogate-Control", "Cloudflare-CDN-Cache-Control")
 _LINE_END = re.compile(r"\r\n|\n|\r")
 _SSE_FIELDS = frozenset({"", "data", "event", "id", "retry"})  # "" is a comment line (":...")
 MAX_HEADER_VALUE = 256
@@ -292,6 +295,8 @@ def response_headers(policy: HeaderPolicy, upstream: Mapping[str, Any]) -> dict[
         result[name] = []
     if policy.isolation:
         result["Cache-Control"] = "private, no-store"
+        for name in SHARED_CACHE_HEADERS:  # CDNs obey these before Cache-Control: they go
+            result[name] = []
         vary = [v.strip() for v in (header(upstream, "Vary") or "").split(",") if v.strip()]
         seen = {v.lower() for v in vary}
         vary += [name for name in policy.vary if name.lower() not in seen]
