@@ -203,3 +203,18 @@ def test_anthropic_blocks_claiming_one_index_are_each_decided(raw_route) -> None
             assert "shell" not in names, names
         else:
             assert_forbidden(response)
+
+
+@pytest.mark.parametrize("status", [400, 500, 503])
+def test_tool_calls_in_an_error_answer_are_decided_too(raw_route, status: int) -> None:
+    """A client (or an agent framework retrying) may still read a non-2xx body as an answer."""
+    route = raw_route(
+        [RESOLVER, ("ai-action-authz", {"policy": POLICY, "on_violation": "block"})],
+        json.dumps(ANSWER).encode(),
+        [("Content-Type", "text/plain")],  # a lying type: the body is read for what it is
+        status=status,
+    )
+    response = route.gateway.proxy.post(
+        route.url(), json=chat(tools=[tool("shell")]), headers={"X-Tenant-ID": "acme"}
+    )
+    assert_forbidden(response)
