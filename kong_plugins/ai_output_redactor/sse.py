@@ -206,6 +206,13 @@ def _collect(event: Event, document: Any, channels: _Channels) -> bool:
         target = "json" if "arguments" in kind else "text"
         channels.add(target, key, Fragment(event, document, "delta", document["delta"]))
         return True
+    if kind == "content_block_start" and isinstance(document.get("content_block"), dict):
+        # the SDK starts the block with this text and appends the deltas: it is the channel's head
+        block, index = document["content_block"], document.get("index", 0)
+        keys = [key for key in ("text", "thinking") if isinstance(block.get(key), str)]
+        for key in keys:
+            channels.add("text", (key, index), Fragment(event, block, key, block[key]))
+        return bool(keys)
     if kind == "content_block_delta" and isinstance(document.get("delta"), dict):
         delta, index = document["delta"], document.get("index", 0)
         for key in ("text", "thinking"):

@@ -152,3 +152,34 @@ def test_a_plain_text_stream_split_value_is_redacted(raw_route) -> None:
     text = "".join(e.data for e in SSEDecoder().iter_bytes(iter([response.content])) if e.data != "[DONE]")
     assert text == "Mail [REDACTED:EMAIL] today", text
     assert response.content.endswith(b"data: [DONE]\n\n")
+
+
+def test_anthropic_text_started_in_content_block_start_joins_its_deltas(raw_route) -> None:
+    """The Anthropic SDK starts a block with ``content_block.text`` and appends the deltas to it: text
+    there is the head of the block's channel, so a value split between it and a delta is found."""
+    from integration.ai_output_redactor.redactor_support import stream_events
+
+    message = {"id": "m", "type": "message", "role": "assistant", "model": "claude", "content": []}
+    events = [
+        ("message_start", {"type": "message_start", "message": message}),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": HALVES[0]}},
+        ),
+        (
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": HALVES[1]}},
+        ),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    body = b"".join(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in events)
+    route = raw_route([(PLUGIN, {})], body, [("Content-Type", "text/event-stream")])
+    response = route.gateway.proxy.post(route.url(), json={"model": "claude", "stream": True})
+    text = ""
+    for event in stream_events(response):
+        if event["type"] == "content_block_start":
+            text += event["content_block"]["text"]
+        elif event["type"] == "content_block_delta":
+            text += event["delta"]["text"]
+    assert text == "Mail [REDACTED:EMAIL] today", text
