@@ -133,6 +133,38 @@ class Redactor:
         pieces.append(text[position:])
         return "".join(pieces)
 
+    def redact_pieces(self, pieces: list[str], tally: Tally, tenant: Callable[[], str]) -> list[str]:
+        """Pieces a reader sees joined (text blocks of one message) redacted as one text: a value's
+        replacement goes into the piece where it starts, the rest of it is removed from the pieces it
+        spans."""
+        full = "".join(pieces)
+        findings = self.find(full)
+        if not findings:
+            return pieces
+        out: list[str] = []
+        position, next_finding = 0, 0
+        for piece in pieces:
+            start, end = position, position + len(piece)
+            position, cursor, parts = end, start, []
+            while next_finding < len(findings) and findings[next_finding].start < end:
+                finding = findings[next_finding]
+                if finding.start >= cursor:
+                    parts.append(full[cursor : finding.start])
+                    value = full[finding.start : finding.end]
+                    parts.append(self.replacement(finding.detector, value, tenant))
+                    tally.counts[finding.detector] += 1
+                    if self.rules[finding.detector].mode == "block":
+                        tally.blocked.add(finding.detector)
+                if finding.end > end:
+                    cursor = end
+                    break
+                cursor = max(cursor, finding.end)
+                next_finding += 1
+            if cursor < end:
+                parts.append(full[cursor:end])
+            out.append("".join(parts))
+        return out
+
     def replacement(self, detector: str, value: str, tenant: Callable[[], str]) -> str:
         rule = self.rules[detector]
         if rule.mode == "hash":

@@ -104,8 +104,34 @@ def redact_document(
     document: Any, redactor: Redactor, tally: Tally, tenant: Callable[[], str], *, nested: int = 0
 ) -> Any:
     """``document`` with every string value redacted (structural fields of LLM answers excluded)."""
-    skip = STRUCTURAL_KEYS if is_llm_answer(document) else frozenset()
-    return _walk(document, redactor, tally, tenant, skip, nested, 0)
+    llm = is_llm_answer(document)
+    if llm:
+        _join_text_blocks(document, redactor, tally, tenant)
+    return _walk(document, redactor, tally, tenant, STRUCTURAL_KEYS if llm else frozenset(), nested, 0)
+
+
+def _join_text_blocks(
+    document: dict[str, Any], redactor: Redactor, tally: Tally, tenant: Callable[[], str]
+) -> None:
+    """The text blocks of one message (Anthropic ``content``, OpenAI content parts) are read joined, as
+    the SDK user reads them: a value split over two blocks is found (in place; the walk after it finds
+    nothing more in what is already redacted)."""
+    lists = [document.get("content")]
+    for choice in document.get("choices") or []:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        lists.append(message.get("content") if isinstance(message, dict) else None)
+    for blocks in lists:
+        if not isinstance(blocks, list):
+            continue
+        texts = [
+            b
+            for b in blocks
+            if isinstance(b, dict) and b.get("type") == "text" and isinstance(b.get("text"), str)
+        ]
+        if len(texts) > 1:
+            redacted = redactor.redact_pieces([b["text"] for b in texts], tally, tenant)
+            for block, text in zip(texts, redacted, strict=True):
+                block["text"] = text
 
 
 #: Request fields that configure the call rather than carry the prompt (tool definitions are the

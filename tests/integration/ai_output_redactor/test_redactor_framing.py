@@ -183,3 +183,15 @@ def test_anthropic_text_started_in_content_block_start_joins_its_deltas(raw_rout
         elif event["type"] == "content_block_delta":
             text += event["delta"]["text"]
     assert text == "Mail [REDACTED:EMAIL] today", text
+
+
+def test_a_value_split_over_two_text_blocks_of_a_json_message_is_redacted(raw_route) -> None:
+    """Anthropic answers carry several text blocks (citations cut the text into blocks); SDK users join
+    them, so the redactor reads them joined."""
+    blocks = [{"type": "text", "text": half} for half in HALVES]
+    answer = {"id": "m", "type": "message", "role": "assistant", "model": "claude", "content": blocks}
+    route = raw_route([(PLUGIN, {})], json.dumps(answer).encode(), [("Content-Type", "application/json")])
+    response = route.gateway.proxy.post(route.url(), json={"model": "claude"})
+    text = "".join(block["text"] for block in response.json()["content"])
+    assert text == "Mail [REDACTED:EMAIL] today", text
+    assert len(response.json()["content"]) == 2
