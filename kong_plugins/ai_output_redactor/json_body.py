@@ -191,7 +191,8 @@ def redact_json_string(
     """A string value: JSON inside it (tool-call arguments) is redacted structurally, anything else as
     text."""
     stripped = text.lstrip()
-    if nested < MAX_NESTED and stripped[:1] in ("{", "[") and redactor.find(text):
+    # the raw text is a cheap pre-check only without escapes: "\u0040" is an "@" once the client parses it
+    if nested < MAX_NESTED and stripped[:1] in ("{", "[") and ("\\" in text or redactor.find(text)):
         try:
             inner = json.loads(text)
         except ValueError:

@@ -195,3 +195,41 @@ def test_a_value_split_over_two_text_blocks_of_a_json_message_is_redacted(raw_ro
     text = "".join(block["text"] for block in response.json()["content"])
     assert text == "Mail [REDACTED:EMAIL] today", text
     assert len(response.json()["content"]) == 2
+
+
+ESCAPED_ARGUMENTS = json.dumps({"to": EMAIL}).replace("@", "\\u0040")  # {"to": "jane.doe\u0040example.com"}
+
+
+def test_escaped_values_in_tool_call_arguments_are_redacted(raw_route) -> None:
+    """Tool-call arguments are JSON the client parses: ``\\u0040`` is an ``@`` to it, in JSON and streams."""
+    call = {"id": "c", "type": "function", "function": {"name": "send", "arguments": ESCAPED_ARGUMENTS}}
+    message = {"role": "assistant", "content": None, "tool_calls": [call]}
+    answer = {"choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}]}
+    route = raw_route([(PLUGIN, {})], json.dumps(answer).encode(), [("Content-Type", "application/json")])
+    arguments = route.gateway.proxy.post(route.url(), json={}).json()["choices"][0]["message"]["tool_calls"][
+        0
+    ]
+    assert json.loads(arguments["function"]["arguments"]) == {"to": "[REDACTED:EMAIL]"}
+
+    pieces = [ESCAPED_ARGUMENTS[:12], ESCAPED_ARGUMENTS[12:]]
+    chunks = [
+        {
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [{"index": 0, **call, "function": {"name": "send", "arguments": p}}]
+                    },
+                }
+            ]
+        }
+        for p in pieces
+    ]
+    body = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks) + b"data: [DONE]\n\n"
+    streamed = raw_route([(PLUGIN, {})], body, [("Content-Type", "text/event-stream")])
+    response = streamed.gateway.proxy.post(streamed.url(), json={"stream": True})
+    joined = "".join(
+        c["choices"][0]["delta"]["tool_calls"][0]["function"]["arguments"]
+        for c in (json.loads(line[6:]) for line in response.text.split("\n") if line.startswith("data: {"))
+    )
+    assert json.loads(joined) == {"to": "[REDACTED:EMAIL]"}, joined
