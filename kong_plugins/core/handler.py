@@ -10,6 +10,10 @@ The decorator is the ONE place where our errors become Kong responses:
 * anything else → logged with its traceback, and the request fails closed with Kong's
   ``500 {"message": "An unexpected error occurred"}`` (never "as if the plugin did nothing").
 
+A handler that returns normally in access or response, without having answered the client, then sets its
+completion mark (core/completion.py) as its last PDK call: when the plugin server dies or fails instead, the
+mark is missing and the Lua ``ai-fail-closed`` guard refuses the request that Kong would let through.
+
 Configuration is validated and compiled in ``__init__`` (kong-pdk creates one Plugin object per plugin
 configuration and reuses it for every request), never per request.
 """
@@ -22,6 +26,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from kong_plugins.core.completion import MARKED_PHASES, mark_key
 from kong_plugins.core.errors import ConfigError, PluginResponseError, ReplaceResponse
 from kong_plugins.core.pdk import Pdk
 
@@ -99,6 +104,9 @@ def phase(method: Callable[[P, Pdk], None]) -> Callable[[P, Any], None]:
         pdk = Pdk(kong)
         try:
             method(self, pdk)
+            if phase_name in MARKED_PHASES and not pdk.ended:
+                # Last call of a completed handler: ai-fail-closed refuses the request without it.
+                pdk.call("ctx.shared.set", mark_key(self.name, phase_name), True)
         except PluginResponseError as error:
             if phase_name in TERMINAL_PHASES:
                 self.respond_error(pdk, error)

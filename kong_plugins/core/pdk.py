@@ -19,11 +19,12 @@ class PdkError(Exception):
 class Pdk:
     """Wraps the ``kong`` object given to a phase handler."""
 
-    __slots__ = ("calls", "kong")
+    __slots__ = ("calls", "ended", "kong")
 
     def __init__(self, kong: Any) -> None:
         self.kong = kong
         self.calls = 0
+        self.ended = False  # the handler answered the client (response.exit/error): the event is over
 
     def call(self, method: str, *args: Any) -> Any:
         """Call ``kong.<method>`` (e.g. ``"request.get_header"``); return its data, raise PdkError on err."""
@@ -45,4 +46,5 @@ class Pdk:
         for part in method.split("."):
             target = getattr(target, part)
         self.calls += 1
+        self.ended = True
         target(*args)

@@ -743,7 +743,7 @@ def _make_records_required(record: dict[str, Any]) -> None:
 
 
 def _is_bundled(info: Any) -> bool:
-    return not getattr(info, "is_external", False)
+    return not getattr(info, "is_external", False) and getattr(info, "is_bundled", True)
 
 
 def _decode_offset(token: str) -> int:

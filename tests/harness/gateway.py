@@ -37,6 +37,7 @@ from harness.http11 import (
 )
 from harness.kong_request import ClientRequest, KongRequest, PluginRef, RouteMatch
 from harness.lua import to_wire
+from harness.lua_plugins import load_lua_plugins
 from harness.pluginservers import ManagedProcess, PluginInfoError, load_all, wait_for_socket
 from harness.rpc import DEFAULT_READ_TIMEOUT, RpcClient
 from harness.runner import EventOutcome, PluginConfig, PluginRuntime, RequestStats, sort_plugins
@@ -168,6 +169,9 @@ class Gateway:
             for name, plugin in bundled.items():
                 if "bundled" in enabled or name in enabled:
                     self.catalog[name] = plugin
+        # Our Lua plugins (kong/plugins/<name>), found as Kong finds kong.plugins.<name>.handler on its path.
+        unserved = [name for name in self.conf.plugins if name != "bundled" and name not in self.catalog]
+        self.catalog.update(load_lua_plugins(unserved))
         # dao/plugins.lua load_plugin_schemas: an enabled plugin nobody provides stops Kong from starting.
         missing = [name for name in self.conf.plugins if name != "bundled" and name not in self.catalog]
         if missing:

@@ -283,7 +283,7 @@ def test_buffer_answer_hashes_the_answer_on_a_route_without_a_response_plugin(au
         assert (record["output_hash"] == sha256(response.content)) is expect_hash
         assert (record["model_answered"] == "mock-gpt-4o") is expect_hash
     stats = buffered.gateway.request_stats(response.headers["X-Kong-Request-Id"])
-    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # + enable_buffering
+    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 5  # + enable_buffering, + the completion mark
 
 
 def test_audit_tail_and_export(audit: AuditEnv) -> None:

@@ -1,0 +1,254 @@
+"""ai-fail-closed: a dead plugin server no longer lets requests through unchecked.
+
+Kong fails open once an external plugin's instance exists (rpc/mp_rpc.lua ``Rpc:call``: a connect failure,
+"no data" or an error string is logged and the request goes on as if the plugin did nothing). Each of our
+plugins marks the completion of its access handler in ``kong.ctx.shared``; the Lua plugin
+kong/plugins/ai-fail-closed (run here from its real source in LuaJIT, tests/harness/lua_plugins.py) refuses
+a request whose marks are missing. These tests run the emulated gateway with our real plugin server, kill it,
+and look at what clients get: 503 on guarded routes, and - the reason the guard exists - the unchecked 200
+on a route without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from harness.conf import KongConf, PluginServerConf
+from harness.gateway import Gateway
+from harness.wire_upstream import WireUpstream
+
+RESOLVER = "ai-tenant-resolver"
+INPUT_GUARD = "ai-input-guard"
+GUARD = "ai-fail-closed"
+SCENARIO_TIMEOUT = 60.0
+GUARD_MESSAGE = "The AI gateway is temporarily unable to check this request"
+
+RESOLVER_CONFIG = {"sources": ["header"], "tenants": [{"id": "acme", "tier": "pro"}]}
+INPUT_CONFIG = {"format": "openai-chat", "allowed_models": ["gpt-4o"]}
+GOOD = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hello"}]}
+FORBIDDEN_MODEL = {"model": "unlisted-model", "messages": [{"role": "user", "content": "hello"}]}
+TENANT = {"X-Tenant-ID": "acme"}
+
+
+def servers(prefix: Path) -> list[PluginServerConf]:
+    """Our server, one process and socket for both plugins (kong/kong.conf's layout)."""
+    py = shlex.quote(sys.executable)
+    socket = str(prefix / "kong-ai.sock")
+    start = f"{py} -m kong_plugins.server.cli -p {prefix} --socket-name kong-ai.sock --no-lua-style"
+    return [
+        PluginServerConf(RESOLVER, socket, start, f"{py} -m kong_plugins.server.cli --dump {RESOLVER}"),
+        PluginServerConf(INPUT_GUARD, socket, None, f"{py} -m kong_plugins.server.cli --dump {INPUT_GUARD}"),
+    ]
+
+
+def route(name: str, path: str, *plugins: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "paths": [path], "strip_path": False, "plugins": list(plugins)}
+
+
+def deck(upstream_port: int) -> dict[str, Any]:
+    resolver = {"name": RESOLVER, "config": RESOLVER_CONFIG}
+    input_guard = {"name": INPUT_GUARD, "config": INPUT_CONFIG}
+    return {
+        "_format_version": "3.0",
+        "services": [
+            {
+                "name": "echo",
+                "url": f"http://127.0.0.1:{upstream_port}",
+                "routes": [
+                    route(
+                        "chat-guarded",
+                        "/chat-guarded",
+                        resolver,
+                        input_guard,
+                        {"name": GUARD, "config": {"marks": [RESOLVER, INPUT_GUARD]}},
+                    ),
+                    route("chat-open", "/chat-open", resolver, input_guard),
+                    route(
+                        "input-guarded",
+                        "/input-guarded",
+                        input_guard,
+                        {"name": GUARD, "config": {"marks": [INPUT_GUARD]}},
+                    ),
+                    route("input-open", "/input-open", input_guard),
+                ],
+            }
+        ],
+    }
+
+
+class Stack:
+    def __init__(self, gateway: Gateway, upstream: WireUpstream, client: httpx.AsyncClient) -> None:
+        self.gateway = gateway
+        self.upstream = upstream
+        self.client = client
+
+    async def post(
+        self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return await self.client.post(path, json=body, headers=headers or {})
+
+    async def stop_plugin_server(self) -> None:
+        """The plugin server dies and stays down (its socket gone): every RPC fails to connect."""
+        for proc in self.gateway.processes:
+            await proc.stop()
+            Path(proc.conf.socket).unlink(missing_ok=True)
+
+    def log_lines(self, fragment: str) -> list[str]:
+        return [line for line in self.gateway.log.lines if fragment in line]
+
+
+@asynccontextmanager
+async def stack(plugins: list[str] | None = None) -> AsyncIterator[Stack]:
+    with tempfile.TemporaryDirectory(prefix="failclosed-") as tmp:
+        prefix = Path(tmp)
+        upstream = WireUpstream()
+        await upstream.start()
+        deck_file = prefix / "kong.yaml"
+        deck_file.write_text(yaml.safe_dump(deck(upstream.port)))
+        conf = KongConf(
+            prefix=str(prefix),
+            plugins=plugins or ["bundled", RESOLVER, INPUT_GUARD, GUARD],
+            pluginservers=servers(prefix),
+            headers=["x-kong-request-id"],
+        )
+        gateway = Gateway(conf, declarative_path=str(deck_file), path_map=[], echo_log=False)
+        try:
+            await gateway.start(("127.0.0.1", 0), ("127.0.0.1", 0))
+            assert gateway.proxy and gateway.admin
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.proxy.port}") as client:
+                yield Stack(gateway, upstream, client)
+        finally:
+            await gateway.stop()
+            await upstream.close()
+
+
+def run(body: Any) -> None:
+    asyncio.run(asyncio.wait_for(body(), SCENARIO_TIMEOUT))
+
+
+async def warm_up(s: Stack) -> None:
+    """Every route served once (instances exist: from now on Kong fails open), every check seen working."""
+    for path in ("/chat-guarded", "/chat-open"):
+        assert (await s.post(path, GOOD, TENANT)).status_code == 200
+        assert (await s.post(path, GOOD)).status_code == 401  # no tenant
+        assert (await s.post(path, FORBIDDEN_MODEL, TENANT)).status_code in (400, 403)
+    for path in ("/input-guarded", "/input-open"):
+        assert (await s.post(path, GOOD)).status_code == 200
+        assert (await s.post(path, FORBIDDEN_MODEL)).status_code in (400, 403)
+
+
+def test_dead_plugin_server_gives_503_on_guarded_routes_and_fails_open_without_the_guard() -> None:
+    async def body() -> None:
+        async with stack() as s:
+            await warm_up(s)
+            await s.stop_plugin_server()
+            reached = len(s.upstream.received)
+
+            # Guarded: the resolver's and the input guard's checks did not run, so nothing passes.
+            for path, payload, headers in (
+                ("/chat-guarded", GOOD, {}),  # unauthenticated
+                ("/chat-guarded", GOOD, TENANT),
+                ("/chat-guarded", FORBIDDEN_MODEL, TENANT),
+                ("/input-guarded", FORBIDDEN_MODEL, {}),
+                ("/input-guarded", GOOD, {}),
+            ):
+                reply = await s.post(path, payload, headers)
+                assert reply.status_code == 503, (path, reply.status_code, reply.text)
+                assert reply.json() == {"message": GUARD_MESSAGE}
+                assert reply.headers["content-type"].startswith("application/json")
+            assert len(s.upstream.received) == reached  # the upstream never saw them
+            refusals = s.log_lines(f"[{GUARD}] refusing the request: ")
+            assert sum(RESOLVER in line for line in refusals) == 3
+            assert sum(INPUT_GUARD in line for line in refusals) == 2
+
+            # Without the guard: Kong's fail-open, an unauthenticated request and a forbidden model reach
+            # the upstream. This is the bypass the guard closes.
+            assert (await s.post("/chat-open", GOOD)).status_code == 200
+            assert (await s.post("/input-open", FORBIDDEN_MODEL)).status_code == 200
+            assert len(s.upstream.received) == reached + 2
+            assert s.log_lines(f"[{RESOLVER}] ") and s.log_lines(
+                f"[{INPUT_GUARD}] "
+            )  # Kong logged the failures
+
+    run(body)
+
+
+def test_plugin_server_killed_mid_traffic_never_lets_an_unchecked_request_through() -> None:
+    """SIGKILL while requests are in flight (the harness respawns the server as Kong does): every request
+    that should be refused is refused - by our plugins (401/403/400) or by the guard (503) - never a 200."""
+
+    async def body() -> None:
+        async with stack() as s:
+            await warm_up(s)
+
+            async def traffic(rounds: int) -> list[int]:
+                statuses = []
+                for _ in range(rounds):
+                    replies = await asyncio.gather(
+                        s.post("/chat-guarded", GOOD),
+                        s.post("/chat-guarded", FORBIDDEN_MODEL, TENANT),
+                        s.post("/input-guarded", FORBIDDEN_MODEL),
+                    )
+                    statuses.extend(r.status_code for r in replies)
+                return statuses
+
+            async def kill_after_first_requests() -> None:
+                await asyncio.sleep(0)  # let the first requests start
+                for proc in s.gateway.processes:
+                    assert proc.proc
+                    proc.proc.kill()
+
+            statuses, _ = await asyncio.gather(traffic(30), kill_after_first_requests())
+            assert 200 not in statuses, statuses
+            assert set(statuses) <= {400, 401, 403, 503}, statuses
+
+    run(body)
+
+
+def test_marks_are_set_by_completed_handlers_only() -> None:
+    """A handler that refused the request answered it itself: the guard never runs after it (Kong skips the
+    rest of access), and a request that passed every check carries every mark the guard asks for."""
+
+    async def body() -> None:
+        async with stack() as s:
+            allowed = await s.post("/chat-guarded", GOOD, TENANT)
+            assert allowed.status_code == 200
+            refused = await s.post("/chat-guarded", GOOD)
+            assert refused.status_code == 401
+            assert not s.log_lines(f"[{GUARD}]")
+
+    run(body)
+
+
+@pytest.mark.parametrize(
+    ("config", "fragment"),
+    [
+        ({}, "marks"),
+        ({"marks": []}, "marks"),
+        ({"marks": ["key-auth"]}, "expected one of"),
+    ],
+)
+def test_admin_api_refuses_a_guard_without_valid_marks(config: dict[str, Any], fragment: str) -> None:
+    """The schema is the real schema.lua: a guard that requires nothing, or a mark no plugin of ours sets
+    (it would refuse every request), is refused with 400 when configured."""
+
+    async def body() -> None:
+        async with stack() as s:
+            admin = s.gateway.admin
+            assert admin
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{admin.port}") as client:
+                reply = await client.post("/plugins", json={"name": GUARD, "config": config})
+            assert reply.status_code == 400, reply.text
+            assert fragment in reply.text
+
+    run(body)
