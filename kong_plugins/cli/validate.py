@@ -44,6 +44,7 @@ from typing import Any, Final
 
 import yaml
 
+from kong_plugins.cli import fail_closed
 from kong_plugins.cli.main import EXIT_FAILED, EXIT_OK
 from kong_plugins.cli.plugin_schemas import add_plugin_option, config_record, plugin_table
 from kong_plugins.core.errors import ConfigError
@@ -425,6 +426,9 @@ class DeckValidator:
                     self._walk(kind, document[kind], kind, report, budget)
         except _TooMuch as exc:
             report.error("", f"{exc}: the rest of the file is not checked")
+            return report
+        for location, message, is_error in fail_closed.scope_findings(document):
+            (report.error if is_error else report.note)(location, message)
         return report
 
     # -- the file's structure -----------------------------------------------------------------------------
@@ -484,6 +488,15 @@ class DeckValidator:
         label = f"{where} ({_shown(name)})"
         if name in self.plugin_modules:
             self._check_ours(label, name, entry, report, budget, parent)
+        elif name == fail_closed.NAME:
+            _spend(budget, entry.get("config"))
+            problems = fail_closed.entity_errors(entry) + fail_closed.config_errors(entry.get("config"))
+            if parent is not None and parent[0] in ("consumers", "consumer_groups"):
+                problems.append("consumer: value must be null (the guard is set per route or service)")
+            for problem in problems:
+                report.error(label, problem)
+            if not problems:
+                report.checked += 1
         elif name in KONG_BUNDLED_PLUGINS:
             report.passed_through += 1
             report.note(label, "bundled with Kong, not checked by kong-ai validate")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import signal
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -108,7 +109,7 @@ class Stack:
 
 
 @asynccontextmanager
-async def stack(plugins: list[str] | None = None) -> AsyncIterator[Stack]:
+async def stack(plugins: list[str] | None = None, rpc_read_timeout: float = 60.0) -> AsyncIterator[Stack]:
     with tempfile.TemporaryDirectory(prefix="failclosed-") as tmp:
         prefix = Path(tmp)
         upstream = WireUpstream()
@@ -121,7 +122,13 @@ async def stack(plugins: list[str] | None = None) -> AsyncIterator[Stack]:
             pluginservers=servers(prefix),
             headers=["x-kong-request-id"],
         )
-        gateway = Gateway(conf, declarative_path=str(deck_file), path_map=[], echo_log=False)
+        gateway = Gateway(
+            conf,
+            declarative_path=str(deck_file),
+            path_map=[],
+            echo_log=False,
+            rpc_read_timeout=rpc_read_timeout,
+        )
         try:
             await gateway.start(("127.0.0.1", 0), ("127.0.0.1", 0))
             assert gateway.proxy and gateway.admin
@@ -211,6 +218,27 @@ def test_plugin_server_killed_mid_traffic_never_lets_an_unchecked_request_throug
             statuses, _ = await asyncio.gather(traffic(30), kill_after_first_requests())
             assert 200 not in statuses, statuses
             assert set(statuses) <= {400, 401, 403, 503}, statuses
+
+    run(body)
+
+
+def test_a_plugin_server_that_stops_answering_times_out_into_503() -> None:
+    """mp_rpc.lua: a read that times out is "no data", returned like a connect failure (fail-open). The
+    server is frozen (SIGSTOP) - alive, its socket there, answering nothing - and Kong's read timeout (1 s
+    here, 60 s in Kong) expires: the guard answers 503, the unguarded route lets the request through."""
+
+    async def body() -> None:
+        async with stack(rpc_read_timeout=1.0) as s:
+            await warm_up(s)
+            (proc,) = [p for p in s.gateway.processes if p.proc]
+            assert proc.proc
+            proc.proc.send_signal(signal.SIGSTOP)
+            try:
+                reply = await s.post("/chat-guarded", GOOD)
+                assert (reply.status_code, reply.json()) == (503, {"message": GUARD_MESSAGE})
+                assert (await s.post("/chat-open", GOOD)).status_code == 200
+            finally:
+                proc.proc.send_signal(signal.SIGCONT)
 
     run(body)
 
