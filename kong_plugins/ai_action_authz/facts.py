@@ -151,7 +151,7 @@ def _tool_names(tools: Any) -> tuple[str, ...]:
     for tool in tools[:MAX_TOOLS]:
         if not isinstance(tool, dict):
             continue
-        function = tool.get("function")
+        function = tool.get("function") if isinstance(tool.get("function"), dict) else tool.get("custom")
         name = function.get("name") if isinstance(function, dict) else tool.get("name")
         if isinstance(name, str):
             names.append(name)

@@ -1,6 +1,7 @@
 """Tool calls in a model's output, and the same output with some of them removed; pure (no ``kong``).
 
-Read: OpenAI chat ``choices[].message.tool_calls`` and legacy ``function_call``, Anthropic ``tool_use``
+Read: OpenAI chat ``choices[].message.tool_calls`` (function and custom tools; a custom tool's free-text
+input is the argument ``input``) and legacy ``function_call``, Anthropic ``tool_use``
 content blocks, and both in SSE streams (Kong buffers the whole stream for the response phase). Stripping
 keeps the answer valid for the client's SDK: OpenAI ``tool_calls`` are filtered (streamed ones re-indexed so
 the indices stay contiguous) and a ``finish_reason`` of ``tool_calls`` becomes ``stop`` when none remain;
@@ -115,9 +116,15 @@ def _openai_json_calls(document: dict[str, Any]) -> list[ToolCall]:
         if not isinstance(message, dict):
             continue
         for i, entry in enumerate(message.get("tool_calls") or []):
-            function = entry.get("function") if isinstance(entry, dict) else None
+            if not isinstance(entry, dict):
+                continue
+            function, custom = entry.get("function"), entry.get("custom")
             if isinstance(function, dict):
                 calls.append(_call(("choice", c, i), function.get("name"), function.get("arguments")))
+            elif isinstance(custom, dict):  # a custom tool: free-text input, decided as the tag "input"
+                calls.append(_call(("choice", c, i), custom.get("name"), _custom_input(custom.get("input"))))
+            else:  # a kind of call this parser does not know: decided as the unnamed tool (denied)
+                calls.append(_call(("choice", c, i), "", None))
         function_call = message.get("function_call")
         if isinstance(function_call, dict):
             calls.append(
@@ -149,15 +156,35 @@ def _strip_openai_json(document: dict[str, Any], denied: set[tuple[Any, ...]]) -
 def _openai_sse_calls(events: list[_Event]) -> list[ToolCall]:
     names: dict[tuple[Any, ...], str] = {}
     arguments: dict[tuple[Any, ...], list[str]] = {}
+    custom: set[tuple[Any, ...]] = set()
     for event in events:
         for c, delta in _deltas(event):
             for entry in delta.get("tool_calls") or []:
                 if not isinstance(entry, dict) or not isinstance(entry.get("index"), int):
                     continue
-                _accumulate(("choice", c, entry["index"]), entry.get("function"), names, arguments)
+                key = ("choice", c, entry["index"])
+                if isinstance(entry.get("custom"), dict):  # a custom tool: its input fragments
+                    custom.add(key)
+                    piece = entry["custom"].get("input")
+                    _accumulate(key, {**entry["custom"], "arguments": piece}, names, arguments)
+                else:
+                    _accumulate(key, entry.get("function"), names, arguments)
             if isinstance(delta.get("function_call"), dict):
                 _accumulate(("function_call", c), delta["function_call"], names, arguments)
-    return [_call(key, names.get(key), "".join(arguments.get(key, []))) for key in names]
+    return [
+        _call(
+            key,
+            names.get(key),
+            _custom_input("".join(arguments.get(key, [])))
+            if key in custom
+            else "".join(arguments.get(key, [])),
+        )
+        for key in names
+    ]
+
+
+def _custom_input(value: Any) -> dict[str, str] | None:
+    return {"input": value} if isinstance(value, str) else None
 
 
 def _accumulate(

@@ -300,7 +300,7 @@ def _openai_chat(document: dict[str, Any], view: RequestView) -> None:
             view.segments.append(TextSegment(path, role, legacy_call["arguments"], index))
     tools = document.get("tools") or []
     for tool_index, tool in enumerate(tools):
-        function = tool.get("function") or {}
+        function = tool.get("function") or tool.get("custom") or {}  # custom tools: {"custom": {"name"}}
         if isinstance(function.get("name"), str):
             view.tool_names.append(function["name"])
         if isinstance(function.get("description"), str):

@@ -218,3 +218,57 @@ def test_tool_calls_in_an_error_answer_are_decided_too(raw_route, status: int) -
         route.url(), json=chat(tools=[tool("shell")]), headers={"X-Tenant-ID": "acme"}
     )
     assert_forbidden(response)
+
+
+def custom_answer(*calls: tuple[str, str]) -> dict:
+    entries = [
+        {"id": f"call_{n}", "type": "custom", "custom": {"name": name, "input": text}}
+        for n, (name, text) in enumerate(calls)
+    ]
+    message = {"role": "assistant", "content": None, "tool_calls": entries}
+    return {
+        "id": "c",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "gpt-5",
+        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": message, "logprobs": None}],
+    }
+
+
+def test_custom_tool_calls_are_decided(raw_route) -> None:
+    """OpenAI custom tools (``{"type": "custom", "custom": {"name", "input"}}``, free-text input) are tool
+    calls too: offered on the request side, called in the output; the SDK reads both."""
+    from openai.types.chat import ChatCompletion
+
+    body = json.dumps(custom_answer(("search", "weather"), ("shell", "rm -rf /"))).encode()
+    sdk = ChatCompletion.model_validate_json(body)
+    assert [c.custom.name for c in sdk.choices[0].message.tool_calls] == ["search", "shell"]
+    offer = {"type": "custom", "custom": {"name": "search"}}
+    for mode in ("block", "strip"):
+        route = raw_route(
+            [RESOLVER, ("ai-action-authz", {"policy": POLICY, "on_violation": mode})],
+            body,
+            [("Content-Type", "application/json")],
+        )
+        response = route.gateway.proxy.post(
+            route.url(), json=chat(tools=[offer]), headers={"X-Tenant-ID": "acme"}
+        )
+        if mode == "block":
+            assert_forbidden(response)
+        else:
+            assert response.status_code == 200, response.text
+            kept = ChatCompletion.model_validate_json(response.content).choices[0].message.tool_calls
+            assert [c.custom.name for c in kept] == ["search"]
+    # offering a custom tool the policy does not permit is refused (the feature and the offer are decided)
+    no_offers = """
+@id("call-route") permit(principal, action == Action::"route.call", resource);
+@id("chat") permit(principal, action in [Action::"chat.create", Action::"model.use", Action::"feature.use"],
+  resource);
+"""
+    strict = raw_route(
+        [RESOLVER, ("ai-action-authz", {"policy": no_offers})], body, [("Content-Type", "application/json")]
+    )
+    refused = strict.gateway.proxy.post(
+        strict.url(), json=chat(tools=[offer]), headers={"X-Tenant-ID": "acme"}
+    )
+    assert refused.status_code in (400, 403), refused.text
