@@ -11,7 +11,9 @@ interleaved round by round:
 * ``tokens``          + extraction of the texts and the prompt-token count (cl100k when installed);
 * ``all checks``      everything the guard does to a body (model, context window, content rules, injection
                       detector, out-of-distribution signal), i.e. ``inspect_body``;
-* ``handler``         the plugin's ``access`` handler on an in-process ``kong`` (PDK calls cost nothing here).
+* ``handler``         the plugin's ``access`` handler on an in-process ``kong`` (PDK calls cost nothing here);
+* ``..., rules only`` the same with the injection detector's classifier tier off (``classifier_ratio``: the
+                      defaults, rules + classifier, over rules only, in the same run).
 
 Each case's p50 is divided by the ``json.loads`` p50 of the same body. The PDK round trips of the handler
 are counted for the usual outcomes (the same code path the gateway runs); with ``--proxy-url/--admin-url``
@@ -104,7 +106,12 @@ class _Call:
         return self._kong.answer(self._path, args)
 
 
-def cases_for(plugin: Plugin, body: bytes) -> dict[str, Callable[[], Any]]:
+RULES_ONLY: dict[str, Any] = {
+    "injection": {"classifier": {"mode": "off"}}
+}  # the detector before its classifier
+
+
+def cases_for(plugin: Plugin, body: bytes, rules_only: Plugin) -> dict[str, Callable[[], Any]]:
     settings = plugin.settings
 
     def format_stage() -> None:
@@ -121,23 +128,26 @@ def cases_for(plugin: Plugin, body: bytes) -> dict[str, Callable[[], Any]]:
         "format": format_stage,
         "tokens": tokens_stage,
         "all checks": lambda: inspect_body(settings, body, None),
+        "all checks, rules only": lambda: inspect_body(rules_only.settings, body, None),
         "handler": lambda: plugin.access(CountingKong(body)),
+        "handler, rules only": lambda: rules_only.access(CountingKong(body)),
     }
 
 
 def measure(bodies: dict[str, bytes], rounds: int, progress: Callable[[str], None]) -> list[dict[str, Any]]:
     plugin = Plugin(CONFIG)
+    rules_only = Plugin(RULES_ONLY)
     iterations = {
         name: max(1, 200_000 // len(body)) if len(body) < 100_000 else 2 for name, body in bodies.items()
     }
     samples: dict[tuple[str, str], list[int]] = {}
     for body in bodies.values():  # warm-up: tokenizer, RE2 caches, schema validators
-        for run in cases_for(plugin, body).values():
+        for run in cases_for(plugin, body, rules_only).values():
             run()
     for round_index in range(rounds):
         progress(f"round {round_index + 1}/{rounds}")
         for body_name, body in bodies.items():
-            for case, run in cases_for(plugin, body).items():
+            for case, run in cases_for(plugin, body, rules_only).items():
                 bucket = samples.setdefault((body_name, case), [])
                 for _ in range(iterations[body_name]):
                     started = time.perf_counter_ns()
@@ -146,7 +156,7 @@ def measure(bodies: dict[str, bytes], rounds: int, progress: Callable[[str], Non
     results = []
     for body_name, body in bodies.items():
         reference = summarize(samples[(body_name, "json.loads")]).p50_us
-        for case in cases_for(plugin, body):
+        for case in cases_for(plugin, body, rules_only):
             summary = summarize(samples[(body_name, case)])
             results.append(
                 {
@@ -220,6 +230,16 @@ def gateway_round_trips(proxy_url: str, admin_url: str, body: bytes) -> str:
             admin.delete(f"/services/{service['id']}")
 
 
+def classifier_ratios(results: list[dict[str, Any]]) -> dict[str, float]:
+    """The guard's p50 with rules + classifier (the defaults) over rules only, same run, per body."""
+    p50 = {(entry["body"], entry["case"]): entry["p50_us"] for entry in results}
+    ratios = {}
+    for body in dict.fromkeys(entry["body"] for entry in results):
+        for case in ("all checks", "handler"):
+            ratios[f"{body}, {case}"] = round(p50[(body, case)] / p50[(body, f"{case}, rules only")], 2)
+    return ratios
+
+
 def render(report: dict[str, Any]) -> str:
     """The cases table, then the PDK round trips per outcome."""
     rows = [
@@ -238,6 +258,8 @@ def render(report: dict[str, Any]) -> str:
         "PDK round trips per request",
     ]
     lines += [f"  {count}  {name}" for name, count in report["pdk_round_trips"].items()]
+    lines += ["", "rules + classifier / rules only (p50, same run)"]
+    lines += [f"  {ratio}x  {name}" for name, ratio in report["classifier_ratio"].items()]
     if "gateway_pdk_calls" in report:
         lines.append(f"  gateway: {report['gateway_pdk_calls']}")
     return "\n".join(lines)
@@ -262,6 +284,7 @@ def main() -> int:
         "settings": {"rounds": args.rounds, "config": CONFIG, "model": MODEL},
         "cases": results,
         "pdk_round_trips": pdk_round_trips(bodies["4 KB chat"]),
+        "classifier_ratio": classifier_ratios(results),
     }
     if args.proxy_url and args.admin_url:
         report["gateway_pdk_calls"] = gateway_round_trips(args.proxy_url, args.admin_url, bodies["4 KB chat"])

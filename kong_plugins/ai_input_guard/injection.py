@@ -131,11 +131,9 @@ class InjectionDetector:
         is a word boundary, a line start and a normalization boundary, so nothing matches in the joined text
         that would not match in one of its parts, and ordinary requests are cleared without a pass per text.
         """
-        ordered = list(segments)
-        chosen = [s for s in ordered if s.role in self.roles and s.text]
-        if not chosen:
+        candidates = self.candidates(segments)
+        if not candidates:
             return None
-        candidates = chosen + [run for run in joined_runs(ordered) if run.role in self.roles]
         joined = "\n".join(segment.text for segment in candidates)
         found = self.signals(joined, in_tool_output=any(s.role in TOOL_ROLES for s in candidates))
         if not found:
@@ -156,6 +154,15 @@ class InjectionDetector:
                 if score >= threshold:
                     break
         return best
+
+    def candidates(self, segments: Iterable[TextSegment]) -> list[TextSegment]:
+        """The texts the detector's tiers score: each segment of the configured roles, then the joined
+        runs (:func:`joined_runs`)."""
+        ordered = list(segments)
+        chosen = [s for s in ordered if s.role in self.roles and s.text]
+        if not chosen:
+            return []
+        return chosen + [run for run in joined_runs(ordered) if run.role in self.roles]
 
     def signals(self, text: str, *, in_tool_output: bool = False) -> list[Signal]:
         """Every signal ``text`` raises (one per rule, the strongest form of it)."""

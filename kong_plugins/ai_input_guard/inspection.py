@@ -16,6 +16,7 @@ from typing import Any
 from kong_plugins.ai_input_guard.body import parse_json
 from kong_plugins.ai_input_guard.budget import check_budget
 from kong_plugins.ai_input_guard.formats import extract_view
+from kong_plugins.ai_input_guard.injection import TOOL_ROLES, Detection
 from kong_plugins.ai_input_guard.models import ModelList, check_model
 from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection
 from kong_plugins.ai_input_guard.settings import GuardSettings
@@ -24,6 +25,7 @@ from kong_plugins.core.context import RequestFacts
 
 __all__ = ["OOD_TIER", "Finding", "Inspection", "empty_body_facts", "inspect_body"]
 
+CLASSIFIER_CATEGORY = "suspected_injection"  # the classifier's verdict where no rule said more
 OOD_TIER = "heuristics"  # the out-of-distribution signal has one tier: its measurements
 
 
@@ -106,13 +108,40 @@ def inspect_body(settings: GuardSettings, raw: bytes, tenant_models: ModelList |
     return Inspection(facts, findings, rewritten)
 
 
+def _injection(settings: GuardSettings, view: RequestView) -> tuple[Detection, str] | None:
+    """The cascade: the rules, then the classifier where the rules are uncertain (scored from
+    ``uncertain_from`` up to below the threshold). Returns what decided and the action it calls for."""
+    injection, classifier = settings.injection, settings.classifier
+    detection = settings.detector.scan(view.segments, threshold=injection.threshold)
+    if detection is not None and detection.score >= injection.threshold:
+        return detection, injection.mode
+    rules_score = detection.score if detection is not None else 0.0
+    if not classifier.enabled or rules_score < classifier.uncertain_from:
+        return None
+    assert classifier.model is not None
+    candidates = settings.detector.candidates(view.segments)
+    if not candidates:
+        return None
+    probabilities = classifier.model.probabilities([(s.text, s.role in TOOL_ROLES) for s in candidates])
+    probability, segment = max(zip(probabilities, candidates, strict=True), key=lambda pair: pair[0])
+    if probability >= classifier.threshold:
+        if detection is not None:
+            category = detection.category
+        else:
+            category = "tool_result_injection" if segment.role in TOOL_ROLES else CLASSIFIER_CATEGORY
+        action = "shadow" if classifier.mode == "shadow" else injection.mode
+        return Detection(probability, category, segment.path, tier="classifier"), action
+    return None
+
+
 def _detect(settings: GuardSettings, view: RequestView) -> list[Finding]:
     findings: list[Finding] = []
     injection = settings.injection
     if injection.enabled:
-        detection = settings.detector.scan(view.segments, threshold=injection.threshold)
-        if detection is not None and detection.score >= injection.threshold:
-            if injection.mode == "block":
+        decided = _injection(settings, view)
+        if decided is not None:
+            detection, action = decided
+            if action == "block":
                 raise Rejection(
                     400,
                     "injection",
@@ -121,7 +150,7 @@ def _detect(settings: GuardSettings, view: RequestView) -> list[Finding]:
                     score=detection.score,
                     tier=detection.tier,
                 )
-            findings.append(Finding("injection", detection.category, detection.score, "log", detection.tier))
+            findings.append(Finding("injection", detection.category, detection.score, action, detection.tier))
     ood = settings.ood
     if ood.enabled:
         signal = settings.ood_signal.measure(view.segments)

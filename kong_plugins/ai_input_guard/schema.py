@@ -52,16 +52,51 @@ def _patterns(description: str) -> dict:
     )
 
 
+_CLASSIFIER = record(
+    [
+        field(
+            "mode",
+            string(
+                default="shadow",
+                one_of=["off", "shadow", "block"],
+                description="The shipped classifier (hashed n-grams, linear), run only where the rules "
+                "scored from `uncertain_from` up to below the rules' `threshold`. `block`: its verdict "
+                "counts like a rule's (refused in `injection.mode: block`, logged in `log`); `shadow`: its "
+                "verdict is only recorded (finding action `shadow`, tier `classifier`); `off`: never run.",
+            ),
+        ),
+        field(
+            "threshold",
+            number(
+                default=0.5,
+                between=[0, 1],
+                description="Probability (0-1) from which the classifier's verdict is an injection.",
+            ),
+        ),
+        field(
+            "uncertain_from",
+            number(
+                default=0.0,
+                between=[0, 1],
+                description="Lowest rules score for which the classifier runs (0: every request the rules "
+                "did not decide; raise it so requests no rule noticed pay for the rules alone).",
+            ),
+        ),
+    ],
+    description="The second tier of the injection detector.",
+)
+
 _INJECTION = record(
     [
         field(
             "mode",
             string(
                 default="block",
-                one_of=_MODES,
+                one_of=[*_MODES, "shadow"],
                 description="`block`: refuse requests scoring at or above `threshold` (400 naming the "
                 "category, never the matched text); `log`: let them through and record a finding for the "
-                "audit log; `off`: do not run the detector.",
+                "audit log; `shadow`: let them through and record what would have been blocked (finding "
+                "action `shadow`, with the tier that decided); `off`: do not run the detector.",
             ),
         ),
         field(
@@ -92,8 +127,10 @@ _INJECTION = record(
                 "prompt. `tool_definition` scans the descriptions of the tools offered to the model.",
             ),
         ),
+        field("classifier", _CLASSIFIER),
     ],
-    description="The built-in prompt-injection detector.",
+    description="The built-in prompt-injection detector: rules, then the shipped classifier where the rules "
+    "are uncertain.",
 )
 
 _OOD = record(

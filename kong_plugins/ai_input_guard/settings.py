@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_input_guard.body import BodyLimits
+from kong_plugins.ai_input_guard.classifier import Classifier, load_default
 from kong_plugins.ai_input_guard.content_rules import ContentRules
 from kong_plugins.ai_input_guard.content_type import MediaTypePolicy
 from kong_plugins.ai_input_guard.formats import CompiledFormat, InvalidSchema, compile_format
@@ -24,7 +25,7 @@ from kong_plugins.ai_input_guard.ood import OutOfDistribution
 from kong_plugins.ai_input_guard.tokens import TokenCounter, load_cl100k
 from kong_plugins.core.errors import ConfigError
 
-__all__ = ["DetectorSettings", "GuardSettings", "build_settings"]
+__all__ = ["ClassifierSettings", "DetectorSettings", "GuardSettings", "build_settings"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,21 @@ class DetectorSettings:
     @property
     def enabled(self) -> bool:
         return self.mode != "off"
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """The classifier tier: ``mode`` (off | shadow | block), its probability threshold, the rules score
+    from which it runs, and the shipped model (None when off)."""
+
+    mode: str
+    threshold: float
+    uncertain_from: float
+    model: Classifier | None
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off" and self.model is not None
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class GuardSettings:
     content_rules: ContentRules
     injection: DetectorSettings
     detector: InjectionDetector
+    classifier: ClassifierSettings
     ood: DetectorSettings
     ood_signal: OutOfDistribution
     tokens: TokenCounter
@@ -69,6 +86,8 @@ def build_settings(config: Mapping[str, Any]) -> GuardSettings:
         raise ConfigError(f"invalid ai-input-guard configuration: {details}", errors)
 
     injection = config.get("injection") or {}
+    classifier = injection.get("classifier") or {}
+    classifier_mode = str(classifier.get("mode", "shadow"))
     ood = config.get("ood") or {}
     return GuardSettings(
         media_types=MediaTypePolicy.of(config.get("allowed_content_types") or ["application/json"]),
@@ -101,6 +120,12 @@ def build_settings(config: Mapping[str, Any]) -> GuardSettings:
         ),
         detector=InjectionDetector(
             categories=injection.get("categories") or (), roles=injection.get("roles") or ("user",)
+        ),
+        classifier=ClassifierSettings(
+            mode=classifier_mode,
+            threshold=float(classifier.get("threshold", 0.5)),
+            uncertain_from=float(classifier.get("uncertain_from", 0.0)),
+            model=load_default() if classifier_mode != "off" and injection.get("mode") != "off" else None,
         ),
         ood=DetectorSettings(str(ood.get("mode", "log")), float(ood.get("threshold", 0.8))),
         ood_signal=OutOfDistribution(

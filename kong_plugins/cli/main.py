@@ -31,6 +31,7 @@ COMMAND_MODULES: list[str] = [
     "kong_plugins.cli.audit",
     "kong_plugins.cli.limits",
     "kong_plugins.cli.policy",
+    "kong_plugins.cli.detector",
 ]
 """Modules whose ``register(subparsers)`` adds a command group, in the order ``--help`` lists them."""
 

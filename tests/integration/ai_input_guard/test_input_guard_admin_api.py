@@ -92,3 +92,18 @@ def test_patterns_re2_accepts_are_accepted_by_the_admin_api_and_enforced(
     assert accepted.status_code == 201, accepted.text  # was 400: a false possessive/back-reference match
     assert gateway.proxy.post(route.url(), json=chat("hello there")).status_code == 200
     assert gateway.proxy.post(route.url(), json=chat(refused_text)).status_code == 400
+
+
+def test_classifier_settings_are_checked_by_the_admin_api(gateway: GatewayUnderTest, make_route) -> None:
+    route = make_route()
+    for config in (
+        {"injection": {"classifier": {"mode": "always"}}},
+        {"injection": {"classifier": {"threshold": 1.5}}},
+        {"injection": {"classifier": {"uncertain_from": -0.1}}},
+        {"injection": {"mode": "silent"}},
+    ):
+        refused = _enable(gateway, route, config)
+        assert refused.status_code == 400, (config, refused.text)
+        assert refused.json()["name"] == "schema violation"
+    accepted = _enable(gateway, route, {"injection": {"mode": "shadow", "classifier": {"mode": "block"}}})
+    assert accepted.status_code == 201, accepted.text

@@ -147,3 +147,16 @@ def test_long_runs_are_scanned_in_overlapping_windows() -> None:
     runs = joined_runs([TextSegment(f"/p/{i}", "user", t, 0) for i, t in enumerate(filler)])
     assert max(len(run.text) for run in runs) <= JOIN_WINDOW_CHARS
     assert sum(len(run.text) for run in runs) < 2 * 1.2 * 24_200
+
+
+def test_the_classifier_cascade_leaves_requests_without_scanned_text_alone() -> None:
+    from kong_plugins.ai_input_guard.inspection import inspect_body
+    from kong_plugins.ai_input_guard.schema import SCHEMA
+    from kong_plugins.ai_input_guard.settings import build_settings
+    from kong_plugins.core.schema import ensure_valid_config
+
+    settings = build_settings(
+        ensure_valid_config(SCHEMA.config, {"injection": {"classifier": {"mode": "block"}}})
+    )
+    body = b'{"model": "gpt-4o", "messages": [{"role": "system", "content": null}]}'
+    assert inspect_body(settings, body, None).findings == []

@@ -1,0 +1,217 @@
+"""Training and evaluating the shipped classifier (:mod:`.classifier`): ``kong-ai detector train|eval``.
+
+Training needs scikit-learn (the ``[train]`` extra); inference never does. It is deterministic: the same
+data gives the same weights (liblinear, fixed fold seeds, the regularization chosen by cross-validation on
+the training files only, never on held-out data), written as a zip with fixed timestamps, so the file in
+the package can be checked against a fresh run.
+
+Data: JSON lines ``{"id", "label": "attack"|"benign", "category", "lang", "role", "text"}``
+(tests/data/prompt_injection/README.md). :data:`TRAINING_FILES` train; :data:`HELDOUT_FILES` are never read
+by ``train``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kong_plugins.ai_input_guard.classifier import (
+    BITS,
+    MODEL_VERSION,
+    Classifier,
+    feature_indices,
+    normalize,
+    vector,
+    windows,
+)
+
+__all__ = ["HELDOUT_FILES", "TRAINING_FILES", "Row", "evaluate", "load_rows", "train", "write_model"]
+
+TRAINING_FILES = ("corpus.jsonl", "train.jsonl")
+HELDOUT_FILES = ("heldout.jsonl", "heldout2.jsonl")
+C_GRID = (1.0, 4.0, 16.0, 64.0)
+FOLDS = 5
+TOOL_ROLES = frozenset({"tool", "function"})
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    attack: bool
+    category: str
+    lang: str
+    role: str
+    text: str
+
+
+def load_rows(paths: Iterable[Path]) -> list[Row]:
+    rows: list[Row] = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            if item.get("label") not in ("attack", "benign") or not isinstance(item.get("text"), str):
+                raise ValueError(f"{path}:{number}: needs label attack|benign and a text")
+            rows.append(
+                Row(
+                    str(item.get("id", f"{path.name}:{number}")),
+                    item["label"] == "attack",
+                    str(item.get("category", "")),
+                    str(item.get("lang", "")),
+                    str(item.get("role", "user")),
+                    item["text"],
+                )
+            )
+    return rows
+
+
+def _matrix(rows: Sequence[Row], bits: int) -> Any:
+    from scipy.sparse import csr_matrix  # scikit-learn's dependency: training only
+
+    data: list[np.ndarray] = []
+    columns: list[np.ndarray] = []
+    pointers = [0]
+    for row in rows:
+        text = normalize(row.text)
+        buckets, values = vector(
+            feature_indices(windows(text)[0] if text else "", row.role in TOOL_ROLES, bits)
+        )
+        columns.append(buckets)
+        data.append(values)
+        pointers.append(pointers[-1] + len(buckets))
+    return csr_matrix(
+        (np.concatenate(data), np.concatenate(columns), np.array(pointers)), shape=(len(rows), 1 << bits)
+    )
+
+
+def train(rows: Sequence[Row], bits: int = BITS) -> tuple[np.ndarray, float, dict[str, Any]]:
+    """Weights, bias and the training facts; C chosen by stratified cross-validation (F1) on ``rows``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    features = _matrix(rows, bits)
+    labels = np.array([int(row.attack) for row in rows])
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=15)
+
+    def model(c: float) -> Any:
+        return LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000)
+
+    scores = {
+        c: float(cross_val_score(model(c), features, labels, cv=folds, scoring="f1").mean()) for c in C_GRID
+    }
+    best_c = max(C_GRID, key=lambda c: (round(scores[c], 6), -c))
+    fitted = model(best_c).fit(features, labels)
+    weights = fitted.coef_[0].astype(np.float32)
+    facts = {
+        "version": MODEL_VERSION,
+        "bits": bits,
+        "C": best_c,
+        "cv_f1": {str(c): round(s, 4) for c, s in scores.items()},
+        "rows": len(rows),
+        "attacks": int(labels.sum()),
+    }
+    return weights, float(fitted.intercept_[0]), facts
+
+
+def write_model(path: Path, weights: np.ndarray, bias: float, meta: dict[str, Any]) -> None:
+    """An ``.npz`` that ``np.load`` reads, byte-for-byte reproducible (fixed zip timestamps and order)."""
+    arrays = {
+        "weights": weights.astype(np.float16),
+        "bias": np.array(bias, dtype=np.float64),
+        "meta": np.array(json.dumps(meta, sort_keys=True)),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array, allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, member.getvalue())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+
+
+def data_digest(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    tn: int = 0
+    fn: int = 0
+
+    def add(self, attack: bool, flagged: bool) -> None:
+        if attack:
+            self.tp += flagged
+            self.fn += not flagged
+        else:
+            self.fp += flagged
+            self.tn += not flagged
+
+    def figures(self) -> dict[str, float | int | None]:
+        def ratio(a: int, b: int) -> float | None:
+            return round(a / b, 3) if b else None
+
+        precision = ratio(self.tp, self.tp + self.fp)
+        recall = ratio(self.tp, self.tp + self.fn)
+        f1 = (
+            round(2 * precision * recall / (precision + recall), 3)
+            if precision is not None and recall is not None and precision + recall
+            else None
+        )
+        return {
+            "n": self.tp + self.fp + self.tn + self.fn,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "fpr": ratio(self.fp, self.fp + self.tn),
+        }
+
+
+def evaluate(rows: Sequence[Row], flag: Callable[[Row], bool]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Precision, recall, F1 and false-positive rate overall, per category and per language.
+
+    Per category: the attacks of that category against every benign text (so its FPR is the overall one);
+    benign categories (``general``, ``tool_output``) count their false positives. Per language: all rows
+    of that language.
+    """
+    overall = Counts()
+    by_category: dict[str, Counts] = defaultdict(Counts)
+    by_lang: dict[str, Counts] = defaultdict(Counts)
+    verdicts = [(row, flag(row)) for row in rows]
+    for row, flagged in verdicts:
+        overall.add(row.attack, flagged)
+        by_lang[row.lang].add(row.attack, flagged)
+        by_category[row.category].add(row.attack, flagged)
+    for counts in by_category.values():
+        if counts.tp + counts.fn:  # an attack category: add the benign side for precision
+            counts.fp, counts.tn = overall.fp, overall.tn
+    return {
+        "overall": {"all": overall.figures()},
+        "category": {name: counts.figures() for name, counts in sorted(by_category.items())},
+        "language": {name: counts.figures() for name, counts in sorted(by_lang.items())},
+    }
+
+
+def category_counts(rows: Sequence[Row]) -> Counter[str]:
+    return Counter(row.category for row in rows)
+
+
+def load_classifier(path: Path) -> Classifier:
+    return Classifier.load(path)

@@ -1,0 +1,71 @@
+"""``kong-ai detector train|eval`` as a user runs them: the shipped classifier is reproduced from the data in
+the repository, and the detector is measured per category and language."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+DATA = ROOT / "tests" / "data" / "prompt_injection"
+
+
+def kong_ai(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "kong_plugins.cli.main", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False
+    )
+
+
+def test_train_reproduces_the_shipped_model_byte_for_byte(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    result = kong_ai("detector", "train", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "up to date" in result.stdout
+    # a model trained elsewhere is the same file; a different one is reported
+    out = tmp_path / "model.npz"
+    assert kong_ai("detector", "train", "--out", str(out)).returncode == 0
+    assert (
+        out.read_bytes()
+        == (ROOT / "kong_plugins/ai_input_guard/data/injection_classifier_v1.npz").read_bytes()
+    )
+    out.write_bytes(out.read_bytes() + b"\0")
+    stale = kong_ai("detector", "train", "--check", "--out", str(out))
+    assert stale.returncode == 1 and "differs" in stale.stdout
+
+
+def test_training_never_reads_the_held_out_files() -> None:
+    from kong_plugins.ai_input_guard.classifier_train import HELDOUT_FILES, TRAINING_FILES
+
+    assert not set(HELDOUT_FILES) & set(TRAINING_FILES)
+    training = {json.loads(line)["text"] for name in TRAINING_FILES for line in (DATA / name).open()}
+    held_out = {json.loads(line)["text"] for name in HELDOUT_FILES for line in (DATA / name).open()}
+    assert not training & held_out
+
+
+def test_eval_prints_figures_per_category_and_language() -> None:
+    result = kong_ai("detector", "eval", str(DATA / "heldout2.jsonl"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("tier cascade on")
+    header = next(line for line in lines if line.startswith("category"))
+    assert header.split() == ["category", "n", "precision", "recall", "f1", "fpr"]
+    assert any(line.startswith("tool_result_injection ") for line in lines)
+    assert any(line.startswith("zh ") for line in lines)
+    figures = json.loads(
+        kong_ai("detector", "eval", str(DATA / "heldout2.jsonl"), "--json", "--tier", "rules").stdout
+    )
+    overall = figures["overall"]["all"]
+    assert overall["n"] == 99 and 0 <= overall["precision"] <= 1 and 0 <= overall["fpr"] <= 1
+    assert set(figures) == {"overall", "category", "language"}
+
+
+def test_eval_of_a_missing_file_is_an_error() -> None:
+    result = kong_ai("detector", "eval", "no/such/file.jsonl")
+    assert result.returncode != 0 and "not found" in (result.stdout + result.stderr)
