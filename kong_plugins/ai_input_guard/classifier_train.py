@@ -37,7 +37,7 @@ from kong_plugins.ai_input_guard.classifier import (
 __all__ = ["HELDOUT_FILES", "TRAINING_FILES", "Row", "evaluate", "load_rows", "train", "write_model"]
 
 TRAINING_FILES = ("corpus.jsonl", "train.jsonl")
-HELDOUT_FILES = ("heldout.jsonl", "heldout2.jsonl")
+HELDOUT_FILES = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl")
 C_GRID = (1.0, 4.0, 16.0, 64.0)
 FOLDS = 5
 TOOL_ROLES = frozenset({"tool", "function"})
