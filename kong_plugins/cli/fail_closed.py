@@ -1,4 +1,5 @@
-"""``kong-ai validate``'s checks of ``ai-fail-closed``, our Lua plugin (kong/plugins/ai-fail-closed/).
+"""``kong-ai validate``'s checks of ``ai-fail-closed`` and ``ai-fail-closed-response``, our Lua plugins
+(kong/plugins/).
 
 Kong validates the entry with the plugin's schema.lua (``marks``: a non-empty set of our plugin names;
 ``message``: a non-empty string); this module makes the same checks offline, with the same list of names,
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 NAME: Final = "ai-fail-closed"
+RESPONSE_NAME: Final = "ai-fail-closed-response"
 
 #: Our plugins that have an access handler, hence an access completion mark (schema.lua's GUARDED).
 GUARDED: Final = (
@@ -28,12 +30,18 @@ GUARDED: Final = (
     "ai-audit-log",
 )
 
+#: Our plugins that have a response handler (ai-fail-closed-response's schema.lua GUARDED).
+RESPONSE_GUARDED: Final = ("ai-action-authz", "ai-token-limiter", "ai-output-redactor")
+
+#: Each guard and the names its ``marks`` accept.
+GUARDS: Final = {NAME: GUARDED, RESPONSE_NAME: RESPONSE_GUARDED}
+
 _ENTITY_KEYS: Final = frozenset(
     {"name", "config", "enabled", "protocols", "tags", "instance_name", "id", "route", "service", "consumer"}
 )
 
 
-def config_errors(config: Any) -> list[str]:
+def config_errors(config: Any, name: str = NAME) -> list[str]:
     """Schema.lua's checks of ``config``, in Kong's words (``config.<field>: <message>``)."""
     if not isinstance(config, dict):
         return ["config.marks: required field missing"]
@@ -48,8 +56,8 @@ def config_errors(config: Any) -> list[str]:
         errors.append("config.marks: length must be at least 1")
     else:
         for index, mark in enumerate(marks, 1):
-            if mark not in GUARDED:
-                errors.append(f"config.marks.{index}: expected one of: {', '.join(GUARDED)}")
+            if mark not in GUARDS[name]:
+                errors.append(f"config.marks.{index}: expected one of: {', '.join(GUARDS[name])}")
     message = config.get("message")
     if message is not None and (not isinstance(message, str) or not message):
         errors.append("config.message: expected a non-empty string")
@@ -110,14 +118,15 @@ def scope_findings(document: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
 
     def check(location: str, plugins: Any, scope: set[str]) -> Iterator[tuple[str, str, bool]]:
         for index, plugin in enumerate(plugins if isinstance(plugins, list) else []):
-            if not (isinstance(plugin, dict) and plugin.get("name") == NAME):
+            guard = plugin.get("name") if isinstance(plugin, dict) else None
+            if guard not in GUARDS:
                 continue
             config = plugin.get("config")
             marks = config.get("marks") if isinstance(config, dict) else None
             for mark in marks if isinstance(marks, list) else []:
-                if mark in GUARDED and mark not in scope:
+                if mark in GUARDS[guard] and mark not in scope:
                     yield (
-                        f"{location}.plugins[{index}] ({NAME})",
+                        f"{location}.plugins[{index}] ({guard})",
                         f"config.marks: {mark} is not configured on this route, its service or globally: "
                         "every request would be refused with 503",
                         True,
@@ -136,7 +145,7 @@ def scope_findings(document: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
             if isinstance(route, dict):
                 scope = route_scope(route, service_names)
                 yield from check(f"services[{s_index}].routes[{r_index}]", route.get("plugins"), scope)
-                if NAME in _names(service.get("plugins")):
+                if _names(service.get("plugins")) & set(GUARDS):
                     yield from check(f"services[{s_index}]", service.get("plugins"), scope)
     routes = document.get("routes") if isinstance(document.get("routes"), list) else []
     for r_index, route in enumerate(routes):
@@ -145,11 +154,11 @@ def scope_findings(document: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
     for index, plugin in enumerate(top):
         if (
             isinstance(plugin, dict)
-            and plugin.get("name") == NAME
+            and plugin.get("name") in GUARDS
             and not any(plugin.get(k) for k in ("route", "service"))
         ):
             yield (
-                f"plugins[{index}] ({NAME})",
+                f"plugins[{index}] ({plugin['name']})",
                 "a global guard requires its marks on every route: routes without those plugins answer 503",
                 False,
             )

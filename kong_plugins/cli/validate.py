@@ -488,9 +488,9 @@ class DeckValidator:
         label = f"{where} ({_shown(name)})"
         if name in self.plugin_modules:
             self._check_ours(label, name, entry, report, budget, parent)
-        elif name == fail_closed.NAME:
+        elif name in fail_closed.GUARDS:
             _spend(budget, entry.get("config"))
-            problems = fail_closed.entity_errors(entry) + fail_closed.config_errors(entry.get("config"))
+            problems = fail_closed.entity_errors(entry) + fail_closed.config_errors(entry.get("config"), name)
             if parent is not None and parent[0] in ("consumers", "consumer_groups"):
                 problems.append("consumer: value must be null (the guard is set per route or service)")
             for problem in problems:

@@ -5,7 +5,8 @@ exists (rpc/mp_rpc.lua ``Rpc:call``: the error is logged and the request goes on
 nothing). The Lua plugin ``ai-fail-closed`` (kong/plugins/ai-fail-closed/) runs inside Kong, without the
 plugin server, after our access handlers, and refuses with 503 a request whose required marks are missing.
 
-A mark is the boolean ``true`` under ``ai_guard.done.<plugin>.<phase>``. It cannot be forged by a client:
+A mark is the boolean ``true`` under ``ai_guard.done.<plugin>.<phase>``; ``ai-fail-closed-response`` checks
+the response-phase marks the same way, in the response phase. It cannot be forged by a client:
 ``kong.ctx.shared`` is a per-request Lua table (pdk/ctx.lua keeps it in ``ngx.ctx`` under a private table key)
 that only plugin code writes; the plugin server's ``kong.ctx.shared.set`` lands in that same table
 (plugin_servers/plugin.lua ``exposed_api``), so the Lua guard reads exactly what the handler wrote in this
@@ -18,10 +19,9 @@ from typing import Final
 
 MARK_PREFIX: Final = "ai_guard.done."
 
-#: Phases whose completion is marked. Only access: ai-fail-closed checks access marks only, because a Lua
-#: plugin with a ``response`` handler makes Kong buffer every response of its route (docs/reliability.md);
-#: a mark nobody reads would cost a round trip per request for nothing.
-MARKED_PHASES: Final = frozenset({"access"})
+#: Phases whose completion is marked: those where a Lua guard can still refuse (ai-fail-closed in access,
+#: ai-fail-closed-response in response). Not log: the answer has been sent by then.
+MARKED_PHASES: Final = frozenset({"access", "response"})
 
 
 def mark_key(plugin: str, phase: str) -> str:

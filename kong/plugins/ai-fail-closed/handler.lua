@@ -11,7 +11,8 @@
 --
 -- PRIORITY 999 runs it after every access handler of ours (the lowest, ai-audit-log, is 1000) and before
 -- acl (950). It has no response handler on purpose: a `response` handler makes Kong buffer every response
--- of the route (plugins_iterator.lua sets ctx.buffered_proxying), which would end streaming.
+-- of the route (plugins_iterator.lua sets ctx.buffered_proxying), which would end streaming; the response
+-- phase has its own guard, ai-fail-closed-response, for routes that are buffered anyway.
 
 local MARK_PREFIX = "ai_guard.done."
 

@@ -210,6 +210,6 @@ forbid(principal == Consumer::"alice-{tag}", action == Action::"chat.create", re
         assert route.shared(denied)["ai_guard.authz"]["rule"] == "alice-reads-only"
         if not gateway.real_kong:  # tenant, request facts, body (no guard), method, path, consumer, decision,
             assert "ai-action-authz.access=8" in ok.headers["X-Emulator-Pdk-Calls"]  # the completion mark
-            assert "ai-action-authz.response=2" in ok.headers["X-Emulator-Pdk-Calls"]
+            assert "ai-action-authz.response=3" in ok.headers["X-Emulator-Pdk-Calls"]  # + the mark
     finally:
         gateway.admin.delete(f"/consumers/{consumer.json()['id']}")

@@ -58,8 +58,8 @@ def test_pdk_round_trips_per_phase(limiter: LimiterEnv) -> None:
     assert pdk_calls(admitted, RESOLVER) == 5
     # tenant + request facts, the body (no ai-input-guard on this route), headers, usage, the completion mark
     assert pdk_calls(admitted, PLUGIN, "access") == 6
-    # usage, upstream status, upstream body, usage
-    assert pdk_calls(admitted, PLUGIN, "response") == 4
+    # usage, upstream status, upstream body, usage, the completion mark
+    assert pdk_calls(admitted, PLUGIN, "response") == 5
     before = limiter.redis.script_calls()
     refused = route.send()
     assert refused.status_code == 429
@@ -75,9 +75,9 @@ def test_a_compressed_answer_costs_one_more_round_trip_in_response(limiter: Limi
     compressed = route.send(headers={"X-Mock-Content-Encoding": "gzip"})
     assert plain.status_code == compressed.status_code == 200
     assert compressed.headers["Content-Encoding"] == "gzip"
-    # usage, upstream status, upstream body, usage; compressed: + kong.service.response.get_header
-    assert pdk_calls(plain, PLUGIN, "response") == 4
-    assert pdk_calls(compressed, PLUGIN, "response") == 5
+    # usage, upstream status, upstream body, usage, mark; compressed: + kong.service.response.get_header
+    assert pdk_calls(plain, PLUGIN, "response") == 5
+    assert pdk_calls(compressed, PLUGIN, "response") == 6
 
 
 def test_hidden_headers_save_a_round_trip(limiter: LimiterEnv) -> None:

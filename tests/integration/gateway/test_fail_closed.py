@@ -12,11 +12,12 @@ on a route without it.
 from __future__ import annotations
 
 import asyncio
+import json
 import shlex
 import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,17 @@ import pytest
 import yaml
 from harness.conf import KongConf, PluginServerConf
 from harness.gateway import Gateway
+from harness.http11 import HttpRequest, HttpResponse, HttpServer
 from harness.wire_upstream import WireUpstream
 
 RESOLVER = "ai-tenant-resolver"
 INPUT_GUARD = "ai-input-guard"
 GUARD = "ai-fail-closed"
+RESPONSE_GUARD = "ai-fail-closed-response"
+REDACTOR = "ai-output-redactor"
 SCENARIO_TIMEOUT = 60.0
 GUARD_MESSAGE = "The AI gateway is temporarily unable to check this request"
+RESPONSE_MESSAGE = "The AI gateway is temporarily unable to check this answer"
 
 RESOLVER_CONFIG = {"sources": ["header"], "tenants": [{"id": "acme", "tier": "pro"}]}
 INPUT_CONFIG = {"format": "openai-chat", "allowed_models": ["gpt-4o"]}
@@ -41,14 +46,16 @@ FORBIDDEN_MODEL = {"model": "unlisted-model", "messages": [{"role": "user", "con
 TENANT = {"X-Tenant-ID": "acme"}
 
 
-def servers(prefix: Path) -> list[PluginServerConf]:
-    """Our server, one process and socket for both plugins (kong/kong.conf's layout)."""
+def servers(prefix: Path, plugins: tuple[str, ...] = (RESOLVER, INPUT_GUARD)) -> list[PluginServerConf]:
+    """Our server, one process and socket for all the plugins (kong/kong.conf's layout)."""
     py = shlex.quote(sys.executable)
     socket = str(prefix / "kong-ai.sock")
     start = f"{py} -m kong_plugins.server.cli -p {prefix} --socket-name kong-ai.sock --no-lua-style"
     return [
-        PluginServerConf(RESOLVER, socket, start, f"{py} -m kong_plugins.server.cli --dump {RESOLVER}"),
-        PluginServerConf(INPUT_GUARD, socket, None, f"{py} -m kong_plugins.server.cli --dump {INPUT_GUARD}"),
+        PluginServerConf(
+            name, socket, start if i == 0 else None, f"{py} -m kong_plugins.server.cli --dump {name}"
+        )
+        for i, name in enumerate(plugins)
     ]
 
 
@@ -109,17 +116,22 @@ class Stack:
 
 
 @asynccontextmanager
-async def stack(plugins: list[str] | None = None, rpc_read_timeout: float = 60.0) -> AsyncIterator[Stack]:
+async def stack(
+    rpc_read_timeout: float = 60.0,
+    upstream: Any = None,
+    deck_of: Callable[[int], dict[str, Any]] = deck,
+    served: tuple[str, ...] = (RESOLVER, INPUT_GUARD),
+) -> AsyncIterator[Stack]:
     with tempfile.TemporaryDirectory(prefix="failclosed-") as tmp:
         prefix = Path(tmp)
-        upstream = WireUpstream()
+        upstream = upstream or WireUpstream()
         await upstream.start()
         deck_file = prefix / "kong.yaml"
-        deck_file.write_text(yaml.safe_dump(deck(upstream.port)))
+        deck_file.write_text(yaml.safe_dump(deck_of(upstream.port)))
         conf = KongConf(
             prefix=str(prefix),
-            plugins=plugins or ["bundled", RESOLVER, INPUT_GUARD, GUARD],
-            pluginservers=servers(prefix),
+            plugins=["bundled", *served, GUARD, RESPONSE_GUARD],
+            pluginservers=servers(prefix, served),
             headers=["x-kong-request-id"],
         )
         gateway = Gateway(
@@ -239,6 +251,89 @@ def test_a_plugin_server_that_stops_answering_times_out_into_503() -> None:
                 assert (await s.post("/chat-open", GOOD)).status_code == 200
             finally:
                 proc.proc.send_signal(signal.SIGCONT)
+
+    run(body)
+
+
+class HeldUpstream:
+    """An OpenAI-style upstream whose answer (an email address in it) waits until the test releases it."""
+
+    ANSWER = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "mail ann@example.com"}}]}
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.reached = asyncio.Event()
+        self.server = HttpServer(self._handle, "127.0.0.1", 0)
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    async def start(self) -> None:
+        await self.server.start()
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    async def _handle(self, request: HttpRequest) -> HttpResponse:
+        self.reached.set()
+        await self.release.wait()
+        body = json.dumps(self.ANSWER).encode()
+        return HttpResponse(200, [("Content-Type", b"application/json")], body)
+
+
+def redactor_deck(upstream_port: int) -> dict[str, Any]:
+    redactor = {"name": REDACTOR, "config": {}}
+    return {
+        "_format_version": "3.0",
+        "services": [
+            {
+                "name": "llm",
+                "url": f"http://127.0.0.1:{upstream_port}",
+                "routes": [
+                    route(
+                        "redacted-guarded",
+                        "/redacted-guarded",
+                        redactor,
+                        {"name": GUARD, "config": {"marks": [REDACTOR]}},
+                        {"name": RESPONSE_GUARD, "config": {"marks": [REDACTOR]}},
+                    ),
+                    route("redacted-open", "/redacted-open", redactor),
+                ],
+            }
+        ],
+    }
+
+
+async def answer_after_the_server_died(s: Stack, upstream: HeldUpstream, path: str) -> httpx.Response:
+    """Access runs (marks set), the upstream is reached, the plugin server dies, then the answer comes."""
+    upstream.release.clear()
+    upstream.reached.clear()
+    pending = asyncio.create_task(s.post(path, GOOD))
+    await upstream.reached.wait()
+    await s.stop_plugin_server()
+    upstream.release.set()
+    return await pending
+
+
+def test_a_response_plugin_lost_between_access_and_response_gives_503_with_the_response_guard() -> None:
+    """The redactor's access completed, the server died while the model answered: Kong skips the failed
+    response event and would send the answer unredacted. ai-fail-closed-response replaces it with 503."""
+
+    async def body() -> None:
+        upstream = HeldUpstream()
+        upstream.release.set()
+        async with stack(upstream=upstream, deck_of=redactor_deck, served=(REDACTOR,)) as s:
+            for path in ("/redacted-guarded", "/redacted-open"):
+                healthy = await s.post(path, GOOD)
+                assert healthy.status_code == 200 and "ann@example.com" not in healthy.text
+            guarded = await answer_after_the_server_died(s, upstream, "/redacted-guarded")
+            assert (guarded.status_code, guarded.json()) == (503, {"message": RESPONSE_MESSAGE})
+            assert "ann@example.com" not in guarded.text
+            assert s.log_lines(f"[{RESPONSE_GUARD}] refusing the answer: {REDACTOR} did not complete")
+            unguarded = await s.post("/redacted-open", GOOD)  # the server is down for good now
+            assert unguarded.status_code == 200
+            assert "ann@example.com" in unguarded.text  # Kong's fail-open: the answer left unredacted
 
     run(body)
 

@@ -123,3 +123,34 @@ def test_the_guarded_names_are_schema_lua_s_and_every_plugin_with_an_access_hand
         if hasattr(importlib.import_module(module).Plugin, "access")
     }
     assert set(fail_closed.GUARDED) == with_access
+
+
+def test_the_response_guard_accepts_response_plugins_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = _deck("{marks: [ai-input-guard]}").replace(
+        "          - name: ai-fail-closed\n",
+        "          - name: ai-output-redactor\n"
+        "          - name: ai-fail-closed-response\n"
+        "            config: {marks: [ai-output-redactor]}\n"
+        "          - name: ai-fail-closed-response\n"
+        "            config: {marks: [ai-input-guard]}\n"
+        "          - name: ai-fail-closed\n",
+    )
+    code, out = _run(capsys, tmp_path, text)
+    assert code == 1
+    assert "(ai-fail-closed-response): config.marks.1: expected one of: ai-action-authz" in out
+    assert out.count("ai-fail-closed-response") == 1  # the first one is valid
+
+
+def test_the_response_guard_names_are_schema_lua_s_and_every_plugin_with_a_response_handler() -> None:
+    schema = LuaPlugin(fail_closed.RESPONSE_NAME).schema
+    config = next(f["config"] for f in schema["fields"] if "config" in f)
+    marks = next(f["marks"] for f in config["fields"] if "marks" in f)
+    assert tuple(marks["elements"]["one_of"]) == fail_closed.RESPONSE_GUARDED
+    with_response = {
+        name
+        for name, module in PLUGIN_MODULES.items()
+        if hasattr(importlib.import_module(module).Plugin, "response")
+    }
+    assert set(fail_closed.RESPONSE_GUARDED) == with_response

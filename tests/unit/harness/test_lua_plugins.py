@@ -95,3 +95,16 @@ def test_a_lua_error_is_thrown_as_kong_throws_it(guard: LuaPlugin) -> None:
 def test_a_missing_plugin_folder_is_an_error(tmp_path: Any) -> None:
     with pytest.raises(LuaPluginError):
         LuaPlugin("nothing-here", tmp_path)
+
+
+def test_the_response_guard_checks_response_marks_in_the_response_phase() -> None:
+    guard = LuaPlugin("ai-fail-closed-response")
+    assert (guard.priority, guard.phases) == (999, ["response"])
+    conf = {"marks": ["ai-output-redactor"], "message": "answer refused"}
+    ref = PluginRef("ai-fail-closed-response", "p2")
+    access_only = FakeRequest({mark_key("ai-output-redactor", "access"): True})
+    assert guard.run("access", access_only, conf, ref) == DONE  # no access handler
+    assert guard.run("response", access_only, conf, ref) == EXIT
+    assert access_only.calls == [("kong.response.exit", [503, {"message": "answer refused"}])]
+    marked = FakeRequest({mark_key("ai-output-redactor", "response"): True})
+    assert guard.run("response", marked, conf, ref) == DONE and marked.calls == []
