@@ -11,10 +11,11 @@ in training (:mod:`.classifier_train`, scikit-learn, an optional extra) and here
 * ``log(1 + count)`` per bucket, the vector scaled to unit length.
 
 The probability is ``sigmoid(w·x + b)``. Long texts are scored in windows of :data:`WINDOW_CHARS`
-(overlapping by a quarter), the text scoring as its worst window, so an attack inside a long benign text is
-not diluted; at most :data:`MAX_CHARS` characters per text are read (head and tail) and
-:data:`MAX_REQUEST_CHARS` per request (later texts are left to the rules), so the work is bounded
-whatever the body size. The weights are a small versioned file in the package
+(overlapping by a quarter), the text scoring as its worst window, so the filler far from an attack does
+not dilute it (the text around it in its own window does: a short override with a few hundred characters
+of ordinary text around it can score below the threshold). At most :data:`MAX_CHARS` characters per
+text are read (head and tail) and :data:`MAX_REQUEST_CHARS` per request (later texts are left to the
+rules), so the work is bounded whatever the body size. The weights are a small versioned file in the package
 (``data/injection_classifier_v1.npz``), loaded once per process; ``kong-ai detector train`` reproduces it.
 """
 
