@@ -647,7 +647,8 @@ def test_plugin_server_down_fails_open_once_its_instance_exists() -> None:
     ``handle_event`` logs it and returns, so the request goes on as if that plugin did nothing: the other
     plugin runs and the upstream answers. That holds for an instance Kong already has: starting one is
     different (plugin.lua ``get_instance_id``: "starting instance: " logged, then ``error(err)``, a thrown
-    error: 500 in access)."""
+    error: 500 in access). Our defence against this fail-open is the Lua guard ai-fail-closed
+    (tests/integration/gateway/test_fail_closed.py, docs/reliability.md)."""
 
     async def scenario_body() -> None:
         async with scenario(["wire_probe", "wire_probe_b"]) as sc:

@@ -16,6 +16,7 @@ from harness.kong_request import PluginRef
 from harness.lua_plugins import LuaPlugin, LuaPluginError
 
 from kong_plugins.core.completion import mark_key
+from kong_plugins.core.priorities import PRIORITIES
 
 GUARD = "ai-fail-closed"
 CONF = {"marks": ["ai-tenant-resolver", "ai-input-guard"], "message": "refused"}
@@ -58,6 +59,12 @@ def run(guard: LuaPlugin, req: FakeRequest, conf: dict[str, Any] = CONF) -> str:
 
 def test_loaded_from_its_source(guard: LuaPlugin) -> None:
     assert (guard.priority, guard.phases, guard.is_external) == (999, ["access"], False)
+
+
+def test_both_guards_run_after_every_plugin_of_ours_and_before_acl() -> None:
+    """Kong runs a phase's plugins by descending priority: the marks are set before the guards look."""
+    for name in ("ai-fail-closed", "ai-fail-closed-response"):
+        assert 950 < LuaPlugin(name).priority < min(PRIORITIES.values())
 
 
 def test_every_mark_present_lets_the_request_go_on(guard: LuaPlugin) -> None:
