@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import json
 import math
 import uuid
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import re2
+
+from kong_plugins.core.client_ip import ip_group, parse_ip
 
 __all__ = [
     "GENESIS_HASH",
@@ -201,18 +202,12 @@ def build_record(
 
 def client_address(value: Any, mode: str) -> str | None:
     """The client address as configured: ``full``, ``truncated`` (IPv4 /24, IPv6 /48) or ``omit``."""
-    if mode == "omit" or not isinstance(value, str) or not 0 < len(value) <= 64:
+    address = None if mode == "omit" else parse_ip(value)
+    if address is None:
         return None
-    try:
-        address = ipaddress.ip_address(value.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
     if mode == "full":
         return str(address)
-    prefix = 24 if address.version == 4 else 48
-    return ipaddress.ip_network(f"{address}/{prefix}", strict=False).with_prefixlen
+    return ip_group(str(address), 24, 48)
 
 
 def _map(value: Any) -> Mapping[str, Any]:

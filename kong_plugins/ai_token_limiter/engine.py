@@ -31,7 +31,6 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from kong_plugins.ai_token_limiter.backend import DEGRADED, LimiterBackend, Reserved
-from kong_plugins.ai_token_limiter.client_ip import ip_group
 from kong_plugins.ai_token_limiter.compute import MAX_COMPUTE_MS
 from kong_plugins.ai_token_limiter.counters import Decision
 from kong_plugins.ai_token_limiter.estimate import RequestEstimate, estimate_from_body, estimate_from_facts
@@ -42,6 +41,7 @@ from kong_plugins.ai_token_limiter.pricing import ModelPrice, UnknownModel
 from kong_plugins.ai_token_limiter.queue import WaitingRoom, release_signal, wait_for_capacity
 from kong_plugins.ai_token_limiter.reservation import Reservation, UsageSource
 from kong_plugins.ai_token_limiter.settings import LimiterSettings, build_settings
+from kong_plugins.core.client_ip import ip_group
 from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
 from kong_plugins.core.errors import BadRequest
 from kong_plugins.core.handler import GuardPlugin

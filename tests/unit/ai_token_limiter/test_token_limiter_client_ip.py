@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kong_plugins.ai_token_limiter.client_ip import ip_group
 from kong_plugins.ai_token_limiter.plan import Subject, build_plan
 from kong_plugins.ai_token_limiter.schema import SCHEMA
 from kong_plugins.ai_token_limiter.settings import build_settings
+from kong_plugins.core.client_ip import ip_group
 from kong_plugins.core.schema import ensure_valid_config
 
 

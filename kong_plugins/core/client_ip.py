@@ -1,4 +1,4 @@
-"""Which counter an ``ip``-scoped limit charges: the client address, grouped by network prefix.
+"""The client address as a network: what an ``ip``-scoped limit charges, and what the audit log records.
 
 The address is the one Kong resolved (``kong.client.get_forwarded_ip()``: the peer, or the address a
 trusted proxy reported in ``real_ip_header``; see Kong's ``trusted_ips``). One IPv6 host usually owns a
@@ -14,15 +14,15 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-__all__ = ["MAX_ADDRESS_CHARS", "ip_group"]
+__all__ = ["MAX_ADDRESS_CHARS", "ip_group", "parse_ip"]
 
 MAX_ADDRESS_CHARS = 64
 """Longer than any textual IP address (with a zone): anything longer is not one."""
 
 
-def ip_group(value: Any, ipv4_prefix: int, ipv6_prefix: int) -> str | None:
-    """The network of ``value`` at the configured prefix, or None when it is not an IP address (a unix
-    socket peer, nothing at all)."""
+def parse_ip(value: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``value`` as an IP address (brackets and zone dropped, IPv4-mapped IPv6 as IPv4), or None when it is
+    not one (a unix socket peer, nothing at all)."""
     if not isinstance(value, str) or not 0 < len(value) <= MAX_ADDRESS_CHARS:
         return None
     try:
@@ -30,6 +30,14 @@ def ip_group(value: Any, ipv4_prefix: int, ipv6_prefix: int) -> str | None:
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+        return address.ipv4_mapped
+    return address
+
+
+def ip_group(value: Any, ipv4_prefix: int, ipv6_prefix: int) -> str | None:
+    """The network of ``value`` at the configured prefix, or None when it is not an IP address."""
+    address = parse_ip(value)
+    if address is None:
+        return None
     prefix = ipv4_prefix if address.version == 4 else ipv6_prefix
     return ipaddress.ip_network(f"{address}/{prefix}", strict=False).with_prefixlen
