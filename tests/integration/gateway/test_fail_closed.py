@@ -234,6 +234,19 @@ def test_plugin_server_killed_mid_traffic_never_lets_an_unchecked_request_throug
     run(body)
 
 
+async def stopped(pid: int, deadline_s: float = 10.0) -> None:
+    """Wait until the kernel shows ``pid`` stopped: kill() returns before a busy process (on another core) has
+    taken a SIGSTOP, and a request sent in between would still be answered."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + deadline_s
+    while loop.time() < until:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state in ("T", "t"):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"plugin server {pid} did not stop within {deadline_s} s")
+
+
 def test_a_plugin_server_that_stops_answering_times_out_into_503() -> None:
     """mp_rpc.lua: a read that times out is "no data", returned like a connect failure (fail-open). The
     server is frozen (SIGSTOP) - alive, its socket there, answering nothing - and Kong's read timeout (1 s
@@ -246,6 +259,7 @@ def test_a_plugin_server_that_stops_answering_times_out_into_503() -> None:
             assert proc.proc
             proc.proc.send_signal(signal.SIGSTOP)
             try:
+                await stopped(proc.proc.pid)
                 reply = await s.post("/chat-guarded", GOOD)
                 assert (reply.status_code, reply.json()) == (503, {"message": GUARD_MESSAGE})
                 assert (await s.post("/chat-open", GOOD)).status_code == 200
