@@ -2,10 +2,10 @@
 
 The decision is pure (:mod:`.actions`, :mod:`.decide`, :mod:`.policy`, :mod:`.output`); this handler only
 does PDK I/O. Round trips per request are tabled in README.md (ai-action-authz): an allowed request costs
-**4** in access (the tenant facts, the request facts, the decision, the completion mark ai-fail-closed
-checks), plus one per ``context_sources`` entry, plus one with ``roles_from_consumer_groups``,
-plus the body on a route without ai-input-guard; the response phase reads the decision and the body and
-sets its completion mark (3), and writes only when the output has tool calls.
+**3** in access (the tenant facts, the request facts, the decision), plus one per ``context_sources`` entry,
+plus one with ``roles_from_consumer_groups``,
+plus the body on a route without ai-input-guard; the response phase reads the decision and the body (2),
+and writes only when the output has tool calls.
 """
 
 from __future__ import annotations

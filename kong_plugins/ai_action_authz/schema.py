@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kong_plugins.ai_action_authz.policy import MAX_POLICY_BYTES
 from kong_plugins.ai_action_authz.store import DEFAULT_NAMESPACE
+from kong_plugins.core.completion import FAIL_CLOSED_MARK_FIELD
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
     array,
@@ -264,7 +265,7 @@ _CONFIG_FIELDS = [
 
 SCHEMA = plugin_schema(
     NAME,
-    _CONFIG_FIELDS,
+    [*_CONFIG_FIELDS, FAIL_CLOSED_MARK_FIELD],
     entity_checks=[
         conditional(
             "policy_source",

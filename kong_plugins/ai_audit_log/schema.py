@@ -8,6 +8,7 @@ an HMAC without a key is refused by the Admin API with 400). Everything else is 
 from __future__ import annotations
 
 from kong_plugins.ai_output_redactor.detectors import DETECTOR_NAMES
+from kong_plugins.core.completion import FAIL_CLOSED_MARK_FIELD
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
     array,
@@ -264,6 +265,7 @@ SCHEMA = plugin_schema(
                 "of them; every finding is masked).",
             ),
         ),
+        FAIL_CLOSED_MARK_FIELD,
     ],
     entity_checks=[
         conditional("hash", {"eq": "hmac-sha256"}, "hmac_key", {"required": True}),

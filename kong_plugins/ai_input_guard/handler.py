@@ -22,9 +22,8 @@ is counted. In ``access``:
   mode reported, and on refusals (read, append, write);
 * ``kong.ctx.shared.set("ai_guard.request", facts)``: every request that passes (one call, the whole map).
 
-So a request that passes costs **5** round trips (headers, body, tenant, facts, and the completion mark
-ai-fail-closed checks, sent by the handler base), **4** with ``tenant_models`` off, **3** without a body on a
-route that allows that; plus 1 when ``max_tokens`` is clamped, 2 when a
+So a request that passes costs **4** round trips (headers, body, tenant, facts), **3** with ``tenant_models``
+off, **2** without a body on a route that allows that; plus 1 when ``max_tokens`` is clamped, 2 when a
 finding is logged. A refused request costs its reads,
 then the tenant context (unless already read) and, without a tenant, ``kong.client.get_consumer()`` (to
 choose the error format), the two findings calls, and ``kong.response.exit``/``error``: e.g. **6** for a 415

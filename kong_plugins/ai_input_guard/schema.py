@@ -14,6 +14,7 @@ from kong_plugins.ai_input_guard.formats import FORMATS
 from kong_plugins.ai_input_guard.injection_rules import CATEGORIES
 from kong_plugins.ai_input_guard.ood import KNOWN_SCRIPTS
 from kong_plugins.ai_input_guard.view import SEGMENT_ROLES
+from kong_plugins.core.completion import FAIL_CLOSED_MARK_FIELD
 from kong_plugins.core.schema import (
     array,
     boolean,
@@ -338,7 +339,7 @@ _CONFIG_FIELDS = [
 
 SCHEMA = plugin_schema(
     NAME,
-    _CONFIG_FIELDS,
+    [*_CONFIG_FIELDS, FAIL_CLOSED_MARK_FIELD],
     entity_checks=[
         conditional(
             "format",

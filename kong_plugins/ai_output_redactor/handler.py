@@ -18,13 +18,12 @@ which ends the event in place of ``ret``; the README's Cost line has the totals)
 * ``kong.response.exit(status, body, headers)`` when the body changed, else
   ``kong.response.set_headers(headers)``; ``kong.response.error(502, ...)`` when the answer is blocked.
 
-So a clean answer costs **5** calls (with the completion mark ai-fail-closed-response checks, set when the
-handler did not answer itself), a redacted one **5** (4 round trips and the ``exit``; 6 with
+So a clean answer costs **4** calls, a redacted one **5** (4 round trips and the ``exit``; 6 with
 ``hash``), a blocked one 5-6; with
 ``output_schema`` the facts are written for every answer (5); with ``redact_request`` the facts access
 wrote are read back before writing (+1).
 
-In ``access`` (only with ``redact_request``; otherwise the handler returns with the completion mark only):
+In ``access`` (only with ``redact_request``; otherwise the handler returns without a call):
 ``kong.request.get_header("Content-Length")``, ``kong.request.get_raw_body(max_body_bytes)``, and when
 something was redacted ``kong.service.request.set_raw_body`` and ``kong.ctx.shared.set``: 2 or 4 (+1 for
 ``hash``).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kong_plugins.ai_output_redactor.detectors import DETECTOR_NAMES
 from kong_plugins.ai_output_redactor.engine import MODES
+from kong_plugins.core.completion import FAIL_CLOSED_MARK_FIELD
 from kong_plugins.core.schema import (
     array,
     boolean,
@@ -342,6 +343,6 @@ _CONFIG_FIELDS = [
     ),
 ]
 
-SCHEMA = plugin_schema(NAME, _CONFIG_FIELDS)
+SCHEMA = plugin_schema(NAME, [*_CONFIG_FIELDS, FAIL_CLOSED_MARK_FIELD])
 Schema = SCHEMA.schema
 SCHEMA_DUMP = SCHEMA.dump

@@ -15,17 +15,15 @@ call one round trip to Kong, so each is counted. In ``access``:
   credentials (an empty list removes a header in Kong, pdk/service/request.lua);
 * ``kong.ctx.shared.set("ai_guard.tenant", facts)``: resolved requests (the context contract);
 * ``kong.response.set_header("X-Tenant-ID", id)``: resolved requests (tags the response);
-* ``kong.response.error(status, message)``: refused requests (sent by the handler base);
-* ``kong.ctx.shared.set("ai_guard.done.ai-tenant-resolver.access", true)``: every request the handler let
-  through, last (the completion mark ai-fail-closed checks; sent by the handler base, core/completion.py).
+* ``kong.response.error(status, message)``: refused requests (sent by the handler base).
 
-So a resolved request costs **5** round trips when the sources are any of ``jwt``/``header``/``api_key``, or
-only ``path``, or only ``consumer``; **6** when header sources are combined with ``path`` or ``consumer`` (or
-``path`` with ``consumer``), or when ``region_upstreams`` is set; **7** for both. A request refused by the
+So a resolved request costs **4** round trips when the sources are any of ``jwt``/``header``/``api_key``, or
+only ``path``, or only ``consumer``; **5** when header sources are combined with ``path`` or ``consumer`` (or
+``path`` with ``consumer``), or when ``region_upstreams`` is set; **6** for both. A request refused by the
 plugin costs its reads plus one (plus ``set_upstream`` when Kong does not know the region's upstream); a
-request without a tenant when ``required`` is false costs its reads plus two (the header clean-up, the mark).
+request without a tenant when ``required`` is false costs its reads plus one (the header clean-up).
 
-Why region routing costs one more: a routed request has five effects, each in a different part of Kong
+Why region routing costs 5 and not 4: a routed request has five effects, each in a different part of Kong
 (the client request, the balancer's ``ngx.ctx.balancer_data``, the upstream request headers, the
 ``kong.ctx.shared`` table, the client response headers), and no PDK function reaches two of them
 (kong/pdk/service.lua, service/request.lua, response.lua, 3.9). Each alternative weakens something:

@@ -20,6 +20,7 @@ from kong_plugins.ai_tenant_resolver.path_pattern import DEFAULT_PATH_PATTERN, M
 from kong_plugins.ai_tenant_resolver.registry import DEFAULT_NAMESPACE, STATUSES
 from kong_plugins.ai_tenant_resolver.sources import SOURCES
 from kong_plugins.ai_tenant_resolver.tenant_id import TENANT_ID_MAX_LENGTH
+from kong_plugins.core.completion import FAIL_CLOSED_MARK_FIELD
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
     FieldSpec,
@@ -429,7 +430,7 @@ _CONFIG_FIELDS = [
 
 SCHEMA = plugin_schema(
     NAME,
-    _CONFIG_FIELDS,
+    [*_CONFIG_FIELDS, FAIL_CLOSED_MARK_FIELD],
     entity_checks=[
         # not `conditional` on jwt.keys: that one re-validates the keys and adds its message to any key error
         conditional_at_least_one_of(

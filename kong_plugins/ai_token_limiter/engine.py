@@ -12,11 +12,9 @@ PDK round trips in ``access`` (each ``kong.*`` call is one):
 * ``kong.client.get_forwarded_ip()``: only with ``ip`` limits;
 * ``kong.response.set_headers({...})``: admitted requests, unless ``hide_client_headers``;
 * ``kong.ctx.shared.set("ai_guard.usage", ...)``: admitted requests;
-* ``kong.response.exit(429, ...)``: refused requests (headers and Retry-After go with it);
-* ``kong.ctx.shared.set("ai_guard.done.<plugin>.access", true)``: admitted requests, last (the completion
-  mark ai-fail-closed checks, sent by the handler base).
+* ``kong.response.exit(429, ...)``: refused requests (headers and Retry-After go with it).
 
-So an admitted request costs **5** round trips with the input guard in front (4 with hidden headers), and a
+So an admitted request costs **4** round trips with the input guard in front (3 with hidden headers), and a
 refused one 3. Redis: exactly **one** script call per reservation attempt (a queued request makes one more
 per wake-up), and at most one to settle (none when the reservation was exact); after a Redis outage, one
 more per request until what the fallback counted has been added (:mod:`.degraded`).

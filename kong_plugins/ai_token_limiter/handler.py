@@ -7,9 +7,8 @@ an SSE stream reaches the client all at once, at its end. Routes that must keep 
 
 PDK round trips in ``response``: ``kong.ctx.shared.get("ai_guard.usage")``, ``kong.service.response.
 get_status()``, ``kong.service.response.get_raw_body()`` (not for error statuses), ``kong.ctx.shared.set(
-"ai_guard.usage", ...)`` and the completion mark (core/completion.py): **5** for a successful answer whose
-usage can be read as it is. One more,
-``kong.service.response.get_header("Content-Encoding")``, only when the raw body yields nothing (**6**): a
+"ai_guard.usage", ...)``: **4** for a successful answer whose usage can be read as it is. One more,
+``kong.service.response.get_header("Content-Encoding")``, only when the raw body yields nothing (**5**): a
 compressed body never parses as JSON or SSE, and a readable one cannot be compressed, so the plain answer
 does not pay for the header (``get_headers()`` would not help: it gives external plugins an empty map after
 buffering, kong-protocol.md section 4). With a ``compute_seconds`` limit, one more:

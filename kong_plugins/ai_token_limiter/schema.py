@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from kong_plugins.core.completion import FAIL_CLOSED_MARK_FIELD
 from kong_plugins.core.redis import REDIS_SCHEMA_FIELD
 from kong_plugins.core.schema import (
     array,
@@ -575,7 +576,7 @@ def limiter_schema(name: str, extra_fields: list[dict[str, Any]] | None = None) 
     """The schema under plugin ``name`` (the streaming variant adds ``extra_fields``)."""
     return plugin_schema(
         name,
-        [*config_fields(), *(extra_fields or [])],
+        [*config_fields(), *(extra_fields or []), FAIL_CLOSED_MARK_FIELD],
         entity_checks=[at_least_one_of("limits", "tiers"), *_cost_checks(), *_burst_checks()],
     )
 

@@ -4,8 +4,8 @@
 Kong validates the entry with the plugin's schema.lua (``marks``: a non-empty set of our plugin names;
 ``message``: a non-empty string); this module makes the same checks offline, with the same list of names,
 and one Kong cannot make: every mark must belong to a plugin of ours configured where the guard is (the
-route itself, its service, or globally). A guard waiting for a mark no plugin on the route sets refuses
-every request of the route with 503.
+route itself, its service, or globally) with ``fail_closed_mark: true`` (marks are opt-in). A guard waiting
+for a mark no plugin on the route sets refuses every request of the route with 503.
 
 A guard on a consumer or a consumer group is refused (schema.lua's ``typedefs.no_consumer``), and a global
 guard is reported: it requires its marks on every route, and routes without those plugins would answer 503.
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, Final
+
+from kong_plugins.core.completion import FAIL_CLOSED_MARK
 
 NAME: Final = "ai-fail-closed"
 RESPONSE_NAME: Final = "ai-fail-closed-response"
@@ -72,10 +74,17 @@ def entity_errors(entry: dict[str, Any]) -> list[str]:
     return errors
 
 
-def _names(plugins: Any) -> set[str]:
+def _marking(plugin: dict[str, Any]) -> bool:
+    """Whether this entry of one of our plugins sets its completion marks (``fail_closed_mark: true``)."""
+    config = plugin.get("config")
+    return isinstance(config, dict) and config.get(FAIL_CLOSED_MARK) is True
+
+
+def _entries(plugins: Any) -> dict[str, bool]:
+    """Plugin name -> whether that entry marks, for the entries of one scope."""
     if not isinstance(plugins, list):
-        return set()
-    return {p["name"] for p in plugins if isinstance(p, dict) and isinstance(p.get("name"), str)}
+        return {}
+    return {p["name"]: _marking(p) for p in plugins if isinstance(p, dict) and isinstance(p.get("name"), str)}
 
 
 def _ref(value: Any) -> str | None:
@@ -89,34 +98,33 @@ def _ref(value: Any) -> str | None:
 
 
 def scope_findings(document: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
-    """``(location, message, is_error)`` for every guard whose marks no plugin in its scope sets."""
+    """``(location, message, is_error)`` for every guard whose marks no plugin in its scope sets.
+
+    Kong runs one instance of a plugin per request, the most specific one (route over service over global),
+    so a mark is set only when that instance has ``fail_closed_mark: true``.
+    """
     top = document.get("plugins") if isinstance(document.get("plugins"), list) else []
-    global_names = {
-        p["name"]
-        for p in top
-        if isinstance(p, dict)
-        and isinstance(p.get("name"), str)
-        and not any(p.get(k) for k in ("route", "service", "consumer"))
-    }
-    by_route: dict[str, set[str]] = {}
-    by_service: dict[str, set[str]] = {}
+    scoped = ("route", "service", "consumer")
+    global_entries = _entries([p for p in top if isinstance(p, dict) and not any(p.get(k) for k in scoped)])
+    by_route: dict[str, dict[str, bool]] = {}
+    by_service: dict[str, dict[str, bool]] = {}
     for plugin in top:
         if isinstance(plugin, dict) and isinstance(plugin.get("name"), str):
             if (route := _ref(plugin.get("route"))) is not None:
-                by_route.setdefault(route, set()).add(plugin["name"])
+                by_route.setdefault(route, {})[plugin["name"]] = _marking(plugin)
             if (service := _ref(plugin.get("service"))) is not None:
-                by_service.setdefault(service, set()).add(plugin["name"])
+                by_service.setdefault(service, {})[plugin["name"]] = _marking(plugin)
 
     def key_of(entity: dict[str, Any]) -> list[str]:
         return [v for v in (entity.get("name"), entity.get("id")) if isinstance(v, str)]
 
-    def route_scope(route: dict[str, Any], service_names: set[str]) -> set[str]:
-        names = global_names | service_names | _names(route.get("plugins"))
+    def route_scope(route: dict[str, Any], service_entries: dict[str, bool]) -> dict[str, bool]:
+        entries = global_entries | service_entries | _entries(route.get("plugins"))
         for key in key_of(route):
-            names |= by_route.get(key, set())
-        return names
+            entries |= by_route.get(key, {})
+        return entries
 
-    def check(location: str, plugins: Any, scope: set[str]) -> Iterator[tuple[str, str, bool]]:
+    def check(location: str, plugins: Any, scope: dict[str, bool]) -> Iterator[tuple[str, str, bool]]:
         for index, plugin in enumerate(plugins if isinstance(plugins, list) else []):
             guard = plugin.get("name") if isinstance(plugin, dict) else None
             if guard not in GUARDS:
@@ -124,33 +132,39 @@ def scope_findings(document: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
             config = plugin.get("config")
             marks = config.get("marks") if isinstance(config, dict) else None
             for mark in marks if isinstance(marks, list) else []:
-                if mark in GUARDS[guard] and mark not in scope:
-                    yield (
-                        f"{location}.plugins[{index}] ({guard})",
-                        f"config.marks: {mark} is not configured on this route, its service or globally: "
-                        "every request would be refused with 503",
-                        True,
-                    )
+                if mark not in GUARDS[guard]:
+                    continue
+                if mark not in scope:
+                    problem = "is not configured on this route, its service or globally"
+                elif not scope[mark]:
+                    problem = f"is configured here without {FAIL_CLOSED_MARK}: true, so it sets no mark"
+                else:
+                    continue
+                yield (
+                    f"{location}.plugins[{index}] ({guard})",
+                    f"config.marks: {mark} {problem}: every request would be refused with 503",
+                    True,
+                )
 
     services = document.get("services") if isinstance(document.get("services"), list) else []
     for s_index, service in enumerate(services):
         if not isinstance(service, dict):
             continue
-        service_names = _names(service.get("plugins"))
+        service_entries = _entries(service.get("plugins"))
         for key in key_of(service):
-            service_names |= by_service.get(key, set())
+            service_entries |= by_service.get(key, {})
         routes = service.get("routes") if isinstance(service.get("routes"), list) else []
         # A guard on the service applies to each of its routes: a mark must be set on all of them.
         for r_index, route in enumerate(routes):
             if isinstance(route, dict):
-                scope = route_scope(route, service_names)
+                scope = route_scope(route, service_entries)
                 yield from check(f"services[{s_index}].routes[{r_index}]", route.get("plugins"), scope)
-                if _names(service.get("plugins")) & set(GUARDS):
+                if _entries(service.get("plugins")).keys() & set(GUARDS):
                     yield from check(f"services[{s_index}]", service.get("plugins"), scope)
     routes = document.get("routes") if isinstance(document.get("routes"), list) else []
     for r_index, route in enumerate(routes):
         if isinstance(route, dict):
-            yield from check(f"routes[{r_index}]", route.get("plugins"), route_scope(route, set()))
+            yield from check(f"routes[{r_index}]", route.get("plugins"), route_scope(route, {}))
     for index, plugin in enumerate(top):
         if (
             isinstance(plugin, dict)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from kong_plugins.core.schema import boolean, field
+
 MARK_PREFIX: Final = "ai_guard.done."
 
 #: Phases whose completion is marked: those where a Lua guard can still refuse (ai-fail-closed in access,
@@ -27,3 +29,21 @@ MARKED_PHASES: Final = frozenset({"access", "response"})
 def mark_key(plugin: str, phase: str) -> str:
     """The ``kong.ctx.shared`` key ``plugin`` sets once its ``phase`` handler completed."""
     return f"{MARK_PREFIX}{plugin}.{phase}"
+
+
+#: The config field that turns the marks on, the same in every plugin with an access or response handler.
+FAIL_CLOSED_MARK: Final = "fail_closed_mark"
+
+#: Opt-in because a mark costs one PDK round trip per completed phase on every request, and only a route
+#: carrying ai-fail-closed(-response) reads it. ``kong-ai validate`` reports a guard listing a plugin whose
+#: config in the guard's scope leaves this false (the guard would then refuse every request with 503).
+FAIL_CLOSED_MARK_FIELD: Final = field(
+    FAIL_CLOSED_MARK,
+    boolean(
+        default=False,
+        description="Set the completion mark `ai_guard.done.<plugin>.<phase>` in `kong.ctx.shared` at the "
+        "end of each completed access/response handler, for the Lua guards `ai-fail-closed` and "
+        "`ai-fail-closed-response`. Enable it on every plugin a guard lists in `marks` (else the guard "
+        "answers 503); off, it saves one PDK round trip per phase.",
+    ),
+)

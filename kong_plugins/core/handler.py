@@ -11,8 +11,9 @@ The decorator is the ONE place where our errors become Kong responses:
   ``500 {"message": "An unexpected error occurred"}`` (never "as if the plugin did nothing").
 
 A handler that returns normally in access or response, without having answered the client, then sets its
-completion mark (core/completion.py) as its last PDK call: when the plugin server dies or fails instead, the
-mark is missing and the Lua ``ai-fail-closed`` guard refuses the request that Kong would let through.
+completion mark (core/completion.py) as its last PDK call, when its config has ``fail_closed_mark: true``:
+when the plugin server dies or fails instead, the mark is missing and the Lua ``ai-fail-closed`` guard
+refuses the request that Kong would let through. Opt-in, because the mark costs one round trip per phase.
 
 Configuration is validated and compiled in ``__init__`` (kong-pdk creates one Plugin object per plugin
 configuration and reuses it for every request), never per request.
@@ -26,7 +27,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from kong_plugins.core.completion import MARKED_PHASES, mark_key
+from kong_plugins.core.completion import FAIL_CLOSED_MARK, MARKED_PHASES, mark_key
 from kong_plugins.core.errors import ConfigError, PluginResponseError, ReplaceResponse
 from kong_plugins.core.pdk import Pdk
 
@@ -66,12 +67,15 @@ class GuardPlugin:
     """
 
     name: ClassVar[str] = "kong-ai-guard"
+    #: ``fail_closed_mark`` of this instance's config: whether completed access/response phases are marked.
+    fail_closed_mark: bool = False
 
     def __init__(self, config: dict[str, Any] | None) -> None:
         own, extras = split_kong_extras(dict(config or {}))
         self.plugin_id: str | None = extras.get("__plugin_id")
         self.route_id: str | None = extras.get("route_id")
         self.config = own
+        self.fail_closed_mark = own.get(FAIL_CLOSED_MARK) is True
         try:
             self.settings = self.compile(own)
         except ConfigError as exc:
@@ -104,7 +108,7 @@ def phase(method: Callable[[P, Pdk], None]) -> Callable[[P, Any], None]:
         pdk = Pdk(kong)
         try:
             method(self, pdk)
-            if phase_name in MARKED_PHASES and not pdk.ended:
+            if self.fail_closed_mark and phase_name in MARKED_PHASES and not pdk.ended:
                 # Last call of a completed handler: ai-fail-closed refuses the request without it.
                 pdk.call("ctx.shared.set", mark_key(self.name, phase_name), True)
         except PluginResponseError as error:

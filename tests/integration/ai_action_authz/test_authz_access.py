@@ -166,11 +166,11 @@ def test_pdk_round_trips_for_an_allowed_request(authz, gateway: GatewayUnderTest
     route = authz({"policy": BASE}, before=[RESOLVER, INPUT_GUARD])
     allowed = route.post(chat())
     assert allowed.status_code == 200
-    # the tenant facts, the request facts, the decision, the completion mark
-    assert "ai-action-authz.access=4" in allowed.headers["X-Emulator-Pdk-Calls"]
+    # the tenant facts, the request facts, the decision
+    assert "ai-action-authz.access=3" in allowed.headers["X-Emulator-Pdk-Calls"]
     alone = authz({"policy": BASE})
     # without ai-input-guard: + the body, read once
-    assert "ai-action-authz.access=5" in alone.post(chat()).headers["X-Emulator-Pdk-Calls"]
+    assert "ai-action-authz.access=4" in alone.post(chat()).headers["X-Emulator-Pdk-Calls"]
 
 
 def test_a_body_over_max_body_bytes_is_refused_without_the_guard(authz) -> None:
@@ -208,8 +208,8 @@ forbid(principal == Consumer::"alice-{tag}", action == Action::"chat.create", re
         denied = route.post(chat(), tenant=None, suffix="/other", headers={"apikey": key})
         assert_forbidden(denied)
         assert route.shared(denied)["ai_guard.authz"]["rule"] == "alice-reads-only"
-        if not gateway.real_kong:  # tenant, request facts, body (no guard), method, path, consumer, decision,
-            assert "ai-action-authz.access=8" in ok.headers["X-Emulator-Pdk-Calls"]  # the completion mark
-            assert "ai-action-authz.response=3" in ok.headers["X-Emulator-Pdk-Calls"]  # + the mark
+        if not gateway.real_kong:  # tenant, request facts, body (no guard), method, path, consumer, decision
+            assert "ai-action-authz.access=7" in ok.headers["X-Emulator-Pdk-Calls"]
+            assert "ai-action-authz.response=2" in ok.headers["X-Emulator-Pdk-Calls"]
     finally:
         gateway.admin.delete(f"/consumers/{consumer.json()['id']}")

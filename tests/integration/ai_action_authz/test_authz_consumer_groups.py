@@ -128,7 +128,7 @@ def test_a_member_of_the_group_is_permitted_and_a_non_member_denied(
     assert_forbidden(denied)
     assert route.upstream_hits() == 1
     if not gateway.real_kong:  # tenant, request facts, body (no guard), consumer groups, decision
-        assert "ai-action-authz.access=6" in allowed.headers["X-Emulator-Pdk-Calls"]  # + the completion mark
+        assert "ai-action-authz.access=5" in allowed.headers["X-Emulator-Pdk-Calls"]
         assert "ai-action-authz.access=6" in denied.headers["X-Emulator-Pdk-Calls"]  # + the 403
 
 

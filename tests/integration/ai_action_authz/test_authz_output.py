@@ -155,8 +155,8 @@ def test_answers_without_tool_calls_and_compressed_answers(authz) -> None:
     route = authz({"policy": POLICY, "on_violation": "strip"}, upstream=OPENAI)
     plain = route.post(chat())
     assert plain.status_code == 200 and openai_answer(plain).choices[0].message.content
-    if not route.gateway.real_kong:  # decision, body, completion mark; no facts without tool calls
-        assert "ai-action-authz.response=3" in plain.headers["X-Emulator-Pdk-Calls"]
+    if not route.gateway.real_kong:  # the decision, the body; nothing written without tool calls
+        assert "ai-action-authz.response=2" in plain.headers["X-Emulator-Pdk-Calls"]
     gz = post(route, OPENAI, {**calls("shell", "{}"), "X-Mock-Content-Encoding": "gzip"}, 'search {"q": "x"}')
     assert gz.status_code == 200
     assert "Content-Encoding" not in gz.headers  # sent decoded once rewritten

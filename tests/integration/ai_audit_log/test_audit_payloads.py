@@ -33,7 +33,7 @@ def test_without_include_payloads_the_record_has_no_payloads(audit: AuditEnv) ->
     assert "payloads" not in record and record["output_hash"] is not None
     assert EMAIL not in json.dumps(record) and "4111" not in json.dumps(record)
     stats = route.gateway.request_stats(response.headers["X-Kong-Request-Id"])
-    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 5  # unchanged: buffering, get, body, set, mark
+    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # unchanged: enable_buffering, get, body, set
 
 
 def test_prompt_and_answer_are_stored_masked(audit: AuditEnv) -> None:
@@ -55,7 +55,7 @@ def test_prompt_and_answer_are_stored_masked(audit: AuditEnv) -> None:
     assert EMAIL not in json.dumps(record) and "4111" not in json.dumps(record)
     # the guard hashed the body; reading it again for the prompt is one PDK call in access
     stats = route.gateway.request_stats(response.headers["X-Kong-Request-Id"])
-    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 5  # enable_buffering, get, get_raw_body, set, mark
+    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # enable_buffering, get, get_raw_body, set
     verified = route.cli("verify", "--tenant", "acme")
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
@@ -117,7 +117,7 @@ def test_a_streamed_answer_on_a_route_that_does_not_buffer_has_no_output_payload
     assert_masked(record["payloads"]["prompt"], text_has="user: Mail")
     assert EMAIL not in json.dumps(record)
     stats = route.gateway.request_stats(response.headers["X-Kong-Request-Id"])
-    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # get, get_raw_body (hash + prompt), set, mark
+    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 3  # get, get_raw_body (hash + prompt), set
 
 
 def test_admin_api_refuses_a_bad_payload_config(audit: AuditEnv) -> None:

@@ -179,7 +179,10 @@ def test_file_sink_writes_the_same_records_in_a_chain_of_its_own(audit: AuditEnv
         what="4 lines in the file sink",
     )
     in_file = [validate(json.loads(line)) for line in lines]
-    assert [r["request_id"] for r in in_file] == [r.headers["X-Kong-Request-Id"] for r in responses]
+    # Kong's log phase runs after the answer was sent: the next request may be logged first.
+    assert sorted(r["request_id"] for r in in_file) == sorted(
+        r.headers["X-Kong-Request-Id"] for r in responses
+    )
     acme = [r for r in in_file if r["tenant"] == "acme"]
     assert [r["id"] for r in acme] == [r["id"] for r in in_redis] and [r["seq"] for r in acme] == [1, 2]
     verified = route.cli("verify", "--all", "--file", str(path))
@@ -283,7 +286,7 @@ def test_buffer_answer_hashes_the_answer_on_a_route_without_a_response_plugin(au
         assert (record["output_hash"] == sha256(response.content)) is expect_hash
         assert (record["model_answered"] == "mock-gpt-4o") is expect_hash
     stats = buffered.gateway.request_stats(response.headers["X-Kong-Request-Id"])
-    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 5  # + enable_buffering, + the completion mark
+    assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # + enable_buffering
 
 
 def test_audit_tail_and_export(audit: AuditEnv) -> None:

@@ -270,21 +270,21 @@ def test_evil_regex_input_is_answered_in_linear_time(guarded) -> None:
 @pytest.mark.harness
 def test_pdk_round_trips_per_outcome(gateway: GatewayUnderTest, guarded) -> None:
     gateway.require_harness()
-    # headers, body, tenant facts (from kong.ctx.shared, resolved or not), request facts, the completion mark
-    assert guarded().post(chat()).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=5"
+    # headers, body, tenant facts (from kong.ctx.shared, resolved or not), request facts
+    assert guarded().post(chat()).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=4"
     tenant = guarded(before=[TENANT_RESOLVER]).post(
         chat(model="gpt-4o-mini"), headers={"X-Tenant-ID": "acme"}
     )
     assert tenant.status_code == 200
-    assert "ai-input-guard.access=5" in tenant.headers["X-Emulator-Pdk-Calls"]
+    assert "ai-input-guard.access=4" in tenant.headers["X-Emulator-Pdk-Calls"]
     no_tenant_models = guarded({"tenant_models": False}, before=[TENANT_RESOLVER])
     assert (
-        "ai-input-guard.access=4"
+        "ai-input-guard.access=3"
         in no_tenant_models.post(chat(), headers={"X-Tenant-ID": "acme"}).headers["X-Emulator-Pdk-Calls"]
     )
     assert (
         guarded({"body_required": False}).post(b"").headers["X-Emulator-Pdk-Calls"]
-        == "ai-input-guard.access=3"
+        == "ai-input-guard.access=2"
     )
     refused = guarded().post(b"hello", content_type="text/plain")
     assert (

@@ -87,12 +87,11 @@ def test_counts_go_to_the_context_never_values(redacted, gateway) -> None:  # ty
 
 
 def test_pdk_round_trips(redacted, gateway) -> None:  # type: ignore[no-untyped-def]
-    """5 for a clean answer (status, headers, body, set_headers, the completion mark), 5 with a redaction
-    (+ the facts, and the body goes back with exit: no mark, the answer is the plugin's own)."""
+    """4 for a clean answer (status, headers, body, set_headers), 5 with a redaction (+ the facts)."""
     route = redacted()
     clean = route.chat("nothing to hide")
     assert chat_content(clean) == "nothing to hide"
-    assert pdk_calls(gateway, clean) <= 5
+    assert pdk_calls(gateway, clean) <= 4
     dirty = route.chat("mail a@example.com")
     assert pdk_calls(gateway, dirty) == 5
     streamed = route.chat("mail a@example.com", stream=True, **mock_headers(piece_chars="2"))

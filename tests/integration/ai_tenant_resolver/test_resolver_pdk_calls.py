@@ -1,8 +1,7 @@
-"""PDK round trips of ``ai-tenant-resolver`` per request, as the emulated gateway counts them: at most 5 for
+"""PDK round trips of ``ai-tenant-resolver`` per request, as the emulated gateway counts them: at most 4 for
 a resolved request whatever its one source (and for the header-reading sources together), exactly the
-counts the handler's docstring explains otherwise; the last of a request that passed is always the
-completion mark ai-fail-closed checks (kong_plugins/core/completion.py). Every PDK call is a round trip
-between Kong and the plugin server on each request, so a new one must not slip in unnoticed."""
+counts the handler's docstring explains otherwise. Every PDK call is a round trip between Kong and the
+plugin server on each request, so a new one must not slip in unnoticed."""
 
 from __future__ import annotations
 
@@ -43,7 +42,7 @@ def _resolved_calls(gateway: GatewayUnderTest, path: str, headers: dict[str, str
     return pdk_calls(response)
 
 
-def test_each_source_alone_costs_five(
+def test_each_source_alone_costs_four(
     gateway: GatewayUnderTest,
     resolver_route: ResolverRoute,
     admin_create: AdminCreate,
@@ -78,7 +77,7 @@ def test_each_source_alone_costs_five(
     for name, (config, suffix, headers, before) in cases.items():
         route = resolver_route({**config, "tenants": TENANTS}, before=before)
         counts[name] = _resolved_calls(gateway, route.url(suffix), headers)
-    assert counts == dict.fromkeys(cases, 5)
+    assert counts == dict.fromkeys(cases, 4)
 
 
 def test_the_redis_registry_adds_no_round_trip(
@@ -94,7 +93,7 @@ def test_the_redis_registry_adds_no_round_trip(
         }
     )
     for _ in range(2):  # a cache miss, then a hit
-        assert _resolved_calls(gateway, route.url(), {"X-Tenant-ID": "acme"}) == 5
+        assert _resolved_calls(gateway, route.url(), {"X-Tenant-ID": "acme"}) == 4
 
 
 def test_reading_two_kinds_of_input_costs_one_more(
@@ -102,12 +101,12 @@ def test_reading_two_kinds_of_input_costs_one_more(
 ) -> None:
     """Headers and the path are two PDK getters; Kong has no call returning both in ``access``."""
     route = resolver_route({"sources": ["header", "path"], "path_pattern": PATH_PATTERN, "tenants": TENANTS})
-    assert _resolved_calls(gateway, route.url("/tenants/acme/x"), {"X-Tenant-ID": "acme"}) == 6
+    assert _resolved_calls(gateway, route.url("/tenants/acme/x"), {"X-Tenant-ID": "acme"}) == 5
 
 
-def test_region_routing_costs_six(gateway: GatewayUnderTest, admin_create: AdminCreate) -> None:
-    """get_headers, set_upstream, set_headers, ctx.shared.set, response.set_header, the completion mark: see
-    the handler's docstring for why none of them can go and no one call can do two of these jobs."""
+def test_region_routing_costs_five(gateway: GatewayUnderTest, admin_create: AdminCreate) -> None:
+    """get_headers, set_upstream, set_headers, ctx.shared.set, response.set_header: see the handler's
+    docstring for why none of them can go and no one call can do two of these jobs."""
     mock = urlsplit(MOCK_LLM_URL)
     tag = uuid.uuid4().hex[:12]
     upstream = admin_create("/upstreams", {"name": f"pdk-eu-{tag}"})
@@ -119,7 +118,7 @@ def test_region_routing_costs_six(gateway: GatewayUnderTest, admin_create: Admin
     route = admin_create(f"/services/{service['id']}/routes", {"name": f"r-{tag}", "paths": [f"/r-{tag}"]})
     config = {"sources": ["header"], "tenants": TENANTS, "region_upstreams": {"eu": upstream["name"]}}
     admin_create(f"/routes/{route['id']}/plugins", {"name": "ai-tenant-resolver", "config": config})
-    assert _resolved_calls(gateway, f"/r-{tag}", {"X-Tenant-ID": "acme"}) == 6
+    assert _resolved_calls(gateway, f"/r-{tag}", {"X-Tenant-ID": "acme"}) == 5
 
 
 def test_refusals_cost_the_reads_and_the_answer(
@@ -127,11 +126,11 @@ def test_refusals_cost_the_reads_and_the_answer(
 ) -> None:
     route = resolver_route({"sources": ["header"], "tenants": TENANTS})
     optional = resolver_route({"sources": ["header"], "required": False, "tenants": TENANTS})
-    for path, headers, status, calls in (
-        (route.url(), {}, 401, 2),
-        (route.url(), {"X-Tenant-ID": "nobody"}, 403, 2),
-        (optional.url(), {}, 200, 3),  # no tenant: the reads, the clean-up of gateway headers, the mark
+    for path, headers, status in (
+        (route.url(), {}, 401),
+        (route.url(), {"X-Tenant-ID": "nobody"}, 403),
+        (optional.url(), {}, 200),  # no tenant: the reads and the clean-up of gateway headers
     ):
         response = gateway.proxy.get(path, headers=headers)
         assert response.status_code == status
-        assert pdk_calls(response) == calls, (headers, status)
+        assert pdk_calls(response) == 2, (headers, status)

@@ -63,6 +63,11 @@ def route(name: str, path: str, *plugins: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "paths": [path], "strip_path": False, "plugins": list(plugins)}
 
 
+def marked(plugin: dict[str, Any]) -> dict[str, Any]:
+    """``plugin`` with ``fail_closed_mark: true``: marks are opt-in, a guarded plugin must turn them on."""
+    return {**plugin, "config": {**plugin["config"], "fail_closed_mark": True}}
+
+
 def deck(upstream_port: int) -> dict[str, Any]:
     resolver = {"name": RESOLVER, "config": RESOLVER_CONFIG}
     input_guard = {"name": INPUT_GUARD, "config": INPUT_CONFIG}
@@ -76,15 +81,15 @@ def deck(upstream_port: int) -> dict[str, Any]:
                     route(
                         "chat-guarded",
                         "/chat-guarded",
-                        resolver,
-                        input_guard,
+                        marked(resolver),
+                        marked(input_guard),
                         {"name": GUARD, "config": {"marks": [RESOLVER, INPUT_GUARD]}},
                     ),
                     route("chat-open", "/chat-open", resolver, input_guard),
                     route(
                         "input-guarded",
                         "/input-guarded",
-                        input_guard,
+                        marked(input_guard),
                         {"name": GUARD, "config": {"marks": [INPUT_GUARD]}},
                     ),
                     route("input-open", "/input-open", input_guard),
@@ -308,7 +313,7 @@ def redactor_deck(upstream_port: int) -> dict[str, Any]:
                     route(
                         "redacted-guarded",
                         "/redacted-guarded",
-                        redactor,
+                        marked(redactor),
                         {"name": GUARD, "config": {"marks": [REDACTOR]}},
                         {"name": RESPONSE_GUARD, "config": {"marks": [REDACTOR]}},
                     ),

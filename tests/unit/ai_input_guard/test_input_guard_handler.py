@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 
 from kong_plugins.ai_input_guard import Plugin
-from kong_plugins.core.completion import mark_key
 from kong_plugins.core.context import FINDINGS_KEY, REQUEST_KEY, TENANT_KEY, RequestFacts
 from kong_plugins.core.errors import ConfigError
 
-MARK = "ctx.shared.set"  # the completion mark ai-fail-closed checks, the last call of a completed phase
-# headers, body, the tenant's facts (tenant_models is on by default), the request facts, the completion mark
-PASSING_CALLS = ["request.get_headers", "request.get_raw_body", "ctx.shared.get", "ctx.shared.set", MARK]
+# headers, body, the tenant's facts (tenant_models is on by default), the request facts
+PASSING_CALLS = ["request.get_headers", "request.get_raw_body", "ctx.shared.get", "ctx.shared.set"]
 TENANT = {"v": 1, "id": "acme", "source": "header", "status": "active", "allowed_models": ["gpt-4o-mini"]}
 
 
@@ -44,7 +42,6 @@ def test_a_valid_chat_request_costs_four_round_trips_and_publishes_its_facts(mak
     kong = run({}, make_kong(body))
 
     assert kong.calls == PASSING_CALLS
-    assert kong.shared[mark_key("ai-input-guard", "access")] is True
     assert kong.exit is None
     assert kong.args[0] == (1000,)  # get_headers(1000): every header line, not Kong's default first 100
     assert kong.args[1] == (1048576,)  # get_raw_body(max_allowed_file_size): temp-file bodies are readable
@@ -79,7 +76,7 @@ def test_a_chunked_body_is_read_and_measured(make_kong, chat) -> None:
 
 def test_no_body_on_a_route_that_allows_it_costs_two_round_trips(make_kong) -> None:
     kong = run({"body_required": False}, make_kong(b"", headers={"Content-Length": "0"}, content_type=None))
-    assert kong.calls == ["request.get_headers", "ctx.shared.set", MARK]
+    assert kong.calls == ["request.get_headers", "ctx.shared.set"]
     facts = facts_of(kong)
     assert (facts.format, facts.body_bytes) == ("openai-chat", 0)
 
@@ -95,7 +92,7 @@ def test_the_tenant_comes_from_the_context_never_from_a_header(make_kong, chat) 
 
 def test_tenant_models_off_skips_the_tenant_read(make_kong, chat) -> None:
     kong = run({"tenant_models": False}, make_kong(chat(), shared={TENANT_KEY: TENANT}))
-    assert kong.calls == ["request.get_headers", "request.get_raw_body", "ctx.shared.set", MARK]
+    assert kong.calls == ["request.get_headers", "request.get_raw_body", "ctx.shared.set"]
 
 
 def test_clamping_max_tokens_rewrites_the_upstream_body(make_kong, chat) -> None:
@@ -106,7 +103,6 @@ def test_clamping_max_tokens_rewrites_the_upstream_body(make_kong, chat) -> None
         "ctx.shared.get",
         "service.request.set_raw_body",
         "ctx.shared.set",
-        MARK,
     ]
     assert json.loads(kong.upstream_body)["max_tokens"] == 100
     assert facts_of(kong).max_tokens == 100
@@ -126,7 +122,6 @@ def test_a_logged_finding_is_appended_to_the_shared_findings(make_kong, chat) ->
         "ctx.shared.get",
         "ctx.shared.set",
         "ctx.shared.set",
-        MARK,
     ]
     findings = kong.shared[FINDINGS_KEY]
     assert findings[0] == earlier

@@ -115,16 +115,14 @@ def jwt_config(rsa_keys: Any) -> dict[str, Any]:
 # -- resolved requests ---------------------------------------------------------------------------------------
 
 
-def test_header_source_resolves_in_four_pdk_calls_and_a_mark() -> None:
+def test_header_source_resolves_in_four_pdk_calls() -> None:
     kong = _run({"sources": ["header"]}, FakeKong({"X-Tenant-ID": "acme"}))
     assert kong.calls == [
         "request.get_headers",
         "service.request.set_headers",
         "ctx.shared.set",
         "response.set_header",
-        "ctx.shared.set",  # the completion mark ai-fail-closed checks (core/completion.py)
     ]
-    assert kong.state("shared")[mark_key("ai-tenant-resolver", "access")] is True
     assert kong.state("exit") is None
     upstream = kong.state("upstream_headers")
     assert (upstream["x-tenant-id"], upstream["x-tenant-tier"], upstream["x-tenant-region"]) == (
@@ -139,14 +137,39 @@ def test_header_source_resolves_in_four_pdk_calls_and_a_mark() -> None:
     )
 
 
-def test_jwt_source_resolves_in_four_calls_and_a_mark_and_hides_the_token(
+def test_by_default_no_completion_mark_is_written() -> None:
+    """Marks are opt-in (``fail_closed_mark``): a route without ai-fail-closed pays no round trip for them."""
+    kong = _run({"sources": ["header"]}, FakeKong({"X-Tenant-ID": "acme"}))
+    assert kong.calls.count("ctx.shared.set") == 1  # the tenant's facts only
+    assert mark_key("ai-tenant-resolver", "access") not in kong.state("shared")
+
+
+def test_fail_closed_mark_writes_the_mark_as_the_last_call() -> None:
+    kong = _run({"sources": ["header"], "fail_closed_mark": True}, FakeKong({"X-Tenant-ID": "acme"}))
+    assert kong.calls == [
+        "request.get_headers",
+        "service.request.set_headers",
+        "ctx.shared.set",
+        "response.set_header",
+        "ctx.shared.set",  # the completion mark ai-fail-closed checks (core/completion.py)
+    ]
+    assert kong.state("shared")[mark_key("ai-tenant-resolver", "access")] is True
+
+
+def test_a_refused_request_gets_no_mark_even_with_fail_closed_mark() -> None:
+    kong = _run({"sources": ["header"], "fail_closed_mark": True}, FakeKong({}))
+    assert kong.state("exit") is not None
+    assert mark_key("ai-tenant-resolver", "access") not in kong.state("shared")
+
+
+def test_jwt_source_resolves_in_four_calls_and_hides_the_token(
     jwt_config: Any, make_token: TokenMaker
 ) -> None:
     kong = _run(
         {"sources": ["jwt"], "jwt": jwt_config},
         FakeKong({"Authorization": f"Bearer {make_token()}", "X-Keep": "yes"}),
     )
-    assert len(kong.calls) == 5  # + the completion mark
+    assert len(kong.calls) == 4
     assert "authorization" not in kong.state("upstream_headers")
     assert kong.state("upstream_headers")["x-keep"] == ["yes"]
     assert kong.state("shared")[TENANT_KEY]["source"] == "jwt"
@@ -171,12 +194,12 @@ def test_the_token_reaches_the_upstream_when_hide_credentials_is_off(
         ({"sources": ["consumer"], "consumer_by": "tag"}, FakeKong(consumer={"tags": ["tenant:acme"]})),
     ],
 )
-def test_single_path_or_consumer_sources_resolve_in_four_calls_and_a_mark(
+def test_single_path_or_consumer_sources_resolve_in_four_calls(
     config: dict[str, Any], kong: FakeKong
 ) -> None:
     _run(config, kong)
     assert kong.state("exit") is None
-    assert len(kong.calls) == 5  # + the completion mark
+    assert len(kong.calls) == 4
     assert "request.get_headers" not in kong.calls
     assert kong.state("upstream_headers")["x-tenant-id"] == ["acme"]
 
@@ -186,7 +209,7 @@ def test_combined_sources_cost_one_call_per_input_read() -> None:
         {"sources": ["header", "path"]}, FakeKong({"X-Tenant-ID": "acme"}, path="/tenants/acme/v1/chat")
     )
     assert kong.calls[:2] == ["request.get_headers", "request.get_path"]
-    assert len(kong.calls) == 6  # + the completion mark
+    assert len(kong.calls) == 5
 
 
 def test_spoofed_gateway_headers_never_reach_the_upstream() -> None:
@@ -201,10 +224,10 @@ def test_spoofed_gateway_headers_never_reach_the_upstream() -> None:
     assert upstream["x-tenant-id"] == ["plain"]
     assert "x-tenant-tier" not in upstream  # the tenant has no tier: the client's copy is removed
     assert "x-tenant-region" not in upstream
-    assert len(kong.calls) == 5  # + the completion mark
+    assert len(kong.calls) == 4
 
 
-def test_region_routing_sets_the_upstream_in_five_calls_and_a_mark() -> None:
+def test_region_routing_sets_the_upstream_in_five_calls() -> None:
     kong = _run(
         {"sources": ["header"], "region_upstreams": {"eu": "llm-eu", "us": "llm-us"}},
         FakeKong({"X-Tenant-ID": "acme"}, upstreams=("llm-eu", "llm-us")),
@@ -212,7 +235,7 @@ def test_region_routing_sets_the_upstream_in_five_calls_and_a_mark() -> None:
     assert kong.calls[1] == "service.set_upstream"
     assert kong.state("upstream") == "llm-eu"
     assert kong.state("shared")[TENANT_KEY]["upstream"] == "llm-eu"
-    assert len(kong.calls) == 6  # + the completion mark
+    assert len(kong.calls) == 5
 
 
 @pytest.mark.parametrize("tenant", ["mars", "plain"])
@@ -254,9 +277,9 @@ def test_no_tenant_when_not_required_goes_on_without_one_and_without_spoofed_hea
         {"sources": ["path"], "required": False}, FakeKong({"X-Tenant-Tier": "platinum"}, path="/v1/chat")
     )
     assert kong.state("exit") is None
-    assert kong.calls == ["request.get_path", "service.request.set_headers", "ctx.shared.set"]  # + mark
+    assert kong.calls == ["request.get_path", "service.request.set_headers"]
     assert "x-tenant-tier" not in kong.state("upstream_headers")
-    assert kong.state("shared") == {mark_key("ai-tenant-resolver", "access"): True}  # no tenant facts
+    assert kong.state("shared") == {}
     assert kong.state("response_headers") == {}
 
 
@@ -336,7 +359,7 @@ def test_api_key_source_with_the_redis_registry(redis_server: Any) -> None:
     kong = FakeKong({"X-API-Key": issued.key})
     plugin.access(kong)
     assert kong.state("exit") is None
-    assert len(kong.calls) == 5  # + the completion mark
+    assert len(kong.calls) == 4
     assert "x-api-key" not in kong.state("upstream_headers")
     assert kong.state("upstream_headers")["x-tenant-tier"] == ["gold"]
     revoked = FakeKong({"X-API-Key": "kag_" + "Z" * 43})

@@ -12,10 +12,7 @@ from fixtures.fake_kong import FakeKong as BaseFakeKong
 
 from kong_plugins.ai_token_limiter import Plugin
 from kong_plugins.ai_token_limiter_stream import Plugin as StreamPlugin
-from kong_plugins.core.completion import mark_key
 from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
-
-MARK = "ctx.shared.set"  # the completion mark ai-fail-closed checks, the last call of a completed phase
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hello there"}], "max_tokens": 40}
 OPENAI_ANSWER = {
@@ -82,11 +79,7 @@ def test_access_with_input_guard_facts_costs_four_round_trips_and_publishes_the_
     facts = RequestFacts(format="openai-chat", model="gpt-4o", prompt_tokens_estimate=12, max_tokens=40)
     kong = FakeKong({**tenant(), REQUEST_KEY: facts.to_shared()})
     Plugin(config()).access(kong)
-    assert kong.methods == [
-        *["ctx.shared.get", "ctx.shared.get", "response.set_headers", "ctx.shared.set"],
-        MARK,
-    ]
-    assert kong.shared[mark_key("ai-token-limiter", "access")] is True
+    assert kong.methods == ["ctx.shared.get", "ctx.shared.get", "response.set_headers", "ctx.shared.set"]
     usage = kong.shared[USAGE_KEY]
     assert usage["reserved_prompt_tokens"] == 12 and usage["reserved_completion_tokens"] == 40
     assert usage["reserved_cost_usd"] == pytest.approx((12 * 2.5 + 40 * 10) / 1e6)
@@ -98,10 +91,7 @@ def test_access_with_input_guard_facts_costs_four_round_trips_and_publishes_the_
 def test_without_facts_the_body_is_read_once() -> None:
     kong = FakeKong(tenant(), body=json.dumps(CHAT).encode())
     Plugin(config(hide_client_headers=True)).access(kong)
-    assert kong.methods == [
-        *["ctx.shared.get", "ctx.shared.get", "request.get_raw_body", "ctx.shared.set"],
-        MARK,
-    ]
+    assert kong.methods == ["ctx.shared.get", "ctx.shared.get", "request.get_raw_body", "ctx.shared.set"]
     assert kong.shared[USAGE_KEY]["reserved_prompt_tokens"] == 4 + 3
 
 
@@ -117,16 +107,14 @@ def test_response_settles_with_the_reported_usage() -> None:
         "service.response.get_status",
         "service.response.get_raw_body",
         "ctx.shared.set",
-        MARK,
     ]
-    assert response.shared[mark_key("ai-token-limiter", "response")] is True
     usage = response.shared[USAGE_KEY]
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (9, 4)
     assert usage["cost_usd"] == pytest.approx((9 * 2.5 + 4 * 10) / 1e6)
     assert usage["reservation_settled"] is True and usage["usage_source"] == "reported"
     again = FakeKong(response.shared, status=200, upstream_body=b"{}")
     plugin.response(again)
-    assert again.methods == ["ctx.shared.get", MARK]  # never settled twice (the phase still completed)
+    assert again.methods == ["ctx.shared.get"]  # never settled twice
 
 
 def test_upstream_errors_release_the_completion_reservation() -> None:
@@ -155,7 +143,7 @@ def test_a_compressed_answer_costs_one_more_round_trip_and_is_decoded() -> None:
         gzip.compress(json.dumps(OPENAI_ANSWER).encode()), **{"content-encoding": "gzip"}
     )
     assert methods[2:4] == ["service.response.get_raw_body", "service.response.get_header"]
-    assert len(methods) == 6  # with the completion mark
+    assert len(methods) == 5
     assert (usage["completion_tokens"], usage["usage_source"]) == (4, "reported")
 
 

@@ -225,9 +225,9 @@ def test_output_redactor_reports_throughput_round_trips_and_ttfb(tmp_path: Path)
     assert cases["json-100KB-sparse"]["redactions"] > 0 and cases["json-100KB-dense"]["redactions"] > 0
     assert all(row["ratio_to_plain"] > 0 for row in cases.values())
     gateway = report["gateway"]
-    assert gateway["pdk_calls"] == {  # each completed phase ends with its completion mark (ai-fail-closed)
-        "clean": "ai-output-redactor.access=1, ai-output-redactor.response=5",
-        "redacted": "ai-output-redactor.access=1, ai-output-redactor.response=5",
+    assert gateway["pdk_calls"] == {
+        "clean": "ai-output-redactor.response=4",
+        "redacted": "ai-output-redactor.response=5",
     }
     assert gateway["ttfb_ratio"] > 0
     assert "Redaction throughput" in result.stdout
@@ -244,7 +244,7 @@ def test_action_authz_reports_policy_sets_ratios_and_round_trips(tmp_path: Path)
         for case in ("decision", "decision cached", "handler")
     }
     assert all("ratio_to_rest_of_handler" in e for e in report["cases"] if e["case"] == "decision")
-    assert report["pdk_round_trips"]["access, allowed after ai-input-guard"] == 4  # 3 + the completion mark
+    assert report["pdk_round_trips"]["access, allowed after ai-input-guard"] == 3
 
 
 def test_audit_log_bench_reports_the_handler_and_every_sink(tmp_path: Path) -> None:

@@ -11,9 +11,12 @@ from harness.lua_plugins import LuaPlugin
 
 from kong_plugins.cli import fail_closed
 from kong_plugins.cli.main import main
+from kong_plugins.core.completion import FAIL_CLOSED_MARK_FIELD
 from kong_plugins.server.registry import PLUGIN_MODULES
 
-RESOLVER = "{name: ai-tenant-resolver, config: {sources: [header], tenants: [{id: acme}]}}"
+RESOLVER = (
+    "{name: ai-tenant-resolver, config: {fail_closed_mark: true, sources: [header], tenants: [{id: acme}]}}"
+)
 DEMO = Path(__file__).resolve().parents[3] / "declarative" / "kong.yaml"
 
 DECK = """\
@@ -30,6 +33,7 @@ services:
         paths: [/chat]
         plugins:
           - name: ai-input-guard
+            config: {{fail_closed_mark: {mark}}}
           - name: ai-fail-closed
             config: {guard}
 """
@@ -42,9 +46,12 @@ def _run(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str) -> tuple
     return code, capsys.readouterr().out
 
 
-def _deck(guard: str, service_plugins: str = "[]", global_plugins: str = "[]") -> str:
+def _deck(guard: str, service_plugins: str = "[]", global_plugins: str = "[]", mark: str = "true") -> str:
     return DECK.format(
-        guard=guard, service_plugins=f"      {service_plugins}", global_plugins=f"  {global_plugins}"
+        guard=guard,
+        service_plugins=f"      {service_plugins}",
+        global_plugins=f"  {global_plugins}",
+        mark=mark,
     )
 
 
@@ -98,6 +105,39 @@ def test_mistakes_are_reported(
     assert message in out
 
 
+def test_a_guarded_plugin_without_fail_closed_mark_is_an_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Marks are opt-in: the route's ai-input-guard sets none, so the guard would answer 503 to everything."""
+    code, out = _run(capsys, tmp_path, _deck("{marks: [ai-input-guard]}", mark="false"))
+    assert code == 1
+    assert "config.marks: ai-input-guard is configured here without fail_closed_mark: true" in out
+
+
+def test_the_instance_kong_runs_decides_whether_the_mark_is_set(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Kong runs the most specific instance (route over service over global): a marking resolver on the
+    service does not help when the route has its own resolver without the mark, and the reverse is fine."""
+    unmarked = "{name: ai-tenant-resolver, config: {sources: [header], tenants: [{id: acme}]}}"
+    guard = "{marks: [ai-input-guard, ai-tenant-resolver]}"
+    code, out = _run(
+        capsys, tmp_path, _deck(guard, service_plugins=f"[{unmarked}]", global_plugins=f"[{RESOLVER}]")
+    )
+    assert code == 1
+    assert "ai-tenant-resolver is configured here without fail_closed_mark: true" in out
+    code, out = _run(
+        capsys, tmp_path, _deck(guard, service_plugins=f"[{RESOLVER}]", global_plugins=f"[{unmarked}]")
+    )
+    assert code == 0, out
+
+
+def test_every_guarded_plugin_has_the_shared_fail_closed_mark_field() -> None:
+    for name in fail_closed.GUARDED:
+        schema = importlib.import_module(f"{PLUGIN_MODULES[name]}.schema")
+        assert FAIL_CLOSED_MARK_FIELD in schema.SCHEMA_DUMP["fields"][0]["config"]["fields"], name
+
+
 def test_a_guard_on_a_consumer_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     text = """\
 _format_version: "3.0"
@@ -131,6 +171,7 @@ def test_the_response_guard_accepts_response_plugins_only(
     text = _deck("{marks: [ai-input-guard]}").replace(
         "          - name: ai-fail-closed\n",
         "          - name: ai-output-redactor\n"
+        "            config: {fail_closed_mark: true}\n"
         "          - name: ai-fail-closed-response\n"
         "            config: {marks: [ai-output-redactor]}\n"
         "          - name: ai-fail-closed-response\n"
