@@ -19,6 +19,7 @@ Redis applied it) is recognised on retry, the head being the batch's own last ha
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,6 +32,8 @@ from kong_plugins.core.keys import redis_key
 from kong_plugins.core.redis import LuaScript, RedisClient, redis_errors
 
 __all__ = ["APPEND_SCRIPT", "RedisStreamSink", "StreamKeys", "read_entries", "read_head", "tenants"]
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "ai-audit-log"
 MAX_CAS_ATTEMPTS = 200
@@ -113,6 +116,9 @@ class RedisStreamSink:
             if attempt > 1:
                 time.sleep(random.uniform(0, 0.002 * min(attempt, 10)))  # jitter: contenders interleave
             linked, new_head = chain(run, head)
+            if not linked:  # every record of the run was applied by an earlier attempt
+                self._heads[tenant] = head
+                break
             args = [head.hash, self.maxlen, new_head.hash, new_head.seq, *(canonical_json(r) for r in linked)]
             with redis_errors("ai-audit-log append"):
                 reply = APPEND_SCRIPT(client, [keys.head, keys.stream], args)
@@ -120,13 +126,25 @@ class RedisStreamSink:
             if status in ("ok", "dup"):
                 self._heads[tenant] = Head(current, seq)
                 break
-            head = Head(current, seq)  # another writer moved the head: link again after it
+            # An earlier attempt whose reply was lost may have applied the first records of this run (the
+            # caller retries a failed batch together with newer records): the head is then one of our own
+            # links, and those records must not be written again.
+            applied = next((i + 1 for i, item in enumerate(linked) if item["hash"] == current), 0)
+            run = run[applied:]
+            head = Head(current, seq)  # another writer (or that attempt) moved the head: link again after it
         else:
             raise RuntimeError(f"ai-audit-log: tenant head kept moving ({MAX_CAS_ATTEMPTS} attempts)")
         if tenant not in self._known_tenants:
-            with redis_errors("ai-audit-log tenant index"):
-                client.sadd(tenants_key(self.namespace), tenant)
-            self._known_tenants.add(tenant)
+            # The run is in the stream already: a failure here must not fail it, or the caller would keep the
+            # run and write it again after the head this append moved (a duplicate). The index is retried with
+            # the tenant's next run.
+            try:
+                with redis_errors("ai-audit-log tenant index"):
+                    client.sadd(tenants_key(self.namespace), tenant)
+            except Exception as exc:
+                log.warning("ai-audit-log: tenant index not updated (retried with the next run): %s", exc)
+            else:
+                self._known_tenants.add(tenant)
 
 
 def _tenant_runs(records: Sequence[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from integration.ai_audit_log.audit_support import AuditEnv, AuditRoute, chat
 from integration.ai_token_limiter.limiter_support import poll_until
 
-from kong_plugins.ai_audit_log.redis_sink import RedisStreamSink, stream_keys
+from kong_plugins.ai_audit_log.redis_sink import RedisStreamSink, stream_keys, tenants_key
 from kong_plugins.core.redis import RedisConfig, connect
 
 pytestmark = [pytest.mark.redis, pytest.mark.harness]
@@ -200,3 +201,62 @@ def test_concurrent_burst_with_redis_down_in_the_middle_every_record_once(audit:
     assert [r["seq"] for r in records] == list(range(1, 501))
     verified = route.cli("verify", "--tenant", "acme")
     assert verified.returncode == 0 and "OK, 500 records" in verified.stdout, verified.stdout
+
+
+class _IndexFailsOnce:
+    """A real Redis client whose first SADD (the tenant index) fails, as if Redis died after the append."""
+
+    def __init__(self, client: object) -> None:
+        self._client = client
+        self.failed = False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._client, name)
+
+    def sadd(self, *args: object) -> object:
+        if not self.failed:
+            self.failed = True
+            raise redis.ConnectionError("connection lost after the append")
+        return self._client.sadd(*args)  # type: ignore[attr-defined]
+
+
+def test_a_run_written_before_its_tenant_index_failed_is_not_written_again(audit: AuditEnv) -> None:
+    """The append and the tenant index are two calls (the index has no hash tag): Redis dying between them
+    made write() report the run as failed, and the caller's retry appended it again after the moved head."""
+    route = audit.route()
+    config = RedisConfig.from_config({"host": "127.0.0.1", "port": audit.redis.port})
+    client = _IndexFailsOnce(connect(config))
+    sink = RedisStreamSink(lambda: client, route.namespace, 1_000_000)
+    assert sink.write([{"id": "first", "tenant": "acme"}]) == 1  # in the stream: not handed back for a retry
+    assert sink.write([{"id": "second", "tenant": "acme"}]) == 1
+    with audit.redis.client() as redis_client:
+        ids = [
+            json.loads(f["r"])["id"]
+            for _, f in redis_client.xrange(stream_keys(route.namespace, "acme").stream)
+        ]
+        assert ids == ["first", "second"]
+        assert redis_client.sismember(tenants_key(route.namespace), "acme")  # the index caught up
+    result = route.cli("verify", "--tenant", "acme")
+    assert result.returncode == 0 and "OK, 2 records" in result.stdout
+
+
+def test_a_batch_whose_reply_was_lost_is_not_written_again_when_retried_with_newer_records(
+    audit: AuditEnv,
+) -> None:
+    """Redis applied a batch but its reply was lost; the caller retries it together with newer records: the
+    head Redis answers is one of the batch's own links, and those records are not appended a second time."""
+    route = audit.route()
+    config = RedisConfig.from_config({"host": "127.0.0.1", "port": audit.redis.port})
+    sink = RedisStreamSink(lambda: connect(config), route.namespace, 1_000_000)
+    sink.write([{"id": "zero", "tenant": "acme"}])
+    seen = dict(sink._heads)  # the head before the batch whose reply is lost
+    sink.write([{"id": "one", "tenant": "acme"}, {"id": "two", "tenant": "acme"}])
+    sink._heads = seen  # the writer never saw that reply
+    batch = [{"id": i, "tenant": "acme"} for i in ("one", "two", "three")]
+    assert sink.write(batch) == 3
+    with audit.redis.client() as redis_client:
+        stream = stream_keys(route.namespace, "acme").stream
+        ids = [json.loads(f["r"])["id"] for _, f in redis_client.xrange(stream)]
+    assert ids == ["zero", "one", "two", "three"]
+    result = route.cli("verify", "--tenant", "acme")
+    assert result.returncode == 0 and "OK, 4 records" in result.stdout
