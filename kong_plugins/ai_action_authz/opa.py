@@ -14,15 +14,14 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import threading
 import time
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_action_authz.decide import ActionDecision, ActionRequest, Decision, Principal, verdict
+from kong_plugins.core.cache import TtlLruCache
 
 __all__ = ["MAX_ANSWER_BYTES", "OpaClient", "OpaSettings"]
 
@@ -44,33 +43,6 @@ class OpaSettings:
     fail_open: bool = False
 
 
-class _TtlCache:
-    def __init__(self, size: int, ttl: float, clock: Callable[[], float]) -> None:
-        self._size, self._ttl, self._clock = size, ttl, clock
-        self._items: OrderedDict[str, tuple[float, tuple[list[bool], str]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> tuple[list[bool], str] | None:
-        if self._size <= 0 or self._ttl <= 0:
-            return None
-        with self._lock:
-            found = self._items.get(key)
-            if found is None or found[0] < self._clock():
-                self._items.pop(key, None)
-                return None
-            self._items.move_to_end(key)
-            return found[1]
-
-    def put(self, key: str, value: tuple[list[bool], str]) -> None:
-        if self._size <= 0 or self._ttl <= 0:
-            return
-        with self._lock:
-            self._items[key] = (self._clock() + self._ttl, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
 class OpaClient:
     """Decides a request's actions with one POST to OPA (or none, from the cache)."""
 
@@ -83,7 +55,11 @@ class OpaClient:
         base = parts.path.rstrip("/")
         self._target = f"{base}/v1/data/{urllib.parse.quote(settings.path.strip('/'), safe='/')}"
         self.version = f"opa:{settings.path.strip('/')}"
-        self._cache = _TtlCache(settings.cache_size, settings.cache_ttl_s, clock)
+        # answers keyed by the input document (the resolver's TTL LRU cache, shared in core)
+        self._cache: TtlLruCache[tuple[list[bool], str]] | None = (
+            TtlLruCache(settings.cache_size, clock=clock) if settings.cache_size > 0 else None
+        )
+        self._cache_ttl = settings.cache_ttl_s
 
     def decide(
         self,
@@ -95,12 +71,13 @@ class OpaClient:
         document = {"input": _input(principal, actions, context, attributes)}
         body = json.dumps(document, sort_keys=True, separators=(",", ":"))
         calls = 0
-        answer = self._cache.get(body)
+        cached = self._cache.get(body) if self._cache is not None else None
+        answer = cached.value if cached is not None else None
         if answer is None:
             calls = 1
             answer = self._ask(body, len(actions))
-            if answer[1] not in (TIMEOUT, UNAVAILABLE, INVALID):
-                self._cache.put(body, answer)
+            if self._cache is not None and answer[1] not in (TIMEOUT, UNAVAILABLE, INVALID):
+                self._cache.put(body, answer, self._cache_ttl)
         allowed, reason = answer
         decisions = tuple(
             ActionDecision(request.action, request.resource, ok, reason, request.level)

@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from kong_plugins.ai_tenant_resolver.cache import TtlLruCache
 from kong_plugins.ai_tenant_resolver.tenant_id import InvalidTenantId, check_tenant_id
+from kong_plugins.core.cache import TtlLruCache
 from kong_plugins.core.errors import RedisUnavailable
 from kong_plugins.core.keys import redis_key
 from kong_plugins.core.redis import LuaScript, RedisClient, redis_errors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kong_plugins.ai_tenant_resolver.cache import TtlLruCache
+from kong_plugins.core.cache import TtlLruCache
 
 
 class Clock:

@@ -1,4 +1,5 @@
-"""A small thread-safe LRU cache whose entries expire, and may be read stale when the backend is down.
+"""A small thread-safe LRU cache whose entries expire, and may be read stale when the backend is down (core:
+ai-tenant-resolver's registry and ai-action-authz's OPA answers use it).
 
 The Redis tenant registry reads through it so that the common request costs no Redis round trip, while a
 change (a suspension) still takes effect within the entry's TTL. The size bound keeps memory flat whatever
