@@ -13,6 +13,13 @@ pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
 EMAIL = "jane.doe@example.com"
 CARD = "4111 1111 1111 1111"
+
+
+def card_in(text: str) -> bool:
+    """The card in any spacing; a bare "4111" could be part of a hex hash in the record."""
+    return any(form in text for form in (CARD, CARD.replace(" ", ""), CARD.replace(" ", "-"), "4111 1111"))
+
+
 SECRET = f"Mail {EMAIL} and charge card {CARD} today."
 VERBATIM = {"X-Mock-Verbatim": "1"}  # the mock answers with the last user message, as sent
 
@@ -31,7 +38,7 @@ def test_without_include_payloads_the_record_has_no_payloads(audit: AuditEnv) ->
     assert response.status_code == 200 and EMAIL in response.text
     record = route.record_of(response)
     assert "payloads" not in record and record["output_hash"] is not None
-    assert EMAIL not in json.dumps(record) and "4111" not in json.dumps(record)
+    assert EMAIL not in json.dumps(record) and not card_in(json.dumps(record))
     stats = route.gateway.request_stats(response.headers["X-Kong-Request-Id"])
     assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # unchanged: enable_buffering, get, body, set
 
@@ -52,7 +59,7 @@ def test_prompt_and_answer_are_stored_masked(audit: AuditEnv) -> None:
     assert output["text"] == "Mail [REDACTED:EMAIL] and charge card [REDACTED:CREDIT_CARD] today."
     assert_masked(output, text_has="charge card")
     assert output["bytes"] == len(output["text"].encode())
-    assert EMAIL not in json.dumps(record) and "4111" not in json.dumps(record)
+    assert EMAIL not in json.dumps(record) and not card_in(json.dumps(record))
     # the guard hashed the body; reading it again for the prompt is one PDK call in access
     stats = route.gateway.request_stats(response.headers["X-Kong-Request-Id"])
     assert stats["pdk_calls"]["ai-audit-log"]["access"] == 4  # enable_buffering, get, get_raw_body, set
