@@ -8,4 +8,4 @@ from fixtures.stack import adopt_stack_env
 
 adopt_stack_env()
 
-pytest_plugins = ["fixtures.redis_servers", "fixtures.gateway", "fixtures.raw_upstream"]
+pytest_plugins = ["fixtures.redis_servers", "fixtures.gateway", "fixtures.raw_upstream", "fixtures.tcp_proxy"]

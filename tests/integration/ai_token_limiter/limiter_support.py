@@ -95,9 +95,13 @@ class RestartableRedis:
     fresh node; ``persistent``: an append-only file synced on every write, so even a SIGKILL loses nothing
     and a restart comes back with every counter."""
 
-    def __init__(self, directory: Path, *, persistent: bool = False) -> None:
+    def __init__(
+        self, directory: Path, *, persistent: bool = False, extra_args: tuple[str, ...] = ()
+    ) -> None:
         self.directory = directory
         self.persistent = persistent
+        self.extra_args = extra_args
+        """More ``redis-server`` arguments (e.g. ``--enable-debug-command local`` for ``DEBUG SLEEP``)."""
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self._stats: redis.Redis | None = None
@@ -131,6 +135,7 @@ class RestartableRedis:
                 else ("--appendonly", "no")
             ),
             *("--dir", str(self.directory), "--logfile", str(self.directory / "redis.log")),
+            *self.extra_args,
         ]
         self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         poll_until(self._answers, deadline_s=REDIS_START_DEADLINE_S, what=f"redis-server on {self.port}")

@@ -1,0 +1,282 @@
+"""What the fault tests share: a bounded concurrent load through the gateway, and the full chain of our
+Redis-backed plugins on one route (tenant registry in Redis, token limiter, policies in Redis, audit log to
+a Redis Stream), with what each request should have left in Redis read back afterwards.
+
+Every wait is a poll with a deadline; every client has a timeout far above any plugin's, so a client
+timeout means a hang, never a slow answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fixtures.gateway import GatewayUnderTest, RouteUnderTest
+from integration.ai_token_limiter.limiter_support import PROMPT_TOKENS, RestartableRedis, chat, poll_until
+
+from kong_plugins.ai_action_authz.store import PolicyStore
+from kong_plugins.ai_audit_log.redis_sink import read_entries
+from kong_plugins.ai_tenant_resolver.api_keys import ApiKeyStore
+from kong_plugins.ai_tenant_resolver.registry import RedisTenantStore, TenantRecord
+from kong_plugins.ai_token_limiter.report import read_counters
+
+CLIENT_TIMEOUT_S = 45.0
+"""Far above every timeout in the chain (Redis 500 ms, the RPC read 60 s is never reached): a client that
+times out saw a hang."""
+ANSWER_TOKENS = 16
+SETTLED_TOKENS = PROMPT_TOKENS + ANSWER_TOKENS
+DEGRADED = "X-AI-RateLimit-Degraded"
+UNAVAILABLE = {"message": "Service unavailable"}
+POLICY = """
+@id("routes") permit(principal, action == Action::"route.call", resource);
+@id("chat") permit(principal, action in [Action::"chat.create", Action::"model.use"], resource);
+"""
+
+
+@dataclass
+class Outcome:
+    """One request of a load: what was sent and what came back (``error``: the client gave up)."""
+
+    index: int
+    tenant: str
+    status: int | None = None
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    body: bytes = b""
+    error: str | None = None
+    sent_at: float = 0.0
+    answered_at: float = 0.0
+    """``time.monotonic()`` when the request was sent and when its answer (or the client's error) came."""
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("X-Kong-Request-Id")
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+Sender = Callable[[httpx.Client, int], tuple[str, httpx.Response]]
+"""``send(client, index) -> (tenant, response)``: one request of a load."""
+
+
+class Load:
+    """``clients`` threads sending requests through the gateway one after another, until :meth:`stop` or
+    ``max_requests`` in all (so the traffic is bounded whatever happens)."""
+
+    def __init__(self, base_url: str, send: Sender, *, clients: int = 6, max_requests: int = 400) -> None:
+        self.base_url = base_url
+        self.send = send
+        self.clients = clients
+        self.max_requests = max_requests
+        self.outcomes: list[Outcome] = []
+        self._lock = threading.Lock()
+        self._next = 0
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def _take(self) -> int | None:
+        with self._lock:
+            if self._stop.is_set() or self._next >= self.max_requests:
+                return None
+            self._next += 1
+            return self._next - 1
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=CLIENT_TIMEOUT_S) as client:
+            while (index := self._take()) is not None:
+                sent_at = time.monotonic()
+                try:
+                    tenant, response = self.send(client, index)
+                    outcome = Outcome(index, tenant, response.status_code, response.headers, response.content)
+                except httpx.HTTPError as exc:
+                    outcome = Outcome(index, "?", error=f"{type(exc).__name__}: {exc}")
+                outcome.sent_at, outcome.answered_at = sent_at, time.monotonic()
+                with self._lock:
+                    self.outcomes.append(outcome)
+
+    def done(self) -> int:
+        with self._lock:
+            return len(self.outcomes)
+
+    def wait_done(self, count: int, *, deadline_s: float = 60, what: str = "") -> None:
+        """Until ``count`` requests in all have been answered (or the load ran out)."""
+        poll_until(
+            lambda: self.done() >= min(count, self.max_requests),
+            deadline_s=deadline_s,
+            what=f"{count} requests answered {what}",
+        )
+
+    def since(self, count: int) -> list[Outcome]:
+        with self._lock:
+            return list(self.outcomes[count:])
+
+    def stop(self) -> list[Outcome]:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(CLIENT_TIMEOUT_S + 5)
+        assert not any(thread.is_alive() for thread in self._threads), "a client is stuck"
+        return sorted(self.outcomes, key=lambda outcome: outcome.index)
+
+
+def within(outcomes: Iterable[Outcome], start: float, end: float) -> list[Outcome]:
+    """The requests sent after ``start`` and answered before ``end`` (``time.monotonic()`` values): those
+    that lived entirely inside a fault."""
+    return [outcome for outcome in outcomes if outcome.sent_at >= start and outcome.answered_at <= end]
+
+
+def hung(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """The requests whose client gave up: none may (a plugin waited past its timeouts, or the gateway)."""
+    return [outcome for outcome in outcomes if outcome.error is not None]
+
+
+@dataclass
+class RedisChain:
+    """A route with ai-tenant-resolver (registry in Redis), ai-action-authz (policies in Redis),
+    ai-token-limiter and ai-audit-log (Redis Stream sink), all on ``redis_conf``; ``state`` is the Redis
+    they use, read directly (never through the proxy a test may put in between)."""
+
+    gateway: GatewayUnderTest
+    route: RouteUnderTest
+    state: RestartableRedis
+    namespace: str
+    spill_dir: Path
+    tenants: tuple[str, ...]
+    api_keys: dict[str, str] = field(default_factory=dict)
+    """tenant -> its API key, when the resolver's source is ``api_key`` (else the ``X-Tenant-ID`` header)."""
+    sent: list[tuple[str, str, int]] = field(default_factory=list)
+    """(request id, tenant, status) of every request answered on this route, load or not."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, client: httpx.Client, tenant: str) -> httpx.Response:
+        key = self.api_keys.get(tenant)
+        headers = {"X-API-Key": key} if key else {"X-Tenant-ID": tenant}
+        response = client.post(self.route.url(), json=chat(), headers=headers)
+        with self._lock:
+            self.sent.append((response.headers.get("X-Kong-Request-Id", ""), tenant, response.status_code))
+        return response
+
+    def admitted(self) -> int:
+        """Requests answered 200 so far: each one reserved and settled by the limiter."""
+        with self._lock:
+            return sum(status == 200 for _, _, status in self.sent)
+
+    def sender(self, tenants: tuple[str, ...] | None = None) -> Sender:
+        chosen = tenants or self.tenants
+
+        def send(client: httpx.Client, index: int) -> tuple[str, httpx.Response]:
+            tenant = chosen[index % len(chosen)]
+            return tenant, self.send(client, tenant)
+
+        return send
+
+    def limiter_used(self, metric: str) -> float:
+        with self.state.client() as client:
+            reports = read_counters(client, self.namespace, None)
+        return sum(
+            r.used for r in reports if r.metric == metric and r.scope == "tenant" and r.share_of is None
+        )
+
+    def audit_records(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        with self.state.client() as client:
+            for tenant in (*self.tenants, None):
+                found += [record for _, record in read_entries(client, self.namespace, tenant) if record]
+        return found
+
+    def healthy(self, tenant: str) -> bool:
+        """One request answered from Redis again: 200, not degraded."""
+        response = self.send(self.gateway.proxy, tenant)
+        return response.status_code == 200 and DEGRADED not in response.headers
+
+
+def seed_chain_state(state: RestartableRedis, namespace: str, tenants: Iterable[str]) -> dict[str, str]:
+    """The tenants in the registry, an API key each and one active policy version, written as ``kong-ai``
+    writes them; returns the keys (tenant -> key)."""
+    keys: dict[str, str] = {}
+    with state.client() as client:
+        store = RedisTenantStore(client, namespace)
+        for tenant in tenants:
+            store.add(TenantRecord.from_mapping({"id": tenant, "tier": "pro"}))
+            keys[tenant] = ApiKeyStore(client, namespace).issue(tenant).key
+        PolicyStore(client, namespace).push(POLICY)
+    return keys
+
+
+def redis_chain(
+    gateway: GatewayUnderTest,
+    make_route: Callable[..., RouteUnderTest],
+    state: RestartableRedis,
+    redis_conf: dict[str, Any],
+    tmp: Path,
+    *,
+    tenants: tuple[str, ...] = ("acme", "globex"),
+    unseen: tuple[str, ...] = ("initech",),
+    audit: bool = True,
+    source: str = "header",
+) -> RedisChain:
+    """The chain on a fresh route. ``unseen`` tenants are registered too, but the tests never send them
+    before a fault: no cache entry of theirs exists when Redis goes away."""
+    namespace = f"f{uuid.uuid4().hex[:12]}"
+    keys = seed_chain_state(state, namespace, (*tenants, *unseen))
+    route = make_route("/v1/chat/completions")
+    route.add_plugin(
+        "ai-tenant-resolver",
+        {
+            "sources": [source],
+            "registry": "redis",
+            "namespace": namespace,
+            "cache_ttl": 0.05,  # nearly every request asks Redis; stale entries remain for stale_if_error
+            "negative_cache_ttl": 0.05,
+            "stale_if_error": 600,
+            "redis": redis_conf,
+        },
+    )
+    route.add_plugin(
+        "ai-action-authz",
+        {"policy_source": "redis", "namespace": namespace, "poll_interval": 0.2, "redis": redis_conf},
+    )
+    route.add_plugin(
+        "ai-token-limiter",
+        {
+            "namespace": namespace,
+            "strategy": "redis",
+            "redis": redis_conf,
+            "limits": [
+                {"metric": "requests", "limit": 100000, "window": "60", "scope": "tenant"},
+                {"metric": "tokens", "limit": 10**8, "window": "60", "scope": "tenant"},
+            ],
+            "node_count": 1,
+            "redis_retry_ms": 200,
+            "degraded_log_interval": 3600,
+        },
+    )
+    spill_dir = tmp / f"spill-{namespace}"
+    if audit:
+        route.add_plugin(
+            "ai-audit-log",
+            {
+                "namespace": namespace,
+                "sinks": ["redis"],
+                "redis": redis_conf,
+                "spill_dir": str(spill_dir),
+                "flush_interval_ms": 100,
+            },
+        )
+    api_keys = keys if source == "api_key" else {}
+    return RedisChain(gateway, route, state, namespace, spill_dir, tenants, api_keys)

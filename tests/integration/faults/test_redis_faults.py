@@ -1,0 +1,262 @@
+"""Redis killed, paused and slowed under concurrent load, with every Redis-backed plugin on one route.
+
+The chain: ai-tenant-resolver (registry in Redis, `stale_if_error`), ai-action-authz (policies in Redis,
+keeps the version it has), ai-token-limiter (`fault_tolerant`: local counters, reconciled afterwards) and
+ai-audit-log (Redis Stream sink, spilled to disk and replayed). What each promises when Redis fails, and
+what the tests hold it to:
+
+* no request hangs: each is answered well inside the client's generous timeout;
+* tenants seen before the fault are served (200, the limiter's degraded header while it counts locally); a
+  tenant whose registry entry was never cached is refused with 503, not let in;
+* Redis back: the next requests are served from Redis again, by themselves (no restart);
+* the limiter's counters in Redis end up at least what was admitted (never less than used);
+* the audit log holds exactly one record per request answered, with the status the client got.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from fixtures.gateway import GatewayUnderTest
+from fixtures.tcp_proxy import FaultProxy
+from integration.ai_token_limiter.limiter_support import RestartableRedis, poll_until
+from integration.faults.fault_support import (
+    DEGRADED,
+    SETTLED_TOKENS,
+    UNAVAILABLE,
+    Load,
+    RedisChain,
+    hung,
+    redis_chain,
+    within,
+)
+
+pytestmark = [pytest.mark.redis, pytest.mark.harness]
+
+CLIENTS = 6
+PAUSE_MS = 2500
+
+
+@pytest.fixture(scope="module")
+def fault_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestartableRedis]:
+    """A Redis of these tests alone (never the stack's: they kill it), with an append-only file synced on
+    every write (a SIGKILL loses nothing) and ``DEBUG`` allowed from loopback (``DEBUG SLEEP``)."""
+    server = RestartableRedis(
+        tmp_path_factory.mktemp("fault-redis"),
+        persistent=True,
+        extra_args=("--enable-debug-command", "local"),
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def state(fault_redis: RestartableRedis) -> RestartableRedis:
+    if fault_redis.process is None or fault_redis.process.poll() is not None:
+        fault_redis.start()
+    return fault_redis
+
+
+def warm_up(chain: RedisChain) -> None:
+    """Each tenant served from Redis once: registry entries cached, limiter and policy seen."""
+    for tenant in chain.tenants:
+        poll_until(lambda t=tenant: chain.healthy(t), deadline_s=10, what=f"{tenant} served from Redis")
+
+
+def recover(chain: RedisChain) -> None:
+    """Redis is back: requests are served from it again without anyone restarting anything."""
+    for tenant in chain.tenants:
+        poll_until(lambda t=tenant: chain.healthy(t), deadline_s=15, what=f"{tenant} back on Redis")
+
+
+def check_answers(chain: RedisChain, outcomes: list[Any]) -> None:
+    assert not hung(outcomes), hung(outcomes)[:3]
+    statuses = Counter(outcome.status for outcome in outcomes)
+    assert set(statuses) == {200}, statuses  # tenants seen before the fault: served throughout
+    for outcome in outcomes:  # never another tenant's answer
+        assert outcome.headers["X-Tenant-ID"] == outcome.tenant
+
+
+def check_reconciled(chain: RedisChain, max_extra: int) -> None:
+    """The limiter's Redis counters hold at least every admitted request (and its settled tokens), at most
+    ``max_extra`` more (calls whose reply was lost may have run in Redis and been counted locally too)."""
+
+    def settled() -> bool:
+        admitted = chain.admitted()
+        used = chain.limiter_used("requests")
+        if used < admitted or chain.limiter_used("tokens") < admitted * SETTLED_TOKENS:
+            chain.healthy(chain.tenants[0])  # journals are added to Redis by the next requests
+            return False
+        assert used <= admitted + max_extra, (used, admitted)
+        return True
+
+    poll_until(settled, deadline_s=20, what="the limiter's counters reconciled in Redis")
+
+
+def report(chain: RedisChain, outcomes: list[Any]) -> None:
+    """With ``FAULTS_DEBUG=1`` (and ``-s``): what the load saw, for the figures in docs/reliability.md."""
+    if os.environ.get("FAULTS_DEBUG"):
+        seen = Counter((outcome.status, outcome.headers.get(DEGRADED)) for outcome in outcomes)
+        print(
+            f"\n[faults] {len(outcomes)} requests {dict(seen)}; admitted {chain.admitted()}, "
+            f"counted {chain.limiter_used('requests')}, audit records {len(chain.audit_records())}",
+            file=sys.stderr,
+        )
+
+
+def check_audit(chain: RedisChain) -> None:
+    """Exactly one audit record per answered request, with the client's status, once spills replayed."""
+    expected = {request_id: status for request_id, _, status in chain.sent}
+    records = poll_until(
+        lambda: found if len(found := chain.audit_records()) >= len(expected) else None,
+        deadline_s=30,
+        what=f"{len(expected)} audit records",
+    )
+    ids = Counter(record["request_id"] for record in records)
+    assert [rid for rid, n in ids.items() if n > 1] == []  # nothing written twice
+    assert set(ids) == set(expected)  # nothing lost, nothing invented
+    assert all(record["status"] == expected[record["request_id"]] for record in records)
+
+
+def degraded(outcomes: list[Any]) -> int:
+    return sum(DEGRADED in outcome.headers for outcome in outcomes)
+
+
+def test_redis_killed_and_restarted_under_load(
+    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tmp_path: Path
+) -> None:
+    chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path)
+    warm_up(chain)
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
+        load.wait_done(20, what="before the kill")
+        state.kill()
+        killed_at = load.done()
+        load.wait_done(killed_at + 40, what="while Redis is down")
+        during = load.since(killed_at)
+        unseen = chain.send(gateway.proxy, "initech")  # registered, never cached: cannot be checked
+        state.start()
+        recover(chain)
+        back_at = load.done()
+        load.wait_done(back_at + 20, what="after the restart")
+        outcomes = load.stop()
+    report(chain, outcomes)
+    check_answers(chain, outcomes)
+    assert degraded(during) > 0  # the limiter counted locally meanwhile
+    assert unseen.status_code == 503, unseen.text
+    assert degraded(load.since(len(outcomes) - 5)) == 0  # served from Redis again
+    check_reconciled(chain, max_extra=2 * CLIENTS)
+    check_audit(chain)
+
+
+def test_api_keys_fail_closed_while_redis_is_down(
+    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tmp_path: Path
+) -> None:
+    """API key lookups are never cached (a revocation takes effect on the next request), so with Redis gone
+    no key can be checked: 503 for every request, never a guess; served again once Redis is back."""
+    chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path, source="api_key")
+    warm_up(chain)
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=200) as load:
+        load.wait_done(12, what="before the kill")
+        state.kill()
+        killed = time.monotonic()
+        killed_at = load.done()
+        load.wait_done(killed_at + 24, what="while Redis is down")
+        restarted = time.monotonic()
+        state.start()
+        recover(chain)
+        back_at = load.done()
+        load.wait_done(back_at + 12, what="after the restart")
+        outcomes = load.stop()
+    report(chain, outcomes)
+    assert not hung(outcomes)
+    outage = within(outcomes, killed, restarted)
+    assert len(outage) >= 12
+    assert {o.status for o in outage} == {503}, Counter(o.status for o in outage)
+    assert all(o.json()["message"] == UNAVAILABLE["message"] for o in outage), outage[0].body
+    assert {o.status for o in outcomes} == {200, 503}
+    assert all(o.headers["X-Tenant-ID"] == o.tenant for o in outcomes if o.status == 200)
+    assert {o.status for o in load.since(len(outcomes) - 5)} == {200}
+    check_reconciled(chain, max_extra=2 * CLIENTS)
+    check_audit(chain)
+
+
+def _pause(state: RestartableRedis, how: str) -> threading.Thread:
+    """Freezes Redis for PAUSE_MS: ``CLIENT PAUSE`` (every client's commands held) or ``DEBUG SLEEP`` (the
+    whole server asleep, as a long blocking command or a fork stall would)."""
+    client = redis.Redis(port=state.port, socket_timeout=30, socket_connect_timeout=5)
+    if how == "client-pause":
+        client.execute_command("CLIENT", "PAUSE", PAUSE_MS, "ALL")
+        client.close()
+        thread = threading.Thread(target=lambda: None)
+    else:
+        thread = threading.Thread(target=lambda: client.execute_command("DEBUG", "SLEEP", PAUSE_MS / 1000))
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("how", ["client-pause", "debug-sleep"])
+def test_redis_paused_under_load(
+    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tmp_path: Path, how: str
+) -> None:
+    chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path)
+    warm_up(chain)
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
+        load.wait_done(20, what="before the pause")
+        sleeper = _pause(state, how)
+        paused_at = load.done()
+        load.wait_done(paused_at + 12, what="while Redis is paused")
+        during = load.since(paused_at)
+        sleeper.join(30)
+        recover(chain)
+        back_at = load.done()
+        load.wait_done(back_at + 20, what="after the pause")
+        outcomes = load.stop()
+    report(chain, outcomes)
+    check_answers(chain, outcomes)
+    assert degraded(during) > 0
+    assert degraded(load.since(len(outcomes) - 5)) == 0
+    check_reconciled(chain, max_extra=2 * CLIENTS)
+    check_audit(chain)
+
+
+def test_slow_redis_through_a_latency_proxy(
+    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tcp_proxy: Any, tmp_path: Path
+) -> None:
+    proxy: FaultProxy = tcp_proxy(state.port)
+    conf = state.conf(port=proxy.port)
+    chain = redis_chain(gateway, make_route, state, conf, tmp_path)
+    warm_up(chain)
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
+        load.wait_done(10, what="before the latency")
+        proxy.latency_s = 0.05  # 100 ms a round trip: slow, within every timeout (500 ms)
+        slow_at = load.done()
+        load.wait_done(slow_at + 20, what="with 100 ms a round trip")
+        slow = load.since(slow_at)
+        proxy.latency_s = 1.0  # 2 s a round trip: every Redis call times out
+        stalled_at = load.done()
+        load.wait_done(stalled_at + 20, what="with 2 s a round trip")
+        stalled = load.since(stalled_at)
+        proxy.heal()
+        recover(chain)
+        assert proxy.reset_all() > 0  # pooled connections reset under the plugins' feet
+        recover(chain)
+        back_at = load.done()
+        load.wait_done(back_at + 20, what="after the latency")
+        outcomes = load.stop()
+    report(chain, outcomes)
+    check_answers(chain, outcomes)
+    assert degraded(slow[-10:]) == 0, [o.headers.get(DEGRADED) for o in slow]  # slow but within timeouts
+    assert degraded(stalled) > 0
+    assert degraded(load.since(len(outcomes) - 5)) == 0
+    check_reconciled(chain, max_extra=2 * CLIENTS)
+    check_audit(chain)
