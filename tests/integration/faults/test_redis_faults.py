@@ -238,9 +238,9 @@ def test_slow_redis_through_a_latency_proxy(
     warm_up(chain)
     with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
         load.wait_done(10, what="before the latency")
-        proxy.latency_s = 0.05  # 100 ms a round trip: slow, within every timeout (500 ms)
+        proxy.latency_s = 0.025  # 50 ms a round trip: slow, well within every timeout (500 ms)
         slow_at = load.done()
-        load.wait_done(slow_at + 20, what="with 100 ms a round trip")
+        load.wait_done(slow_at + 20, what="with 50 ms a round trip")
         slow = load.since(slow_at)
         proxy.latency_s = 1.0  # 2 s a round trip: every Redis call times out
         stalled_at = load.done()
