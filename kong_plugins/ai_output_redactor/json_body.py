@@ -195,7 +195,7 @@ def redact_json_string(
     if nested < MAX_NESTED and stripped[:1] in ("{", "[") and ("\\" in text or redactor.find(text)):
         try:
             inner = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep for the decoder: redacted as text
             inner = None
         if isinstance(inner, dict | list):
             redacted = redact_document(inner, redactor, tally, tenant, nested=nested + 1)

@@ -108,7 +108,7 @@ def _event(lines: list[str], ends: list[str]) -> Event:
     if event.data is not None and event.data.lstrip(" \t")[:1] in ("{", "["):
         try:
             event.document = json.loads(event.data)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the decoder's recursion limit: read as text
             event.document = None
     return event
 
@@ -282,7 +282,7 @@ def _redact_json_channel(
     full = "".join(f.text for f in fragments)
     try:
         parsed = json.loads(full)
-    except ValueError:
+    except (ValueError, RecursionError):  # too deep for the decoder: redacted as text below
         parsed = None
     if not isinstance(parsed, dict | list):
         _redact_text_channel(fragments, redactor, tally, tenant)

@@ -131,9 +131,15 @@ def ipv6_ok(candidate: str) -> bool:
 
 
 def _b64_json(segment: str) -> object | None:
+    """The JSON value a base64url segment encodes, or None. An object nested past the decoder's recursion
+    limit counts as an object (``{}``): a token is not let through unredacted because its payload was
+    made too deep to parse, and a ``RecursionError`` never reaches the handler (a 500)."""
     padded = segment + "=" * (-len(segment) % 4)
     try:
-        return json.loads(base64.urlsafe_b64decode(padded))
+        raw = base64.urlsafe_b64decode(padded)
+        return json.loads(raw)
+    except RecursionError:
+        return {} if raw.lstrip()[:1] == b"{" else None
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
 
