@@ -32,6 +32,7 @@ COMMAND_MODULES: list[str] = [
     "kong_plugins.cli.limits",
     "kong_plugins.cli.policy",
     "kong_plugins.cli.detector",
+    "kong_plugins.cli.assess",
 ]
 """Modules whose ``register(subparsers)`` adds a command group, in the order ``--help`` lists them."""
 
