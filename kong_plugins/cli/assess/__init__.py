@@ -143,7 +143,16 @@ def _load_file(path: str, validator: DeckValidator) -> Any:
 # ------------------------------------------------------------------------------------------------------------
 
 
-def _assessment_json(item: RouteAssessment) -> dict[str, Any]:
+def _for_source(change: Change, source: str | None) -> Change:
+    """A ``run`` change naming the file it was read from instead of ``FILE``."""
+    if source is None or change.op != "run" or not isinstance(change.value, str):
+        return change
+    return Change(
+        change.op, change.plugin, change.path, change.value.replace(" FILE ", f" {source} "), change.note
+    )
+
+
+def _assessment_json(item: RouteAssessment, source: str | None = None) -> dict[str, Any]:
     next_level = item.next_level
     return {
         "route": item.route.name,
@@ -161,19 +170,24 @@ def _assessment_json(item: RouteAssessment) -> dict[str, Any]:
         ],
         "next_level": LEVELS[next_level] if next_level is not None else None,
         "missing_for_next_level": item.missing(next_level) if next_level is not None else [],
-        "changes": [{"control": control, **change.as_dict()} for control, change in item.changes],
+        "changes": [
+            {"control": control, **_for_source(change, source).as_dict()} for control, change in item.changes
+        ],
         "consumer_scoped_plugins": list(item.route.consumer_scoped),
     }
 
 
-def report_json(sources: list[tuple[str, list[RouteAssessment]]]) -> dict[str, Any]:
+def report_json(sources: list[tuple[str, list[RouteAssessment]]], files: bool = True) -> dict[str, Any]:
     """The JSON report: per source (file or Admin API), its graded routes."""
     return {
         "rubric_version": RUBRIC_VERSION,
         "levels": list(LEVELS),
         "not_graded": list(NOT_FROM_CONFIG),
         "sources": [
-            {"source": source, "routes": [_assessment_json(item) for item in items]}
+            {
+                "source": source,
+                "routes": [_assessment_json(item, source if files else None) for item in items],
+            }
             for source, items in sources
         ],
     }
@@ -195,7 +209,7 @@ def describe_change(change: Change, route: RouteView) -> str:
     return f"{text} ({change.note})" if change.note else text
 
 
-def _table(sources: list[tuple[str, list[RouteAssessment]]]) -> str:
+def _table(sources: list[tuple[str, list[RouteAssessment]]], files: bool = True) -> str:
     lines: list[str] = []
     for source, items in sources:
         lines.append(f"== {source}: {len(items)} AI route(s)")
@@ -223,7 +237,8 @@ def _table(sources: list[tuple[str, list[RouteAssessment]]]) -> str:
                 continue
             lines.append(f"  to reach {LEVELS[item.next_level]}:")
             for control, change in item.changes:
-                lines.append(f"    {control}: {describe_change(change, item.route)}")
+                shown = _for_source(change, source if files else None)
+                lines.append(f"    {control}: {describe_change(shown, item.route)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -272,10 +287,11 @@ def _run(args: argparse.Namespace) -> int:
         validator = DeckValidator(modules)
         for path in args.files:
             sources.append((path, assess_document(_load_file(path, validator), modules)))
+    files = not args.admin_url
     if args.format == "json":
-        print(json.dumps(report_json(sources), indent=2))
+        print(json.dumps(report_json(sources, files), indent=2))
     else:
-        sys.stdout.write(_table(sources))
+        sys.stdout.write(_table(sources, files))
     if args.min_level is None:
         return EXIT_OK
     wanted = level_index(args.min_level)
