@@ -17,7 +17,14 @@ from typing import Any
 
 import re2
 
-__all__ = ["MAX_ATTRIBUTES", "MAX_VALUE_CHARS", "AttributeRule", "compile_rules", "extract"]
+__all__ = [
+    "MAX_ATTRIBUTES",
+    "MAX_VALUE_CHARS",
+    "AttributeRule",
+    "compile_rules",
+    "extract",
+    "repeated_source",
+]
 
 MAX_ATTRIBUTES = 32
 MAX_VALUE_CHARS = 256
@@ -89,6 +96,27 @@ def extract(
         if text is not None:
             found[rule.name] = text
     return found
+
+
+def repeated_source(
+    rules: Sequence[AttributeRule],
+    *,
+    query: Mapping[str, Any] | None = None,
+    headers: Mapping[str, Any] | None = None,
+) -> str | None:
+    """The first query argument or header a rule reads that the request repeats (``"header X-Region"``), or
+    None. Such a request is ambiguous: the policy would see one value, or none, the upstream all of them;
+    leaving the attribute out would turn off a ``forbid ... when { hasTag(...) && ... }`` rule."""
+    for rule in rules:
+        if rule.source == "query" and query is not None:
+            value = query.get(rule.key)
+        elif rule.source == "header" and headers is not None:
+            value = headers.get(rule.key.lower())
+        else:
+            continue
+        if isinstance(value, list | tuple) and len(value) > 1:
+            return f"{rule.source} {rule.key[:64]}"
+    return None
 
 
 def _pointer(document: Any, tokens: tuple[str, ...]) -> Any:

@@ -15,9 +15,11 @@ from kong_plugins.ai_action_authz.actions import MAX_TOOLS, RequestView, argumen
 from kong_plugins.core.context import RequestFacts, TenantFacts
 
 __all__ = [
+    "UnreadableBody",
     "group_roles",
     "parse_body",
     "principal_facts",
+    "read_document",
     "view_from_body",
     "view_from_document",
     "view_from_facts",
@@ -39,12 +41,41 @@ def view_from_facts(facts: RequestFacts) -> RequestView:
     )
 
 
+class UnreadableBody(ValueError):
+    """A body that may be JSON to the upstream but that this plugin cannot read, so cannot decide on.
+
+    ``reason`` is for the log. Raised for JSON nested past Python's recursion limit or with an integer past
+    its digit limit (JSON all the same: another parser reads the calls in it), on any route; and on an MCP
+    route for any body that is not JSON (a lenient JSON-RPC server may still accept a trailing comma)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def parse_body(raw: bytes) -> Any:
     """The JSON document of ``raw`` (None when empty or not JSON): parsed once per request."""
     try:
         return json.loads(raw) if raw else None
     except (ValueError, RecursionError):
         return None
+
+
+def read_document(raw: bytes, *, mcp: bool) -> Any:
+    """The JSON document of ``raw`` (None when empty, or not JSON on a route that is not MCP), or
+    :class:`UnreadableBody` when deciding without it would skip what the upstream reads in it."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise UnreadableBody("JSON nested deeper than the decoder's recursion limit") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        if mcp:
+            raise UnreadableBody(f"an MCP body that is not JSON ({type(exc).__name__})") from None
+        return None
+    except ValueError:  # not a syntax error: int() refused a literal past sys.get_int_max_str_digits()
+        raise UnreadableBody("JSON with a number too long to read") from None
 
 
 def view_from_body(raw: bytes) -> RequestView:

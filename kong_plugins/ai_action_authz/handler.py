@@ -21,12 +21,13 @@ from kong_plugins.ai_action_authz.actions import (
     request_actions,
     request_context,
 )
-from kong_plugins.ai_action_authz.attributes import extract
+from kong_plugins.ai_action_authz.attributes import extract, repeated_source
 from kong_plugins.ai_action_authz.decide import ActionRequest, Decision, Principal
 from kong_plugins.ai_action_authz.facts import (
+    UnreadableBody,
     group_roles,
-    parse_body,
     principal_facts,
+    read_document,
     view_from_document,
     view_from_facts,
 )
@@ -43,10 +44,11 @@ from kong_plugins.core.context import (
     RequestFacts,
     TenantFacts,
 )
-from kong_plugins.core.errors import Forbidden, PayloadTooLarge, ReplaceResponse
+from kong_plugins.core.errors import BadRequest, Forbidden, PayloadTooLarge, ReplaceResponse
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.request_headers import read_request_headers
 from kong_plugins.core.schema import ensure_valid_config
 
 __all__ = ["PRIORITY", "VERSION", "Plugin"]
@@ -132,7 +134,10 @@ class Plugin(GuardPlugin):
                 view = view_from_facts(facts)
         document: Any = None
         if view is None or settings.body_attributes:
-            document = parse_body(_read_body(pdk, settings.max_body_bytes))
+            try:
+                document = read_document(_read_body(pdk, settings.max_body_bytes), mcp=settings.mcp)
+            except UnreadableBody as exc:
+                raise BadRequest(log_reason=f"request body not decided on: {exc.reason}") from None
             view = view if view is not None else view_from_document(document, settings.mcp)
         method = str(pdk.call("request.get_method") or "") if settings.read_method else ""
         path = ""
@@ -145,11 +150,11 @@ class Plugin(GuardPlugin):
         if not settings.attributes:
             return view, {}
         query = _as_dict(pdk.call("request.get_query")) if settings.query_attributes else None
-        headers = {
-            rule.key.lower(): pdk.call("request.get_header", rule.key)
-            for rule in settings.attributes
-            if rule.source == "header"
-        }
+        headers = read_request_headers(pdk) if settings.header_attributes else None
+        repeated = repeated_source(settings.attributes, query=query, headers=headers)
+        if repeated is not None:
+            # the policy would decide on one value (or none) while the upstream sees every one of them
+            raise BadRequest(log_reason=f"attribute {repeated} sent more than once")
         found = extract(settings.attributes, body=document, query=query, headers=headers, path=path)
         return view, found
 

@@ -207,8 +207,8 @@ _CONFIG_FIELDS = [
             description="Request attributes handed to the policy (`context.attributes`), so that it can "
             "limit a tenant to its own data partitions (e.g. `merchant_id` from `/transaction/merchant`). "
             "Values are scalars as text, at most 256 characters; an absent or larger one is left out. "
-            "Body attributes cost the body's round trip when ai-input-guard read it; each `query` source "
-            "set, `header` and `path` source one more.",
+            "A `query` argument or `header` a rule reads, sent twice, is refused (400). Round trips: "
+            "see the README.",
         ),
     ),
     field(

@@ -63,6 +63,10 @@ class AuthzSettings:
         return any(rule.source == "body" for rule in self.attributes)
 
     @property
+    def header_attributes(self) -> bool:
+        return any(rule.source == "header" for rule in self.attributes)
+
+    @property
     def query_attributes(self) -> bool:
         return any(rule.source == "query" for rule in self.attributes)
 

@@ -65,6 +65,7 @@ class ChainRoute:
     upstream_path: str
     limiter_ns: str
     audit_ns: str
+    hits_before: int = 0
 
     def post(
         self,
@@ -83,8 +84,8 @@ class ChainRoute:
         return self.gateway.proxy.post(self.route.url(), content=raw, headers=sent, timeout=CLIENT_TIMEOUT_S)
 
     def upstream_hits(self) -> int:
-        stats = httpx.get(f"{MOCK_LLM_URL}/__stats", timeout=10).json()
-        return int(stats["paths"].get(self.upstream_path, 0))
+        """Requests the mock LLM received on this route's upstream path since the route was made."""
+        return _hits(self.upstream_path) - self.hits_before
 
     def keys(self) -> list[str]:
         """Every Redis key this route's limiter and audit log wrote (their namespaces are the route's)."""
@@ -145,7 +146,7 @@ class ChainEnv:
                 **(audit or {}),
             },
         )
-        chain = ChainRoute(self.gateway, route, upstream, limiter_ns, audit_ns)
+        chain = ChainRoute(self.gateway, route, upstream, limiter_ns, audit_ns, _hits(upstream))
         self.routes.append(chain)
         return chain
 
@@ -158,6 +159,11 @@ class ChainEnv:
                     client.delete(*stale)
         finally:
             client.close()
+
+
+def _hits(path: str) -> int:
+    stats = httpx.get(f"{MOCK_LLM_URL}/__stats", timeout=10).json()
+    return int(stats["paths"].get(path, 0))
 
 
 def _ours(key: bytes, chain: ChainRoute) -> bool:
