@@ -34,10 +34,14 @@ def send_raw(proxy_url: str, head: bytes, body: bytes = b"") -> RawResponse | No
     without the final blank line) and ``body``; the answer, or None when the gateway closed the connection
     without one (an HTTP-level refusal of a malformed request)."""
     parts = urlsplit(proxy_url)
-    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=TIMEOUT_S) as sock:
+    with socket.create_connection(
+        (parts.hostname or "127.0.0.1", parts.port or 80), timeout=TIMEOUT_S
+    ) as sock:
         sock.sendall(head + b"\r\n" + body)
         conn = h11.Connection(h11.CLIENT)
-        conn.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))  # client state: request sent
+        conn.send(
+            h11.Request(method="GET", target="/", headers=[("Host", "x")])
+        )  # client state: request sent
         conn.send(h11.EndOfMessage())
         status, headers, chunks = 0, [], []
         while True:

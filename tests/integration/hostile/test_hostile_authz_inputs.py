@@ -32,9 +32,8 @@ def _route(raw_route: Any, config: dict[str, Any]) -> Any:
 
 
 def _call(tool: str, arguments: str = "{}") -> bytes:
-    return (
-        '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"%s","arguments":%s}}' % (tool, arguments)
-    ).encode()
+    params = f'{{"name":"{tool}","arguments":{arguments}}}'
+    return f'{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{params}}}'.encode()
 
 
 def test_a_repeated_attribute_header_or_query_argument_is_refused(raw_route: Any, gateway: Any) -> None:

@@ -78,18 +78,30 @@ def test_raw_non_ascii_header_values_never_break_a_plugin(chain: ChainEnv) -> No
     other header, the request is answered as usual (the PDK hands such values to every plugin)."""
     route = chain.route()
     for name, value in HEADER_VALUE_ATTACKS.items():
-        head = request_head(route.route.url(), [(b"X-Tenant-ID", value), (b"Content-Type", b"application/json")], length=len(BODY))
+        head = request_head(
+            route.route.url(),
+            [(b"X-Tenant-ID", value), (b"Content-Type", b"application/json")],
+            length=len(BODY),
+        )
         response = send_raw(route.gateway.proxy_url, head, BODY)
         # None: the HTTP layer closed the connection (h11 refuses NUL), a refusal before any plugin
         assert response is None or 400 <= response.status < 500, (name, response)
         other = request_head(
             route.route.url(),
-            [(b"X-Tenant-ID", b"acme"), (b"Content-Type", b"application/json"), (b"X-Client-Note", value),
-             (b"User-Agent", value), (b"Accept", value)],
+            [
+                (b"X-Tenant-ID", b"acme"),
+                (b"Content-Type", b"application/json"),
+                (b"X-Client-Note", value),
+                (b"User-Agent", value),
+                (b"Accept", value),
+            ],
             length=len(BODY),
         )
         answered = send_raw(route.gateway.proxy_url, other, BODY)
-        assert answered is None or answered.status < 500, (name, answered)
+        if b"\x00" in value:
+            assert answered is None or answered.status < 500, (name, answered)
+        else:  # none of our headers: the chain answers as for any request
+            assert answered is not None and answered.status == 200, (name, answered)
 
 
 def test_cr_lf_and_obs_fold_in_header_blocks(chain: ChainEnv) -> None:
