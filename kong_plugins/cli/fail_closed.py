@@ -38,6 +38,12 @@ RESPONSE_GUARDED: Final = ("ai-action-authz", "ai-token-limiter", "ai-output-red
 #: Each guard and the names its ``marks`` accept.
 GUARDS: Final = {NAME: GUARDED, RESPONSE_NAME: RESPONSE_GUARDED}
 
+#: Each guard's ``message`` default (schema.lua), as Kong fills it in (tests/unit/cli keeps them equal).
+DEFAULT_MESSAGES: Final = {
+    NAME: "The AI gateway is temporarily unable to check this request",
+    RESPONSE_NAME: "The AI gateway is temporarily unable to check this answer",
+}
+
 _ENTITY_KEYS: Final = frozenset(
     {"name", "config", "enabled", "protocols", "tags", "instance_name", "id", "route", "service", "consumer"}
 )
@@ -176,3 +182,11 @@ def scope_findings(document: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
                 "a global guard requires its marks on every route: routes without those plugins answer 503",
                 False,
             )
+
+
+def normalized_config(config: dict[str, Any], name: str = NAME) -> dict[str, Any]:
+    """A valid guard ``config`` with its default filled in, as Kong stores it (the Admin API's view)."""
+    return {
+        "marks": list(config.get("marks") or []),
+        "message": config.get("message") or DEFAULT_MESSAGES[name],
+    }
