@@ -8,17 +8,20 @@ timeout means a hang, never a slow answer.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from fixtures.gateway import GatewayUnderTest, RouteUnderTest
-from integration.ai_token_limiter.limiter_support import PROMPT_TOKENS, RestartableRedis, chat, poll_until
+from integration.ai_token_limiter.limiter_support import PROMPT_TOKENS, chat, poll_until
 
 from kong_plugins.ai_action_authz.store import PolicyStore
 from kong_plugins.ai_audit_log.redis_sink import read_entries
@@ -145,6 +148,12 @@ def hung(outcomes: Iterable[Outcome]) -> list[Outcome]:
     return [outcome for outcome in outcomes if outcome.error is not None]
 
 
+class StateRedis(Protocol):
+    """Where the chain's state lives, read directly: a server or a cluster (``client()`` of either)."""
+
+    def client(self) -> Any: ...
+
+
 @dataclass
 class RedisChain:
     """A route with ai-tenant-resolver (registry in Redis), ai-action-authz (policies in Redis),
@@ -153,7 +162,7 @@ class RedisChain:
 
     gateway: GatewayUnderTest
     route: RouteUnderTest
-    state: RestartableRedis
+    state: StateRedis
     namespace: str
     spill_dir: Path
     tenants: tuple[str, ...]
@@ -205,15 +214,18 @@ class RedisChain:
         return response.status_code == 200 and DEGRADED not in response.headers
 
 
-def seed_chain_state(state: RestartableRedis, namespace: str, tenants: Iterable[str]) -> dict[str, str]:
-    """The tenants in the registry, an API key each and one active policy version, written as ``kong-ai``
-    writes them; returns the keys (tenant -> key)."""
+def seed_chain_state(
+    state: StateRedis, namespace: str, tenants: Iterable[str], *, api_keys: bool = False
+) -> dict[str, str]:
+    """The tenants in the registry (with an API key each when ``api_keys``) and one active policy version,
+    written as ``kong-ai`` writes them; returns the keys (tenant -> key)."""
     keys: dict[str, str] = {}
     with state.client() as client:
         store = RedisTenantStore(client, namespace)
         for tenant in tenants:
             store.add(TenantRecord.from_mapping({"id": tenant, "tier": "pro"}))
-            keys[tenant] = ApiKeyStore(client, namespace).issue(tenant).key
+            if api_keys:
+                keys[tenant] = ApiKeyStore(client, namespace).issue(tenant).key
         PolicyStore(client, namespace).push(POLICY)
     return keys
 
@@ -221,7 +233,7 @@ def seed_chain_state(state: RestartableRedis, namespace: str, tenants: Iterable[
 def redis_chain(
     gateway: GatewayUnderTest,
     make_route: Callable[..., RouteUnderTest],
-    state: RestartableRedis,
+    state: StateRedis,
     redis_conf: dict[str, Any],
     tmp: Path,
     *,
@@ -233,7 +245,7 @@ def redis_chain(
     """The chain on a fresh route. ``unseen`` tenants are registered too, but the tests never send them
     before a fault: no cache entry of theirs exists when Redis goes away."""
     namespace = f"f{uuid.uuid4().hex[:12]}"
-    keys = seed_chain_state(state, namespace, (*tenants, *unseen))
+    keys = seed_chain_state(state, namespace, (*tenants, *unseen), api_keys=source == "api_key")
     route = make_route("/v1/chat/completions")
     route.add_plugin(
         "ai-tenant-resolver",
@@ -278,5 +290,73 @@ def redis_chain(
                 "flush_interval_ms": 100,
             },
         )
-    api_keys = keys if source == "api_key" else {}
-    return RedisChain(gateway, route, state, namespace, spill_dir, tenants, api_keys)
+    return RedisChain(gateway, route, state, namespace, spill_dir, tenants, keys)
+
+
+def warm_up(chain: RedisChain) -> None:
+    """Each tenant served from Redis once: registry entries cached, limiter and policy seen."""
+    for tenant in chain.tenants:
+        poll_until(lambda t=tenant: chain.healthy(t), deadline_s=10, what=f"{tenant} served from Redis")
+
+
+def recover(chain: RedisChain) -> None:
+    """Redis is back: requests are served from it again without anyone restarting anything."""
+    for tenant in chain.tenants:
+        poll_until(lambda t=tenant: chain.healthy(t), deadline_s=15, what=f"{tenant} back on Redis")
+
+
+def check_answers(chain: RedisChain, outcomes: list[Any]) -> None:
+    assert not hung(outcomes), hung(outcomes)[:3]
+    statuses = Counter(outcome.status for outcome in outcomes)
+    assert set(statuses) == {200}, statuses  # tenants seen before the fault: served throughout
+    for outcome in outcomes:  # never another tenant's answer
+        assert outcome.headers["X-Tenant-ID"] == outcome.tenant
+
+
+def check_reconciled(chain: RedisChain, max_extra: int) -> None:
+    """The limiter's Redis counters hold at least every admitted request (and its settled tokens), at most
+    ``max_extra`` more (calls whose reply was lost may have run in Redis and been counted locally too)."""
+
+    def settled() -> bool:
+        admitted = chain.admitted()
+        used = chain.limiter_used("requests")
+        if used < admitted or chain.limiter_used("tokens") < admitted * SETTLED_TOKENS:
+            chain.healthy(chain.tenants[0])  # journals are added to Redis by the next requests
+            return False
+        assert used <= admitted + max_extra, (used, admitted)
+        return True
+
+    try:
+        poll_until(settled, deadline_s=20, what="the limiter's counters reconciled in Redis")
+    except AssertionError as exc:
+        counted = (chain.limiter_used("requests"), chain.limiter_used("tokens"))
+        raise AssertionError(f"{exc}: counted {counted} (requests, tokens) for {chain.admitted()}") from None
+
+
+def report(chain: RedisChain, outcomes: list[Any]) -> None:
+    """With ``FAULTS_DEBUG=1`` (and ``-s``): what the load saw, for the figures in docs/reliability.md."""
+    if os.environ.get("FAULTS_DEBUG"):
+        seen = Counter((outcome.status, outcome.headers.get(DEGRADED)) for outcome in outcomes)
+        print(
+            f"\n[faults] {len(outcomes)} requests {dict(seen)}; admitted {chain.admitted()}, "
+            f"counted {chain.limiter_used('requests')}, audit records {len(chain.audit_records())}",
+            file=sys.stderr,
+        )
+
+
+def check_audit(chain: RedisChain) -> None:
+    """Exactly one audit record per answered request, with the client's status, once spills replayed."""
+    expected = {request_id: status for request_id, _, status in chain.sent}
+    records = poll_until(
+        lambda: found if len(found := chain.audit_records()) >= len(expected) else None,
+        deadline_s=30,
+        what=f"{len(expected)} audit records",
+    )
+    ids = Counter(record["request_id"] for record in records)
+    assert [rid for rid, n in ids.items() if n > 1] == []  # nothing written twice
+    assert set(ids) == set(expected)  # nothing lost, nothing invented
+    assert all(record["status"] == expected[record["request_id"]] for record in records)
+
+
+def degraded(outcomes: list[Any]) -> int:
+    return sum(DEGRADED in outcome.headers for outcome in outcomes)

@@ -15,8 +15,6 @@ what the tests hold it to:
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 from collections import Counter
@@ -28,22 +26,27 @@ import pytest
 import redis
 from fixtures.gateway import GatewayUnderTest
 from fixtures.tcp_proxy import FaultProxy
-from integration.ai_token_limiter.limiter_support import RestartableRedis, poll_until
+from integration.ai_token_limiter.limiter_support import RestartableRedis
 from integration.faults.fault_support import (
     DEGRADED,
-    SETTLED_TOKENS,
     UNAVAILABLE,
     Load,
-    RedisChain,
+    check_answers,
+    check_audit,
+    check_reconciled,
+    degraded,
     hung,
+    recover,
     redis_chain,
+    report,
+    warm_up,
     within,
 )
 
 pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
 CLIENTS = 6
-PAUSE_MS = 2500
+PAUSE_MS = 5000
 
 
 @pytest.fixture(scope="module")
@@ -65,71 +68,6 @@ def state(fault_redis: RestartableRedis) -> RestartableRedis:
     if fault_redis.process is None or fault_redis.process.poll() is not None:
         fault_redis.start()
     return fault_redis
-
-
-def warm_up(chain: RedisChain) -> None:
-    """Each tenant served from Redis once: registry entries cached, limiter and policy seen."""
-    for tenant in chain.tenants:
-        poll_until(lambda t=tenant: chain.healthy(t), deadline_s=10, what=f"{tenant} served from Redis")
-
-
-def recover(chain: RedisChain) -> None:
-    """Redis is back: requests are served from it again without anyone restarting anything."""
-    for tenant in chain.tenants:
-        poll_until(lambda t=tenant: chain.healthy(t), deadline_s=15, what=f"{tenant} back on Redis")
-
-
-def check_answers(chain: RedisChain, outcomes: list[Any]) -> None:
-    assert not hung(outcomes), hung(outcomes)[:3]
-    statuses = Counter(outcome.status for outcome in outcomes)
-    assert set(statuses) == {200}, statuses  # tenants seen before the fault: served throughout
-    for outcome in outcomes:  # never another tenant's answer
-        assert outcome.headers["X-Tenant-ID"] == outcome.tenant
-
-
-def check_reconciled(chain: RedisChain, max_extra: int) -> None:
-    """The limiter's Redis counters hold at least every admitted request (and its settled tokens), at most
-    ``max_extra`` more (calls whose reply was lost may have run in Redis and been counted locally too)."""
-
-    def settled() -> bool:
-        admitted = chain.admitted()
-        used = chain.limiter_used("requests")
-        if used < admitted or chain.limiter_used("tokens") < admitted * SETTLED_TOKENS:
-            chain.healthy(chain.tenants[0])  # journals are added to Redis by the next requests
-            return False
-        assert used <= admitted + max_extra, (used, admitted)
-        return True
-
-    poll_until(settled, deadline_s=20, what="the limiter's counters reconciled in Redis")
-
-
-def report(chain: RedisChain, outcomes: list[Any]) -> None:
-    """With ``FAULTS_DEBUG=1`` (and ``-s``): what the load saw, for the figures in docs/reliability.md."""
-    if os.environ.get("FAULTS_DEBUG"):
-        seen = Counter((outcome.status, outcome.headers.get(DEGRADED)) for outcome in outcomes)
-        print(
-            f"\n[faults] {len(outcomes)} requests {dict(seen)}; admitted {chain.admitted()}, "
-            f"counted {chain.limiter_used('requests')}, audit records {len(chain.audit_records())}",
-            file=sys.stderr,
-        )
-
-
-def check_audit(chain: RedisChain) -> None:
-    """Exactly one audit record per answered request, with the client's status, once spills replayed."""
-    expected = {request_id: status for request_id, _, status in chain.sent}
-    records = poll_until(
-        lambda: found if len(found := chain.audit_records()) >= len(expected) else None,
-        deadline_s=30,
-        what=f"{len(expected)} audit records",
-    )
-    ids = Counter(record["request_id"] for record in records)
-    assert [rid for rid, n in ids.items() if n > 1] == []  # nothing written twice
-    assert set(ids) == set(expected)  # nothing lost, nothing invented
-    assert all(record["status"] == expected[record["request_id"]] for record in records)
-
-
-def degraded(outcomes: list[Any]) -> int:
-    return sum(DEGRADED in outcome.headers for outcome in outcomes)
 
 
 def test_redis_killed_and_restarted_under_load(
@@ -190,36 +128,52 @@ def test_api_keys_fail_closed_while_redis_is_down(
     check_audit(chain)
 
 
-def _pause(state: RestartableRedis, how: str) -> threading.Thread:
-    """Freezes Redis for PAUSE_MS: ``CLIENT PAUSE`` (every client's commands held) or ``DEBUG SLEEP`` (the
-    whole server asleep, as a long blocking command or a fork stall would)."""
-    client = redis.Redis(port=state.port, socket_timeout=30, socket_connect_timeout=5)
-    if how == "client-pause":
-        client.execute_command("CLIENT", "PAUSE", PAUSE_MS, "ALL")
-        client.close()
-        thread = threading.Thread(target=lambda: None)
-    else:
-        thread = threading.Thread(target=lambda: client.execute_command("DEBUG", "SLEEP", PAUSE_MS / 1000))
-    thread.start()
-    return thread
-
-
-@pytest.mark.parametrize("how", ["client-pause", "debug-sleep"])
-def test_redis_paused_under_load(
-    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tmp_path: Path, how: str
+def test_redis_client_paused_under_load(
+    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tmp_path: Path
 ) -> None:
+    """``CLIENT PAUSE ALL``: every client's commands held (as a failover or an operator does) for PAUSE_MS.
+    Nothing can end it early: Redis 7 holds a ``CLIENT UNPAUSE`` too (any client's), so the test waits for a
+    ``PING`` on a connection of its own, which Redis answers when the pause ends."""
     chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path)
     warm_up(chain)
+    admin = redis.Redis(port=state.port, socket_timeout=30, socket_connect_timeout=5)
     with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
         load.wait_done(20, what="before the pause")
-        sleeper = _pause(state, how)
+        admin.execute_command("CLIENT", "PAUSE", PAUSE_MS, "ALL")
         paused_at = load.done()
-        load.wait_done(paused_at + 12, what="while Redis is paused")
+        assert admin.ping()  # held until the pause ends
+        admin.close()
         during = load.since(paused_at)
-        sleeper.join(30)
         recover(chain)
         back_at = load.done()
         load.wait_done(back_at + 20, what="after the pause")
+        outcomes = load.stop()
+    report(chain, outcomes)
+    check_answers(chain, outcomes)
+    assert degraded(during) > 0
+    assert degraded(load.since(len(outcomes) - 5)) == 0
+    check_reconciled(chain, max_extra=2 * CLIENTS)
+    check_audit(chain)
+
+
+def test_redis_asleep_under_load(
+    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tmp_path: Path
+) -> None:
+    """``DEBUG SLEEP``: the whole server asleep (a long blocking command, a fork stall) for PAUSE_MS."""
+    chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path)
+    warm_up(chain)
+    admin = redis.Redis(port=state.port, socket_timeout=30, socket_connect_timeout=5)
+    sleeper = threading.Thread(target=lambda: admin.execute_command("DEBUG", "SLEEP", PAUSE_MS / 1000))
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
+        load.wait_done(20, what="before the sleep")
+        sleeper.start()
+        asleep_at = load.done()
+        sleeper.join(30)  # returns when Redis wakes up
+        admin.close()
+        during = load.since(asleep_at)
+        recover(chain)
+        back_at = load.done()
+        load.wait_done(back_at + 20, what="after the sleep")
         outcomes = load.stop()
     report(chain, outcomes)
     check_answers(chain, outcomes)
