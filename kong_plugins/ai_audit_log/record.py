@@ -393,6 +393,8 @@ def _findings(value: Any) -> list[dict[str, Any]]:
             "action": _text(item.get("action"), 32),
             "tier": _text(item.get("tier"), 64),
         }
+        if source := _text(item.get("source"), 32):  # ai-input-guard's model/guardrail tiers
+            finding["source"] = source
         result.append(finding)
     return result
 

@@ -55,6 +55,7 @@ from kong_plugins.core.errors import (
     Forbidden,
     PayloadTooLarge,
     PluginResponseError,
+    ServiceUnavailable,
     UnsupportedMediaType,
 )
 from kong_plugins.core.handler import GuardPlugin, phase
@@ -74,6 +75,7 @@ _ERRORS: dict[int, type[PluginResponseError]] = {
     403: Forbidden,
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
+    503: ServiceUnavailable,  # a guardrail tier failing closed: not the client's fault
 }
 
 
@@ -142,18 +144,26 @@ class Plugin(GuardPlugin):
         if not raw:
             return empty_body_facts(settings), [], None
         tenant_models = tenant.allowed_models() if settings.tenant_models else None
-        inspection = inspect_body(settings, raw, tenant_models)  # 3-9
+        tenant_id = None
+        if settings.guardrail.enabled:  # the guardrail service is told whose request it judges
+            facts = tenant.facts()
+            tenant_id = facts.id if facts is not None else None
+        inspection = inspect_body(settings, raw, tenant_models, tenant_id)  # 3-9
         return inspection.facts, inspection.findings, inspection.rewritten_body
 
     def _refusal(self, pdk: Pdk, rejection: Rejection, tenant: _TenantContext) -> PluginResponseError:
         """The answer to a refused request, after recording it; the format depends on who is asking."""
         authenticated = tenant.facts() is not None or pdk.call("client.get_consumer") is not None
         score = rejection.score if rejection.score is not None else 1.0
-        _append_findings(pdk, [Finding(rejection.check, rejection.category, score, "block", rejection.tier)])
+        finding = Finding(
+            rejection.check, rejection.category, score, "block", rejection.tier, rejection.source
+        )
+        _append_findings(pdk, [finding])
         error_class = _ERRORS.get(rejection.status, BadRequest)
         if authenticated:
             errors = [problem.to_json() for problem in rejection.problems[:MAX_ERRORS]]
-            return error_class("Invalid request", extra={"errors": errors}, log_reason=str(rejection))
+            message = "Invalid request" if rejection.status < 500 else error_class.default_message
+            return error_class(message, extra={"errors": errors}, log_reason=str(rejection))
         return error_class(log_reason=str(rejection))
 
 

@@ -67,6 +67,7 @@ class Detection:
     path: str
     signals: tuple[Signal, ...] = ()
     tier: str = "rules"  # which tier of the cascade decided (recorded in ai_guard.findings)
+    source: str | None = None  # later tiers: model | service | cache | fail_open | fail_closed
 
 
 class _RuleGroup:

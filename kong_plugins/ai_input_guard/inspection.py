@@ -15,8 +15,9 @@ from typing import Any
 
 from kong_plugins.ai_input_guard.body import parse_json
 from kong_plugins.ai_input_guard.budget import check_budget
+from kong_plugins.ai_input_guard.cascade import UNVERIFIED, run_cascade
 from kong_plugins.ai_input_guard.formats import extract_view
-from kong_plugins.ai_input_guard.injection import TOOL_ROLES, Detection
+from kong_plugins.ai_input_guard.injection import Detection
 from kong_plugins.ai_input_guard.models import ModelList, check_model
 from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection
 from kong_plugins.ai_input_guard.settings import GuardSettings
@@ -25,7 +26,6 @@ from kong_plugins.core.context import RequestFacts
 
 __all__ = ["OOD_TIER", "Finding", "Inspection", "empty_body_facts", "inspect_body"]
 
-CLASSIFIER_CATEGORY = "suspected_injection"  # the classifier's verdict where no rule said more
 OOD_TIER = "heuristics"  # the out-of-distribution signal has one tier: its measurements
 
 
@@ -37,7 +37,10 @@ class Finding:
     category: str
     score: float
     action: str  # block | log | shadow
-    tier: str | None = None  # the detector tier that decided (rules, classifier, heuristics)
+    tier: str | None = (
+        None  # the detector tier that decided (rules, classifier, model, guardrail, heuristics)
+    )
+    source: str | None = None  # model and guardrail tiers: model | service | cache | fail_open | fail_closed
 
     def to_shared(self, plugin: str) -> dict[str, Any]:
         shared: dict[str, Any] = {
@@ -49,6 +52,8 @@ class Finding:
         }
         if self.tier is not None:
             shared["tier"] = self.tier
+        if self.source is not None:
+            shared["source"] = self.source
         return shared
 
 
@@ -68,8 +73,11 @@ def empty_body_facts(settings: GuardSettings) -> RequestFacts:
     )
 
 
-def inspect_body(settings: GuardSettings, raw: bytes, tenant_models: ModelList | None) -> Inspection:
-    """Run checks 3-9 on ``raw``; raise :class:`Rejection` on the first that refuses."""
+def inspect_body(
+    settings: GuardSettings, raw: bytes, tenant_models: ModelList | None, tenant: str | None = None
+) -> Inspection:
+    """Run checks 3-9 on ``raw``; raise :class:`Rejection` on the first that refuses. ``tenant`` (the
+    resolved tenant's id) is only passed on to the guardrail service."""
     document = parse_json(raw, settings.limits)  # 3. JSON and its bounds
     settings.format.check(document)  # 4. format
     check_budget(document)  # 4. format: the budget fields are bounded integer literals
@@ -92,7 +100,7 @@ def inspect_body(settings: GuardSettings, raw: bytes, tenant_models: ModelList |
     )
 
     settings.content_rules.check(view)  # 7. content rules
-    findings = _detect(settings, view)  # 8. prompt injection, 9. out-of-distribution
+    findings = _detect(settings, view, tenant)  # 8. prompt injection, 9. out-of-distribution
     facts = RequestFacts(
         format=view.format,
         model=view.model,
@@ -108,49 +116,23 @@ def inspect_body(settings: GuardSettings, raw: bytes, tenant_models: ModelList |
     return Inspection(facts, findings, rewritten)
 
 
-def _injection(settings: GuardSettings, view: RequestView) -> tuple[Detection, str] | None:
-    """The cascade: the rules, then the classifier where the rules are uncertain (scored from
-    ``uncertain_from`` up to below the threshold). Returns what decided and the action it calls for."""
-    injection, classifier = settings.injection, settings.classifier
-    detection = settings.detector.scan(view.segments, threshold=injection.threshold)
-    if detection is not None and detection.score >= injection.threshold:
-        return detection, injection.mode
-    rules_score = detection.score if detection is not None else 0.0
-    if not classifier.enabled or rules_score < classifier.uncertain_from:
-        return None
-    assert classifier.model is not None
-    candidates = settings.detector.candidates(view.segments)
-    if not candidates:
-        return None
-    probabilities = classifier.model.probabilities([(s.text, s.role in TOOL_ROLES) for s in candidates])
-    probability, segment = max(zip(probabilities, candidates, strict=True), key=lambda pair: pair[0])
-    if probability >= classifier.threshold:
-        if detection is not None:
-            category = detection.category
-        else:
-            category = "tool_result_injection" if segment.role in TOOL_ROLES else CLASSIFIER_CATEGORY
-        action = "shadow" if classifier.mode == "shadow" else injection.mode
-        return Detection(probability, category, segment.path, tier="classifier"), action
-    return None
-
-
-def _detect(settings: GuardSettings, view: RequestView) -> list[Finding]:
+def _detect(settings: GuardSettings, view: RequestView, tenant: str | None) -> list[Finding]:
     findings: list[Finding] = []
-    injection = settings.injection
-    if injection.enabled:
-        decided = _injection(settings, view)
-        if decided is not None:
-            detection, action = decided
-            if action == "block":
-                raise Rejection(
-                    400,
+    if settings.injection.enabled:
+        for verdict in run_cascade(settings, view.segments, tenant):  # 8. the detector's cascade
+            detection = verdict.detection
+            if verdict.action == "block":
+                raise _injection_rejection(detection)
+            findings.append(
+                Finding(
                     "injection",
                     detection.category,
-                    FieldProblem(detection.path, f"prompt injection detected ({detection.category})"),
-                    score=detection.score,
-                    tier=detection.tier,
+                    detection.score,
+                    verdict.action,
+                    detection.tier,
+                    detection.source,
                 )
-            findings.append(Finding("injection", detection.category, detection.score, action, detection.tier))
+            )
     ood = settings.ood
     if ood.enabled:
         signal = settings.ood_signal.measure(view.segments)
@@ -168,3 +150,23 @@ def _detect(settings: GuardSettings, view: RequestView) -> list[Finding]:
                 )
             findings.append(Finding("ood", signal.category, signal.score, "log", OOD_TIER))
     return findings
+
+
+def _injection_rejection(detection: Detection) -> Rejection:
+    """400 naming the category; 503 when a tier that could not answer fails closed (not the client's
+    fault). Neither names the tier or the score."""
+    if detection.category == UNVERIFIED:
+        problem = FieldProblem(detection.path, "prompt injection check unavailable")
+        status = 503
+    else:
+        problem = FieldProblem(detection.path, f"prompt injection detected ({detection.category})")
+        status = 400
+    return Rejection(
+        status,
+        "injection",
+        detection.category,
+        problem,
+        score=detection.score,
+        tier=detection.tier,
+        source=detection.source,
+    )

@@ -69,6 +69,7 @@ class Rejection(Exception):
         *,
         score: float | None = None,
         tier: str | None = None,
+        source: str | None = None,
     ) -> None:
         self.status = status
         self.check = check
@@ -76,6 +77,7 @@ class Rejection(Exception):
         self.problems = [problems] if isinstance(problems, FieldProblem) else list(problems)
         self.score = score
         self.tier = tier  # the detector tier that decided (findings only: never in the client's answer)
+        self.source = source  # where that tier's verdict came from (findings only)
         super().__init__(f"{status} {check}/{category}: {'; '.join(p.error for p in self.problems)}")
 
 

@@ -20,6 +20,7 @@ from kong_plugins.core.schema import (
     boolean,
     conditional,
     field,
+    header_name,
     integer,
     map_,
     number,
@@ -87,6 +88,192 @@ _CLASSIFIER = record(
     description="The second tier of the injection detector.",
 )
 
+_ENABLED = {"one_of": ["shadow", "block"]}
+_FAIL_MODE_TEXT = (
+    "`open`: report the failure (finding category `unverified`, action `log`) and go on without this tier; "
+    "`closed`: treat the request as an injection it could not verify (`503` in `injection.mode: block`)."
+)
+
+
+def _tier_mode(tier: str) -> dict:
+    return string(
+        default="off",
+        one_of=["off", "shadow", "block"],
+        description=f"`block`: the {tier}'s injection verdict counts like a rule's (refused in "
+        "`injection.mode: block`, logged in `log`); `shadow`: its verdict is only recorded (finding "
+        "action `shadow`) and the cascade goes on as if it had not run; `off`: never run.",
+    )
+
+
+def _uncertain_from(previous: str) -> dict:
+    return number(
+        default=0.0,
+        between=[0, 1],
+        description=f"Lowest score of the tier before it ({previous}) for which this tier runs; it runs "
+        "only below that tier's threshold (there, the earlier tier decided). Must be below it (checked "
+        "when the instance starts). 0: every request the earlier tiers did not decide.",
+    )
+
+
+_MODEL = record(
+    [
+        field("mode", _tier_mode("model")),
+        field(
+            "path",
+            string(
+                len_max=4096,
+                description="The ONNX model file (a sequence classifier: inputs `input_ids` and optionally "
+                "`attention_mask`/`token_type_ids`, first output `[batch, labels]`). Loaded once per "
+                "process and checked with one run when the instance starts. Needs the `[model]` extra.",
+            ),
+        ),
+        field(
+            "tokenizer_path",
+            string(len_max=4096, description="The model's Hugging Face `tokenizer.json` (`tokenizers`)."),
+        ),
+        field(
+            "injection_labels",
+            array(
+                integer(between=[0, 1023]),
+                default=[1],
+                len_min=1,
+                len_max=16,
+                description="Output indexes that mean injection; the score is the sum of their "
+                "probabilities (Prompt Guard 2: `[1]`; Prompt Guard 1: `[1, 2]`).",
+            ),
+        ),
+        field(
+            "softmax",
+            boolean(
+                default=True,
+                description="The output is logits (softmax applied here); false: already probabilities.",
+            ),
+        ),
+        field(
+            "threshold",
+            number(
+                default=0.5,
+                between=[0, 1],
+                description="Score from which the model's verdict is an injection.",
+            ),
+        ),
+        field("uncertain_from", _uncertain_from("the classifier in `block` mode, else the rules")),
+        field(
+            "max_tokens",
+            integer(
+                default=512,
+                between=[64, 8192],
+                description="Tokens per window (the model's context, special tokens included). Longer "
+                "texts are cut into windows overlapping by 32 tokens.",
+            ),
+        ),
+        field(
+            "max_windows",
+            integer(
+                default=4,
+                between=[1, 64],
+                description="Windows run per text: the first `max_windows - 1` and the last; the text "
+                "scores as its worst window.",
+            ),
+        ),
+        field(
+            "time_budget_ms",
+            integer(
+                default=200,
+                between=[1, 60000],
+                description="Time per request, checked before each window's run (one started finishes). "
+                "Spent before all ran: `fail_mode` decides.",
+            ),
+        ),
+        field(
+            "fail_mode",
+            string(
+                default="open", one_of=["open", "closed"], description="Time budget spent: " + _FAIL_MODE_TEXT
+            ),
+        ),
+    ],
+    entity_checks=[
+        conditional("mode", _ENABLED, "path", {"required": True}),
+        conditional("mode", _ENABLED, "tokenizer_path", {"required": True}),
+    ],
+    description="The third tier: an operator-provided ONNX text classifier (e.g. Prompt Guard 2), run where "
+    "the earlier tiers are uncertain. See docs/operator-model.md.",
+)
+
+_GUARDRAIL = record(
+    [
+        field("mode", _tier_mode("guardrail service")),
+        field(
+            "url",
+            string(
+                len_max=2048,
+                match_all=[
+                    ("^https?://", "the url must start with http:// or https://"),
+                    ("^https?://[^/%?#@]", "missing host in url"),
+                ],
+                description="The service's endpoint (`generic`: your URL; `llm-guard`: "
+                "`http://host:8000/analyze/prompt`). Requests carry the texts: use a service you trust.",
+            ),
+        ),
+        field(
+            "adapter",
+            string(
+                default="generic",
+                one_of=["generic", "llm-guard"],
+                description="Wire format: `generic` (docs/guardrail-service.md) or LLM Guard's API "
+                "(`POST /analyze/prompt`, `is_valid: false` is an injection).",
+            ),
+        ),
+        field("uncertain_from", _uncertain_from("the model, classifier or rules, the last in `block` mode")),
+        field(
+            "timeout_ms",
+            integer(
+                default=500,
+                between=[1, 60000],
+                description="Whole-call deadline (connect, send, answer). Exceeded: `fail_mode` decides.",
+            ),
+        ),
+        field(
+            "fail_mode",
+            string(
+                default="open",
+                one_of=["open", "closed"],
+                description="Timeout, transport error, non-2xx status, answer over 256 KiB or of the wrong "
+                "shape: " + _FAIL_MODE_TEXT,
+            ),
+        ),
+        field(
+            "cache_size",
+            integer(
+                default=10000,
+                between=[0, 1000000],
+                description="Verdicts cached per plugin instance (LRU, keyed by a SHA-256 of adapter, url, "
+                "role and text; failures are never cached). 0: no cache.",
+            ),
+        ),
+        field(
+            "cache_ttl",
+            integer(default=300, between=[1, 86400], description="Seconds a cached verdict is used."),
+        ),
+        field(
+            "api_key",
+            string(
+                len_max=4096,
+                referenceable=True,
+                encrypted=True,
+                description="Sent in `api_key_header` (as `Bearer <key>` in `Authorization`). Never logged.",
+            ),
+        ),
+        field(
+            "api_key_header",
+            header_name(default="Authorization", description="Header carrying `api_key`."),
+        ),
+    ],
+    entity_checks=[conditional("mode", _ENABLED, "url", {"required": True})],
+    description="The fourth tier: an external guardrail service asked over HTTP where the earlier tiers are "
+    "uncertain. See docs/guardrail-service.md.",
+)
+
 _INJECTION = record(
     [
         field(
@@ -129,9 +316,11 @@ _INJECTION = record(
             ),
         ),
         field("classifier", _CLASSIFIER),
+        field("model", _MODEL),
+        field("guardrail", _GUARDRAIL),
     ],
-    description="The built-in prompt-injection detector: rules, then the shipped classifier where the rules "
-    "are uncertain.",
+    description="The prompt-injection detector, a cascade cheapest first: rules, then the shipped classifier "
+    "the operator's model and the guardrail service, each only where the tiers before it are uncertain.",
 )
 
 _OOD = record(

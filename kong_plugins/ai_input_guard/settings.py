@@ -18,10 +18,12 @@ from kong_plugins.ai_input_guard.classifier import Classifier, load_default
 from kong_plugins.ai_input_guard.content_rules import ContentRules
 from kong_plugins.ai_input_guard.content_type import MediaTypePolicy
 from kong_plugins.ai_input_guard.formats import CompiledFormat, InvalidSchema, compile_format
+from kong_plugins.ai_input_guard.guardrail import GuardrailClient, GuardrailSettings
 from kong_plugins.ai_input_guard.injection import InjectionDetector
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, UnsupportedPattern, compile_linear
 from kong_plugins.ai_input_guard.models import ContextPolicy, ModelList
 from kong_plugins.ai_input_guard.ood import OutOfDistribution
+from kong_plugins.ai_input_guard.operator_model import ModelSettings, load_model
 from kong_plugins.ai_input_guard.tokens import TokenCounter, load_cl100k
 from kong_plugins.core.errors import ConfigError
 
@@ -70,6 +72,9 @@ class GuardSettings:
     injection: DetectorSettings
     detector: InjectionDetector
     classifier: ClassifierSettings
+    model: ModelSettings
+    guardrail: GuardrailSettings
+    guardrail_client: GuardrailClient | None
     ood: DetectorSettings
     ood_signal: OutOfDistribution
     tokens: TokenCounter
@@ -81,13 +86,15 @@ def build_settings(config: Mapping[str, Any]) -> GuardSettings:
     compiled_format = _format(config, errors)
     deny = _patterns(config.get("deny_patterns"), "deny_patterns", errors)
     allow = _patterns(config.get("allow_patterns"), "allow_patterns", errors)
-    if errors or compiled_format is None:
-        details = "; ".join(f"{path}: {message}" for path, message in errors.items())
-        raise ConfigError(f"invalid ai-input-guard configuration: {details}", errors)
-
     injection = config.get("injection") or {}
     classifier = injection.get("classifier") or {}
     classifier_mode = str(classifier.get("mode", "shadow"))
+    _check_cascade_order(injection, errors)
+    if errors or compiled_format is None:
+        details = "; ".join(f"{path}: {message}" for path, message in errors.items())
+        raise ConfigError(f"invalid ai-input-guard configuration: {details}", errors)
+    detecting = injection.get("mode") != "off"
+    guardrail = _guardrail(injection.get("guardrail") or {})
     ood = config.get("ood") or {}
     return GuardSettings(
         media_types=MediaTypePolicy.of(config.get("allowed_content_types") or ["application/json"]),
@@ -125,13 +132,77 @@ def build_settings(config: Mapping[str, Any]) -> GuardSettings:
             mode=classifier_mode,
             threshold=float(classifier.get("threshold", 0.5)),
             uncertain_from=float(classifier.get("uncertain_from", 0.0)),
-            model=load_default() if classifier_mode != "off" and injection.get("mode") != "off" else None,
+            model=load_default() if classifier_mode != "off" and detecting else None,
         ),
+        model=_model(injection.get("model") or {}, detecting),
+        guardrail=guardrail,
+        guardrail_client=GuardrailClient(guardrail) if guardrail.enabled and detecting else None,
         ood=DetectorSettings(str(ood.get("mode", "log")), float(ood.get("threshold", 0.8))),
         ood_signal=OutOfDistribution(
             roles=ood.get("roles") or ("user",), expected_scripts=ood.get("expected_scripts") or ()
         ),
         tokens=TokenCounter(load_cl100k()),
+    )
+
+
+_TIERS = ("classifier", "model", "guardrail")
+
+
+def _check_cascade_order(injection: Mapping[str, Any], errors: dict[str, str]) -> None:
+    """Each enabled later tier runs from its ``uncertain_from`` up to below the threshold of the tier that
+    gates it (the last enabled one before it not in shadow mode, else the rules): from at or above that
+    threshold it would never run. Kong's schema cannot compare two fields, so this is checked here."""
+    if injection.get("mode") == "off":
+        return
+    upper_name, upper = "injection.threshold", float(injection.get("threshold", 0.5))
+    for name in _TIERS:
+        tier = injection.get(name) or {}
+        mode = str(tier.get("mode", "shadow" if name == "classifier" else "off"))
+        if mode == "off":
+            continue
+        start = float(tier.get("uncertain_from", 0.0))
+        if start > 0 and start >= upper:
+            errors[f"config.injection.{name}.uncertain_from"] = (
+                f"must be below {upper_name} ({upper:g}): the tier would never run"
+            )
+        if mode != "shadow" and "threshold" in tier:
+            upper_name, upper = f"injection.{name}.threshold", float(tier["threshold"])
+
+
+def _model(model: Mapping[str, Any], detecting: bool) -> ModelSettings:
+    mode = str(model.get("mode", "off"))
+    loaded = None
+    if mode != "off" and detecting:
+        loaded = load_model(
+            str(model["path"]),
+            str(model["tokenizer_path"]),
+            labels=[int(label) for label in model.get("injection_labels") or [1]],
+            max_tokens=int(model.get("max_tokens", 512)),
+            softmax=bool(model.get("softmax", True)),
+        )
+    return ModelSettings(
+        mode=mode,
+        threshold=float(model.get("threshold", 0.5)),
+        uncertain_from=float(model.get("uncertain_from", 0.0)),
+        time_budget_s=int(model.get("time_budget_ms", 200)) / 1000,
+        fail_mode=str(model.get("fail_mode", "open")),
+        max_windows=int(model.get("max_windows", 4)),
+        model=loaded,
+    )
+
+
+def _guardrail(guardrail: Mapping[str, Any]) -> GuardrailSettings:
+    return GuardrailSettings(
+        mode=str(guardrail.get("mode", "off")),
+        url=str(guardrail.get("url") or ""),
+        adapter=str(guardrail.get("adapter", "generic")),
+        timeout_s=int(guardrail.get("timeout_ms", 500)) / 1000,
+        fail_mode=str(guardrail.get("fail_mode", "open")),
+        uncertain_from=float(guardrail.get("uncertain_from", 0.0)),
+        cache_size=int(guardrail.get("cache_size", 10000)),
+        cache_ttl_s=float(guardrail.get("cache_ttl", 300)),
+        api_key=guardrail.get("api_key") or None,
+        api_key_header=str(guardrail.get("api_key_header") or "Authorization"),
     )
 
 

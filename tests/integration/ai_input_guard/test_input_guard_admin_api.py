@@ -107,3 +107,53 @@ def test_classifier_settings_are_checked_by_the_admin_api(gateway: GatewayUnderT
         assert refused.json()["name"] == "schema violation"
     accepted = _enable(gateway, route, {"injection": {"mode": "shadow", "classifier": {"mode": "block"}}})
     assert accepted.status_code == 201, accepted.text
+
+
+def test_cascade_tier_settings_kong_can_check_are_refused_by_the_admin_api(
+    gateway: GatewayUnderTest, make_route
+) -> None:
+    route = make_route()
+    for config, field in (
+        ({"injection": {"model": {"mode": "block"}}}, "path"),
+        ({"injection": {"model": {"mode": "shadow", "path": "/m.onnx"}}}, "tokenizer_path"),
+        ({"injection": {"guardrail": {"mode": "block"}}}, "url"),
+    ):
+        refused = _enable(gateway, route, config)
+        assert refused.status_code == 400, refused.text
+        tier = next(iter(config["injection"]))
+        errors = refused.json()["fields"]["config"]["injection"][tier]
+        assert errors[field] == "required field missing", refused.text
+        assert "failed conditional validation given value of field 'mode'" in errors["@entity"]
+    for config in (
+        {"injection": {"guardrail": {"mode": "block", "url": "ftp://guard.example/check"}}},
+        {"injection": {"guardrail": {"adapter": "lakera"}}},
+        {"injection": {"guardrail": {"fail_mode": "maybe"}}},
+        {"injection": {"model": {"injection_labels": []}}},
+        {"injection": {"model": {"time_budget_ms": 0}}},
+    ):
+        assert _enable(gateway, route, config).status_code == 400, config
+
+
+def test_cascade_thresholds_out_of_order_are_refused_when_the_instance_starts(
+    gateway: GatewayUnderTest, make_route, tmp_path
+) -> None:
+    """Kong's schema cannot compare two fields: the Admin API accepts these (as real Kong does) and the
+    instance refuses to start; ``kong-ai validate`` says why before deploying."""
+    for config in (
+        {"injection": {"threshold": 0.5, "classifier": {"mode": "block", "uncertain_from": 0.6}}},
+        {
+            "injection": {
+                "classifier": {"mode": "block", "threshold": 0.7},
+                "guardrail": {"mode": "block", "url": "http://127.0.0.1:9/", "uncertain_from": 0.8},
+            }
+        },
+        {
+            "injection": {
+                "model": {"mode": "block", "path": str(tmp_path / "absent.onnx"), "tokenizer_path": "t"}
+            }
+        },
+    ):
+        route = make_route()
+        accepted = _enable(gateway, route, config)
+        assert accepted.status_code == 201, accepted.text
+        assert gateway.proxy.post(route.url(), json=chat()).status_code == 500  # StartInstance refuses it
