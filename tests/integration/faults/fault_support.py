@@ -72,16 +72,27 @@ Sender = Callable[[httpx.Client, int], tuple[str, httpx.Response]]
 
 class Load:
     """``clients`` threads sending requests through the gateway one after another, until :meth:`stop` or
-    ``max_requests`` in all (so the traffic is bounded whatever happens)."""
+    ``max_requests`` in all (so the traffic is bounded whatever happens). With ``budget``, only that many
+    are sent until :meth:`allow` grants more (a test that needs requests inside a short gap grants them
+    there, instead of letting fast refusals use up the whole load)."""
 
-    def __init__(self, base_url: str, send: Sender, *, clients: int = 6, max_requests: int = 400) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        send: Sender,
+        *,
+        clients: int = 6,
+        max_requests: int = 400,
+        budget: int | None = None,
+    ) -> None:
         self.base_url = base_url
         self.send = send
         self.clients = clients
         self.max_requests = max_requests
         self.outcomes: list[Outcome] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._next = 0
+        self._budget = max_requests if budget is None else min(budget, max_requests)
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
 
@@ -93,9 +104,18 @@ class Load:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
+    def allow(self, count: int) -> int:
+        """Lets ``count`` more requests go; returns how many will have been answered once they are."""
+        with self._lock:
+            self._budget = min(self.max_requests, self._budget + count)
+            self._lock.notify_all()
+            return self._budget
+
     def _take(self) -> int | None:
         with self._lock:
-            if self._stop.is_set() or self._next >= self.max_requests:
+            while not self._stop.is_set() and self._next >= self._budget and self._next < self.max_requests:
+                self._lock.wait(0.1)  # woken by allow() or stop(); the timeout only re-checks
+            if self._stop.is_set() or self._next >= self._budget:
                 return None
             self._next += 1
             return self._next - 1
@@ -131,6 +151,8 @@ class Load:
 
     def stop(self) -> list[Outcome]:
         self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
         for thread in self._threads:
             thread.join(CLIENT_TIMEOUT_S + 5)
         assert not any(thread.is_alive() for thread in self._threads), "a client is stuck"
@@ -333,15 +355,19 @@ def check_reconciled(chain: RedisChain, max_extra: int) -> None:
         raise AssertionError(f"{exc}: counted {counted} (requests, tokens) for {chain.admitted()}") from None
 
 
-def report(chain: RedisChain, outcomes: list[Any]) -> None:
-    """With ``FAULTS_DEBUG=1`` (and ``-s``): what the load saw, for the figures in docs/reliability.md."""
+def summary(outcomes: list[Any], extra: str = "") -> None:
+    """With ``FAULTS_DEBUG=1`` (and ``-s``): what a load saw, for the figures in docs/reliability.md."""
     if os.environ.get("FAULTS_DEBUG"):
         seen = Counter((outcome.status, outcome.headers.get(DEGRADED)) for outcome in outcomes)
-        print(
-            f"\n[faults] {len(outcomes)} requests {dict(seen)}; admitted {chain.admitted()}, "
-            f"counted {chain.limiter_used('requests')}, audit records {len(chain.audit_records())}",
-            file=sys.stderr,
-        )
+        print(f"\n[faults] {len(outcomes)} requests {dict(seen)}{extra}", file=sys.stderr)
+
+
+def report(chain: RedisChain, outcomes: list[Any]) -> None:
+    """:func:`summary`, with the chain's counters and audit records."""
+    if os.environ.get("FAULTS_DEBUG"):
+        counted = chain.limiter_used("requests")
+        records = len(chain.audit_records())
+        summary(outcomes, f"; admitted {chain.admitted()}, counted {counted}, audit records {records}")
 
 
 def check_audit(chain: RedisChain) -> None:
