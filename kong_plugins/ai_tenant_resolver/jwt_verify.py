@@ -11,6 +11,10 @@ Why each rule exists:
 * **An allowlist of algorithms** (``algorithms``) bounds what keys may be configured with.
 * **Size first.** A token longer than ``max_token_bytes`` is refused before it is decoded, so a huge or deeply
   nested payload costs nothing; every decoding failure (bad base64, bad JSON, too deep JSON) is a rejection.
+* **No duplicate member names.** RFC 7519 §4 lets a parser either refuse a token whose header or claims
+  repeat a name, or keep the last one (PyJWT, Python's ``json``); a service behind the gateway that checks
+  the same token with a first-wins parser would then read another tenant than we did. Such a token is
+  refused, signed or not.
 * **Time claims with leeway.** ``exp`` (required by default) and ``nbf`` are checked with ``leeway`` seconds
   of clock skew; ``iss``/``aud`` when configured. PyJWT refuses a token carrying ``aud`` when no audience is
   configured: a token meant for some audience is accepted only by a verifier that knows it is that audience.
@@ -21,6 +25,8 @@ generic 401. This module never touches ``kong``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -190,6 +196,32 @@ def _check_key_fits(algorithm: str, key: Any) -> None:
         raise KeyMaterialError("EdDSA needs an Ed25519 or Ed448 public key")
 
 
+class _RepeatedName(ValueError):
+    pass
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        raise _RepeatedName
+    return members
+
+
+_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_unique_members)
+
+
+def _repeats_a_name(segment: str) -> bool:
+    """True when the base64url JSON ``segment`` has an object with a repeated member name. Anything that
+    does not decode is left to PyJWT, which refuses it."""
+    try:
+        _STRICT_DECODER.decode(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)).decode("utf-8"))
+    except _RepeatedName:
+        return True
+    except (ValueError, TypeError, RecursionError, binascii.Error):
+        return False
+    return False
+
+
 MAX_ROLES = 32
 _ROLE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
@@ -267,6 +299,9 @@ class JwtVerifier:
             raise TokenRejected(f"token longer than {self.max_token_bytes} bytes")
         if not token.isascii() or token.count(".") != 2:
             raise TokenRejected("malformed token (not three base64url segments)")
+        header_segment, claims_segment, _ = token.split(".")
+        if _repeats_a_name(header_segment) or _repeats_a_name(claims_segment):
+            raise TokenRejected("a name repeated in the token's header or claims")
         key = self._key_for(token)
         try:
             claims = jwt.decode(

@@ -100,6 +100,18 @@ class ChainRoute:
             client.close()
         return sorted(found)
 
+    def tags(self) -> set[str]:
+        """The hash tags (tenants, ``~`` for none) of every key this route's limiter and audit log wrote."""
+        return {key.split("{", 1)[1].split("}", 1)[0] for key in self.keys() if "{" in key}
+
+    def audit_tenants(self) -> set[str]:
+        """The audit log's index of tenants with records under this route's namespace."""
+        client = redis.Redis.from_url(redis_url(), decode_responses=True, socket_timeout=10)
+        try:
+            return set(client.smembers(f"ai-audit-log:{self.audit_ns}:tenants"))
+        finally:
+            client.close()
+
 
 @dataclass
 class ChainEnv:
