@@ -15,7 +15,14 @@ interleaved round by round:
 * ``..., rules only`` the same with the injection detector's classifier tier off (``classifier_ratio``: the
                       defaults, rules + classifier, over rules only, in the same run).
 
-Each case's p50 is divided by the ``json.loads`` p50 of the same body. The PDK round trips of the handler
+Each case's p50 is divided by the ``json.loads`` p50 of the same body. A separate section (``operator_model``,
+:func:`operator_model_section`) measures the cascade's third tier, an operator-provided ONNX model, on the
+4 KB body: ``inspect_body`` with rules + model over rules only (classifier off in both), interleaved in the
+same run, with two models the tests' generator builds (``tests/fixtures/tiny_onnx.py``; no real model can be
+downloaded here): ``tiny`` (embedding, mean, head: the tier's own overhead - tokenization, windows, session
+calls) and ``4 x 256`` (four 256-wide layers per token: some compute per window). A real 86M-parameter model
+costs far more per 512-token window on CPU; this measures what the plugin adds around it. Skipped without
+onnxruntime, tokenizers and onnx. The PDK round trips of the handler
 are counted for the usual outcomes (the same code path the gateway runs); with ``--proxy-url/--admin-url``
 they are also read from a running emulated gateway's ``X-Emulator-Pdk-Calls`` header.
 
@@ -28,9 +35,11 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench_report import Progress, bounded_int, machine_info, publish, render_table, summarize
@@ -240,6 +249,46 @@ def classifier_ratios(results: list[dict[str, Any]]) -> dict[str, float]:
     return ratios
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def operator_model_section(body: bytes, rounds: int, progress: Callable[[str], None]) -> dict[str, Any]:
+    """Tier 3 apart: p50 of ``inspect_body`` with rules + an ONNX model over rules only, same run."""
+    try:
+        import onnx  # noqa: F401  (the generator's dependency: the test extra)
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError:
+        return {"skipped": "needs onnxruntime, tokenizers (the [model] extra) and onnx (the test extra)"}
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fixtures.tiny_onnx import build
+
+    with tempfile.TemporaryDirectory() as directory:
+        models = {"tiny": build(Path(directory)), "4 x 256": build(Path(directory), layers=4, name="wide")}
+        plugins = {"rules only": Plugin(RULES_ONLY)}
+        for name, (model_path, tokenizer_path) in models.items():
+            model = {"mode": "block", "path": str(model_path), "tokenizer_path": str(tokenizer_path)}
+            config = {"injection": {"classifier": {"mode": "off"}, "model": model}}
+            plugins[f"rules + model ({name})"] = Plugin(config)
+        samples: dict[str, list[int]] = {name: [] for name in plugins}
+        for plugin in plugins.values():  # warm-up
+            inspect_body(plugin.settings, body, None)
+        for round_index in range(rounds):
+            progress(f"operator model: round {round_index + 1}/{rounds}")
+            for name, plugin in plugins.items():
+                for _ in range(20):
+                    started = time.perf_counter_ns()
+                    inspect_body(plugin.settings, body, None)
+                    samples[name].append(time.perf_counter_ns() - started)
+    p50 = {name: summarize(values).p50_us for name, values in samples.items()}
+    base = p50["rules only"]
+    return {
+        "body_bytes": len(body),
+        "p50_us": {name: round(value, 1) for name, value in p50.items()},
+        "ratio_to_rules_only": {name: round(value / base, 2) for name, value in p50.items() if value != base},
+    }
+
+
 def render(report: dict[str, Any]) -> str:
     """The cases table, then the PDK round trips per outcome."""
     rows = [
@@ -262,6 +311,14 @@ def render(report: dict[str, Any]) -> str:
     lines += [f"  {ratio}x  {name}" for name, ratio in report["classifier_ratio"].items()]
     if "gateway_pdk_calls" in report:
         lines.append(f"  gateway: {report['gateway_pdk_calls']}")
+    section = report.get("operator_model") or {}
+    lines += ["", "operator model tier, 4 KB chat (inspect_body p50, same run; classifier off)"]
+    if "skipped" in section:
+        lines.append(f"  skipped: {section['skipped']}")
+    else:
+        for name, value in section["p50_us"].items():
+            ratio = section["ratio_to_rules_only"].get(name)
+            lines.append(f"  {value} us  {name}" + (f"  ({ratio}x rules only)" if ratio else ""))
     return "\n".join(lines)
 
 
@@ -285,6 +342,9 @@ def main() -> int:
         "cases": results,
         "pdk_round_trips": pdk_round_trips(bodies["4 KB chat"]),
         "classifier_ratio": classifier_ratios(results),
+        "operator_model": operator_model_section(
+            bodies["4 KB chat"], args.rounds, lambda text: progress.update(text, force=True)
+        ),
     }
     if args.proxy_url and args.admin_url:
         report["gateway_pdk_calls"] = gateway_round_trips(args.proxy_url, args.admin_url, bodies["4 KB chat"])
