@@ -108,13 +108,14 @@ class GuardrailClient:
         self._target = safe_target(settings.url)
 
     def check(self, texts: Sequence[tuple[str, str]], tenant: str | None) -> list[TextVerdict]:
-        """Verdicts for ``texts`` (``(text, role)`` pairs): one per text for ``generic``, one for the whole
-        prompt for ``llm-guard``. Raises :class:`GuardrailFailure`."""
+        """Verdicts for ``texts`` (``(text, role)`` pairs): one per text for ``generic``, in order (fewer
+        when the sent characters' bound left the last ones out), one for the whole prompt for
+        ``llm-guard``. Raises :class:`GuardrailFailure`."""
         bounded = _bounded(texts)
         if not bounded:
             return []
         if self.settings.adapter == "llm-guard":
-            prompt = "\n\n".join(text for text, _ in bounded)
+            prompt = "\n\n".join(dict.fromkeys(text for text, _ in bounded))
             return [self._cached(prompt, "prompt", lambda: [self._ask_llm_guard(prompt)])]
         return self._generic(bounded, tenant)
 
@@ -211,18 +212,22 @@ def _from_cache(verdict: TextVerdict) -> TextVerdict:
 
 
 def _bounded(texts: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Distinct texts, in order, until :data:`MAX_SENT_CHARS` characters (the text that crosses it is cut)."""
+    """The texts in order (repeats kept, so verdicts stay aligned with the caller's list; each distinct
+    text is sent once) until :data:`MAX_SENT_CHARS` distinct characters: the text crossing it is cut,
+    later ones are left out (the list is then shorter than the caller's)."""
     seen: set[tuple[str, str]] = set()
     kept: list[tuple[str, str]] = []
     budget = MAX_SENT_CHARS
     for text, role in texts:
+        if (text, role) in seen:
+            kept.append((text, role))
+            continue
         if budget <= 0:
             break
-        if not text or (text, role) in seen:
-            continue
         seen.add((text, role))
-        kept.append((text[:budget], role))
-        budget -= len(text)
+        cut = text[:budget]
+        kept.append((cut, role))
+        budget -= len(cut)
     return kept
 
 

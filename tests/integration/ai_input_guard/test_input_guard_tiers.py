@@ -111,6 +111,22 @@ def test_the_guardrail_service_decides_where_the_rules_are_uncertain(
     assert route.send(chat(BENIGN)).status_code == 200
 
 
+def test_the_error_points_at_the_text_the_service_flagged(audit: AuditEnv, service: GuardrailService) -> None:
+    route = audit.route(before=[(GUARD, injection(guardrail=guardrail(service)))])
+    turns = ["hello there", "hi", "hello there", "hi again", GUARDED_ONLY]  # a repeated text is sent once
+    body = {
+        "model": "mock-gpt-4o",
+        "messages": [
+            {"role": "user" if index % 2 == 0 else "assistant", "content": text}
+            for index, text in enumerate(turns)
+        ],
+    }
+    response = route.send(body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["path"] == "/messages/4/content"
+    assert service.received[0].body["texts"] == ["hello there", GUARDED_ONLY]
+
+
 def test_the_rules_decide_alone_when_certain_and_the_service_is_never_asked(
     audit: AuditEnv, service: GuardrailService
 ) -> None:

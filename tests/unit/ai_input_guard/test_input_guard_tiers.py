@@ -67,9 +67,10 @@ def test_generic_contract_sends_only_uncached_texts_once() -> None:
     )
     client = GuardrailClient(settings(), poster)
     first = client.check([("a", "user"), ("b", "tool"), ("a", "user")], "acme")
-    assert [(v.injection, v.score, v.category, v.source) for v in first] == [
+    assert [(v.injection, v.score, v.category, v.source) for v in first] == [  # aligned with the texts
         (False, 0.0, None, "service"),
         (True, 0.9, "prompt_leak", "service"),
+        (False, 0.0, None, "service"),
     ]
     assert poster.calls[0]["payload"] == {"texts": ["a", "b"], "roles": ["user", "tool"], "tenant": "acme"}
     second = client.check([("b", "tool"), ("c", "user")], None)
