@@ -51,7 +51,7 @@ TENANT_ID_ATTACKS: dict[str, str] = {
     "anonymous marker": "~",
     "hashed-segment marker": "~h0123",
     "upper case": "ACME",
-    "trailing space": "acme ",
+    "inner space": "ac me",
     "leading dash": "-acme",
     "comma list": "acme,globex",
     "10 KB": "a" * 10240,
@@ -62,6 +62,7 @@ TENANT_ID_ATTACKS: dict[str, str] = {
 
 TENANT_CLAIM_ATTACKS: dict[str, Any] = {
     **TENANT_ID_ATTACKS,
+    "trailing space": "acme ",
     "newline": "acme\nglobex",
     "crlf": "acme\r\nX-Tenant-ID: globex",
     "nul": "acme\x00",

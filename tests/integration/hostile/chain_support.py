@@ -87,7 +87,7 @@ class ChainRoute:
         """Requests the mock LLM received on this route's upstream path since the route was made."""
         return _hits(self.upstream_path) - self.hits_before
 
-    def keys(self) -> list[str]:
+    def redis_keys(self) -> list[str]:
         """Every Redis key this route's limiter and audit log wrote (their namespaces are the route's)."""
         client = redis.Redis.from_url(redis_url(), decode_responses=True, socket_timeout=10)
         try:
@@ -102,7 +102,7 @@ class ChainRoute:
 
     def tags(self) -> set[str]:
         """The hash tags (tenants, ``~`` for none) of every key this route's limiter and audit log wrote."""
-        return {key.split("{", 1)[1].split("}", 1)[0] for key in self.keys() if "{" in key}
+        return {key.split("{", 1)[1].split("}", 1)[0] for key in self.redis_keys() if "{" in key}
 
     def audit_tenants(self) -> set[str]:
         """The audit log's index of tenants with records under this route's namespace."""

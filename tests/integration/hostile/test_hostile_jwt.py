@@ -96,5 +96,5 @@ def test_signed_tokens_with_hostile_content_are_refused(
             raise AssertionError(f"{name}: {exc}") from exc
     assert jwt_route.upstream_hits() == 0
     # refused requests are audited without a tenant ({~}); no key of acme or globex was written
-    assert jwt_route.tags() <= {"~"}, jwt_route.keys()
+    assert jwt_route.tags() <= {"~"}, jwt_route.redis_keys()
     assert jwt_route.audit_tenants() <= {""}, jwt_route.audit_tenants()
