@@ -14,7 +14,8 @@ Redis layout (keys built with :func:`kong_plugins.core.keys.redis_key`)::
 * ``issue`` creates a key record and indexes it.
 * ``rotate`` issues a new key and gives the old key(s) a TTL of ``overlap`` seconds (24 h by default), so
   clients can switch over; after that Redis deletes the record and the old key stops working.
-* ``revoke`` deletes a key record at once.
+* ``revoke`` deletes a key record at once; ``revoke_all`` every key of a tenant (``kong-ai emergency
+  revoke-keys``).
 
 Lookups are not cached by the plugin: a revocation takes effect on the next request. Index entries whose
 record has expired are removed the next time the tenant's keys are listed. This module never touches ``kong``.
@@ -266,6 +267,24 @@ class ApiKeyStore:
             deleted = self.client.delete(self.record_key(digest))
             self.client.hdel(index, key_id)
         return bool(deleted)
+
+    def revoke_all(self, tenant_id: str) -> list[str]:
+        """Delete every key of the tenant at once (``kong-ai emergency revoke-keys``); the ids revoked.
+
+        Records are deleted before their index entries, so a failure half-way leaves keys that ``list`` and a
+        second ``revoke_all`` still see, never a working key nobody can find."""
+        index = self.index_key(tenant_id)
+        with redis_errors("api key revoke"):
+            entries = self.client.hgetall(index)
+            if not entries:
+                return []
+            ids = sorted(entries)
+            pipe = self.client.pipeline(transaction=False)
+            for key_id in ids:
+                pipe.delete(self.record_key(entries[key_id]))
+            deleted = pipe.execute()
+            self.client.hdel(index, *ids)
+        return [key_id for key_id, count in zip(ids, deleted, strict=True) if count]
 
     def find(self, key: str) -> ApiKeyInfo | None:
         """The record of a key given in full (e.g. to revoke a leaked key without knowing its id)."""

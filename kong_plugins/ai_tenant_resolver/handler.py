@@ -9,6 +9,7 @@ call one round trip to Kong, so each is counted. In ``access``:
   :mod:`kong_plugins.core.request_headers`);
 * ``kong.request.get_path()``: when the ``path`` source is configured;
 * ``kong.client.get_consumer()``: when the ``consumer`` source is configured;
+* ``kong.router.get_route()``: only while ``kong-ai emergency restrict --routes`` is in force for the tenant;
 * ``kong.service.set_upstream(name)``: resolved requests, when ``region_upstreams`` is set;
 * ``kong.service.request.set_headers({...})``: always; sets ``X-Tenant-ID``/``-Tier``/``-Region`` to the
   resolved values (replacing every client copy), and removes those without a value and the hidden
@@ -51,7 +52,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kong_plugins.ai_tenant_resolver.resolver import resolve, upstream_headers
+from kong_plugins.ai_tenant_resolver.resolver import check_route, resolve, upstream_headers
 from kong_plugins.ai_tenant_resolver.schema import NAME, SCHEMA
 from kong_plugins.ai_tenant_resolver.settings import TENANT_ID_HEADER, ResolverSettings, build_settings
 from kong_plugins.ai_tenant_resolver.sources import RequestInputs
@@ -89,6 +90,8 @@ class Plugin(GuardPlugin):
             consumer=_as_map(pdk.call("client.get_consumer")) if sources.needs_consumer else None,
         )
         resolution = resolve(settings, inputs)
+        if resolution is not None and resolution.restriction is not None and resolution.restriction.routes:
+            check_route(resolution, pdk.call("router.get_route"))  # only while such a restriction is in force
         # Kong answers true, or nil when no Upstream has that name: never fall back to the service's host.
         if (
             resolution is not None

@@ -31,6 +31,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from kong_plugins.ai_tenant_resolver.emergency import (
+    EmergencyRecordError,
+    Overlay,
+    emergency_key,
+    parse_overlay,
+)
 from kong_plugins.ai_tenant_resolver.tenant_id import InvalidTenantId, check_tenant_id
 from kong_plugins.core.cache import TtlLruCache
 from kong_plugins.core.errors import RedisUnavailable
@@ -43,6 +49,7 @@ __all__ = [
     "STATUSES",
     "SUSPENDED",
     "EmbeddedRegistry",
+    "EmergencyOverlays",
     "InvalidTenantRecord",
     "RedisRegistry",
     "RedisTenantStore",
@@ -95,6 +102,9 @@ class TenantRecord:
     metadata: Mapping[str, str] = field(default_factory=dict)
     created_at: int | None = None
     updated_at: int | None = None
+    emergency: Overlay | None = field(default=None, compare=False)
+    """The tenant's emergency controls as read with the record (``kong-ai emergency``); check their deadlines
+    with ``emergency.in_force()`` on every request, since the record may come from a cache."""
 
     @property
     def active(self) -> bool:
@@ -309,6 +319,22 @@ class RedisTenantStore:
             return None
         return TenantRecord.from_redis_hash(tenant_id, data)
 
+    def get_with_emergency(self, tenant_id: str) -> TenantRecord | None:
+        """The record and its emergency overlay, read in **one** round trip (a pipeline of two reads; on a
+        Redis Cluster the two keys may sit on two nodes). Raises RedisUnavailable, InvalidTenantRecord."""
+        with redis_errors("tenant registry read"):
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hgetall(self.tenant_key(tenant_id))
+            pipe.hgetall(emergency_key(self.namespace, tenant_id))
+            data, overlay = pipe.execute()
+        if not data:
+            return None
+        try:
+            emergency = parse_overlay(overlay)
+        except EmergencyRecordError as exc:
+            raise InvalidTenantRecord("emergency", str(exc)) from exc
+        return replace(TenantRecord.from_redis_hash(tenant_id, data), emergency=emergency)
+
     def add(self, record: TenantRecord) -> bool:
         """Store a new tenant; False (nothing written) when the id already exists."""
         now = int(self._clock())
@@ -383,10 +409,12 @@ class RedisRegistry:
         negative_cache_ttl: float = 5.0,
         cache_size: int = 10000,
         stale_if_error: float = 60.0,
+        emergency: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client_provider = client_provider
         self.namespace = namespace
+        self.emergency = emergency
         self.cache_ttl = cache_ttl
         self.negative_cache_ttl = negative_cache_ttl
         self.stale_if_error = stale_if_error
@@ -401,7 +429,8 @@ class RedisRegistry:
         try:
             with redis_errors("tenant registry connect"):
                 client = self._client_provider()
-            record = RedisTenantStore(client, self.namespace).get(tenant_id)
+            store = RedisTenantStore(client, self.namespace)
+            record = store.get_with_emergency(tenant_id) if self.emergency else store.get(tenant_id)
         except RedisUnavailable:
             stale = self.cache.get_stale(tenant_id, self.stale_if_error)
             if stale is None:
@@ -412,3 +441,56 @@ class RedisRegistry:
             return stale.value
         self.cache.put(tenant_id, record, self.cache_ttl if record is not None else self.negative_cache_ttl)
         return record
+
+
+class EmergencyOverlays:
+    """Adds the emergency overlay to the records of a registry that does not live in Redis (``registry:
+    config`` with ``emergency: true``): one Redis read per tenant per ``cache_ttl``, through a bounded cache
+    like the Redis registry's (stale entries served for ``stale_if_error`` when Redis is down, else 503)."""
+
+    def __init__(
+        self,
+        inner: TenantRegistry,
+        client_provider: Callable[[], RedisClient],
+        *,
+        namespace: str = DEFAULT_NAMESPACE,
+        cache_ttl: float = 5.0,
+        cache_size: int = 10000,
+        stale_if_error: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.inner = inner
+        self._client_provider = client_provider
+        self.namespace = namespace
+        self.cache_ttl = cache_ttl
+        self.stale_if_error = stale_if_error
+        self.cache: TtlLruCache[Overlay] = TtlLruCache(cache_size, clock=clock)
+
+    def lookup(self, tenant_id: str) -> TenantRecord | None:
+        record = self.inner.lookup(tenant_id)
+        if record is None:
+            return None  # unknown tenants are refused anyway: no Redis read for invented ids
+        return replace(record, emergency=self._overlay(tenant_id))
+
+    def _overlay(self, tenant_id: str) -> Overlay | None:
+        entry = self.cache.get(tenant_id)
+        if entry is not None:
+            return entry.value
+        try:
+            with redis_errors("emergency overlay read"):
+                data = self._client_provider().hgetall(emergency_key(self.namespace, tenant_id))
+        except RedisUnavailable:
+            stale = self.cache.get_stale(tenant_id, self.stale_if_error)
+            if stale is None:
+                raise
+            log.warning(
+                "[ai-tenant-resolver] Redis unavailable, using the cached emergency controls of tenant %s",
+                tenant_id,
+            )
+            return stale.value
+        try:
+            overlay = parse_overlay(data)
+        except EmergencyRecordError as exc:
+            raise InvalidTenantRecord("emergency", str(exc)) from exc
+        self.cache.put(tenant_id, overlay, self.cache_ttl)
+        return overlay

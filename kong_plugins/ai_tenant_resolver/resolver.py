@@ -6,6 +6,9 @@ Order of the checks (each refusal carries a generic body and a precise ``log_rea
 2. the sources must agree (403), and a tenant must be found when ``required`` (401);
 3. the registry must know the tenant (403) and it must be active (403); Redis unreachable without a usable
    cache entry, or a corrupt record: 503;
+3b. the tenant must not be isolated by ``kong-ai emergency isolate`` (403, the same generic body); a
+   restriction in force travels with the resolution (its routes are checked by the handler, its limits and
+   models by the plugins that read ``ai_guard.tenant``);
 4. with ``region_upstreams``, the tenant's region must have an upstream (403): never routed elsewhere.
 
 :func:`upstream_headers` says what the upstream request's gateway-owned headers become: the resolved values,
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kong_plugins.ai_tenant_resolver.emergency import Control
 from kong_plugins.ai_tenant_resolver.registry import InvalidTenantRecord, TenantRecord
 from kong_plugins.ai_tenant_resolver.settings import (
     TENANT_ID_HEADER,
@@ -33,7 +37,7 @@ from kong_plugins.ai_tenant_resolver.sources import (
 from kong_plugins.core.context import TenantFacts
 from kong_plugins.core.errors import Forbidden, RedisUnavailable, ServiceUnavailable, Unauthorized
 
-__all__ = ["Resolution", "resolve", "upstream_headers"]
+__all__ = ["Resolution", "check_route", "resolve", "upstream_headers"]
 
 HeaderValue = str | list[str]
 
@@ -46,9 +50,16 @@ class Resolution:
     source: str
     upstream: str | None = None
     roles: tuple[str, ...] = ()
+    restriction: Control | None = None
+    """``kong-ai emergency restrict`` in force for this tenant (its deadline checked for this request)."""
 
     def facts(self) -> TenantFacts:
         """What is published in ``kong.ctx.shared`` for the other plugins."""
+        restriction = self.restriction
+        emergency = None
+        if restriction is not None:
+            emergency = {"until_ms": restriction.until_ms, **restriction.terms()}
+            emergency.pop("routes", None)  # enforced here, nobody else needs them
         return TenantFacts(
             id=self.tenant.id,
             source=self.source,
@@ -58,6 +69,7 @@ class Resolution:
             allowed_models=list(self.tenant.allowed_models),
             upstream=self.upstream,
             roles=list(self.roles),
+            emergency=emergency,
         )
 
 
@@ -84,6 +96,10 @@ def resolve(settings: ResolverSettings, inputs: RequestInputs) -> Resolution | N
         raise Forbidden(log_reason=f"unknown tenant {chosen.tenant_id} (from {chosen.source})")
     if not record.active:
         raise Forbidden(log_reason=f"tenant {record.id} is {record.status}")
+    overlay = record.emergency.in_force() if record.emergency is not None else None
+    if overlay is not None and overlay.isolated:
+        raise Forbidden(log_reason=f"tenant {record.id} is isolated (kong-ai emergency isolate)")
+    restriction = overlay.restriction if overlay is not None else None
     upstream = None
     if settings.routes_by_region:
         upstream = settings.region_upstreams.get(record.region) if record.region else None
@@ -92,7 +108,17 @@ def resolve(settings: ResolverSettings, inputs: RequestInputs) -> Resolution | N
                 log_reason=f"tenant {record.id}: region {record.region or '(none)'} has no upstream"
             )
     roles = next((candidate.roles for candidate in candidates if candidate.roles), ())
-    return Resolution(record, chosen.source, upstream, roles)
+    return Resolution(record, chosen.source, upstream, roles, restriction)
+
+
+def check_route(resolution: Resolution, route: object) -> None:
+    """403 when a restriction in force limits the tenant to routes (by name or id) this one is not."""
+    restriction = resolution.restriction
+    if restriction is None or restriction.routes is None:
+        return
+    names = {route.get(key) for key in ("name", "id")} if isinstance(route, dict) else set()
+    if not names.intersection(restriction.routes):
+        raise Forbidden(log_reason=f"tenant {resolution.tenant.id} is restricted to other routes (emergency)")
 
 
 def upstream_headers(

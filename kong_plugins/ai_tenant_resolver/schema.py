@@ -403,13 +403,25 @@ _CONFIG_FIELDS = [
         ),
     ),
     field(
+        "emergency_controls",
+        string(
+            default="auto",
+            one_of=["auto", "on", "off"],
+            description="Honour `kong-ai emergency` isolations and restrictions, read from Redis: `auto` "
+            "reads them with each Redis registry lookup (same round trip and cache: every node within "
+            "`cache_ttl`), not with a `config` registry; `on` reads them with a `config` registry too (one "
+            "Redis read per tenant per `cache_ttl`, 503 when Redis is down and nothing is cached); `off` "
+            "ignores them. Deadlines are checked on every request.",
+        ),
+    ),
+    field(
         "namespace",
         string(
             default=DEFAULT_NAMESPACE,
             len_max=64,
             match=_LABEL_PATTERN,
-            description="Prefix of the Redis keys of the tenant registry and the API keys (the `kong-ai` CLI "
-            "takes the same `--namespace`).",
+            description="Prefix of the Redis keys of the tenant registry, the API keys and the emergency "
+            "controls (the `kong-ai` CLI takes the same `--namespace`).",
         ),
     ),
     field(

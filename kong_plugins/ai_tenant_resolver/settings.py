@@ -26,6 +26,7 @@ from kong_plugins.ai_tenant_resolver.path_pattern import PathPattern, UnsafePatt
 from kong_plugins.ai_tenant_resolver.registry import (
     LABEL_REGEX,
     EmbeddedRegistry,
+    EmergencyOverlays,
     InvalidTenantRecord,
     RedisRegistry,
     TenantRecord,
@@ -89,7 +90,10 @@ def build_settings(
     """
     errors = _Errors()
     sources = list(config.get("sources") or [])
-    uses_redis = API_KEY in sources or config.get("registry") == "redis"
+    emergency = config.get("emergency_controls") or "auto"
+    redis_registry = config.get("registry") == "redis"
+    overlay_on_config = emergency == "on" and not redis_registry
+    uses_redis = API_KEY in sources or redis_registry or overlay_on_config
 
     redis_config: RedisConfig | None = None
     if uses_redis:
@@ -107,6 +111,15 @@ def build_settings(
     verifier = _jwt_verifier(config.get("jwt") or {}, errors) if JWT in sources else None
     pattern = _path_pattern(config.get("path_pattern"), errors) if PATH in sources else None
     registry = _registry(config, errors, client, namespace)
+    if overlay_on_config:
+        registry = EmergencyOverlays(
+            registry,
+            client,
+            namespace=namespace,
+            cache_ttl=_number(config, "cache_ttl", 5),
+            cache_size=int(_number(config, "cache_size", 10000)),
+            stale_if_error=_number(config, "stale_if_error", 60),
+        )
     region_upstreams = _region_upstreams(config.get("region_upstreams"), errors)
     _check_header_names(config, errors)
     errors.raise_if_any()
@@ -208,6 +221,7 @@ def _registry(
             negative_cache_ttl=_number(config, "negative_cache_ttl", 5),
             cache_size=int(_number(config, "cache_size", 10000)),
             stale_if_error=_number(config, "stale_if_error", 60),
+            emergency=config.get("emergency_controls") != "off",
         )
     records: list[TenantRecord] = []
     seen: set[str] = set()

@@ -34,6 +34,7 @@ COMMAND_MODULES: list[str] = [
     "kong_plugins.cli.detector",
     "kong_plugins.cli.assess",
     "kong_plugins.cli.redteam",
+    "kong_plugins.cli.emergency",
 ]
 """Modules whose ``register(subparsers)`` adds a command group, in the order ``--help`` lists them."""
 

@@ -72,6 +72,8 @@ class TenantFacts(SharedFacts):
     allowed_models: list[str] = field(default_factory=list)
     upstream: str | None = None  # residency routing target (Kong upstream name)
     roles: list[str] = field(default_factory=list)  # from the JWT's jwt.roles_claim (ai-action-authz)
+    # kong-ai emergency restrict in force: {until_ms, tokens_factor?, tokens_per_minute?, models?}
+    emergency: dict[str, Any] | None = None
 
 
 @dataclass
