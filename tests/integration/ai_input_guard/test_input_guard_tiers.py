@@ -248,6 +248,40 @@ def test_the_operator_model_decides_and_the_guardrail_is_not_asked(
     assert len(service.received) == 1
 
 
+def test_a_blocking_classifier_gates_the_model(audit: AuditEnv, models: dict) -> None:
+    """The shipped classifier (block) scores MODEL_ATTACK about 0.14: the model runs only when its
+    uncertain_from is at or below that, so a clearly clean verdict spares it."""
+    for uncertain_from, status in ((0.0, 400), (0.3, 200)):
+        tiers = {
+            "injection": {
+                "classifier": {"mode": "block"},
+                "model": model_config(models["tiny"], uncertain_from=uncertain_from),
+            }
+        }
+        response = audit.route(before=[(GUARD, tiers)]).send(chat(MODEL_ATTACK))
+        assert response.status_code == status, uncertain_from
+
+
+def test_a_tool_result_the_model_flags_is_reported_as_such(audit: AuditEnv, models: dict) -> None:
+    route = audit.route(before=[(GUARD, injection(model=model_config(models["tiny"])))])
+    body = {
+        "model": "mock-gpt-4o",
+        "messages": [
+            {"role": "user", "content": "What does the page say?"},
+            {"role": "assistant", "tool_calls": [_CALL]},
+            {"role": "tool", "tool_call_id": "call_1", "content": MODEL_ATTACK},
+        ],
+    }
+    response = route.send(body)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"path": "/messages/2/content", "error": "prompt injection detected (tool_result_injection)"}
+    ]
+
+
+_CALL = {"id": "call_1", "type": "function", "function": {"name": "fetch", "arguments": "{}"}}
+
+
 def test_the_model_in_shadow_mode_and_in_log_mode(audit: AuditEnv, models: dict) -> None:
     shadow = audit.route(before=[(GUARD, injection(model=model_config(models["tiny"], mode="shadow")))])
     response = shadow.send(chat(MODEL_ATTACK))
