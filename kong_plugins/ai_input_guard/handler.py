@@ -145,7 +145,7 @@ class Plugin(GuardPlugin):
             return empty_body_facts(settings), [], None
         tenant_models = tenant.allowed_models() if settings.tenant_models else None
         tenant_id = None
-        if settings.guardrail.enabled:  # the guardrail service is told whose request it judges
+        if settings.guardrail_client is not None:  # the guardrail service is told whose request it judges
             facts = tenant.facts()
             tenant_id = facts.id if facts is not None else None
         inspection = inspect_body(settings, raw, tenant_models, tenant_id)  # 3-9

@@ -324,3 +324,18 @@ def test_the_model_time_budget(audit: AuditEnv, models: dict, fail_mode: str, st
     roomy = audit.route(before=[(GUARD, injection(model={**config, "time_budget_ms": 60000}))])
     answered = roomy.send(chat("apple river " * 1000))
     assert answered.status_code == 200 and findings(roomy.record_of(answered)) == []
+
+
+def test_the_tenant_is_read_for_the_guardrail_only_when_it_can_run(
+    gateway: GatewayUnderTest, guarded: Any, service: GuardrailService
+) -> None:
+    """With `tenant_models` off, the guardrail tier costs one PDK round trip (the tenant's facts, sent to the
+    service); none when the detector is off."""
+    gateway.require_harness()
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": BENIGN}]}
+    # headers, body, tenant facts, request facts
+    on = guarded({"tenant_models": False, "injection": injection(guardrail=guardrail(service))["injection"]})
+    assert on.post(body).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=4"
+    off = {"tenant_models": False, "injection": {"mode": "off", "guardrail": guardrail(service)}}
+    assert guarded(off).post(body).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=3"
+    assert len(service.received) == 1
