@@ -38,6 +38,10 @@ Answer shape (for tests of readers of the answer, such as the token limiter's us
   compressed whole; an SSE stream is one compressed stream, flushed after each event (``Z_SYNC_FLUSH``) so
   that it still streams, and finished after the last event sent (also when ``X-Mock-Error:
   truncated-stream`` cut it; not after a ``reset``).
+* ``X-Mock-Error``: ``timeout`` never answers (until the client leaves or ``--hang-limit``), ``reset`` sends
+  half the answer then a TCP RST, ``truncated-stream`` ends a stream cleanly halfway (no finish event, usage
+  or ``[DONE]``; a JSON answer: half the document, framed to its cut length), ``short-body`` (JSON answers)
+  announces the whole ``Content-Length`` but sends half of it and closes cleanly (a wrong Content-Length).
 * ``X-Mock-Pad-Bytes: N`` (0..64 MiB) inserts N spaces after the opening ``{`` of a successful JSON answer:
   the same document, N bytes longer (an oversized body; with gzip, a decompression bomb of a few KiB).
 * ``X-Mock-Verbatim: 1`` (chat and Anthropic messages): the answer text is the last user message exactly
@@ -129,7 +133,7 @@ MODELS = ("mock-gpt-4o", "mock-gpt-4o-mini", "mock-claude-3-5-sonnet", "mock-emb
 DEFAULT_MODEL = "mock-gpt-4o"
 
 LISTENING_LINE_PREFIX = "mock_llm listening on"
-ERROR_KINDS = frozenset({"timeout", "reset", "truncated-stream"})
+ERROR_KINDS = frozenset({"timeout", "reset", "truncated-stream", "short-body"})
 ZLIB_CODINGS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}  # coding -> zlib wbits
 CONTENT_ENCODINGS = frozenset(ZLIB_CODINGS) | (frozenset({"br"}) if brotli is not None else frozenset())
 BODY_FORMATS = frozenset({"text"})
@@ -1191,6 +1195,11 @@ class MockLLMHandler(BaseHTTPRequestHandler):
         if controls.error == "reset":
             self.wfile.write(body[: len(body) // 2])
             self.abort_connection()
+            return
+        if controls.error == "short-body":  # a wrong Content-Length: the whole announced, half sent, FIN
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
             return
         self.wfile.write(body)
 

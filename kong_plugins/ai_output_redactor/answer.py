@@ -271,7 +271,8 @@ def _redact(
         result = sse.redact_stream(text, redactor, tally, tenant)
         outcome.model = result.model
         return (result.text if tally.total else None), result.content, None
-    redacted_text = redactor.redact(text, tally, tenant)
+    # a whole text answer (or a JSON one that does not parse: cut off) may end inside a value
+    redacted_text = redactor.redact(text, tally, tenant, cut=True)
     return (redacted_text if tally.total else None), text, None
 
 

@@ -33,6 +33,14 @@ __all__ = ["MODES", "Redactor", "Rule", "Tally", "TooManyFindings"]
 
 MODES = ("mask", "hash", "partial", "block")
 HASH_HEX_DIGITS = 12
+CUT_PROBES: dict[str, str] = {"email": "a.com"}
+"""Per detector, a suffix that completes any cut-off value of its kind that is already recognisable: an
+e-mail address cut anywhere after its ``@`` (``jane@``, ``jane@exam``, ``jane@example.``) becomes an address
+with ``a.com`` appended. Used on the end of a text that may have been cut (a stream the upstream broke off,
+an answer stopped by ``max_tokens``), where the detector alone would see no address and let the part that
+names the person through."""
+CUT_TAIL_CHARS = 320
+"""How much of a text's end is probed for a cut-off value (an e-mail address is at most 254 characters)."""
 
 
 class TooManyFindings(Exception):
@@ -90,9 +98,12 @@ class Redactor:
         self.allow_patterns = tuple(allow_patterns)
         self.hash_key = hash_key
 
-    def find(self, text: str) -> list[Finding]:
+    def find(self, text: str, *, cut: bool = False) -> list[Finding]:
         """The non-overlapping findings in ``text`` that the allow list does not cover, read on the folded
-        text (:mod:`.fold`: look-alikes as a reader sees them) and mapped back to ``text``'s offsets."""
+        text (:mod:`.fold`: look-alikes as a reader sees them) and mapped back to ``text``'s offsets.
+
+        ``cut``: ``text`` may end in the middle of a value (the end of a streamed channel or of a whole
+        answer): a value of a :data:`CUT_PROBES` kind cut off at the end is a finding too, up to the end."""
         folded, origin = fold(text)
         found: list[Finding] = []
         for rank, detector in enumerate(self.detectors):
@@ -100,6 +111,8 @@ class Redactor:
                 found.append(finding)
                 if len(found) > MAX_FINDINGS_PER_TEXT:
                     raise TooManyFindings(detector.name)
+        if cut:
+            found.extend(self._cut_off(folded, found))
         if not found:
             return found
         kept = [f for f in resolve(found) if not self._allowed(folded[f.start : f.end])]
@@ -107,14 +120,35 @@ class Redactor:
             return kept
         return [Finding(origin[f.start], origin[f.end - 1] + 1, f.detector, f.rank) for f in kept]
 
+    def _cut_off(self, folded: str, found: list[Finding]) -> list[Finding]:
+        """Values cut off at the end of ``folded``: each probed detector run once on the text's last
+        :data:`CUT_TAIL_CHARS` characters with its probe appended; a finding that runs into the probe is a
+        value the text ends inside. A complete value already found there is left to its own finding (so
+        the allow list still applies to it)."""
+        offset = max(0, len(folded) - CUT_TAIL_CHARS)
+        tail = folded[offset:]
+        cut_off: list[Finding] = []
+        for rank, detector in enumerate(self.detectors):
+            probe = CUT_PROBES.get(detector.name)
+            if probe is None or not tail:
+                continue
+            for finding in detector.find(tail + probe, rank, self.context):
+                start = offset + finding.start
+                if finding.start >= len(tail) or finding.end <= len(tail):
+                    continue  # wholly in the probe, or wholly in the text (found without the probe)
+                if any(f.detector == detector.name and f.start == start for f in found):
+                    continue  # the complete value at the end: its own finding
+                cut_off.append(Finding(start, len(folded), finding.detector, finding.rank))
+        return cut_off
+
     def _allowed(self, value: str) -> bool:
         if value.casefold() in self.allow_values:
             return True
         return any(pattern.fullmatch(value) for pattern in self.allow_patterns)
 
-    def redact(self, text: str, tally: Tally, tenant: Callable[[], str]) -> str:
-        """``text`` with every finding replaced; counts go to ``tally``."""
-        findings = self.find(text)
+    def redact(self, text: str, tally: Tally, tenant: Callable[[], str], *, cut: bool = False) -> str:
+        """``text`` with every finding replaced (``cut``: see :meth:`find`); counts go to ``tally``."""
+        findings = self.find(text, cut=cut)
         if not findings:
             return text
         return self.apply(text, findings, tally, tenant)

@@ -243,7 +243,7 @@ def _redact_text_channel(
     fragments: list[Fragment], redactor: Redactor, tally: Tally, tenant: Callable[[], str]
 ) -> None:
     full = "".join(f.text for f in fragments)
-    findings = redactor.find(full)
+    findings = redactor.find(full, cut=True)  # a channel ends where the stream did: maybe inside a value
     if not findings:
         return
     position = 0

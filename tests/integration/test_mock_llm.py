@@ -656,6 +656,24 @@ def test_truncated_json_body_is_framed_but_incomplete(client: httpx.Client) -> N
         response.json()
 
 
+def test_short_body_announces_more_than_it_sends_and_closes_cleanly(mock_llm: MockProcess) -> None:
+    request = json.dumps(chat_request()).encode()
+    url = f"{mock_llm.base_url}/v1/chat/completions"
+    whole = httpx.post(url, content=request, headers={"Content-Type": "application/json"}, timeout=10).content
+    head = (
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"X-Mock-Error: short-body\r\nContent-Length: %d\r\n\r\n" % len(request)
+    )
+    received = b""
+    with socket.create_connection(("127.0.0.1", mock_llm.port), timeout=10) as sock:
+        sock.sendall(head + request)
+        while chunk := sock.recv(65536):  # ends with a clean FIN, not a reset
+            received += chunk
+    headers, _, body = received.partition(b"\r\n\r\n")
+    assert f"Content-Length: {len(whole)}".encode() in headers
+    assert body == whole[: len(whole) // 2]
+
+
 def test_malformed_chunked_body_is_refused(mock_llm: MockProcess) -> None:
     with socket.create_connection(("127.0.0.1", mock_llm.port), timeout=10) as sock:
         sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n")
