@@ -512,6 +512,24 @@ def _fix_action_authz(route: RouteView) -> list[Change]:
     return [Change("set", AUTHZ, "policy_source", "redis", note="then kong-ai policy push POLICY.cedar")]
 
 
+def _check_per_ip(route: RouteView) -> tuple[bool, str]:
+    kong = route.config("rate-limiting")
+    if kong is not None and kong.get("limit_by") == "ip":
+        return True, "rate-limiting (Kong) limit_by ip"
+    found = _limiter(route)
+    if found is None:
+        return False, "no per-IP limit: one address with many credentials is unbounded"
+    name, config = found
+    if not _every_set_has(config, lambda limit: _scope(limit) == "ip"):
+        return False, f"{name}: no ip-scoped limit in every tier"
+    return True, f"{name}: per-IP limits"
+
+
+def _fix_per_ip(route: RouteView) -> list[Change]:
+    limit = {"metric": "requests", "limit": 600, "window": "minute", "scope": "ip"}
+    return _add_to_sets(route, lambda item: _scope(item) == "ip", limit)
+
+
 def _check_aggregate(route: RouteView) -> tuple[bool, str]:
     found = _limiter(route)
     if found is None:
@@ -697,22 +715,10 @@ def _fix_cost_fairness(route: RouteView) -> list[Change]:
     name, config = found if found is not None else (LIMITER, {})
     changes = []
     if not config.get("tiers"):
-        changes.append(
-            Change(
-                "set",
-                name,
-                "tiers",
-                [
-                    {
-                        "name": "free",
-                        "limits": [
-                            {"metric": "cost_usd", "limit": 1, "window": "day", "scope": "tenant"},
-                            {"metric": "tokens", "limit": 1000000, "window": "minute", "scope": "global"},
-                        ],
-                    }
-                ],
-            )
-        )
+        # A tier starts as a copy of the route's limits (every other control stays in place): set its numbers.
+        limits = [dict(limit) for limit in config.get("limits") or []]
+        tiers = [{"name": "free", "limits": limits}]
+        changes.append(Change("set", name, "tiers", tiers, note="then give the tier its own numbers"))
     if config.get("fair_share") is None:
         changes.append(Change("set", name, "fair_share", 0.5))
     return changes
@@ -838,6 +844,14 @@ CONTROLS: Final[tuple[Control, ...]] = (
         "ai-action-authz with policy_source redis (versioned by kong-ai policy) or opa",
         _check_action_authz,
         _fix_action_authz,
+    ),
+    Control(
+        "per_ip_limits",
+        ADVANCED,
+        "Per-IP limits",
+        "an ip-scoped limit in every limit set (ai-token-limiter), or Kong's rate-limiting by ip",
+        _check_per_ip,
+        _fix_per_ip,
     ),
     Control(
         "aggregate_limits",
