@@ -16,6 +16,12 @@ What RE2 accepts must pass, however it looks: ``+`` after the brace of an escape
 ``\\x{200B}+``: one or more of that character) is a plain repetition, only ``+`` after a counted repetition
 (``{2}+``, ``{2,5}+``) is possessive; and ``\\1`` followed by an octal digit is RE2's octal escape
 (``\\101`` is ``A``), not a back-reference.
+
+RE2 also refuses what a backtracking engine would blow up on, and a Lua pattern can spot two of those forms:
+a repetition operator applied to a repetition (``a**``, ``a{2}{3}``: "bad repetition operator") and a count
+above 1000 (``a{1001}``: "invalid repetition size"). Nested counted repetitions whose product passes 1000
+(``(a{100}){100}``) need the parentheses balanced, which Lua patterns cannot do: RE2 refuses them when the
+instance starts, and ``kong-ai validate`` reports them.
 """
 
 from __future__ import annotations
@@ -30,6 +36,14 @@ _LOOK_AROUND = "look-arounds ((?=, (?!, (?<=, (?<!) are not supported (RE2)"
 _BACK_REFERENCE = "back-references (\\1, (?P=name)) are not supported (RE2)"
 _POSSESSIVE = "possessive quantifiers (*+, ++, ?+, {n}+) are not supported (RE2)"
 _ATOMIC = "atomic groups ((?>...)) and conditionals ((?(...)) are not supported (RE2)"
+_REPEATED_REPETITION = "a repetition of a repetition (a**, a+*, a{2}{3}, a*{2}) is not valid RE2"
+_COUNT_TOO_LARGE = "a counted repetition is at most {1000} (RE2)"
+
+# A number above 1000 at the start of a string, as Lua patterns: 10000+, 2000-9999, 1100-1999, 1010-1099,
+# 1001-1009 (each form also matches the start of a longer number, which is larger still).
+_ABOVE_1000 = ("%d%d%d%d%d", "[2-9]%d%d%d", "1[1-9]%d%d", "10[1-9]%d", "100[1-9]")
+# The brace that opens a counted repetition: not escaped (\{) and not an escape's (\x{41}, \p{Greek})
+_COUNT_OPEN = "[^x\\]{"
 
 
 def _unescaped(construct: str, message: str) -> list[tuple[str, str]]:
@@ -47,5 +61,9 @@ RE2_UNSUPPORTED: tuple[PatternRule, ...] = (
     *_unescaped("x{%d+,?%d*}%+", _POSSESSIVE),
     *_unescaped("%(%?>", _ATOMIC),
     *_unescaped("%(%?%(", _ATOMIC),
+    ("[^\\][%*%+%?][%*{]", _REPEATED_REPETITION),  # a**, a+*, a?{2}; not \** (a literal * repeated)
+    (_COUNT_OPEN + "%d+,?%d*}[%*{]", _REPEATED_REPETITION),  # a{2}*, a{2}{3}; not \x{41}*
+    *((_COUNT_OPEN + number, _COUNT_TOO_LARGE) for number in _ABOVE_1000),  # a{1001}
+    *((_COUNT_OPEN + "%d*," + number, _COUNT_TOO_LARGE) for number in _ABOVE_1000),  # a{2,1001}
 )
 """``match_none`` rules (``(lua_pattern, message)``) for a string field holding an RE2 pattern."""
