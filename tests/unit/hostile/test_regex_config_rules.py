@@ -3,8 +3,8 @@ cannot run, checked against RE2 itself: every pattern they refuse, RE2 refuses t
 is turned away), and the evil patterns of the shared catalogue that RE2 refuses are refused by Kong already,
 so a config is not accepted only to answer 500 to every request when its instance starts.
 
-Regression: ``a{1001}``, ``a{1000}{1000}{1000}`` and ``a**`` passed the Admin API (``(x{1,1000}){1,1000}`` still does:
-nested counts need balanced parentheses).
+Regression: ``a{1001}``, ``a{1000}{1000}{1000}`` and ``a**`` passed the Admin API
+(``(x{1,1000}){1,1000}`` still does: nested counts need balanced parentheses).
 """
 
 from __future__ import annotations
