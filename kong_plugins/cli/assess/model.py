@@ -62,6 +62,11 @@ def _ref(value: Any) -> str | None:
     return None
 
 
+def _per_caller(plugin: Mapping[str, Any]) -> bool:
+    """An entry scoped to a consumer, or (Kong Gateway Enterprise) to a consumer group: some callers only."""
+    return plugin.get("consumer") is not None or plugin.get("consumer_group") is not None
+
+
 def _entry(raw: Mapping[str, Any], scope: str, normalize: Normalizer | None) -> PluginEntry | None:
     """An enabled plugin entry, normalized; None for a disabled or nameless one."""
     name = raw.get("name")
@@ -131,7 +136,8 @@ def _plugin_list(value: Any) -> Iterator[Mapping[str, Any]]:
 
 def routes_from_deck(document: Mapping[str, Any], normalize: Normalizer | None = None) -> list[RouteView]:
     """The routes of a deck document (format 3.0: services with nested routes, top-level routes and plugins,
-    plugins nested under services, routes and consumers)."""
+    plugins nested under services, routes and consumers; consumer groups' plugins apply to some callers only
+    and are not read)."""
     scopes = _Scopes()
     for plugin in _plugin_list(document.get("plugins")):
         scopes.add(
@@ -142,7 +148,7 @@ def routes_from_deck(document: Mapping[str, Any], normalize: Normalizer | None =
             ),
             _ref(plugin.get("route")),
             _ref(plugin.get("service")),
-            plugin.get("consumer") is not None,
+            _per_caller(plugin),
         )
     for consumer in _plugin_list(document.get("consumers")):
         for plugin in _plugin_list(consumer.get("plugins")):
@@ -161,7 +167,7 @@ def routes_from_deck(document: Mapping[str, Any], normalize: Normalizer | None =
                 _entry(plugin, "service", normalize),
                 None,
                 keys[0] if keys else None,
-                plugin.get("consumer") is not None,
+                _per_caller(plugin),
             )
         for route in _plugin_list(service.get("routes")):
             found.append((route, service))
@@ -176,7 +182,7 @@ def routes_from_deck(document: Mapping[str, Any], normalize: Normalizer | None =
                 _entry(plugin, "route", normalize),
                 keys[0] if keys else None,
                 None,
-                plugin.get("consumer") is not None,
+                _per_caller(plugin),
             )
     views = []
     for index, (route, service) in enumerate(found):
@@ -205,7 +211,7 @@ def routes_from_admin(
     for plugin in plugins:
         route_id, service_id = _ref(plugin.get("route")), _ref(plugin.get("service"))
         scope = "route" if route_id else "service" if service_id else "global"
-        consumer = plugin.get("consumer") is not None
+        consumer = _per_caller(plugin)
         scopes.add(
             _entry(plugin, "consumer" if consumer else scope, None),
             route_names.get(route_id, route_id) if route_id else None,

@@ -7,12 +7,11 @@ plugins with Kong's defaults filled in and references as ids, paginated: the ans
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from integration.ops.emulated_admin import EmulatedAdmin, emulated_admin
+from integration.ops.emulated_admin import EmulatedAdmin
 
 from kong_plugins.cli import admin_api
 from kong_plugins.cli.main import main
@@ -27,10 +26,9 @@ FILES = [ROOT / "declarative" / "kong.yaml"] + [
 ]
 
 
-@pytest.fixture(scope="module")
-def admin() -> Iterator[EmulatedAdmin]:
-    with emulated_admin() as emulated:
-        yield emulated
+@pytest.fixture
+def admin(ops_gateway: EmulatedAdmin) -> EmulatedAdmin:
+    return ops_gateway
 
 
 def _assess(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, Any]]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from integration.ops.emulated_admin import EmulatedAdmin, emulated_admin
+from integration.ops.emulated_admin import EmulatedAdmin
 
 from kong_plugins.cli.admin_api import AdminClient
 from kong_plugins.cli.rollout import enable_plugins
@@ -37,10 +36,9 @@ OURS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def gateway() -> Iterator[EmulatedAdmin]:
-    with emulated_admin() as emulated:
-        yield emulated
+@pytest.fixture
+def gateway(ops_gateway: EmulatedAdmin) -> EmulatedAdmin:
+    return ops_gateway
 
 
 def _document() -> dict[str, Any]:

@@ -186,3 +186,25 @@ def test_a_route_level_entry_overrides_the_service_one() -> None:
     chat["plugins"][-1]["enabled"] = True
     graded = {item.route.name: item for item in assess_document(document, PLUGIN_MODULES)}
     assert graded["openai-chat"].missing(1) == ["output_handling"]
+
+
+def test_entries_for_some_callers_only_are_not_a_routes_control() -> None:
+    """A plugin scoped to a consumer or (Enterprise) a consumer group does not protect the route's other
+    callers: it is listed, never counted."""
+    from kong_plugins.cli.assess.model import routes_from_admin
+
+    services = [{"id": "s1", "name": "llm"}]
+    routes = [{"id": "r1", "name": "chat", "service": {"id": "s1"}, "paths": ["/v1/chat/completions"]}]
+    plugins = [
+        {
+            "id": "p1",
+            "name": "ai-output-redactor",
+            "config": {},
+            "enabled": True,
+            "consumer_group": {"id": "g"},
+        },
+        {"id": "p2", "name": "ai-audit-log", "config": {}, "enabled": True, "consumer": {"id": "c"}},
+    ]
+    (route,) = routes_from_admin(services, routes, plugins)
+    assert route.plugins == {}
+    assert route.consumer_scoped == ("ai-audit-log", "ai-output-redactor")
