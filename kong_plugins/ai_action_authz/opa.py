@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_action_authz.decide import ActionDecision, ActionRequest, Decision, Principal, verdict
+from kong_plugins.core import blocking
 from kong_plugins.core.cache import TtlLruCache
 
 __all__ = ["MAX_ANSWER_BYTES", "OpaClient", "OpaSettings"]
@@ -87,7 +88,7 @@ class OpaClient:
 
     def _ask(self, body: str, count: int) -> tuple[list[bool], str]:
         try:
-            status, raw = self._post(body)
+            status, raw = blocking.run(self._post, body)  # the HTTP request never holds the event loop
         except TimeoutError:
             return self._failure(count, TIMEOUT, "timed out")
         except (OSError, http.client.HTTPException) as exc:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from kong_plugins.ai_action_authz.policy import CompiledPolicy, PolicyError, compile_policy
 from kong_plugins.ai_action_authz.store import PolicyState, PolicyStore
+from kong_plugins.core import blocking
 from kong_plugins.core.errors import BackendError, ServiceUnavailable
 
 __all__ = ["FixedPolicy", "PolicySource", "RedisPolicySource"]
@@ -72,8 +73,13 @@ class RedisPolicySource(PolicySource):
         now = self._clock()
         if self._checked_at is not None and now - self._checked_at < self._interval:
             return
-        blocking = self._checked_at is None or not self._current[1]  # nothing to decide with: wait
-        if not self._lock.acquire(blocking=blocking):
+        wait = self._checked_at is None or not self._current[1]  # nothing to decide with: wait
+        # The lock is held across Redis reads: take it on a worker thread (blocking.run), never in a handler's
+        # greenlet, where a second greenlet waiting for it would hold the event loop and its holder forever.
+        blocking.run(self._refresh_locked, wait)
+
+    def _refresh_locked(self, wait: bool) -> None:
+        if not self._lock.acquire(blocking=wait):
             return
         try:
             if self._checked_at is not None and self._clock() - self._checked_at < self._interval:

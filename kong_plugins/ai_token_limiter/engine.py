@@ -39,6 +39,7 @@ from kong_plugins.ai_token_limiter.pricing import ModelPrice, UnknownModel
 from kong_plugins.ai_token_limiter.queue import WaitingRoom, release_signal, wait_for_capacity
 from kong_plugins.ai_token_limiter.reservation import Reservation, UsageSource
 from kong_plugins.ai_token_limiter.settings import LimiterSettings, build_settings
+from kong_plugins.core import blocking
 from kong_plugins.core.client_ip import ip_group
 from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
 from kong_plugins.core.errors import BadRequest
@@ -183,7 +184,8 @@ class TokenLimiterBase(GuardPlugin):
             first_retry = (
                 result.decision.retry_after_ms / 1000 if result.decision.retry_after_ms >= 0 else None
             )
-            wait_for_capacity(attempt, self.releases, max_wait_ms / 1000, first_retry)
+            # The wait (a condition variable and Redis attempts) holds a worker thread, never the event loop.
+            blocking.run(wait_for_capacity, attempt, self.releases, max_wait_ms / 1000, first_retry)
         finally:
             self.waiting_room.leave()
         return latest[0]

@@ -24,6 +24,7 @@ in cluster mode, the topology refresh after a node failure, which tries the know
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import ipaddress
@@ -45,6 +46,7 @@ from redis.backoff import NoBackoff
 from redis.connection import AbstractConnection, BlockingConnectionPool, Connection, SSLConnection
 from redis.retry import Retry
 
+from kong_plugins.core import blocking
 from kong_plugins.core.errors import ConfigError, RedisUnavailable
 
 __all__ = [
@@ -693,9 +695,23 @@ def connect(cfg: RedisConfig) -> RedisClient:
     then, the next call tries again). Replies are decoded to ``str``: every value kong-ai-guard stores is text
     or a number. Up to 64 configs are kept; the least recently used is dropped beyond that (its users keep a
     working client, no longer shared).
+
+    Every command and pipeline of the client goes through :func:`kong_plugins.core.blocking.run`, so a handler
+    waiting for Redis never holds the plugin server's event loop; building a client (which may wait for
+    another thread building it, and reads a cluster's topology) runs there too.
     """
     trusted = _trusted_certificates() if cfg.ssl and cfg.ssl_verify else ()
     key = (cfg, trusted)
+    with _registry_lock:
+        client = _clients.get(key)
+        if client is not None:
+            _clients.move_to_end(key)
+            return client
+    return blocking.run(_connect_slowly, cfg, trusted, key)
+
+
+def _connect_slowly(cfg: RedisConfig, trusted: tuple[str, ...], key: tuple[Any, ...]) -> RedisClient:
+    """:func:`connect` when the client is not cached yet: may block on ``build_lock`` and the network."""
     with _registry_lock:
         client = _clients.get(key)
         if client is not None:
@@ -756,12 +772,12 @@ def _build_client(cfg: RedisConfig, trusted: tuple[str, ...]) -> RedisClient:
             health_check_interval=0,
             **common,
         )
-        return redis.Redis(connection_pool=pool)
+        return _Redis(connection_pool=pool)
     first, *others = cfg.cluster_nodes
     with redis_errors("redis cluster discovery"):
         # `url` makes redis-py build every node's pool with `connection_pool_class` and `connection_class`;
         # with host/port it would ignore both (no bounded waiting for connections, no TLS server name).
-        client = redis.cluster.RedisCluster(
+        client = _RedisCluster(
             url=f"redis://{_url_host(first.host)}:{first.port}",
             startup_nodes=[redis.cluster.ClusterNode(node.host, node.port) for node in others],
             retry=_NO_RETRY,
@@ -779,6 +795,32 @@ def _build_client(cfg: RedisConfig, trusted: tuple[str, ...]) -> RedisClient:
 
 
 _NO_RETRY = Retry(NoBackoff(), 0)
+
+
+def _cooperative_pipeline(pipe: Any) -> Any:
+    """A pipeline whose ``execute`` (its only network I/O) goes through :func:`blocking.run`."""
+    pipe.execute = functools.partial(blocking.run, pipe.execute)
+    return pipe
+
+
+class _Redis(redis.Redis):
+    """redis-py's client; each command and pipeline runs through :func:`blocking.run` (one choke point)."""
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        return blocking.run(super().execute_command, *args, **options)
+
+    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
+        return _cooperative_pipeline(super().pipeline(transaction, shard_hint))
+
+
+class _RedisCluster(redis.cluster.RedisCluster):
+    """redis-py's cluster client; each command and pipeline runs through :func:`blocking.run`."""
+
+    def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        return blocking.run(super().execute_command, *args, **kwargs)
+
+    def pipeline(self, transaction: Any = None, shard_hint: Any = None) -> Any:
+        return _cooperative_pipeline(super().pipeline(transaction, shard_hint))
 
 
 def _connection_kwargs(cfg: RedisConfig, trusted: tuple[str, ...]) -> dict[str, Any]:

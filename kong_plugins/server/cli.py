@@ -47,6 +47,10 @@ MULTIPROCESSING_REFUSAL = (
     "run without -m"
 )
 _DUMP_ALL = "\0all"
+RUNTIMES = ("green", "threads")
+DEFAULT_RUNTIME = "threads"
+#: Chooses the runtime when ``--runtime`` is not given (so a whole test suite can run on either).
+RUNTIME_ENV_VAR = "KONG_AI_RUNTIME"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,6 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
         "-m", "--multiprocessing", action="store_true", help="not supported yet (exits with status 2)"
     )
     concurrency.add_argument("-g", "--gevent", action="store_true", help="gevent mode (monkey-patches first)")
+    parser.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default=None,
+        help="green: one event loop, each handler in a greenlet (blocking work through "
+        "kong_plugins.core.blocking); threads: a thread per running handler (with -g: greenlets of gevent). "
+        f"Default: ${RUNTIME_ENV_VAR}, else {DEFAULT_RUNTIME}",
+    )
+    parser.add_argument(
+        "--max-blocking-threads",
+        type=_positive_int,
+        default=128,
+        help="green runtime: worker threads for handlers' blocking work (default: %(default)s)",
+    )
     parser.add_argument(
         "-d",
         "--plugins-directory",
@@ -157,6 +175,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.multiprocessing:
         print(MULTIPROCESSING_REFUSAL, file=sys.stderr)
         return EXIT_USAGE
+    runtime_name = args.runtime or os.environ.get(RUNTIME_ENV_VAR) or DEFAULT_RUNTIME
+    if runtime_name not in RUNTIMES:
+        choices = ", ".join(RUNTIMES)
+        print(f"kong-ai-pluginserver: ${RUNTIME_ENV_VAR} must be one of {choices}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.gevent and runtime_name == "green":
+        if args.runtime == "green":
+            print("kong-ai-pluginserver: -g and --runtime green exclude each other", file=sys.stderr)
+            return EXIT_USAGE
+        runtime_name = "threads"  # -g asks for gevent's threads explicitly; the variable only sets a default
+    args.runtime = runtime_name
     if args.gevent:
         # Before any socket, thread or plugin module exists, so that they all become cooperative.
         from gevent import monkey
@@ -248,19 +277,41 @@ def _serve(args: argparse.Namespace, modules: dict[str, str], explicit: bool) ->
     except OSError as exc:
         log.error("%s", exc)
         return EXIT_FAILURE
-    runtime = PluginRuntime(
-        catalog,
-        lua_style=not args.no_lua_style,
-        handler_timeout=args.handler_timeout,
-        instance_idle_ttl=args.instance_idle_ttl,
-        max_handler_threads=args.max_handler_threads,
-    )
-    server = UnixSocketServer(
-        os.path.join(args.prefix, args.socket_name),
-        Dispatcher(runtime, trace=args.verbose >= 2),
-        listen_queue_size=args.listen_queue_size,
-        max_frame_bytes=args.max_frame_bytes,
-    )
+    socket_path = os.path.join(args.prefix, args.socket_name)
+    server: UnixSocketServer
+    if args.runtime == "green":
+        from kong_plugins.server.green import GreenRuntime
+        from kong_plugins.server.loop import EventLoopServer
+
+        green = GreenRuntime(
+            catalog,
+            lua_style=not args.no_lua_style,
+            handler_timeout=args.handler_timeout,
+            instance_idle_ttl=args.instance_idle_ttl,
+            max_blocking_threads=args.max_blocking_threads,
+        )
+        server = EventLoopServer(
+            socket_path,
+            green,
+            Dispatcher(green, trace=args.verbose >= 2),
+            listen_queue_size=args.listen_queue_size,
+            max_frame_bytes=args.max_frame_bytes,
+            trace=args.verbose >= 2,
+        )
+    else:
+        runtime = PluginRuntime(
+            catalog,
+            lua_style=not args.no_lua_style,
+            handler_timeout=args.handler_timeout,
+            instance_idle_ttl=args.instance_idle_ttl,
+            max_handler_threads=args.max_handler_threads,
+        )
+        server = UnixSocketServer(
+            socket_path,
+            Dispatcher(runtime, trace=args.verbose >= 2),
+            listen_queue_size=args.listen_queue_size,
+            max_frame_bytes=args.max_frame_bytes,
+        )
     try:
         server.bind()
     except OSError as exc:
@@ -273,7 +324,7 @@ def _serve(args: argparse.Namespace, modules: dict[str, str], explicit: bool) ->
         _version_text(),
         ", ".join(catalog.available) or "no plugins",
         server.socket_path,
-        "gevent" if args.gevent else "threading",
+        "event loop + greenlets" if args.runtime == "green" else "gevent" if args.gevent else "threading",
         "python-style" if args.no_lua_style else "lua-style (data, err)",
     )
     try:

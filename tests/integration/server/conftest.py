@@ -14,14 +14,16 @@ from fixtures.pluginserver_client import (
     start_server,
 )
 
+MODE_FLAGS = {"threads": ["--runtime", "threads"], "gevent": ["-g"], "green": ["--runtime", "green"]}
 
-@pytest.fixture(scope="module", params=["threads", "gevent"])
+
+@pytest.fixture(scope="module", params=["threads", "gevent", "green"])
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    """One server per mode for a test module (threads by default, ``-g`` for gevent)."""
+    """One server per mode for a test module (threads, ``-g`` for gevent, ``--runtime green``)."""
     prefix = tmp_path_factory.mktemp(f"ps-{request.param}")
-    extra = ["-g"] if request.param == "gevent" else []
+    extra = MODE_FLAGS[request.param]
     process = start_server(our_server_command(prefix, *extra), prefix / "kong-ai.sock", env=server_env())
     yield process
     process.terminate()

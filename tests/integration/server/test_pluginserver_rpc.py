@@ -395,7 +395,9 @@ def test_unknown_namespaces_and_methods_are_not_supported(conn: RpcConnection) -
 # -- own servers: timeouts and process lifecycle -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", [[], ["-g"]], ids=["threads", "gevent"])
+@pytest.mark.parametrize(
+    "mode", [["--runtime", "threads"], ["-g"], ["--runtime", "green"]], ids=["threads", "gevent", "green"]
+)
 def test_a_hung_handler_is_answered_with_500_after_the_handler_timeout(
     own_prefix: Path, tmp_path: Path, mode: list[str]
 ) -> None:
@@ -428,7 +430,9 @@ def test_a_hung_handler_is_answered_with_500_after_the_handler_timeout(
         server.terminate()
 
 
-@pytest.mark.parametrize("mode", [[], ["-g"]], ids=["threads", "gevent"])
+@pytest.mark.parametrize(
+    "mode", [["--runtime", "threads"], ["-g"], ["--runtime", "green"]], ids=["threads", "gevent", "green"]
+)
 def test_sigterm_stops_the_server_and_removes_its_socket(own_prefix: Path, mode: list[str]) -> None:
     socket_path = own_prefix / "kong-ai.sock"
     server = start_server(our_server_command(own_prefix, *mode), socket_path, env=server_env())
@@ -439,7 +443,9 @@ def test_sigterm_stops_the_server_and_removes_its_socket(own_prefix: Path, mode:
     assert "SIGTERM received, stopping" in server.stderr_text()
 
 
-@pytest.mark.parametrize("mode", [[], ["-g"]], ids=["threads", "gevent"])
+@pytest.mark.parametrize(
+    "mode", [["--runtime", "threads"], ["-g"], ["--runtime", "green"]], ids=["threads", "gevent", "green"]
+)
 def test_the_server_exits_when_its_parent_is_gone(own_prefix: Path, mode: list[str]) -> None:
     socket_path = own_prefix / "kong-ai.sock"
     parent_script = (
