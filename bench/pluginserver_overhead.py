@@ -57,9 +57,18 @@ STOCK_ENTRY = (
     "import sys; from kong_pdk.cli import start_server; "
     "sys.argv[0] = 'kong-python-pluginserver'; start_server()"
 )
-SERVER_LABELS = ("echo", "stock", "stock-g", "ours", "ours-g")
+SERVER_LABELS = ("echo", "stock", "stock-g", "ours", "ours-g", "ours-green")
 #: (ours, reference) pairs reported as ratios, when both were run.
-RATIO_PAIRS = (("ours", "stock"), ("ours-g", "stock-g"), ("ours-g", "stock"))
+RATIO_PAIRS = (
+    ("ours", "stock"),
+    ("ours-g", "stock-g"),
+    ("ours-g", "stock"),
+    ("ours-green", "stock-g"),
+    ("ours-green", "ours"),
+)
+#: Issue 17's targets, as ratios to the floor (the echo's p50) and to stock gevent's throughput.
+TARGET_PER_CALL_OVER_FLOOR = 1.5
+TARGET_NOOP_OVER_FLOOR = 2.0
 MAX_ITERATIONS = 1_000_000
 MAX_CONNECTIONS = 256
 
@@ -78,7 +87,7 @@ class Case:
 
 CASES = (Case("noop", 0), Case("pdk1", 1), Case("pdk5", 5))
 ECHO_CASE = Case("echo", 0)
-CONCURRENCY_CASE = CASES[1]
+CONCURRENCY_CASE = CASES[2]  # 5 PDK calls per event, as in issue 17's table
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ class ServerSpec:
 
     label: str
     family: str  # "echo" | "stock" | "ours"
-    mode: str  # "threading" | "gevent"
+    mode: str  # "threading" | "gevent" | "green" (ours: --runtime green, the event loop + greenlets)
 
     def socket_path(self, prefix: Path) -> Path:
         return prefix / f"{self.label}.sock"
@@ -95,6 +104,7 @@ class ServerSpec:
     def command(self, prefix: Path) -> list[str]:
         socket_name = self.socket_path(prefix).name
         gevent = ["-g"] if self.mode == "gevent" else []
+        runtime = {"green": ["--runtime", "green"], "threading": ["--runtime", "threads"]}.get(self.mode, [])
         if self.family == "echo":
             return [python(), str(ECHO_SERVER), str(self.socket_path(prefix))]
         if self.family == "stock":
@@ -121,6 +131,7 @@ class ServerSpec:
             "--plugin",
             f"{PLUGIN_NAME}={PLUGIN_NAME}",
             *gevent,
+            *runtime,
         ]
 
 
@@ -130,6 +141,7 @@ SERVERS = {
     "stock-g": ServerSpec("stock-g", "stock", "gevent"),
     "ours": ServerSpec("ours", "ours", "threading"),
     "ours-g": ServerSpec("ours-g", "ours", "gevent"),
+    "ours-green": ServerSpec("ours-green", "ours", "green"),
 }
 
 
@@ -322,6 +334,7 @@ def build_report(
                     else None,
                 }
             )
+    per_call = per_call_overhead(specs, latencies, echo, by_label)
     return {
         "bench": "pluginserver_overhead",
         "machine": machine_info(),
@@ -338,7 +351,47 @@ def build_report(
         "cases": cases_json,
         "concurrency": [result.as_json() for result in concurrency],
         "ratios": ratios,
+        "per_call": per_call,
     }
+
+
+def per_call_overhead(
+    specs: Sequence[ServerSpec],
+    latencies: dict[tuple[str, str], LatencySummary],
+    echo: LatencySummary | None,
+    by_label: dict[str, ConcurrencyResult],
+) -> list[dict[str, Any]]:
+    """Per server: one PDK call's cost ((pdk5 - noop) / 5, p50) and a no-op event's, over the floor; the
+    concurrent throughput over stock gevent's; and whether issue 17's targets are met."""
+    reference = by_label.get("stock-g")
+    rows = []
+    for spec in specs:
+        if spec.family == "echo":
+            continue
+        noop, pdk5 = latencies[(spec.label, "noop")], latencies[(spec.label, "pdk5")]
+        call_us = (pdk5.p50_us - noop.p50_us) / 5
+        floor = echo.p50_us if echo else None
+        mine = by_label.get(spec.label)
+        throughput = (
+            ratio(mine.events / mine.seconds, reference.events / reference.seconds)
+            if mine and reference and mine.seconds > 0 and reference.seconds > 0
+            else None
+        )
+        call_ratio, noop_ratio = ratio(call_us, floor), ratio(noop.p50_us, floor)
+        rows.append(
+            {
+                "server": spec.label,
+                "per_call_us": round(call_us, 2),
+                "per_call_over_floor": call_ratio,
+                "noop_us": round(noop.p50_us, 2),
+                "noop_over_floor": noop_ratio,
+                "throughput_over_stock_g": throughput,
+                "meets_per_call": call_ratio is not None and call_ratio <= TARGET_PER_CALL_OVER_FLOOR,
+                "meets_noop": noop_ratio is not None and noop_ratio <= TARGET_NOOP_OVER_FLOOR,
+                "meets_throughput": throughput is not None and throughput >= 1.0,
+            }
+        )
+    return rows
 
 
 def render_report(report: dict[str, Any]) -> str:
@@ -390,7 +443,36 @@ def render_report(report: dict[str, Any]) -> str:
         ]
         lines.append("ratios (latency < 1.00x: ours faster; throughput > 1.00x: ours faster)")
         lines.append(render_table(["comparison", "case", "p50", "p99", "throughput"], rows))
+    if report.get("per_call"):
+        lines.append("")
+        lines.append(
+            f"targets (issue 17): per PDK call <= {TARGET_PER_CALL_OVER_FLOOR}x floor, no-op event <= "
+            f"{TARGET_NOOP_OVER_FLOOR}x floor, {report['settings']['connections']}-connection throughput "
+            ">= stock-g"
+        )
+        rows = [
+            [
+                r["server"],
+                f"{r['per_call_us']:.1f}",
+                format_ratio(r["per_call_over_floor"]) + (" ok" if r["meets_per_call"] else " MISS"),
+                f"{r['noop_us']:.1f}",
+                format_ratio(r["noop_over_floor"]) + (" ok" if r["meets_noop"] else " MISS"),
+                format_ratio(r["throughput_over_stock_g"]) + _verdict(r),
+            ]
+            for r in report["per_call"]
+        ]
+        lines.append(
+            render_table(
+                ["server", "per call us", "/ floor", "no-op us", "/ floor", "throughput / stock-g"], rows
+            )
+        )
     return "\n".join(lines)
+
+
+def _verdict(row: dict[str, Any]) -> str:
+    if row["throughput_over_stock_g"] is None:
+        return ""
+    return " ok" if row["meets_throughput"] else " MISS"
 
 
 def build_parser() -> argparse.ArgumentParser:

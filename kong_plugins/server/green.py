@@ -75,7 +75,7 @@ _BLOCKED = object()  # blocking work runs on a worker thread: nothing to answer 
 class ReplyTarget(Protocol):
     """Where an event's answer goes: the connection the HandleEvent/Step came on."""
 
-    def answer_event(self, msgid: int, event_id: int, packed_data: bytes) -> None: ...
+    def write(self, data: bytes) -> None: ...
 
 
 class _Failure:
@@ -187,7 +187,7 @@ def _sanitized_log_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
 class GreenRuntime(PluginRuntime):
     """Instances (inherited) and greenlet events; every method runs on the loop's thread."""
 
-    def __init__(
+    def __init__(  # every method runs on one thread (the loop's): the packer is not thread-safe
         self,
         catalog: Any,
         *,
@@ -216,6 +216,7 @@ class GreenRuntime(PluginRuntime):
         self._wake = wake or (lambda: None)
         self.now = clock()
         self.kong = _PdkNode("kong", self._pdk_call)
+        self._packer = wire.LoopPacker()
 
     # -- set-up ---------------------------------------------------------------------------------------------
 
@@ -276,7 +277,7 @@ class GreenRuntime(PluginRuntime):
         if method.startswith("kong.log"):
             args = _sanitized_log_args(args)
         try:
-            packed = wire.pack({"Method": method, "Args": args})
+            packed = self._packer.pack({"Method": method, "Args": args})
         except (TypeError, ValueError, OverflowError) as exc:
             raise TypeError(f"cannot send {method} to Kong: {exc}") from exc
         if method in TERMINAL_METHODS:
@@ -368,7 +369,7 @@ class GreenRuntime(PluginRuntime):
             event.deadline = math.inf
             self._green_events.pop(event.event_id, None)
         if target is not None:
-            target.answer_event(event.msgid, event.event_id, packed)
+            target.write(self._packer.event_response(event.msgid, event.event_id, packed))
 
     def _handler_failed(self, event: GreenEvent, exc: BaseException) -> None:
         details = "".join(traceback.format_exception(exc)).rstrip()

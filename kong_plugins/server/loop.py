@@ -1,11 +1,12 @@
-"""The event loop of ``--runtime green``: one thread, one selector, every connection and every handler.
+"""The event loop of ``--runtime green``: one thread, one epoll, every connection and every handler.
 
 Kong's workers keep pooled connections and use each for one call at a time, many in parallel. Here one
-``selectors`` loop (epoll on Linux) accepts them, reads whatever arrived, decodes frames with one streaming
-``msgpack.Unpacker`` per connection, and answers. ``HandleEvent`` and ``Step`` (the hot path: every PDK
-call is one) are handled here directly and drive the event's greenlet (:mod:`kong_plugins.server.green`);
-the rarer methods go through :class:`~kong_plugins.server.dispatch.Dispatcher`, which gives the same error
-strings and trace lines as the thread runtime.
+epoll loop (``select.epoll`` itself: ``selectors`` costs a few µs per wake-up) accepts them, reads what
+arrived, decodes frames with one streaming ``msgpack.Unpacker`` per connection, and answers.
+``HandleEvent`` and ``Step`` (the hot path: every PDK call is one) are handled here directly and drive the
+event's greenlet (:mod:`kong_plugins.server.green`); the rarer methods go through
+:class:`~kong_plugins.server.dispatch.Dispatcher`, which gives the same error strings and trace lines
+as the thread runtime.
 
 An answer that cannot be written at once (a large body) is kept and written when the socket is writable;
 reading from that connection waits meanwhile (Kong sends nothing before it has its answer anyway).
@@ -22,9 +23,10 @@ import contextlib
 import logging
 import math
 import os
-import selectors
+import select
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,11 @@ from kong_plugins.server.transport import (
 _RECV_BYTES = 256 * 1024
 _HANDLE_EVENT = "plugin.HandleEvent"
 _STEP_ERROR = "plugin.StepError"
-_STEPS = frozenset(f"plugin.{name}" for name in STEP_METHODS)
+#: Step, its aliases and StepError: the hot path.
+_STEPS = frozenset({*(f"plugin.{name}" for name in STEP_METHODS), _STEP_ERROR})
+_READ = select.EPOLLIN
+_WRITE = select.EPOLLOUT
+_READ_OR_HANGUP = select.EPOLLIN | select.EPOLLHUP | select.EPOLLERR
 
 _log = logging.getLogger("kong_plugins.server.loop")
 
@@ -51,18 +57,16 @@ _log = logging.getLogger("kong_plugins.server.loop")
 class _Connection:
     """One of Kong's pooled connections: its socket, decoder and unsent bytes."""
 
-    __slots__ = ("closed", "last_active", "loop", "pending", "sock", "unpacker")
+    __slots__ = ("closed", "fd", "last_active", "loop", "pending", "sock", "unpacker")
 
     def __init__(self, sock: socket.socket, loop: EventLoopServer, max_frame_bytes: int, now: float) -> None:
         self.sock = sock
+        self.fd = sock.fileno()
         self.loop = loop
         self.unpacker = wire.new_unpacker(max_frame_bytes)
         self.pending = b""  # answer bytes the socket did not take yet
         self.closed = False
         self.last_active = now
-
-    def answer_event(self, msgid: int, event_id: int, packed_data: bytes) -> None:
-        self.write(wire.encode_event_response(msgid, event_id, packed_data))
 
     def write(self, data: bytes) -> None:
         if self.closed:
@@ -106,8 +110,10 @@ class EventLoopServer(UnixSocketServer):
         )
         self._runtime = runtime
         self._trace = trace
-        self._selector: selectors.BaseSelector | None = None
-        self._connections: set[_Connection] = set()
+        self._poller: Any = None
+        #: fd → what to do when it is ready (epoll answers with fds; one dict lookup per wake-up).
+        self._ready_handlers: dict[int, Callable[[int], None]] = {}
+        self._connections: dict[int, _Connection] = {}
         self._stop_requested = False
         self._event_fd, self._wake, self._drain = new_eventfd()
 
@@ -119,12 +125,16 @@ class EventLoopServer(UnixSocketServer):
         runtime = self._runtime
         runtime.attach(self._wake)
         self._listener.setblocking(False)
-        selector = self._selector = selectors.DefaultSelector()
-        selector.register(self._listener, selectors.EVENT_READ, self._accept_ready)
-        selector.register(self._event_fd, selectors.EVENT_READ, self._jobs_ready)
+        poller = self._poller = select.epoll()
+        handlers = self._ready_handlers
+        poller.register(self._listener.fileno(), _READ)
+        handlers[self._listener.fileno()] = self._accept_ready
+        poller.register(self._event_fd, _READ)
+        handlers[self._event_fd] = self._jobs_ready
         watch = runtime.watch_interval
         idle_check = min(30.0, max(0.05, self._idle_timeout / 4))
         monotonic = time.monotonic
+        poll = poller.poll
         next_watch = math.inf
         next_idle_check = monotonic() + idle_check
         try:
@@ -136,10 +146,12 @@ class EventLoopServer(UnixSocketServer):
                 else:
                     next_watch = math.inf
                     timeout = max(0.0, next_idle_check - runtime.now)
-                ready = selector.select(timeout)
+                ready = poll(timeout)
                 runtime.now = now = monotonic()
-                for key, mask in ready:
-                    key.data(key.fileobj, mask)
+                for fd, mask in ready:
+                    handler = handlers.get(fd)
+                    if handler is not None:
+                        handler(mask)
                 if now >= next_watch:
                     next_watch = now + watch
                     runtime.expire(now)
@@ -148,10 +160,11 @@ class EventLoopServer(UnixSocketServer):
                     self._close_idle(now)
         finally:
             runtime.detach()
-            for conn in list(self._connections):
+            for conn in list(self._connections.values()):
                 self.close_connection(conn)
-            selector.close()
-            self._selector = None
+            poller.close()
+            self._poller = None
+            handlers.clear()
 
     def stop(self) -> None:
         """Make :meth:`serve_forever` return. Safe from a signal handler or any thread."""
@@ -165,10 +178,10 @@ class EventLoopServer(UnixSocketServer):
         with contextlib.suppress(OSError):
             os.close(self._event_fd)
 
-    # -- selector callbacks ---------------------------------------------------------------------------------
+    # -- readiness ------------------------------------------------------------------------------------------
 
-    def _accept_ready(self, _fileobj: Any, _mask: int) -> None:
-        assert self._listener is not None and self._selector is not None
+    def _accept_ready(self, _mask: int) -> None:
+        assert self._listener is not None and self._poller is not None
         while True:
             try:
                 sock, _ = self._listener.accept()
@@ -179,23 +192,26 @@ class EventLoopServer(UnixSocketServer):
                 return
             sock.setblocking(False)
             conn = _Connection(sock, self, self._max_frame_bytes, self._runtime.now)
-            self._connections.add(conn)
-            self._selector.register(sock, selectors.EVENT_READ, self._make_reader(conn))
+            self._connections[conn.fd] = conn
+            self._ready_handlers[conn.fd] = self._make_reader(conn)
+            self._poller.register(conn.fd, _READ)
 
-    def _jobs_ready(self, _fileobj: Any, _mask: int) -> None:
+    def _jobs_ready(self, _mask: int) -> None:
         self._drain()
         self._runtime.resume_finished_jobs()
 
-    def _make_reader(self, conn: _Connection) -> Any:
+    def _make_reader(self, conn: _Connection) -> Callable[[int], None]:
         on_frame = self._on_frame
+        recv = conn.sock.recv
+        unpacker = conn.unpacker
 
-        def readable(_fileobj: Any, mask: int) -> None:
-            if mask & selectors.EVENT_WRITE:
+        def ready(mask: int) -> None:
+            if mask & _WRITE:
                 self._flush(conn)
-                if conn.closed or conn.pending or not mask & selectors.EVENT_READ:
+                if conn.closed or conn.pending or not mask & _READ_OR_HANGUP:
                     return
             try:
-                chunk = conn.sock.recv(_RECV_BYTES)
+                chunk = recv(_RECV_BYTES)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:
@@ -205,7 +221,6 @@ class EventLoopServer(UnixSocketServer):
                 self.close_connection(conn)
                 return
             conn.last_active = self._runtime.now
-            unpacker = conn.unpacker
             try:
                 unpacker.feed(chunk)
                 for frame in unpacker:
@@ -216,7 +231,7 @@ class EventLoopServer(UnixSocketServer):
                 _log.warning("closing a connection that sent an invalid frame: %s", exc)
                 self.close_connection(conn)
 
-        return readable
+        return ready
 
     # -- frames ---------------------------------------------------------------------------------------------
 
@@ -224,7 +239,7 @@ class EventLoopServer(UnixSocketServer):
         if type(frame) is list and len(frame) == 4 and frame[0] == wire.REQUEST:
             _, msgid, method, params = frame
             if type(msgid) is int and type(params) is list and len(params) == 1 and type(params[0]) is dict:
-                if method in _STEPS or method == _STEP_ERROR:
+                if method in _STEPS:
                     self._step(conn, msgid, method, params[0])
                     return
                 if method == _HANDLE_EVENT:
@@ -269,9 +284,8 @@ class EventLoopServer(UnixSocketServer):
     # -- connections ----------------------------------------------------------------------------------------
 
     def want_write(self, conn: _Connection) -> None:
-        if self._selector is not None and not conn.closed:
-            data = self._selector.get_key(conn.sock).data
-            self._selector.modify(conn.sock, selectors.EVENT_READ | selectors.EVENT_WRITE, data)
+        if self._poller is not None and not conn.closed:
+            self._poller.modify(conn.fd, _READ | _WRITE)
 
     def _flush(self, conn: _Connection) -> None:
         try:
@@ -283,23 +297,24 @@ class EventLoopServer(UnixSocketServer):
             self.close_connection(conn)
             return
         conn.pending = conn.pending[sent:]
-        if not conn.pending and self._selector is not None:
-            self._selector.modify(conn.sock, selectors.EVENT_READ, self._selector.get_key(conn.sock).data)
+        if not conn.pending and self._poller is not None:
+            self._poller.modify(conn.fd, _READ)
 
     def close_connection(self, conn: _Connection) -> None:
         if conn.closed:
             return
         conn.closed = True
-        self._connections.discard(conn)
-        if self._selector is not None:
-            with contextlib.suppress(KeyError, ValueError):
-                self._selector.unregister(conn.sock)
+        self._connections.pop(conn.fd, None)
+        self._ready_handlers.pop(conn.fd, None)
+        if self._poller is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._poller.unregister(conn.fd)
         with contextlib.suppress(OSError):
             conn.sock.close()
         self._runtime.forget_target(conn)
 
     def _close_idle(self, now: float) -> None:
-        for conn in list(self._connections):
+        for conn in list(self._connections.values()):
             if now - conn.last_active > self._idle_timeout and not conn.pending:
                 _log.debug("closing a connection idle for %.0fs", now - conn.last_active)
                 self.close_connection(conn)

@@ -13,6 +13,7 @@ pass bytes to ``kong.response.exit``); every ``str`` is a msgpack *str*, as in k
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import msgpack
@@ -57,6 +58,59 @@ _EVENT_RESPONSE_HEAD = b"\x94" + pack(RESPONSE)
 #: ``nil, fixmap(2), "Data"``; then the packed data.
 _EVENT_RESPONSE_DATA = pack(None) + b"\x82" + pack("Data")
 _EVENT_ID_KEY = pack("EventId")
+
+
+class LoopPacker:
+    """Packing for one thread only (the green runtime's loop): reused packers, integers without msgpack.
+
+    ``msgpack.packb`` builds a new ``Packer`` per call, about as costly as the packing itself; and a packer
+    given ``unicode_errors`` encodes every str through the codec machinery. A PDK round trip packs twice, so
+    this keeps one strict packer (the fast UTF-8 path) and falls back to a surrogateescape one only for the
+    rare str that is not valid UTF-8. Not thread-safe: a packer has one buffer.
+    """
+
+    def __init__(self) -> None:
+        self._strict = msgpack.Packer(use_bin_type=True)
+        self._escaping = msgpack.Packer(use_bin_type=True, unicode_errors=UNICODE_ERRORS)
+
+    def pack(self, value: Any) -> bytes:
+        try:
+            return self._strict.pack(value)
+        except UnicodeEncodeError:
+            return self._escaping.pack(value)
+
+    def event_response(self, msgid: int, event_id: int, packed_data: bytes) -> bytes:
+        """:func:`encode_event_response`, byte for byte."""
+        return b"".join(
+            (
+                _EVENT_RESPONSE_HEAD,
+                pack_uint(msgid) if msgid >= 0 else pack(msgid),
+                _EVENT_RESPONSE_DATA,
+                packed_data,
+                _EVENT_ID_KEY,
+                pack_uint(event_id) if event_id >= 0 else pack(event_id),
+            )
+        )
+
+
+_FIXINTS = [bytes((n,)) for n in range(128)]
+_U8 = struct.Struct(">BB").pack
+_U16 = struct.Struct(">BH").pack
+_U32 = struct.Struct(">BI").pack
+_U64 = struct.Struct(">BQ").pack
+
+
+def pack_uint(n: int) -> bytes:
+    """A non-negative integer as msgpack packs it (the shortest form), without a packer."""
+    if n < 128:
+        return _FIXINTS[n]
+    if n < 0x100:
+        return _U8(0xCC, n)
+    if n < 0x10000:
+        return _U16(0xCD, n)
+    if n < 0x100000000:
+        return _U32(0xCE, n)
+    return _U64(0xCF, n)  # struct raises for 2**64 and beyond, as msgpack does
 
 
 def encode_event_response(msgid: int, event_id: int, packed_data: bytes) -> bytes:
