@@ -31,6 +31,7 @@ from kong_plugins.ai_input_guard.injection import TOOL_ROLES, Detection
 from kong_plugins.ai_input_guard.operator_model import ModelTimeout
 from kong_plugins.ai_input_guard.settings import GuardSettings
 from kong_plugins.ai_input_guard.view import TextSegment
+from kong_plugins.core import blocking
 
 __all__ = ["CLASSIFIER_CATEGORY", "UNVERIFIED", "Verdict", "run_cascade"]
 
@@ -128,7 +129,10 @@ def _model(run: _Run, tenant: str | None) -> Verdict | None:
     assert tier.model is not None
     candidates = run.candidates
     try:
-        verdict = tier.model.score(
+        # onnxruntime releases the GIL while it runs: on a worker thread (blocking.run) the plugin server's
+        # event loop serves other requests meanwhile, on the other core.
+        verdict = blocking.run(
+            tier.model.score,
             [segment.text for segment in candidates],
             deadline=time.monotonic() + tier.time_budget_s,
             max_windows=tier.max_windows,

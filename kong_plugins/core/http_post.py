@@ -17,6 +17,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from kong_plugins.core import blocking
+
 __all__ = ["HttpAnswer", "HttpFailure", "post_json", "safe_target"]
 
 _READ_CHUNK = 16384
@@ -50,7 +52,16 @@ def post_json(
     url: str, payload: Any, *, headers: dict[str, str], timeout_s: float, max_bytes: int
 ) -> HttpAnswer:
     """POST ``payload`` as JSON to ``url``; raise :class:`HttpFailure` on timeout, transport error or an
-    answer larger than ``max_bytes``. Any status is returned: the caller decides what a 5xx means."""
+    answer larger than ``max_bytes``. Any status is returned: the caller decides what a 5xx means.
+
+    Runs through :func:`kong_plugins.core.blocking.run`: a handler waiting for the answer never holds the
+    plugin server's event loop."""
+    return blocking.run(_post_json, url, payload, headers=headers, timeout_s=timeout_s, max_bytes=max_bytes)
+
+
+def _post_json(
+    url: str, payload: Any, *, headers: dict[str, str], timeout_s: float, max_bytes: int
+) -> HttpAnswer:
     parts = urllib.parse.urlsplit(url)
     target = parts.path or "/"
     if parts.query:
