@@ -81,12 +81,12 @@ def test_pluginserver_overhead_reports_every_server_case_and_ratio(tmp_path: Pat
     report = json.loads(out.read_text())
     assert report["bench"] == "pluginserver_overhead"
     assert {"cpus", "python", "kong_pdk"} <= report["machine"].keys()
-    assert report["settings"]["servers"] == ["echo", "stock", "stock-g", "ours", "ours-g"]
+    assert report["settings"]["servers"] == ["echo", "stock", "stock-g", "ours", "ours-g", "ours-green"]
     assert_summary(report["floor"], 5)
     cases = {(c["server"], c["case"]): c for c in report["cases"]}
     expected_cases = {("echo", "echo")} | {
         (server, case)
-        for server in ("stock", "stock-g", "ours", "ours-g")
+        for server in ("stock", "stock-g", "ours", "ours-g", "ours-green")
         for case in ("noop", "pdk1", "pdk5")
     }
     assert cases.keys() == expected_cases
@@ -95,20 +95,36 @@ def test_pluginserver_overhead_reports_every_server_case_and_ratio(tmp_path: Pat
         assert entry["round_trips"] == 1 + entry["pdk_calls"]
         assert entry["p50_over_floor"] > 0
     assert [cases[("ours", c)]["pdk_calls"] for c in ("noop", "pdk1", "pdk5")] == [0, 1, 5]
-    assert [c["server"] for c in report["concurrency"]] == ["echo", "stock", "stock-g", "ours", "ours-g"]
+    assert [c["server"] for c in report["concurrency"]] == [
+        "echo",
+        "stock",
+        "stock-g",
+        "ours",
+        "ours-g",
+        "ours-green",
+    ]
     for entry in report["concurrency"]:
         assert entry["connections"] == 2
         assert entry["events"] == 4
         assert entry["events_per_s"] > 0
     comparisons = {(r["ours"], r["reference"], r["case"]) for r in report["ratios"]}
-    for ours, reference in (("ours", "stock"), ("ours-g", "stock-g"), ("ours-g", "stock")):
-        for case in ("noop", "pdk1", "pdk5", "concurrent-pdk1"):
+    for ours, reference in (
+        ("ours", "stock"),
+        ("ours-g", "stock-g"),
+        ("ours-g", "stock"),
+        ("ours-green", "stock-g"),
+        ("ours-green", "ours"),
+    ):
+        for case in ("noop", "pdk1", "pdk5", "concurrent-pdk5"):
             assert (ours, reference, case) in comparisons
     for entry in report["ratios"]:
         assert entry["p50"] > 0 and entry["p99"] > 0
         if entry["case"].startswith("concurrent"):
             assert entry["throughput"] > 0
 
+    per_call = {row["server"]: row for row in report["per_call"]}  # issue 17's targets, per server
+    assert per_call.keys() == {"stock", "stock-g", "ours", "ours-g", "ours-green"}
+    assert all(row["per_call_over_floor"] is not None for row in per_call.values())
     assert "ratios" in result.stdout and "p50 us" in result.stdout  # the table is on stdout
     assert "[pluginserver_overhead]" in result.stderr  # progress goes to stderr only
     assert "[pluginserver_overhead]" not in result.stdout
