@@ -291,9 +291,11 @@ def redis_chain(
             "namespace": namespace,
             "strategy": "redis",
             "redis": redis_conf,
+            # 30 minutes: longer than any test on a loaded machine, so the counters read back hold every
+            # request; under an hour, so not a budget (an outage refuses budgets with 503)
             "limits": [
-                {"metric": "requests", "limit": 100000, "window": "60", "scope": "tenant"},
-                {"metric": "tokens", "limit": 10**8, "window": "60", "scope": "tenant"},
+                {"metric": "requests", "limit": 100000, "window": "1800", "scope": "tenant"},
+                {"metric": "tokens", "limit": 10**8, "window": "1800", "scope": "tenant"},
             ],
             "node_count": 1,
             "redis_retry_ms": 200,

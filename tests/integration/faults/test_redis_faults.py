@@ -26,7 +26,7 @@ import pytest
 import redis
 from fixtures.gateway import GatewayUnderTest
 from fixtures.tcp_proxy import FaultProxy
-from integration.ai_token_limiter.limiter_support import RestartableRedis
+from integration.ai_token_limiter.limiter_support import RestartableRedis, chat, poll_until
 from integration.faults.fault_support import (
     DEGRADED,
     UNAVAILABLE,
@@ -125,6 +125,46 @@ def test_api_keys_fail_closed_while_redis_is_down(
     assert all(o.headers["X-Tenant-ID"] == o.tenant for o in outcomes if o.status == 200)
     assert {o.status for o in load.since(len(outcomes) - 5)} == {200}
     check_reconciled(chain, max_extra=2 * CLIENTS)
+    check_audit(chain)
+
+
+def test_instances_started_while_redis_is_down_fail_closed_then_recover(
+    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tmp_path: Path
+) -> None:
+    """A plugin instance that never reached Redis has nothing to fall back on: the registry has no cached
+    tenant (503), ai-action-authz no policy version (503), never an allow; both read Redis by themselves
+    once it is back."""
+    chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path)  # state written, never read
+    state.kill()
+    try:
+        with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=24) as load:
+            load.wait_done(24, what="while Redis is down")
+            outcomes = load.stop()
+        authz_only = make_route("/v1/chat/completions")
+        authz_only.add_plugin("ai-tenant-resolver", {"sources": ["header"], "tenants": [{"id": "acme"}]})
+        authz_only.add_plugin(
+            "ai-action-authz",
+            {
+                "policy_source": "redis",
+                "namespace": chain.namespace,
+                "poll_interval": 1,
+                "redis": state.conf(),
+            },
+        )
+        refused = gateway.proxy.post(authz_only.url(), json=chat(), headers={"X-Tenant-ID": "acme"})
+    finally:
+        state.start()
+    report(chain, outcomes)
+    assert not hung(outcomes)
+    assert {o.status for o in outcomes} == {503}, Counter(o.status for o in outcomes)
+    assert refused.status_code == 503, refused.text  # no policy version: nothing is allowed
+    recover(chain)
+
+    def allowed() -> bool:  # within poll_interval: the policy read, the request let through
+        reply = gateway.proxy.post(authz_only.url(), json=chat(), headers={"X-Tenant-ID": "acme"})
+        return reply.status_code == 200
+
+    poll_until(allowed, deadline_s=20, what="ai-action-authz reading its policy once Redis is back")
     check_audit(chain)
 
 

@@ -102,9 +102,11 @@ def test_upstream_failures_through_the_full_chain(
             "namespace": namespace,
             "strategy": "redis",
             "redis": redis_server.redis_conf(),
+            # 30 minutes: longer than any test on a loaded machine, so the counters read back hold every
+            # request; under an hour, so not a budget (an outage refuses budgets with 503)
             "limits": [
-                {"metric": "requests", "limit": 100000, "window": "60", "scope": "tenant"},
-                {"metric": "tokens", "limit": 10**8, "window": "60", "scope": "tenant"},
+                {"metric": "requests", "limit": 100000, "window": "1800", "scope": "tenant"},
+                {"metric": "tokens", "limit": 10**8, "window": "1800", "scope": "tenant"},
             ],
         },
     )
