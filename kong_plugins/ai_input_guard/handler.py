@@ -15,8 +15,8 @@ is counted. In ``access``:
   and ``max_body_bytes`` ends with Kong's 500 - set ``nginx_http_client_max_body_size`` to refuse them in
   nginx first;
 * ``kong.ctx.shared.get("ai_guard.tenant")``: when ``tenant_models`` is on (the default) and there is a body
-  (the tenant's ``allowed_models``: the context is the only source of tenant facts), and on refusals (see
-  below); read at most once;
+  (the tenant's ``allowed_models``, narrowed by a ``kong-ai emergency restrict --models`` in force: the
+  context is the only source of tenant facts), and on refusals (see below); read at most once;
 * ``kong.service.request.set_raw_body(body)``: only when ``max_tokens`` was clamped;
 * ``kong.ctx.shared.get`` + ``kong.ctx.shared.set("ai_guard.findings", ...)``: only when a detector in ``log``
   mode reported, and on refusals (read, append, write);
@@ -36,6 +36,7 @@ status (``{"message": "Bad request", "request_id": ...}``).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from kong_plugins.ai_input_guard.body import (
@@ -99,7 +100,22 @@ class _TenantContext:
         if facts is None:
             return None
         models = facts.allowed_models
-        return ModelList.of(models if isinstance(models, list) else [])
+        allowed = ModelList.of(models if isinstance(models, list) else [])
+        emergency = emergency_models(facts.emergency)
+        return allowed.narrowed(emergency) if emergency is not None else allowed
+
+
+def emergency_models(emergency: Any) -> ModelList | None:
+    """The models a ``kong-ai emergency restrict --models`` in force leaves the tenant (ai-tenant-resolver
+    publishes it in ``ai_guard.tenant``; its deadline is checked again here, against this node's clock)."""
+    if not isinstance(emergency, dict):
+        return None
+    models, until_ms = emergency.get("models"), emergency.get("until_ms")
+    if not isinstance(models, list) or not models:
+        return None
+    if isinstance(until_ms, int | float) and time.time() * 1000 >= until_ms:
+        return None
+    return ModelList.of(models)
 
 
 class Plugin(GuardPlugin):

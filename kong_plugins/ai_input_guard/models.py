@@ -64,6 +64,8 @@ class ModelList:
 
     exact: frozenset[str]
     prefixes: tuple[str, ...]
+    narrowing: ModelList | None = None
+    """A second list the model must also be in: a ``kong-ai emergency restrict --models`` in force."""
 
     @classmethod
     def of(cls, entries: Iterable[str]) -> ModelList:
@@ -73,12 +75,17 @@ class ModelList:
             tuple(e[:-1] for e in entries if e.endswith("*")),
         )
 
+    def narrowed(self, other: ModelList) -> ModelList:
+        """This list, with ``other`` to satisfy as well."""
+        return ModelList(self.exact, self.prefixes, other)
+
     @property
     def restricts(self) -> bool:
-        return bool(self.exact or self.prefixes)
+        return bool(self.exact or self.prefixes) or (self.narrowing is not None and self.narrowing.restricts)
 
     def allows(self, model: str) -> bool:
-        return not self.restricts or model in self.exact or model.startswith(self.prefixes)
+        own = not (self.exact or self.prefixes) or model in self.exact or model.startswith(self.prefixes)
+        return own and (self.narrowing is None or self.narrowing.allows(model))
 
 
 def check_model(model: str | None, route: ModelList, tenant: ModelList | None) -> None:

@@ -5,7 +5,9 @@
 
 PDK round trips in ``access`` (each ``kong.*`` call is one):
 
-* ``kong.ctx.shared.get("ai_guard.tenant")`` and ``kong.ctx.shared.get("ai_guard.request")``: always;
+* ``kong.ctx.shared.get("ai_guard.tenant")`` and ``kong.ctx.shared.get("ai_guard.request")``: always (the
+  tenant's facts carry a ``kong-ai emergency restrict --tokens-per-minute`` in force: the tenant's per-minute
+  token limits are narrowed for this request, same counters, no extra round trip);
 * ``kong.request.get_raw_body()``: only when ai-input-guard published no request facts;
 * ``kong.client.get_consumer()``: only with ``consumer``/``consumer_model`` limits;
 * ``kong.router.get_route()``: only with ``route`` limits on a plugin not attached to a route;
@@ -34,7 +36,7 @@ from kong_plugins.ai_token_limiter.counters import Decision
 from kong_plugins.ai_token_limiter.estimate import RequestEstimate, estimate_from_body, estimate_from_facts
 from kong_plugins.ai_token_limiter.headers import limit_headers, refusal
 from kong_plugins.ai_token_limiter.local_store import wall_clock_ms
-from kong_plugins.ai_token_limiter.plan import Amounts, Plan, Subject, build_plan
+from kong_plugins.ai_token_limiter.plan import Amounts, EmergencyLimits, Plan, Subject, build_plan, restricted
 from kong_plugins.ai_token_limiter.pricing import ModelPrice, UnknownModel
 from kong_plugins.ai_token_limiter.queue import WaitingRoom, release_signal, wait_for_capacity
 from kong_plugins.ai_token_limiter.reservation import Reservation, UsageSource
@@ -126,6 +128,9 @@ class TokenLimiterBase(GuardPlugin):
         if settings.needs_compute:
             reserved = replace(reserved, compute_ms=settings.compute.estimate_ms(estimate.model))
         plan = self.plan_for(subject)
+        emergency = EmergencyLimits.from_facts(tenant.emergency) if tenant is not None else None
+        if emergency is not None:  # kong-ai emergency restrict --tokens-per-minute, in force
+            plan = restricted(plan, emergency)
         result = self._reserve_or_wait(plan, reserved, subject)
         decision = result.decision
         headers: dict[str, str] = {}

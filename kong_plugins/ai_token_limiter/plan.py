@@ -18,15 +18,27 @@ that limit, capped at ``fair_share * limit``, enforced only while another tenant
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from kong_plugins.ai_token_limiter.counters import FIXED, MONTH, SLIDING, TOKEN_BUCKET, Counter
 from kong_plugins.ai_token_limiter.settings import LimiterSettings, LimitRule
 from kong_plugins.ai_token_limiter.windows import sliding_bucket_ms
 from kong_plugins.core.keys import KeyBuilder
 
-__all__ = ["ANONYMOUS", "KEY_NAMESPACE", "Amounts", "Plan", "Subject", "build_plan"]
+__all__ = [
+    "ANONYMOUS",
+    "KEY_NAMESPACE",
+    "Amounts",
+    "EmergencyLimits",
+    "Plan",
+    "Subject",
+    "build_plan",
+    "restricted",
+]
 
 KEY_NAMESPACE = "ai-token-limiter"
 ANONYMOUS = "~anonymous"
@@ -203,3 +215,72 @@ def build_plan(settings: LimiterSettings, subject: Subject) -> Plan:
 def scaled(counters: Sequence[Counter], factor: float) -> list[Counter]:
     """Every counter with its limit multiplied by ``factor`` (degraded mode)."""
     return [counter.scaled(factor) for counter in counters]
+
+
+TOKEN_METRICS = frozenset({"tokens", "prompt_tokens", "completion_tokens"})
+RESTRICTED_SCOPES = frozenset({"tenant", "tenant_model"})
+MINUTE_S = 60
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyLimits:
+    """``kong-ai emergency restrict --tokens-per-minute``, as ai-tenant-resolver published it in
+    ``ai_guard.tenant``: the tenant's per-minute token limits times ``factor`` and/or capped at ``cap``."""
+
+    factor: float | None = None
+    cap: int | None = None
+
+    @classmethod
+    def from_facts(cls, emergency: Any, now_ms: float | None = None) -> EmergencyLimits | None:
+        """None without a token restriction in force (its deadline checked again, on this node's clock)."""
+        if not isinstance(emergency, dict):
+            return None
+        until_ms = emergency.get("until_ms")
+        now = time.time() * 1000 if now_ms is None else now_ms
+        if isinstance(until_ms, int | float) and now >= until_ms:
+            return None
+        factor, cap = emergency.get("tokens_factor"), emergency.get("tokens_per_minute")
+        factor = float(factor) if isinstance(factor, int | float) and 0 <= factor <= 1 else None
+        cap = int(cap) if isinstance(cap, int | float) and cap >= 0 else None
+        return cls(factor, cap) if factor is not None or cap is not None else None
+
+    def units(self, units: int) -> int:
+        if self.factor is not None:
+            units = math.floor(units * self.factor)
+        return min(units, self.cap) if self.cap is not None else units
+
+    def applies_to(self, rule: LimitRule) -> bool:
+        """The tenant's own per-minute token limits (not global, route, consumer or ip ones)."""
+        return (
+            rule.metric in TOKEN_METRICS
+            and rule.scope in RESTRICTED_SCOPES
+            and not rule.window.calendar_month
+            and rule.window.seconds == MINUTE_S
+        )
+
+
+def restricted(plan: Plan, limits: EmergencyLimits) -> Plan:
+    """``plan`` with the limits an emergency restriction narrows: same counters (same keys, so the usage
+    already counted still counts), lower limits; the answer headers and refusals show the narrowed ones."""
+
+    def narrowed(rule: LimitRule) -> LimitRule:
+        if not limits.applies_to(rule):
+            return rule
+        units = limits.units(rule.units)
+        burst = limits.units(rule.burst_units) if rule.burst_units is not None else None
+        return replace(rule, limit=float(units), units=units, burst_units=burst)
+
+    mapping = {id(rule): narrowed(rule) for rule in plan.rule_of}
+    counters = []
+    for counter, rule in zip(plan.counters, plan.rule_of, strict=True):
+        new = mapping[id(rule)]
+        if new is rule or counter.share:
+            counters.append(counter)
+            continue
+        capacity = float(new.burst_units or new.units) if counter.capacity else counter.capacity
+        counters.append(replace(counter, limit=float(new.units), capacity=capacity))
+    return Plan(
+        rules=tuple(mapping[id(rule)] for rule in plan.rules),
+        counters=tuple(counters),
+        rule_of=tuple(mapping[id(rule)] for rule in plan.rule_of),
+    )

@@ -64,7 +64,7 @@ def _deck(namespace: str, redis_conf: dict[str, Any]) -> dict[str, Any]:
     limiter = {
         "name": "ai-token-limiter",
         "config": {
-            "limits": [{"metric": "tokens", "limit": TOKEN_LIMIT, "window": "60", "scope": "tenant"}],
+            "limits": [{"metric": "tokens", "limit": TOKEN_LIMIT, "window": "minute", "scope": "tenant"}],
             "strategy": "redis",
             "namespace": namespace,
             "redis": redis_conf,
@@ -249,3 +249,63 @@ def test_revoke_keys_one_then_all(nodes: list[str], cli: KongAiCli) -> None:
         ("revoke-keys", {"key_ids": [first["key_id"]]}),
     ]
     assert history[0]["by"] == "carol" and history[1]["reason"] == "seen on pastebin"
+
+
+def _limit(response: httpx.Response) -> str | None:
+    return response.headers.get("X-RateLimit-Limit-Tokens-Minute")
+
+
+def _chat_as(node: str, tenant: str, model: str) -> httpx.Response:
+    return httpx.post(f"{node}/em-chat", json=_chat(model), headers={"X-Tenant-ID": tenant}, timeout=30)
+
+
+def test_restrict_narrows_limits_models_and_routes_on_both_nodes_then_lift(
+    nodes: list[str], cli: KongAiCli
+) -> None:
+    for node in nodes:
+        answer = _chat_as(node, "stark", "mock-gpt-4o")
+        assert answer.status_code == 200 and _limit(answer) == str(TOKEN_LIMIT)
+    assert statuses(nodes, "/em-other", "stark") == [200, 200]
+
+    out = cli.ok(
+        "emergency", "restrict", "stark", "--for", "1h", "--tokens-per-minute", "10%",
+        "--models", "mock-gpt-4o-mini", "--routes", "em-chat", "--reason", "unusual volume",
+    )  # fmt: skip
+    assert "tenant stark restricted" in out
+
+    def narrowed_everywhere() -> bool:
+        for node in nodes:
+            allowed = _chat_as(node, "stark", "mock-gpt-4o-mini")
+            if allowed.status_code != 200 or _limit(allowed) != str(TOKEN_LIMIT // 10):
+                return False
+            if _chat_as(node, "stark", "mock-gpt-4o").status_code != 403:  # ai-input-guard: model
+                return False
+            if send(node, "/em-other", "stark").status_code != 403:  # ai-tenant-resolver: route
+                return False
+        return True
+
+    poll_until(narrowed_everywhere, deadline_s=DEADLINE_S, what="the restriction on both nodes")
+    refused = _chat_as(nodes[0], "stark", "mock-gpt-4o")
+    assert refused.json()["errors"] == [{"path": "/model", "error": "model not allowed for this tenant"}]
+    for node in nodes:  # other tenants keep their limits
+        assert _limit(_chat_as(node, "acme", "mock-gpt-4o")) == str(TOKEN_LIMIT)
+
+    (entry,) = _list(cli, "--tenant", "stark")
+    (control,) = entry["controls"]
+    assert control["control"] == "restrict" and control["reason"] == "unusual volume"
+    assert control["tokens_factor"] == 0.1 and control["models"] == ["mock-gpt-4o-mini"]
+    assert control["routes"] == ["em-chat"] and control["until_ms"] > time.time() * 1000
+
+    cli.ok("emergency", "lift", "stark", "--only", "restrict")
+
+    def restored_everywhere() -> bool:
+        for node in nodes:
+            answer = _chat_as(node, "stark", "mock-gpt-4o")
+            if answer.status_code != 200 or _limit(answer) != str(TOKEN_LIMIT):
+                return False
+            if send(node, "/em-other", "stark").status_code != 200:
+                return False
+        return True
+
+    poll_until(restored_everywhere, deadline_s=DEADLINE_S, what="the restriction lifted on both nodes")
+    assert [h["action"] for h in _list(cli, "--history", "--tenant", "stark")] == ["lift", "restrict"]
