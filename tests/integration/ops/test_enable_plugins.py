@@ -8,6 +8,7 @@ nothing when identical, and nothing at all in a dry run.
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 from integration.ops.emulated_admin import EmulatedAdmin
 
 from kong_plugins.cli.admin_api import AdminClient
+from kong_plugins.cli.main import main
 from kong_plugins.cli.rollout import enable_plugins
 from kong_plugins.server.registry import PLUGIN_MODULES
 
@@ -145,3 +147,18 @@ def test_a_route_missing_from_the_gateway_is_an_error(gateway: EmulatedAdmin, tm
     )
     assert result.returncode == 1
     assert "route chat is not on the gateway" in result.stderr
+
+
+def test_once_enabled_the_gateway_is_graded_as_the_file(
+    bare: EmulatedAdmin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rolled out plugin by plugin, the route has the file's posture: kong-ai assess gives the same answer."""
+    enable_plugins(AdminClient(bare.url), _document(), PLUGIN_MODULES)
+
+    def graded(*args: str) -> Any:
+        assert main(["assess", "--format", "json", *args]) == 0
+        return json.loads(capsys.readouterr().out)["sources"][0]["routes"]
+
+    from_file = json.loads(json.dumps(graded(str(STANDARD))).replace(f" {STANDARD} ", " FILE "))
+    assert graded("--admin-url", bare.url) == from_file
+    assert from_file[0]["level"] == "Applied"
