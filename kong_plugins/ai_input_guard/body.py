@@ -183,9 +183,9 @@ def _walk(document: Any, limits: BodyLimits, *, check_surrogates: bool) -> None:
             if depth >= max_depth:
                 raise _invalid("too_deep", json_pointer(path), f"nesting deeper than {max_depth} levels")
             if kind is _DuplicateKeys:
-                raise _invalid(
-                    "duplicate_key", json_pointer(path), f"duplicate key {_shown(value.duplicate)}"
-                )
+                # the pointer names the repeated member (bounded when shown); the reason never quotes it,
+                # since the reason also goes to Kong's log, and a key is the client's payload
+                raise _invalid("duplicate_key", json_pointer((*path, value.duplicate)), "duplicate key")
             children = []
             for key, child in value.items():
                 _check_string(key, (*path, key), max_string, check_surrogates)
@@ -212,8 +212,3 @@ def _check_string(value: str, path: tuple[str | int, ...], max_length: int, chec
         raise _invalid("string_too_long", json_pointer(path), f"string longer than {max_length} characters")
     if check_surrogates and _SURROGATE.search(value):
         raise _invalid("invalid_utf8", json_pointer(path), "unpaired UTF-16 surrogate escape")
-
-
-def _shown(key: str) -> str:
-    """A key as quoted in an error: the client's own key, shortened so that it can't carry a payload back."""
-    return json.dumps(key[:64] + ("…" if len(key) > 64 else ""), ensure_ascii=True)

@@ -89,7 +89,8 @@ def _additional_properties(
         for key in extras:
             yield from validator.descend(instance[key], additional, path=key)
     elif additional is False and extras:
-        yield ValidationError(f"unexpected property {_shown(extras[0])}")
+        # the pointer names the member (bounded when shown); the reason goes to the log and never quotes it
+        yield ValidationError("unexpected property", path=[extras[0]])
 
 
 _Validator = validators.extend(

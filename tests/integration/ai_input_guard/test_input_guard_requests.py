@@ -131,7 +131,7 @@ def test_a_body_buffered_to_a_temp_file_is_read_with_max_allowed_file_size(guard
             "/temperature",
         ),
         (b'{"model": "gpt-4o", "messages": [], "seed": ' + b"9" * 5000 + b"}", "number too large", ""),
-        (b'{"model": "gpt-4o", "model": "gpt-4o-mini", "messages": []}', 'duplicate key "model"', ""),
+        (b'{"model": "gpt-4o", "model": "gpt-4o-mini", "messages": []}', "duplicate key", "/model"),
         (
             b'{"model": "gpt-4o", "messages": [{"role": "user", "content": NaN}]}',
             "NaN is not valid JSON",

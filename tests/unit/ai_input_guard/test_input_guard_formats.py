@@ -187,7 +187,7 @@ def test_custom_schemas_are_compiled_and_run_on_re2() -> None:
     assert time.monotonic() - started < 1.0  # Python's re would take forever on (a+)+$
     problems = {(p.path, p.error) for p in raised.value.problems}
     assert ("/question", "does not match the expected pattern") in problems
-    assert ("", 'unexpected property "x-' + "a" * 62 + '\\u2026"') in problems  # shortened, ASCII
+    assert ("/x-" + evil, "unexpected property") in problems  # the key: in the pointer only (bounded)
     view = extract_view("custom", {"question": "hello", "nested": [{"text": "world"}]})
     assert [(s.path, s.text) for s in view.segments] == [("/question", "hello"), ("/nested/0/text", "world")]
 
