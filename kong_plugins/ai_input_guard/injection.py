@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from kong_plugins.ai_input_guard.injection_rules import CATEGORIES, PHRASE_RULES, TAG_RULES, TOOL_RULES, Rule
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
+from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
 from kong_plugins.ai_input_guard.text_variants import hidden_channels, variants
 from kong_plugins.ai_input_guard.view import TextSegment
 
@@ -81,13 +82,18 @@ class _RuleGroup:
         )
 
     def matches(self, data: bytes) -> list[Rule]:
+        return [rule for rule, _, _ in self.spans(data)]
+
+    def spans(self, data: bytes) -> list[tuple[Rule, int, int]]:
+        """Each matching rule with its first match's byte span."""
         if self.any is None or self.any.search(data) is None:
             return []
-        return [
-            rule
-            for rule, regex in zip(self.rules, self.compiled, strict=True)
-            if regex.search(data) is not None
-        ]
+        found = []
+        for rule, regex in zip(self.rules, self.compiled, strict=True):
+            match = regex.search(data)
+            if match is not None:
+                found.append((rule, match.start(), match.end()))  # type: ignore[attr-defined]
+        return found
 
 
 @functools.lru_cache(maxsize=1)
@@ -184,9 +190,12 @@ class InjectionDetector:
             data = variant.text.encode("utf-8", "surrogatepass")
             groups = [self._phrases, self._tags] + ([self._tool] if in_tool_output else [])
             for group in groups:
-                for rule in group.matches(data):
+                for rule, start, end in group.spans(data):
                     if variant.disguise is None:
-                        add(Signal(rule.name, rule.category, rule.weight))
+                        weight = rule.weight
+                        if is_mention(data, start, end):  # quoted or discussed: the classifier decides
+                            weight = round(weight * MENTION_FACTOR, 4)
+                        add(Signal(rule.name, rule.category, weight))
                     elif rule.name not in found:
                         add(Signal(rule.name, variant.disguise, min(0.98, rule.weight + _DISGUISE_BONUS)))
         for signal in self._hidden_channel_signals(text):

