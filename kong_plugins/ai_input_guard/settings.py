@@ -165,8 +165,8 @@ def _check_cascade_order(injection: Mapping[str, Any], errors: dict[str, str]) -
             errors[f"config.injection.{name}.uncertain_from"] = (
                 f"must be below {upper_name} ({upper:g}): the tier would never run"
             )
-        if mode != "shadow" and "threshold" in tier:
-            upper_name, upper = f"injection.{name}.threshold", float(tier["threshold"])
+        if mode != "shadow" and ("threshold" in tier or name == "classifier"):
+            upper_name, upper = f"injection.{name}.threshold", float(tier.get("threshold", DEFAULT_THRESHOLD))
 
 
 def _model(model: Mapping[str, Any], detecting: bool) -> ModelSettings:
