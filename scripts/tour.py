@@ -17,6 +17,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -97,6 +98,16 @@ def issue_key(tenant: str, issued: list[tuple[str, str]]) -> str:
     return info["key"]
 
 
+def until_status(status: int, headers: dict[str, str], deadline_s: float = 15.0) -> int:
+    """Send the chat request until it gets ``status`` (a change reaches the node within its cache_ttl)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        got = call("POST", f"{PROXY}/v1/chat/completions", CHAT, headers)[0]
+        if got == status or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
 def main() -> int:
     issued: list[tuple[str, str]] = []
     try:
@@ -152,6 +163,14 @@ def tour(issued: list[tuple[str, str]]) -> int:
     step("A valid key of a tenant the route does not know, or of a suspended one: the same generic 403")
     show(*call("POST", f"{PROXY}/v1/chat/completions", CHAT, {"X-API-Key": issue_key("nobody", issued)}))
     show(*call("POST", f"{PROXY}/v1/chat/completions", CHAT, {"X-API-Key": issue_key("initech", issued)}))
+
+    step("kong-ai emergency isolate acme: every node refuses acme within cache_ttl (5 s), no config push")
+    print("   -> " + kong_ai("emergency", "isolate", "acme", "--for", "10m", "--reason", "tour").strip())
+    try:
+        print(f"   -> {until_status(403, as_acme)} (generic; `kong-ai emergency list` says who and why)")
+    finally:
+        print("   -> " + kong_ai("emergency", "lift", "acme", "--reason", "tour").strip())
+    print(f"   -> {until_status(200, as_acme)} once lifted (all in `kong-ai emergency list --history`)")
 
     step("Enable ai-tenant-resolver on a new route through the Admin API")
     tag = uuid.uuid4().hex[:8]
