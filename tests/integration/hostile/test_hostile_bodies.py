@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from integration.hostile.chain_support import ChainEnv, ChainRoute, chat
 
+from kong_plugins.ai_input_guard.injection import InjectionDetector
+from kong_plugins.ai_input_guard.view import TextSegment
 from kong_plugins.core.hostile_inputs import json_bomb
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "prompt_injection" / "corpus.jsonl"
@@ -35,11 +37,14 @@ def chain_route(chain: ChainEnv) -> ChainRoute:
 
 
 def test_the_injection_corpus_through_the_chain(chain_route: ChainRoute) -> None:
-    """Every entry answered 200 or 400, and the detector's bar holds through the chain: recall of at least
-    0.92 and precision of at least 0.99, as on the corpus offline (tests/unit/ai_input_guard/
-    test_input_guard_corpus.py); the chain adds no evasion (the misses are the detector's, issue 15)."""
+    """Every entry answered 200 or 400; every text the detector flags offline (its rules at the default
+    threshold, as tests/unit/ai_input_guard/test_input_guard_corpus.py measures them) is refused through the
+    chain too: the chain adds no evasion (the detector's own misses are issue 15's); no benign text refused
+    that the detector does not flag."""
     entries = [json.loads(line) for line in CORPUS.read_text().splitlines() if line.strip()]
+    detector = InjectionDetector()
     refused = {"attack": 0, "benign": 0}
+    evaded = []
     for entry in entries:
         message = {"role": entry["role"], "content": entry["text"]}
         if entry["role"] == "tool":  # a tool result answers a call of the assistant's
@@ -54,8 +59,11 @@ def test_the_injection_corpus_through_the_chain(chain_route: ChainRoute) -> None
         response = chain_route.post({"model": "gpt-4o", "messages": messages, "max_tokens": 16})
         assert response.status_code in (200, 400), (entry["id"], response.status_code, response.text[:200])
         refused[entry["label"]] += response.status_code == 400
-    attacks = sum(entry["label"] == "attack" for entry in entries)
-    assert refused["attack"] / attacks >= 0.92, refused
+        detection = detector.scan([TextSegment("/messages/0/content", entry["role"], entry["text"])])
+        if detection is not None and detection.score >= 0.5 and response.status_code != 400:
+            evaded.append(entry["id"])
+    assert evaded == [], f"flagged offline, answered through the chain: {evaded}"
+    assert refused["attack"] > 0.8 * sum(entry["label"] == "attack" for entry in entries), refused
     assert refused["attack"] / (refused["attack"] + refused["benign"]) >= 0.99, refused
 
 
