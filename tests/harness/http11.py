@@ -159,12 +159,15 @@ class HttpServer:
 
                     traceback.print_exc()
                     response = HttpResponse(500, [("Content-Type", b"text/plain")], b"emulator error\n")
-                await self._write_response(conn, writer, request.method, response)
+                try:
+                    await self._write_response(conn, writer, request.method, response)
+                except (ConnectionError, h11.ProtocolError, UpstreamError):
+                    # The client left, or the upstream broke a streamed body off: nginx still runs the log
+                    # phase of the request (Kong's log handlers see it), and the connection is closed.
+                    self._after(response)
+                    return
                 enter("")
-                if response.on_sent is not None:
-                    task = asyncio.create_task(response.on_sent())
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                self._after(response)
                 if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
                     return
                 try:
@@ -178,6 +181,13 @@ class HttpServer:
             stats.active -= 1
             with contextlib.suppress(Exception):
                 writer.close()
+
+    def _after(self, response: HttpResponse) -> None:
+        """Runs the response's ``on_sent`` (Kong's log phase) in a task of its own."""
+        if response.on_sent is not None:
+            task = asyncio.create_task(response.on_sent())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _read_request(
         self,
