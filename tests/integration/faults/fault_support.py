@@ -323,9 +323,9 @@ def warm_up(chain: RedisChain) -> None:
         poll_until(lambda t=tenant: chain.healthy(t), deadline_s=10, what=f"{tenant} served from Redis")
 
 
-def recover(chain: RedisChain) -> None:
+def recover(chain: RedisChain, tenants: tuple[str, ...] | None = None) -> None:
     """Redis is back: requests are served from it again without anyone restarting anything."""
-    for tenant in chain.tenants:
+    for tenant in tenants or chain.tenants:
         poll_until(lambda t=tenant: chain.healthy(t), deadline_s=15, what=f"{tenant} back on Redis")
 
 

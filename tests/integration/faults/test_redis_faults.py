@@ -43,6 +43,8 @@ from integration.faults.fault_support import (
     within,
 )
 
+from kong_plugins.ai_tenant_resolver.emergency import EmergencyStore
+
 pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
 CLIENTS = 6
@@ -125,6 +127,36 @@ def test_api_keys_fail_closed_while_redis_is_down(
     assert all(o.headers["X-Tenant-ID"] == o.tenant for o in outcomes if o.status == 200)
     assert {o.status for o in load.since(len(outcomes) - 5)} == {200}
     check_reconciled(chain, max_extra=2 * CLIENTS)
+    check_audit(chain)
+
+
+def test_an_isolated_tenant_stays_isolated_while_redis_is_down(
+    gateway: GatewayUnderTest, make_route: Any, state: RestartableRedis, tmp_path: Path
+) -> None:
+    """``kong-ai emergency isolate``: the overlay is read with the registry entry and cached with it, so the
+    stale entry served while Redis is down still carries it: the isolated tenant is refused throughout,
+    never let in by the fault, while the other tenant is served."""
+    chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path)
+    warm_up(chain)
+    with state.client() as client:
+        EmergencyStore(client, chain.namespace).set_control(
+            "acme", "isolate", seconds=3600, by="faults", reason="fault test"
+        )
+    poll_until(lambda: chain.send(gateway.proxy, "acme").status_code == 403, deadline_s=10, what="isolated")
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=160) as load:
+        load.wait_done(16, what="before the kill")
+        state.kill()
+        load.wait_done(load.done() + 30, what="while Redis is down")
+        state.start()
+        recover(chain, ("globex",))  # served from Redis again
+        load.wait_done(load.done() + 16, what="after the restart")
+        outcomes = load.stop()
+    report(chain, outcomes)
+    assert not hung(outcomes)
+    seen = Counter((outcome.tenant, outcome.status) for outcome in outcomes)
+    assert {status for tenant, status in seen if tenant == "acme"} <= {403, 503}, seen
+    assert {status for tenant, status in seen if tenant == "globex"} == {200}, seen
+    assert chain.send(gateway.proxy, "acme").status_code == 403  # still isolated once Redis is back
     check_audit(chain)
 
 
