@@ -16,7 +16,9 @@ call one round trip to Kong, so each is counted. In ``access``:
   credentials (an empty list removes a header in Kong, pdk/service/request.lua);
 * ``kong.ctx.shared.set("ai_guard.tenant", facts)``: resolved requests (the context contract);
 * ``kong.response.set_header("X-Tenant-ID", id)``: resolved requests (tags the response);
-* ``kong.response.error(status, message)``: refused requests (sent by the handler base).
+* ``kong.response.error(status, message)``: refused requests (sent by the handler base);
+* ``kong.ctx.shared.get`` + ``set("ai_guard.findings", ...)``: only for a request refused by ``kong-ai
+  emergency`` (isolated tenant, restricted route), so the audit log records why.
 
 So a resolved request costs **4** round trips when the sources are any of ``jwt``/``header``/``api_key``, or
 only ``path``, or only ``consumer``; **5** when header sources are combined with ``path`` or ``consumer`` (or
@@ -52,11 +54,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kong_plugins.ai_tenant_resolver.resolver import check_route, resolve, upstream_headers
+from kong_plugins.ai_tenant_resolver.resolver import EmergencyRefusal, check_route, resolve, upstream_headers
 from kong_plugins.ai_tenant_resolver.schema import NAME, SCHEMA
 from kong_plugins.ai_tenant_resolver.settings import TENANT_ID_HEADER, ResolverSettings, build_settings
 from kong_plugins.ai_tenant_resolver.sources import RequestInputs
-from kong_plugins.core.context import TENANT_KEY
+from kong_plugins.core.context import FINDINGS_KEY, TENANT_KEY
 from kong_plugins.core.errors import ServiceUnavailable
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
@@ -67,6 +69,7 @@ from kong_plugins.core.schema import ensure_valid_config
 __all__ = ["PRIORITY", "VERSION", "Plugin"]
 
 VERSION = "0.1.0"
+MAX_FINDINGS = 64  # as ai-input-guard: the list stays bounded whatever earlier plugins wrote
 PRIORITY = priority_of(NAME)
 
 
@@ -82,6 +85,26 @@ class Plugin(GuardPlugin):
 
     @phase
     def access(self, pdk: Pdk) -> None:
+        try:
+            self._access(pdk)
+        except EmergencyRefusal as refusal:  # two more round trips, only for these refusals
+            findings = pdk.call("ctx.shared.get", FINDINGS_KEY)
+            items = (
+                [item for item in findings if isinstance(item, dict)] if isinstance(findings, list) else []
+            )
+            items.append(
+                {
+                    "plugin": NAME,
+                    "check": "emergency",
+                    "category": refusal.category,
+                    "score": 1.0,
+                    "action": "block",
+                }
+            )
+            pdk.call("ctx.shared.set", FINDINGS_KEY, items[-MAX_FINDINGS:])
+            raise
+
+    def _access(self, pdk: Pdk) -> None:
         settings = self.settings
         sources = settings.sources
         inputs = RequestInputs(

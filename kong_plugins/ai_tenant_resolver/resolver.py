@@ -37,9 +37,18 @@ from kong_plugins.ai_tenant_resolver.sources import (
 from kong_plugins.core.context import TenantFacts
 from kong_plugins.core.errors import Forbidden, RedisUnavailable, ServiceUnavailable, Unauthorized
 
-__all__ = ["Resolution", "check_route", "resolve", "upstream_headers"]
+__all__ = ["EmergencyRefusal", "Resolution", "check_route", "resolve", "upstream_headers"]
 
 HeaderValue = str | list[str]
+
+
+class EmergencyRefusal(Forbidden):
+    """A 403 because of ``kong-ai emergency`` (the client gets the same generic body as any 403); the handler
+    records ``category`` (``isolated``, ``route_restricted``) as a finding for the audit log."""
+
+    def __init__(self, category: str, log_reason: str) -> None:
+        super().__init__(log_reason=log_reason)
+        self.category = category
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,7 @@ def resolve(settings: ResolverSettings, inputs: RequestInputs) -> Resolution | N
         raise Forbidden(log_reason=f"tenant {record.id} is {record.status}")
     overlay = record.emergency.in_force() if record.emergency is not None else None
     if overlay is not None and overlay.isolated:
-        raise Forbidden(log_reason=f"tenant {record.id} is isolated (kong-ai emergency isolate)")
+        raise EmergencyRefusal("isolated", f"tenant {record.id} is isolated (kong-ai emergency isolate)")
     restriction = overlay.restriction if overlay is not None else None
     upstream = None
     if settings.routes_by_region:
@@ -118,7 +127,10 @@ def check_route(resolution: Resolution, route: object) -> None:
         return
     names = {route.get(key) for key in ("name", "id")} if isinstance(route, dict) else set()
     if not names.intersection(restriction.routes):
-        raise Forbidden(log_reason=f"tenant {resolution.tenant.id} is restricted to other routes (emergency)")
+        raise EmergencyRefusal(
+            "route_restricted",
+            f"tenant {resolution.tenant.id} is restricted to other routes (kong-ai emergency)",
+        )
 
 
 def upstream_headers(
