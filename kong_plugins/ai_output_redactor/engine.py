@@ -36,8 +36,8 @@ HASH_HEX_DIGITS = 12
 CUT_PROBES: dict[str, str] = {"email": "a.com"}
 """Per detector, a suffix that completes any cut-off value of its kind that is already recognisable: an
 e-mail address cut anywhere after its ``@`` (``jane@``, ``jane@exam``, ``jane@example.``) becomes an address
-with ``a.com`` appended. Used on the end of a text that may have been cut (a stream the upstream broke off,
-an answer stopped by ``max_tokens``), where the detector alone would see no address and let the part that
+with ``a.com`` appended. Used on the end of a text that may have been cut (a stream the upstream broke off
+or one stopped by ``max_tokens``), where the detector alone would see no address and let the part that
 names the person through."""
 CUT_TAIL_CHARS = 320
 """How much of a text's end is probed for a cut-off value (an e-mail address is at most 254 characters)."""
