@@ -98,3 +98,21 @@ def test_signed_tokens_with_hostile_content_are_refused(
     # refused requests are audited without a tenant ({~}); no key of acme or globex was written
     assert jwt_route.tags() <= {"~"}, jwt_route.redis_keys()
     assert jwt_route.audit_tenants() <= {""}, jwt_route.audit_tenants()
+
+
+def test_repeated_credentials_are_refused(jwt_route: ChainRoute, signing_key: SigningKey) -> None:
+    """Two ``Authorization`` headers (a good token and a forged one, in either order, in any case), or a
+    token in a comma list: the resolver cannot tell which one the upstream will use, so it takes neither."""
+    good = signing_key.token()
+    forged = forged_jwts(kid="rsa-1", public_pem=signing_key.public_pem)["alg none"]
+    for headers in (
+        [("Authorization", f"Bearer {good}"), ("Authorization", f"Bearer {forged}")],
+        [("Authorization", f"Bearer {forged}"), ("authorization", f"Bearer {good}")],
+        [("Authorization", f"Bearer {good}"), ("Authorization", f"Bearer {good}")],
+        [("Authorization", f"Bearer {good}, Bearer {forged}")],
+        [("Authorization", f"Bearer {good} {forged}")],
+        [("Authorization", f"Basic {good}")],
+    ):
+        response = jwt_route.post(tenant=None, headers=headers)
+        assert_kong_error(response, 401)
+    assert jwt_route.upstream_hits() == 0
