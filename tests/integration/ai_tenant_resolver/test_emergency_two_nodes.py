@@ -4,7 +4,10 @@ deadline (even while a node's cache still holds it), is lifted on both, and ever
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,6 +20,8 @@ import redis
 from fixtures.gateway import MOCK_LLM_URL
 from integration.ai_tenant_resolver.resolver_support import FORBIDDEN, GatewayRedis, KongAiCli, poll_until
 from integration.ai_tenant_resolver.two_nodes import two_nodes
+
+from kong_plugins.cli.main import main
 
 pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
@@ -44,8 +49,29 @@ def namespace(gateway_redis: GatewayRedis) -> Iterator[str]:
         client.close()
 
 
+class InProcessCli(KongAiCli):
+    """``kong-ai`` run in this process (``kong_plugins.cli.main.main``, the console script's own entry): the
+    same parser and code as the child process of :class:`KongAiCli` without a Python start per command
+    (seconds each on a busy CI machine). One test still runs the real child process."""
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        argv = [*args, "--redis-url", self.redis_url, "--namespace", self.namespace]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exit_:  # argparse
+                code = int(exit_.code or 0)
+        return subprocess.CompletedProcess(["kong-ai", *argv], code, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture(scope="module")
 def cli(gateway_redis: GatewayRedis, namespace: str) -> KongAiCli:
+    return InProcessCli(gateway_redis.url, namespace)
+
+
+@pytest.fixture(scope="module")
+def child_cli(gateway_redis: GatewayRedis, namespace: str) -> KongAiCli:
     return KongAiCli(gateway_redis.url, namespace)
 
 
@@ -161,11 +187,13 @@ def _list(cli: KongAiCli, *extra: str) -> Any:
     return json.loads(cli.ok("emergency", "list", "--json", *extra))
 
 
-def test_isolate_reaches_both_nodes_on_every_route_then_lift(nodes: list[str], cli: KongAiCli) -> None:
+def test_isolate_reaches_both_nodes_on_every_route_then_lift(
+    nodes: list[str], cli: KongAiCli, child_cli: KongAiCli
+) -> None:
     for path in ("/em-chat", "/em-other"):
         assert statuses(nodes, path, "acme") == [200, 200]
 
-    out = cli.ok("emergency", "isolate", "acme", "--reason", "incident 42: key leaked", "--by", "alice")
+    out = child_cli.ok("emergency", "isolate", "acme", "--reason", "incident 42: key leaked", "--by", "alice")
     assert "tenant acme isolated (until lifted)" in out
     for path in ("/em-chat", "/em-other"):
         until_all(nodes, path, "acme", 403)
