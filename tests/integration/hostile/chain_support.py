@@ -74,6 +74,7 @@ class ChainRoute:
         tenant: str | None = "acme",
         headers: dict[str, str] | list[tuple[str, Any]] | None = None,
         content_type: str | None = "application/json",
+        query: str = "",
     ) -> httpx.Response:
         sent: list[tuple[str, Any]] = list(headers.items() if isinstance(headers, dict) else headers or [])
         if tenant is not None:
@@ -81,7 +82,8 @@ class ChainRoute:
         if content_type is not None:
             sent.append(("Content-Type", content_type))
         raw = body if isinstance(body, bytes) else json.dumps(chat() if body is None else body).encode()
-        return self.gateway.proxy.post(self.route.url(), content=raw, headers=sent, timeout=CLIENT_TIMEOUT_S)
+        url = self.route.url() + query
+        return self.gateway.proxy.post(url, content=raw, headers=sent, timeout=CLIENT_TIMEOUT_S)
 
     def upstream_hits(self) -> int:
         """Requests the mock LLM received on this route's upstream path since the route was made."""
