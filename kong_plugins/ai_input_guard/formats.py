@@ -274,6 +274,9 @@ def _messages(document: dict[str, Any], view: RequestView) -> Iterator[tuple[int
     for index, message in enumerate(messages):
         role = str(message.get("role"))
         view.roles.append((f"/messages/{index}", role))
+        name = message.get("name")  # OpenAI's participant name: the model reads it with the message
+        if isinstance(name, str):
+            view.segments.append(TextSegment(f"/messages/{index}/name", role, name, index))
         content = message.get("content")
         base = f"/messages/{index}/content"
         if isinstance(content, str):
@@ -300,19 +303,21 @@ def _openai_chat(document: dict[str, Any], view: RequestView) -> None:
             path = f"/messages/{index}/function_call/arguments"
             view.segments.append(TextSegment(path, role, legacy_call["arguments"], index))
     tools = document.get("tools") or []
-    for tool_index, tool in enumerate(tools):
+    for tool in tools:
         function = tool.get("function") or tool.get("custom") or {}  # custom tools: {"custom": {"name"}}
         if isinstance(function.get("name"), str):
             view.tool_names.append(function["name"])
-        if isinstance(function.get("description"), str):
-            path = f"/tools/{tool_index}/function/description"
-            view.segments.append(TextSegment(path, "tool_definition", function["description"]))
-    view.tools_json = _canonical(tools) if tools else ""
-    # the deprecated `functions` parameter still offers functions to the model: their names are tools too
+    view.segments.extend(_tool_definition_texts(tools, "/tools"))
+    # the deprecated `functions` parameter still offers functions to the model: their names are tools too,
+    # their descriptions and parameters text it reads, and their definitions cost tokens
     functions = document.get("functions")
-    for function in functions if isinstance(functions, list) else []:
+    functions = functions if isinstance(functions, list) else []
+    for function in functions:
         if isinstance(function, dict) and isinstance(function.get("name"), str):
             view.tool_names.append(function["name"])
+    view.segments.extend(_tool_definition_texts(functions, "/functions"))
+    offered = [*tools, *functions]
+    view.tools_json = _canonical(offered) if offered else ""
 
 
 def _prompts(document: dict[str, Any], view: RequestView, key: str) -> None:
@@ -353,13 +358,25 @@ def _anthropic_messages(document: dict[str, Any], view: RequestView) -> None:
         for block_index, block in enumerate(content or []):
             _block_texts(block, f"{base}/{block_index}", role, index, view)
     tools = document.get("tools") or []
-    for tool_index, tool in enumerate(tools):
+    for tool in tools:
         if isinstance(tool.get("name"), str):
             view.tool_names.append(tool["name"])
-        if isinstance(tool.get("description"), str):
-            path = f"/tools/{tool_index}/description"
-            view.segments.append(TextSegment(path, "tool_definition", tool["description"]))
+    view.segments.extend(_tool_definition_texts(tools, "/tools"))
     view.tools_json = _canonical(tools) if tools else ""
+
+
+def _tool_definition_texts(tools: list[Any], base: str) -> list[TextSegment]:
+    """Every text of the tool definitions offered to the model, as role ``tool_definition``: not only each
+    tool's ``description`` but its parameters' descriptions, titles, enum values and defaults, and the
+    property names, all of which the model reads as the tool's documentation (the ``type`` keywords
+    excepted). Document order, one segment per string."""
+    found: list[TextSegment] = []
+    for index, tool in enumerate(tools):
+        for segment in _all_strings(tool, "tool_definition", keys=True):
+            if segment.path.endswith("/type") or segment.path == "/type":
+                continue
+            found.append(TextSegment(f"{base}/{index}{segment.path}", segment.role, segment.text))
+    return found
 
 
 #: Keys of content blocks/parts that hold no text the model reads as language: identifiers, media types,
@@ -445,8 +462,9 @@ def _custom(document: dict[str, Any], view: RequestView) -> None:
     view.segments = _all_strings(document, "user")
 
 
-def _all_strings(document: Any, role: str) -> list[TextSegment]:
-    """Every string value of a document with its pointer, in document order (iteratively)."""
+def _all_strings(document: Any, role: str, *, keys: bool = False) -> list[TextSegment]:
+    """Every string value of a document with its pointer, in document order (iteratively); with ``keys``
+    the names of the properties inside a ``properties`` object too (a JSON Schema's parameter names)."""
     found: list[TextSegment] = []
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
     while stack:
@@ -454,6 +472,8 @@ def _all_strings(document: Any, role: str) -> list[TextSegment]:
         if isinstance(value, str):
             found.append(TextSegment(json_pointer(path), role, value))
         elif isinstance(value, dict):
+            if keys and path and path[-1] == "properties":
+                found.extend(TextSegment(json_pointer(path), role, str(k)) for k in value)
             stack.extend((v, (*path, k)) for k, v in reversed(list(value.items())))
         elif isinstance(value, list):
             stack.extend((value[i], (*path, i)) for i in range(len(value) - 1, -1, -1))

@@ -12,7 +12,8 @@ caller and the tools wrote, not the application's own system prompt), the detect
 * the invisible channels: Unicode tag characters (their hidden ASCII is decoded and scanned too),
   zero-width characters inside words, bidi overrides, words mixing Latin and Cyrillic/Greek letters;
 * encoded payloads: every base64 and hex run is decoded, until :data:`DECODE_BUDGET_BYTES` decoded bytes
-  per text are spent, and the readable ones are scanned; the text scores as its worst run, so harmless
+  per text are spent, up to :data:`MAX_DECODE_DEPTH` encodings deep, and the readable ones are scanned in
+  every variant (a disguise inside the encoding is undone too); the text scores as its worst run, so harmless
   decoys around a payload never hide it. Runs left undecoded when the budget is spent (only possible when
   the body and string limits are raised far above their defaults) count as an encoded payload of weight
   :data:`UNSCANNED_WEIGHT`: what could not be read is not presumed harmless;
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -230,8 +232,12 @@ class InjectionDetector:
         readable = list(_decoded_runs(text.encode("utf-8", "surrogatepass"), budget))
         signals: list[Signal] = []
         if readable:
-            joined = "\n".join(readable).casefold().encode("utf-8", "surrogatepass")
-            rules = self._phrases.matches(joined) + self._tags.matches(joined)
+            # every spelling of the decoded text, as of a plain one: a payload encoded *and* disguised
+            # (zero-width characters, look-alike letters, digits for letters) is still read
+            rules: list[Rule] = []
+            for variant in variants("\n".join(readable)):
+                data = variant.text.encode("utf-8", "surrogatepass")
+                rules += self._phrases.matches(data) + self._tags.matches(data)
             if rules:
                 strongest = max(rules, key=lambda rule: rule.weight)
                 signals.append(
@@ -247,25 +253,26 @@ class InjectionDetector:
 def joined_runs(segments: Sequence[TextSegment]) -> list[TextSegment]:
     """The joined texts of runs of two or more segments of one role, in one message or in consecutive
     messages (segments in document order), as the model reads them: concatenated as is, and with a space
-    between pieces (parts holding one word each). Long runs are cut into windows of
-    :data:`JOIN_WINDOW_CHARS` overlapping by :data:`JOIN_OVERLAP_CHARS`, so a phrase across any boundary
-    is seen whole and the work stays linear in the request's text (each character of a run is scanned a
-    bounded number of times more: two joins, each window overlap). The path is the pieces' longest
-    common JSON pointer."""
+    between pieces (parts holding one word each). Blocks of another role inside the message (a document,
+    a search result between two text parts) do not break a run, and neither do messages between that hold
+    no text (an empty or ``null`` content): only a message with text of its own does. Long runs are cut
+    into windows of :data:`JOIN_WINDOW_CHARS` overlapping by :data:`JOIN_OVERLAP_CHARS`, so a phrase across
+    any boundary is seen whole and the work stays linear in the request's text (each character of a run
+    is scanned a bounded number of times more: two joins, each window overlap). The path is the pieces'
+    longest common JSON pointer."""
+    texted = sorted({s.message for s in segments if s.text and s.message is not None})
     runs: list[list[TextSegment]] = []
+    open_runs: dict[str, list[TextSegment]] = {}  # role -> its run still open
     for segment in segments:
         if not segment.text or segment.message is None:
             continue
-        last = runs[-1][-1] if runs else None
-        if (
-            last is not None
-            and last.role == segment.role
-            and last.message is not None
-            and segment.message - last.message in (0, 1)
-        ):
-            runs[-1].append(segment)
+        current = open_runs.get(segment.role)
+        if current is not None and _adjacent(current[-1].message, segment.message, texted):
+            current.append(segment)
         else:
-            runs.append([segment])
+            current = [segment]
+            runs.append(current)
+            open_runs[segment.role] = current
     joined: list[TextSegment] = []
     for run in runs:
         if len(run) < 2:
@@ -276,6 +283,16 @@ def joined_runs(segments: Sequence[TextSegment]) -> list[TextSegment]:
             for window in _windows(text):
                 joined.append(TextSegment(path, run[0].role, window, run[0].message))
     return joined
+
+
+def _adjacent(last: int | None, message: int, texted: Sequence[int]) -> bool:
+    """Whether ``message`` continues a run whose last piece is in ``last``: the same message, the next
+    one, or a later one with no message holding text in between (``texted``: sorted indexes)."""
+    if last is None or message < last:
+        return False
+    if message - last <= 1:
+        return True
+    return bisect.bisect_right(texted, last) == bisect.bisect_left(texted, message)
 
 
 JOIN_WINDOW_CHARS = 16384
@@ -321,9 +338,17 @@ class _DecodeBudget:
         return run
 
 
-def _decoded_runs(data: bytes, budget: _DecodeBudget) -> Iterator[str]:
+MAX_DECODE_DEPTH = 3
+"""Encodings undone one inside the other (base64 of base64 of hex...): each level is at most 3/4 of the one
+it came from and all share one budget, so the depth only bounds the recursion."""
+
+
+def _decoded_runs(data: bytes, budget: _DecodeBudget, depth: int = 1) -> Iterator[str]:
     """Readable texts hidden in the base64/hex runs of ``data``, every run until ``budget`` is spent
-    (binary blobs such as images decode, cost their bytes, and are skipped)."""
+    (binary blobs such as images decode, cost their bytes, and are skipped). The runs' decoded texts are
+    searched for runs again, all of a level at once, up to :data:`MAX_DECODE_DEPTH` levels: an encoded
+    encoding of an instruction is not readable at the first level, and was skipped as a blob."""
+    nested: list[str] = []
     for regex, decode, chars, decoded_bytes in (
         (_BASE64_RUN, _from_base64, 4, 3),
         (_HEX_RUN, _from_hex, 2, 1),
@@ -334,8 +359,14 @@ def _decoded_runs(data: bytes, budget: _DecodeBudget) -> Iterator[str]:
                 return
             run = budget.take(match.group(), chars, decoded_bytes)
             decoded = decode(run) if len(run) >= MIN_ENCODED_CHARS else None
-            if decoded is not None and _readable(decoded):
+            if decoded is None:
+                continue
+            if _readable(decoded):
                 yield decoded
+            if depth < MAX_DECODE_DEPTH and len(decoded) >= MIN_ENCODED_CHARS:
+                nested.append(decoded)
+    if nested:  # line breaks: no run crosses from one decoded text into the next
+        yield from _decoded_runs("\n".join(nested).encode("utf-8", "surrogatepass"), budget, depth + 1)
 
 
 def _from_base64(run: bytes) -> str | None:

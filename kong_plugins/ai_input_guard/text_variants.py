@@ -5,23 +5,29 @@ once a disguise is removed is itself evidence (it is reported as ``obfuscation``
 Variants, each built only when it would differ from the previous one:
 
 ``plain``      casefolded text, as sent;
+``unescaped``  percent-escapes (``%49gnore%20all``) and HTML character references (``&#73;gnore``,
+               ``&amp;``) decoded, as a model reading the text would;
 ``normalized`` NFKC (fullwidth and mathematical-bold letters become plain ``ignore``), without
                invisible characters (zero-width spaces/joiners, word joiners, soft hyphens, BOMs, bidi
                controls, Unicode tag characters);
 ``folded``     Cyrillic/Greek/IPA letters that look Latin mapped to Latin (Cyrillic o → Latin o);
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
+``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
 ``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e`` → ``ignore``).
 
 It also reads the two invisible channels: Unicode *tag* characters (U+E0020-U+E007E mirror ASCII and render
 as nothing, so ``ignore…`` can be smuggled in plain sight; the flag emoji's legitimate tag sequences are set
 aside first), and zero-width or bidi characters placed inside words.
 
-Everything here is linear: ``str`` methods and RE2 scans, bounded counts of matches.
+Everything here is linear: ``str`` methods and RE2 scans, bounded counts of matches (and two fixed
+unescaping patterns that cannot backtrack, see :func:`_unescape`).
 """
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -106,7 +112,12 @@ def variants(text: str) -> list[TextVariant]:
     plain = text.casefold()
     found = [TextVariant(plain, None)]
     current = plain
-    if not text.isascii():
+    if "%" in plain or "&" in plain:
+        unescaped = _unescape(plain)
+        if unescaped != current:
+            found.append(TextVariant(unescaped, "obfuscation"))
+            current = unescaped
+    if not current.isascii():
         stripped = plain.translate(_REMOVE_INVISIBLE)
         normalized = unicodedata.normalize("NFKC", stripped).casefold()
         if normalized != current:
@@ -121,11 +132,33 @@ def variants(text: str) -> list[TextVariant]:
         leet = current.translate(_LEET)
         if leet != current:
             found.append(TextVariant(leet, "obfuscation"))
+    if "_" in current:  # snake_case: RE2's \b sees no word boundary at "_", so the rules' phrases miss it
+        words = current.replace("_", " ")
+        found.append(TextVariant(words, "obfuscation"))
     if _SPACED.search(current) is not None:
         collapsed = _collapse_spaced(current)
         if collapsed != current:
             found.append(TextVariant(collapsed, "obfuscation"))
     return found
+
+
+def _unescape(text: str) -> str:
+    """Percent-escapes and HTML character references decoded (escaped bytes that are not UTF-8 become
+    U+FFFD). ``urllib.parse.unquote`` is avoided: it costs a Python step per ``%`` even where none escapes
+    anything; :data:`_PERCENT_RUN` and ``html.unescape``'s pattern are fixed and unnested (each repetition
+    starts with a character nothing else in it matches), so stdlib ``re`` runs them in linear time."""
+    if "%" in text:
+        text = _PERCENT_RUN.sub(_percent_decoded, text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text.casefold()
+
+
+_PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+
+
+def _percent_decoded(match: re.Match[str]) -> str:
+    return bytes.fromhex(match.group().replace("%", "")).decode("utf-8", "replace")
 
 
 def _collapse_spaced(text: str) -> str:

@@ -157,6 +157,7 @@ def test_views_extract_the_same_facts_from_every_format() -> None:
         ("/messages/1/content/0/text", "user"),
         ("/messages/2/tool_calls/0/function/arguments", "assistant"),
         ("/messages/3/content", "tool"),
+        ("/tools/0/function/name", "tool_definition"),  # every text of a definition: the model reads it
         ("/tools/0/function/description", "tool_definition"),
     ]
     completions = extract_view("openai-completions", COMPLETIONS)
