@@ -10,9 +10,10 @@ Two wire formats (``adapter``), both documented in docs/guardrail-service.md:
   by blank lines as one prompt, and ``is_valid: false`` is an injection verdict.
 
 Answers are cached (a bounded LRU per plugin instance, ``cache_size`` entries for ``cache_ttl`` seconds)
-under a SHA-256 of adapter, URL, role and text: the text itself is never kept as a key. Anything but a
-well-formed 2xx answer - a timeout, a refused connection, a 5xx, an answer larger than
-:data:`MAX_ANSWER_BYTES`, JSON of the wrong shape - is a failure, which the cascade resolves per
+under a SHA-256 of adapter, URL, role, text and, for ``generic`` (which sends it), the tenant: a service
+that judges per tenant never has one tenant's verdict served to another. The text itself is never kept as
+a key. Anything but a well-formed 2xx answer - a timeout, a refused connection, a 5xx, an answer larger
+than :data:`MAX_ANSWER_BYTES`, JSON of the wrong shape - is a failure, which the cascade resolves per
 ``fail_mode``; failures are never cached. The API key (``api_key``) is only ever put in the request's
 header: log lines name the service by scheme, host, port and path only.
 """
@@ -119,8 +120,9 @@ class GuardrailClient:
             return [self._cached(prompt, "prompt", lambda: [self._ask_llm_guard(prompt)])]
         return self._generic(bounded, tenant)
 
-    def _key(self, text: str, role: str) -> str:
-        material = "\0".join((self.settings.adapter, self.settings.url, role, text))
+    def _key(self, text: str, role: str, tenant: str | None = None) -> str:
+        scope = "" if tenant is None else f"tenant:{tenant}"
+        material = "\0".join((self.settings.adapter, self.settings.url, scope, role, text))
         return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
     def _cached(self, text: str, role: str, ask: Callable[[], list[TextVerdict]]) -> TextVerdict:
@@ -141,7 +143,7 @@ class GuardrailClient:
         missing: dict[str, list[int]] = {}  # cache key -> positions (the same text may appear twice)
         order: list[tuple[str, str, str]] = []
         for position, (text, role) in enumerate(texts):
-            key = self._key(text, role)
+            key = self._key(text, role, tenant)
             entry = self._cache.get(key) if self.settings.cache_size > 0 else None
             if entry is not None and entry.value is not None:
                 verdicts.append(_from_cache(entry.value))

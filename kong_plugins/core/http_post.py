@@ -2,16 +2,21 @@
 
 Every outbound call of a guard goes through :func:`post_json`, one small blocking function, so that the
 plugin server's runtime can later swap it for a cooperative one in one place. It is a plain ``http.client``
-request: the socket timeout is re-armed with what is left of the deadline before each step (connect, send,
-each read), so the whole call never takes much longer than ``timeout_s`` however slowly the peer trickles
-its answer, and at most ``max_bytes`` of the answer are read (a larger one is an error, never buffered).
+request: the socket timeout is re-armed with what is left of the deadline before each step (connect, send)
+and before *every* receive on the socket (:class:`_DeadlineSocket`: the status line, each header line, each
+chunk-size line and body read), so the whole call never takes much longer than ``timeout_s`` however slowly
+the peer trickles its answer (re-arming only between ``http.client``'s own reads would not do: one header
+line is many receives, each one byte every second and none timing out), and at most ``max_bytes`` of the
+answer are read (a larger one is an error, never buffered).
 Nothing here logs: the caller decides what of the URL may appear in a log line (never its headers).
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import json
+import socket
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -73,6 +78,7 @@ def _post_json(
     sent = {"Content-Type": "application/json", "Accept": "application/json", **headers}
     try:
         connection.connect()
+        connection.sock = _DeadlineSocket(connection.sock, deadline)  # type: ignore[assignment]
         _arm(connection, deadline)
         connection.request("POST", target, body=body, headers=sent)
         _arm(connection, deadline)
@@ -104,3 +110,37 @@ def _arm(connection: http.client.HTTPConnection, deadline: float) -> None:
         raise TimeoutError
     if connection.sock is not None:
         connection.sock.settimeout(left)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The answer's bytes, each receive given only what is left of the deadline (``TimeoutError`` after)."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+
+class _DeadlineSocket:
+    """A connected socket whose ``makefile`` (what ``http.client`` reads the answer through) is bounded by
+    the call's deadline; everything else is the socket's own."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)

@@ -73,7 +73,7 @@ def test_generic_contract_sends_only_uncached_texts_once() -> None:
         (False, 0.0, None, "service"),
     ]
     assert poster.calls[0]["payload"] == {"texts": ["a", "b"], "roles": ["user", "tool"], "tenant": "acme"}
-    second = client.check([("b", "tool"), ("c", "user")], None)
+    second = client.check([("b", "tool"), ("c", "user")], "acme")
     assert [(v.source, v.category) for v in second] == [("cache", "prompt_leak"), ("service", None)]
     assert poster.calls[1]["payload"]["texts"] == ["c"]  # unknown categories never reach the client
 
