@@ -23,6 +23,7 @@ from kong_plugins.ai_audit_log.payloads import answer_text, prompt_text, sanitiz
 from kong_plugins.ai_audit_log.record import AccessFacts, Answer, build_record, upstream_answered
 from kong_plugins.ai_audit_log.schema import NAME, SCHEMA
 from kong_plugins.ai_audit_log.settings import Settings, build_settings
+from kong_plugins.core import metrics
 from kong_plugins.core.context import (
     AUTHZ_KEY,
     FINDINGS_KEY,
@@ -114,6 +115,8 @@ class Plugin(GuardPlugin):
         )
         for writer in self.settings.writers:
             writer.submit(record)
+        response = serialized.get("response")
+        metrics.observe_request(record, response.get("headers") if isinstance(response, Mapping) else None)
 
 
 def _decode(raw: Any) -> Mapping[str, Any]:

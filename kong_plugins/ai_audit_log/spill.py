@@ -58,6 +58,10 @@ class SpillFile:
             os.fsync(self._fd)
             self._size += len(data)
 
+    def pending_bytes(self) -> int:
+        """Bytes appended and not yet committed (what a replay still has to write)."""
+        return max(0, self._size - self._offset)
+
     def pending(self) -> bool:
         with self._lock:
             return self._offset < self._size

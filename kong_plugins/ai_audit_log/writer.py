@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from kong_plugins.ai_audit_log.spill import SpillFile
+from kong_plugins.core import metrics
 
 __all__ = ["Sink", "Writer", "writer_for"]
 
@@ -102,9 +103,13 @@ class Writer:
             log.error("[ai-audit-log] adopting spill files failed: %s", exc)
         while not self._stop.is_set():
             try:
+                spilled = self.spilled
                 self._step(self._take(self.flush_interval_s))
                 if self._overflowing:
                     self._settle_overflow()
+                metrics.set_audit_sink(
+                    self.sink.name, self.queue.qsize(), self.spill.pending_bytes(), self.spilled - spilled
+                )
             except Exception as exc:
                 log.error("[ai-audit-log] %s writer: %s", self.sink.name, exc)
                 time.sleep(self.flush_interval_s)  # a broken spill directory: do not spin

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from kong_plugins.core import metrics
 from kong_plugins.core.completion import FAIL_CLOSED_MARK, MARKED_PHASES, mark_key
 from kong_plugins.core.errors import ConfigError, PluginResponseError, ReplaceResponse
 from kong_plugins.core.pdk import Pdk
@@ -106,6 +108,7 @@ def phase(method: Callable[[P, Pdk], None]) -> Callable[[P, Any], None]:
     @functools.wraps(method)
     def handler(self: P, kong: Any) -> None:
         pdk = Pdk(kong)
+        started = time.perf_counter()
         try:
             method(self, pdk)
             if self.fail_closed_mark and phase_name in MARKED_PHASES and not pdk.ended:
@@ -126,5 +129,8 @@ def phase(method: Callable[[P, Pdk], None]) -> Callable[[P, Any], None]:
             log.error("[%s] %s phase failed:\n%s", self.name, phase_name, traceback.format_exc())
             if phase_name in TERMINAL_PHASES:
                 pdk.call_no_return("response.error", 500)
+        finally:
+            # wall time, Kong's answers to our PDK calls included: what this phase costs a request
+            metrics.observe_phase(self.name, phase_name, time.perf_counter() - started, pdk.calls)
 
     return handler

@@ -32,6 +32,7 @@ import os
 import re
 import ssl
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -46,7 +47,7 @@ from redis.backoff import NoBackoff
 from redis.connection import AbstractConnection, BlockingConnectionPool, Connection, SSLConnection
 from redis.retry import Retry
 
-from kong_plugins.core import blocking
+from kong_plugins.core import blocking, metrics
 from kong_plugins.core.errors import ConfigError, RedisUnavailable
 
 __all__ = [
@@ -603,14 +604,19 @@ def redis_errors(operation: str = "redis command") -> Iterator[None]:
     """Turn Redis transport failures in the block into :class:`RedisUnavailable`; let server replies through.
 
     ``operation`` names what was being done, for the log. The original exception is kept as ``__cause__``.
+    With metrics on, the block's time and failures are counted per ``operation`` (core/metrics.py).
     """
+    started = time.perf_counter()
     try:
         yield
     except Exception as exc:
-        if not is_unavailable_error(exc):
+        unavailable = is_unavailable_error(exc)
+        metrics.observe_redis(operation, time.perf_counter() - started, unavailable)
+        if not unavailable:
             raise
         message = f"{operation}: Redis unavailable ({type(exc).__name__}: {exc})"
         raise RedisUnavailable(message[:_MESSAGE_MAX_CHARS], in_doubt=not _never_sent(exc)) from exc
+    metrics.observe_redis(operation, time.perf_counter() - started, False)
 
 
 _NOT_SENT_MARKS = ("connecting to", "No connection available", "cannot be connected")

@@ -18,6 +18,8 @@ carry over. Additions:
   ``kong-python-pluginserver -d`` does (a file that fails to load is a warning; ``.so``/``.pyd`` are not
   loaded).
 * ``--handler-timeout``, ``--max-handler-threads``, ``--max-frame-bytes``, ``--instance-idle-ttl``: bounds.
+* ``--metrics-listen HOST:PORT``, ``--metrics-dir DIR``, ``--metrics-max-tenants N``: Prometheus metrics
+  (off by default; :mod:`kong_plugins.server.metrics_endpoint`, docs/observability/README.md).
 
 ``-m`` (multiprocessing) is refused with exit status 2: a pre-fork mode is planned, not written.
 """
@@ -33,7 +35,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
-from kong_plugins.server import registry
+from kong_plugins.server import metrics_endpoint, registry
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -166,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="drop instances unused this long; Kong restarts them; 0 = never (default: %(default)s)",
     )
+    metrics_endpoint.add_arguments(parser)
     return parser
 
 
@@ -267,6 +270,8 @@ def _serve(args: argparse.Namespace, modules: dict[str, str], explicit: bool) ->
     from kong_plugins.server.transport import UnixSocketServer
 
     log = configure_logging(args.verbose)
+    if not metrics_endpoint.start(args, log):
+        return EXIT_FAILURE
     if not os.path.isdir(args.prefix):
         log.error("prefix %s does not exist, cannot create the unix socket there", args.prefix)
         return EXIT_FAILURE

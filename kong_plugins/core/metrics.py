@@ -1,0 +1,425 @@
+"""Prometheus metrics of the plugin server: what our plugins decided, per tenant, and what it cost to decide.
+
+Kong's own Prometheus plugin cannot see inside external plugins, so ``kong-ai-pluginserver
+--metrics-listen HOST:PORT`` serves these itself (docs/observability/README.md lists every metric).
+
+Why it is shaped this way:
+
+* **Off by default, one bool when off.** Nothing is recorded until :func:`enable` runs (the server calls it
+  for ``--metrics-listen``/``--metrics-dir``); every ``observe_*`` starts with ``if _state is None: return``.
+  prometheus-client is imported only then, so a process without metrics never loads it.
+* **No new PDK calls.** Facts come from what plugins already hold: the ``@phase`` decorator's clock and its
+  PDK call counter (core/handler.py), the Redis choke point (core/redis.py ``redis_errors``), the audit
+  record that ai-audit-log builds in ``log`` from ``kong.ctx.shared`` and ``kong.log.serialize()``
+  (:func:`observe_request`), and the audit writer thread (:func:`set_audit_sink`). Request, token, cost and
+  decision counts therefore exist for routes that have ``ai-audit-log``.
+* **One scrape for every plugin-server process** (Kong 3.9 starts one per ``pluginserver_names`` entry that
+  has a ``start_cmd``): with a metrics directory, prometheus-client's multiprocess mode keeps each process's
+  values in memory-mapped files there, and the process that listens sums them at scrape time. Every process
+  of one Kong node must get the same ``--metrics-dir``; empty it when Kong starts (a tmpfs under Kong's
+  prefix does that by itself).
+* **Bounded labels.** Tenants, routes and models are label values only for the first ``max_tenants`` /
+  ``max_routes`` / ``max_models`` distinct values a process sees; later ones are counted under ``other``.
+  Tenant ids are syntax-checked by ai-tenant-resolver (never a key or token). Client addresses and API keys
+  never appear; the security counters use a keyed hash of the client's network (``/24``, ``/48``) folded
+  into ``ip_buckets`` buckets. No payload, header value or prompt is ever a label.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import math
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "OTHER",
+    "MetricsSettings",
+    "enable",
+    "enabled",
+    "exposition",
+    "observe_phase",
+    "observe_redis",
+    "observe_request",
+    "serve",
+    "set_audit_sink",
+]
+
+OTHER = "other"
+NONE = "none"
+PREFIX = "kong_ai"
+PHASE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+REDIS_BUCKETS = (0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+PDK_BUCKETS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50)
+MAX_LABEL_CHARS = 64
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """How many distinct values a label may take per process before the rest fold into ``other``."""
+
+    max_tenants: int = 100
+    max_routes: int = 100
+    max_models: int = 50
+    ip_buckets: int = 64
+    directory: str | None = None
+
+
+class _Fold:
+    """The first ``limit`` distinct values keep their name; later ones become ``other``. Thread-safe."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.seen: set[str] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, value: Any) -> str:
+        if not isinstance(value, str) or not value:
+            return NONE
+        value = value[:MAX_LABEL_CHARS]
+        if value in self.seen:
+            return value
+        with self.lock:
+            if value in self.seen:
+                return value
+            if len(self.seen) >= self.limit:
+                return OTHER
+            self.seen.add(value)
+            return value
+
+
+@dataclass
+class _State:
+    settings: MetricsSettings
+    registry: Any
+    tenants: _Fold
+    routes: _Fold
+    models: _Fold
+    salt: bytes
+    m: dict[str, Any] = field(default_factory=dict)
+
+
+_state: _State | None = None
+_enable_lock = threading.Lock()
+
+
+def enabled() -> bool:
+    return _state is not None
+
+
+def enable(settings: MetricsSettings | None = None) -> None:
+    """Start recording (idempotent). With ``settings.directory``, in multiprocess mode: must run before
+    anything else imports prometheus_client, which reads ``PROMETHEUS_MULTIPROC_DIR`` when imported."""
+    global _state
+    settings = settings or MetricsSettings()
+    with _enable_lock:
+        if _state is not None:
+            return
+        if settings.directory:
+            os.makedirs(settings.directory, exist_ok=True)
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = settings.directory
+        import prometheus_client as prom
+        from prometheus_client import values
+
+        # in case prometheus_client was imported before the directory was known
+        values.ValueClass = values.get_value_class()
+        registry = prom.CollectorRegistry(auto_describe=True)
+        state = _State(
+            settings,
+            registry,
+            _Fold(settings.max_tenants),
+            _Fold(settings.max_routes),
+            _Fold(settings.max_models),
+            # the IP buckets' key: the same in every process of a node that shares the directory
+            salt=hashlib.sha256(("kong-ai-metrics:" + (settings.directory or "")).encode()).digest(),
+        )
+        _define(state, prom)
+        if settings.directory:
+            from prometheus_client import multiprocess
+
+            pid = os.getpid()
+            atexit.register(lambda: multiprocess.mark_process_dead(pid))
+        _state = state
+
+
+def _define(state: _State, prom: Any) -> None:
+    """Every metric; docs/observability/README.md describes them (a test checks both lists agree)."""
+    reg = state.registry
+    m = state.m
+
+    def counter(name: str, doc: str, labels: Iterable[str]) -> None:
+        m[name] = prom.Counter(f"{PREFIX}_{name}", doc, list(labels), registry=reg)
+
+    def histogram(name: str, doc: str, labels: Iterable[str], buckets: tuple[float, ...]) -> None:
+        m[name] = prom.Histogram(f"{PREFIX}_{name}", doc, list(labels), buckets=buckets, registry=reg)
+
+    def gauge(name: str, doc: str, labels: Iterable[str], mode: str) -> None:
+        m[name] = prom.Gauge(f"{PREFIX}_{name}", doc, list(labels), registry=reg, multiprocess_mode=mode)
+
+    counter(
+        "requests", "Requests seen by ai-audit-log, by outcome", ("tenant", "route", "decision", "status")
+    )
+    counter("tokens", "Tokens settled by the token limiter", ("tenant", "model", "kind"))
+    counter("cost_usd", "Cost settled by the token limiter (USD)", ("tenant", "model"))
+    counter("limiter_outcomes", "Token limiter outcomes", ("tenant", "outcome"))
+    gauge(
+        "budget_remaining_ratio",
+        "Remaining/limit of each limit the limiter reported on the tenant's last answer",
+        ("tenant", "limit"),
+        "mostrecent",
+    )
+    counter("authz_denials", "ai-action-authz denials by level", ("tenant", "level"))
+    counter(
+        "input_findings", "ai-input-guard findings by category and action", ("tenant", "category", "action")
+    )
+    counter("redactions", "Spans redacted by detector", ("tenant", "detector", "direction"))
+    counter("auth_failures", "401/403 answers by tenant", ("tenant", "status"))
+    counter("auth_failures_by_source", "401/403 answers by hashed client network bucket", ("ip_bucket",))
+    counter("rate_limited", "429 answers by tenant", ("tenant",))
+    counter(
+        "refusals", "Model answers ai-output-redactor blocked, and 4xx refusals of the chain", ("tenant",)
+    )
+    counter(
+        "retry_after_refusal",
+        "Requests of a tenant that came after its previous one was refused",
+        ("tenant",),
+    )
+    counter(
+        "repeated_prompts", "Requests whose prompt hash the tenant sent in its last 1024 prompts", ("tenant",)
+    )
+    histogram("phase_seconds", "Handler time per plugin and phase", ("plugin", "phase"), PHASE_BUCKETS)
+    histogram("pdk_calls", "PDK round trips per plugin phase", ("plugin", "phase"), PDK_BUCKETS)
+    histogram("redis_seconds", "Redis operation latency", ("operation",), REDIS_BUCKETS)
+    counter("redis_errors", "Redis operations that failed (unreachable, timeout)", ("operation",))
+    gauge("audit_backlog", "Records queued for an audit sink", ("sink",), "livesum")
+    gauge("audit_spill_bytes", "Bytes in an audit sink's spill file, not yet replayed", ("sink",), "livesum")
+    counter("audit_spilled", "Records an audit sink spilled to disk", ("sink",))
+
+
+def exposition() -> bytes:
+    """The text exposition of every process (multiprocess mode) or of this one."""
+    state = _state
+    if state is None:
+        return b""
+    import prometheus_client as prom
+
+    return prom.generate_latest(_scrape_registry(state))
+
+
+def _scrape_registry(state: _State) -> Any:
+    if not state.settings.directory:
+        return state.registry
+    import prometheus_client as prom
+    from prometheus_client import multiprocess
+
+    registry = prom.CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=state.settings.directory)
+    return registry
+
+
+def serve(host: str, port: int) -> tuple[Any, Any]:
+    """Serve ``/metrics`` on ``host:port`` from a daemon thread; returns (server, thread)."""
+    state = _state
+    if state is None:
+        raise RuntimeError("metrics are not enabled")
+    import prometheus_client as prom
+
+    return prom.start_http_server(port, addr=host, registry=_scrape_registry(state))
+
+
+# -- recording ----------------------------------------------------------------------------------------------
+
+
+def observe_phase(plugin: str, phase: str, seconds: float, pdk_calls: int) -> None:
+    """One handler run (called by core/handler.py ``@phase``)."""
+    state = _state
+    if state is None:
+        return
+    state.m["phase_seconds"].labels(plugin, phase).observe(seconds)
+    state.m["pdk_calls"].labels(plugin, phase).observe(pdk_calls)
+
+
+def observe_redis(operation: str, seconds: float, failed: bool) -> None:
+    """One Redis operation (called by core/redis.py ``redis_errors``)."""
+    state = _state
+    if state is None:
+        return
+    operation = operation[:MAX_LABEL_CHARS]
+    state.m["redis_seconds"].labels(operation).observe(seconds)
+    if failed:
+        state.m["redis_errors"].labels(operation).inc()
+
+
+def set_audit_sink(sink: str, backlog: int, spill_bytes: int, spilled: int = 0) -> None:
+    """An audit writer's queue length and unreplayed spill (called by its thread, off the request path)."""
+    state = _state
+    if state is None:
+        return
+    state.m["audit_backlog"].labels(sink).set(backlog)
+    state.m["audit_spill_bytes"].labels(sink).set(spill_bytes)
+    if spilled:
+        state.m["audit_spilled"].labels(sink).inc(spilled)
+
+
+_AUTH_STATUSES = frozenset({401, 403})
+_INVALID_STATUSES = frozenset({400, 404, 405, 411, 413, 415, 422})
+_recent_prompts: dict[str, dict[str, None]] = {}
+_last_refused: dict[str, bool] = {}
+_RECENT_PROMPTS = 1024
+_recent_lock = threading.Lock()
+
+
+def decision_of(status: int | None, source: str | None) -> str:
+    """What the chain decided, from the answer's status and who gave it (Kong = one of our plugins)."""
+    if status is None:
+        return "unknown"
+    if source != "kong":
+        if status < 400:
+            return "allowed"
+        return "upstream_error" if status >= 500 else "upstream_refused"
+    if status == 429:
+        return "rate_limited"
+    if status == 401:
+        return "unauthenticated"
+    if status == 403:
+        return "forbidden"
+    if status in _INVALID_STATUSES:
+        return "invalid"
+    if status >= 500:
+        return "error"
+    return "allowed" if status < 400 else "refused"
+
+
+def observe_request(record: Mapping[str, Any], response_headers: Any = None) -> None:
+    """Count one request from its audit record (ai-audit-log's ``log`` phase; no PDK call of its own)."""
+    state = _state
+    if state is None:
+        return
+    m = state.m
+    tenant = state.tenants(record.get("tenant"))
+    route_entity = record.get("route")
+    route = state.routes(
+        (route_entity.get("name") or route_entity.get("id")) if isinstance(route_entity, Mapping) else None
+    )
+    status = record.get("status") if isinstance(record.get("status"), int) else None
+    source = record.get("response_source")
+    decision = decision_of(status, source)
+    m["requests"].labels(tenant, route, decision, str(status) if status else NONE).inc()
+
+    model = state.models(record.get("model_answered") or record.get("model_requested"))
+    usage = record.get("usage")
+    if isinstance(usage, Mapping):
+        for kind in ("prompt", "completion"):
+            tokens = _positive(usage.get(f"{kind}_tokens"))
+            if tokens:
+                m["tokens"].labels(tenant, model, kind).inc(tokens)
+        cost = _positive(usage.get("cost_usd"))
+        if cost:
+            m["cost_usd"].labels(tenant, model).inc(cost)
+    limiter = record.get("limiter")
+    if isinstance(limiter, Mapping):
+        outcome = "limited" if limiter.get("outcome") == "refused" else "allowed"
+        if outcome == "allowed" and isinstance(usage, Mapping) and usage.get("degraded") is True:
+            outcome = "fail_open"
+        m["limiter_outcomes"].labels(tenant, outcome).inc()
+        for name, ratio in _budget_ratios(limiter.get("remaining"), response_headers):
+            m["budget_remaining_ratio"].labels(tenant, name).set(ratio)
+    authz = record.get("authz")
+    if isinstance(authz, Mapping) and authz.get("decision") == "deny":
+        m["authz_denials"].labels(tenant, _label(authz.get("level"))).inc()
+    findings = record.get("findings")
+    if isinstance(findings, list):
+        for finding in findings:
+            if isinstance(finding, Mapping):
+                category = _label(finding.get("category") or finding.get("check"))
+                m["input_findings"].labels(tenant, category, _label(finding.get("action"))).inc()
+    redaction = record.get("redaction")
+    if isinstance(redaction, Mapping):
+        for direction, key in (("response", "counts"), ("request", "request_counts")):
+            counts = redaction.get(key)
+            if isinstance(counts, Mapping):
+                for detector, count in counts.items():
+                    if isinstance(count, int) and count > 0:
+                        m["redactions"].labels(tenant, _label(detector), direction).inc(count)
+        if redaction.get("action") == "block":
+            m["refusals"].labels(tenant).inc()
+    _security(state, record, tenant, status, decision)
+
+
+def _security(
+    state: _State, record: Mapping[str, Any], tenant: str, status: int | None, decision: str
+) -> None:
+    m = state.m
+    if status in _AUTH_STATUSES:
+        m["auth_failures"].labels(tenant, str(status)).inc()
+        m["auth_failures_by_source"].labels(_ip_bucket(state, record.get("client_ip"))).inc()
+    if status == 429:
+        m["rate_limited"].labels(tenant).inc()
+    refused = decision in {"forbidden", "invalid", "refused"}
+    if refused:
+        m["refusals"].labels(tenant).inc()
+    prompt = record.get("input_hash")
+    with _recent_lock:
+        if _last_refused.get(tenant):
+            m["retry_after_refusal"].labels(tenant).inc()
+        _last_refused[tenant] = refused
+        if isinstance(prompt, str) and prompt:
+            recent = _recent_prompts.setdefault(tenant, {})
+            if prompt in recent:
+                m["repeated_prompts"].labels(tenant).inc()
+                recent.pop(prompt)
+            recent[prompt] = None
+            if len(recent) > _RECENT_PROMPTS:
+                recent.pop(next(iter(recent)))
+
+
+def _ip_bucket(state: _State, address: Any) -> str:
+    """A keyed hash of the client's network folded into ``ip_buckets`` buckets: no address in a label."""
+    if not isinstance(address, str) or not address:
+        return NONE
+    digest = hashlib.blake2b(address.encode(), key=state.salt[:32], digest_size=8).digest()
+    return f"b{int.from_bytes(digest, 'big') % state.settings.ip_buckets:02d}"
+
+
+def _budget_ratios(remaining: Any, headers: Any) -> list[tuple[str, float]]:
+    """``remaining / limit`` per limit, from the limiter's ``X-RateLimit-Remaining/Limit-<name>`` headers."""
+    if not isinstance(remaining, Mapping) or not isinstance(headers, Mapping):
+        return []
+    limits: dict[str, float] = {}
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower().startswith("x-ratelimit-limit-"):
+            first = value[0] if isinstance(value, list) and value else value
+            try:
+                limits[key.lower()[len("x-ratelimit-limit-") :][:64]] = float(first)
+            except (TypeError, ValueError):
+                continue
+    ratios = []
+    for name, left in remaining.items():
+        limit = limits.get(name)
+        if limit and limit > 0 and isinstance(left, int | float) and math.isfinite(limit):
+            ratios.append((_label(name), max(0.0, min(1.0, float(left) / limit))))
+    return ratios[:16]
+
+
+def _positive(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    return float(value) if math.isfinite(value) and value > 0 else 0.0
+
+
+def _label(value: Any) -> str:
+    return value[:MAX_LABEL_CHARS] if isinstance(value, str) and value else NONE
+
+
+def reset_for_tests() -> None:
+    """Forget the state (unit tests enable metrics in-process, one registry per test)."""
+    global _state
+    with _enable_lock:
+        _state = None
+    with _recent_lock:
+        _recent_prompts.clear()
+        _last_refused.clear()

@@ -1,0 +1,159 @@
+"""core/metrics.py without a gateway: off means nothing recorded, label folding, decisions, budget ratios,
+and the multiprocess directory summing two processes' values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from kong_plugins.core import metrics
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(autouse=True)
+def fresh() -> Iterator[None]:
+    metrics.reset_for_tests()
+    yield
+    metrics.reset_for_tests()
+
+
+def samples(text: bytes) -> dict[tuple[str, tuple], float]:
+    found = {}
+    for family in text_string_to_metric_families(text.decode()):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def record(tenant: str | None, status: int = 200, source: str = "upstream", **extra: object) -> dict:
+    return {"tenant": tenant, "route": {"name": "r"}, "status": status, "response_source": source, **extra}
+
+
+def test_off_records_nothing() -> None:
+    metrics.observe_request(record("acme"))
+    metrics.observe_phase("p", "access", 0.1, 3)
+    assert not metrics.enabled() and metrics.exposition() == b""
+
+
+def test_tenants_over_the_bound_fold_into_other() -> None:
+    metrics.enable(metrics.MetricsSettings(max_tenants=2))
+    for tenant in ("a", "b", "c", "d", "a"):
+        metrics.observe_request(record(tenant))
+    metrics.observe_request(record(None))
+    found = samples(metrics.exposition())
+    by_tenant = {
+        dict(labels)["tenant"]: value
+        for (name, labels), value in found.items()
+        if name == "kong_ai_requests_total"
+    }
+    assert by_tenant == {"a": 2, "b": 1, "other": 2, "none": 1}
+
+
+@pytest.mark.parametrize(
+    ("status", "source", "decision"),
+    [
+        (200, "upstream", "allowed"),
+        (502, "upstream", "upstream_error"),
+        (404, "upstream", "upstream_refused"),
+        (429, "kong", "rate_limited"),
+        (401, "kong", "unauthenticated"),
+        (403, "kong", "forbidden"),
+        (400, "kong", "invalid"),
+        (503, "kong", "error"),
+        (None, None, "unknown"),
+    ],
+)
+def test_decisions(status: int | None, source: str | None, decision: str) -> None:
+    assert metrics.decision_of(status, source) == decision
+
+
+def test_budget_ratio_from_the_limiter_headers() -> None:
+    metrics.enable()
+    headers = {"X-RateLimit-Limit-Tokens-Minute": "1000", "X-RateLimit-Remaining-Tokens-Minute": "250"}
+    metrics.observe_request(
+        record(
+            "acme",
+            usage={"prompt_tokens": 5},
+            limiter={"outcome": "allowed", "remaining": {"tokens-minute": 250}},
+        ),
+        headers,
+    )
+    found = samples(metrics.exposition())
+    key = ("kong_ai_budget_remaining_ratio", (("limit", "tokens-minute"), ("tenant", "acme")))
+    assert found[key] == 0.25
+
+
+def test_degraded_limiter_is_fail_open_and_findings_redactions_authz_count() -> None:
+    metrics.enable()
+    metrics.observe_request(
+        record(
+            "acme",
+            usage={"prompt_tokens": 3, "completion_tokens": 4, "cost_usd": 0.5, "degraded": True},
+            limiter={"outcome": "allowed"},
+            model_requested="gpt-x",
+            authz={"decision": "deny", "level": "tool"},
+            findings=[{"category": "pii", "action": "log"}],
+            redaction={"counts": {"email": 2}, "request_counts": {"email": 1}, "action": "redact"},
+        )
+    )
+    found = samples(metrics.exposition())
+    assert found[("kong_ai_limiter_outcomes_total", (("outcome", "fail_open"), ("tenant", "acme")))] == 1
+    assert (
+        found[("kong_ai_tokens_total", (("kind", "completion"), ("model", "gpt-x"), ("tenant", "acme")))] == 4
+    )
+    assert found[("kong_ai_cost_usd_total", (("model", "gpt-x"), ("tenant", "acme")))] == 0.5
+    assert found[("kong_ai_authz_denials_total", (("level", "tool"), ("tenant", "acme")))] == 1
+    assert (
+        found[("kong_ai_input_findings_total", (("action", "log"), ("category", "pii"), ("tenant", "acme")))]
+        == 1
+    )
+    redactions = (("detector", "email"), ("direction", "response"), ("tenant", "acme"))
+    assert found[("kong_ai_redactions_total", redactions)] == 2
+
+
+def test_probing_signals() -> None:
+    metrics.enable()
+    same = "a" * 64
+    metrics.observe_request(record("acme", 400, "kong", input_hash=same))  # refused
+    metrics.observe_request(record("acme", 200, input_hash=same))  # retried after a refusal, same prompt
+    metrics.observe_request(record("acme", 200, input_hash="b" * 64))
+    found = samples(metrics.exposition())
+    assert found[("kong_ai_retry_after_refusal_total", (("tenant", "acme"),))] == 1
+    assert found[("kong_ai_repeated_prompts_total", (("tenant", "acme"),))] == 1
+    assert found[("kong_ai_refusals_total", (("tenant", "acme"),))] == 1
+
+
+CHILD = """
+import sys
+from kong_plugins.core import metrics
+metrics.enable(metrics.MetricsSettings(directory=sys.argv[1]))
+metrics.observe_phase(sys.argv[2], "access", 0.001, 4)
+metrics.set_audit_sink("redis", 7, 100)
+"""
+
+
+def test_one_directory_sums_every_process(tmp_path: Path) -> None:
+    """Two processes record into one directory; a third (the listener) sums them."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for plugin in ("one", "two"):
+        subprocess.run([sys.executable, "-c", CHILD, str(tmp_path), plugin], check=True, env=env)
+    reader = "import sys;from kong_plugins.core import metrics;"
+    reader += "metrics.enable(metrics.MetricsSettings(directory=sys.argv[1]));"
+    reader += "sys.stdout.write(metrics.exposition().decode())"
+    out = subprocess.run(
+        [sys.executable, "-c", reader, str(tmp_path)], check=True, env=env, capture_output=True
+    ).stdout
+    found = samples(out)
+    assert found[("kong_ai_pdk_calls_sum", (("phase", "access"), ("plugin", "one")))] == 4
+    assert found[("kong_ai_pdk_calls_sum", (("phase", "access"), ("plugin", "two")))] == 4
+    # the writers' processes exited (marked dead at exit): a live-sum gauge no longer counts them
+    assert ("kong_ai_audit_backlog", (("sink", "redis"),)) not in found or found[
+        ("kong_ai_audit_backlog", (("sink", "redis"),))
+    ] == 0
