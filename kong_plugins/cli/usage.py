@@ -3,6 +3,8 @@
 ``show --tenant T`` lists T's counters (per-tenant limits, per-tenant-and-model limits, T's fair share of
 global limits) with current usage, limit and what is left — a budget's remaining dollars included.
 ``reset --tenant T`` deletes them (T starts afresh); ``reset --all`` deletes every counter of the namespace.
+``report --since 7d --format table|csv|png``: spend and tokens per tenant and model from ai-audit-log's
+streams, and when each tenant's cost budget runs out at its current pace (:mod:`.usage_report`).
 Counters of ``strategy: local`` live in the gateway processes' memory and are not reachable from here.
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 from kong_plugins.ai_token_limiter.report import CounterReport, read_counters, reset_counters
 from kong_plugins.cli.main import EXIT_OK, CliError
 from kong_plugins.cli.redis_options import add_redis_arguments, redis_client
+from kong_plugins.core.redis import redis_errors
 
 __all__ = ["register"]
 
@@ -42,6 +45,19 @@ def register(subparsers: Any) -> None:
     who.add_argument("--tenant", help="delete this tenant's counters")
     who.add_argument("--all", action="store_true", help="delete every counter of the namespace")
     reset.set_defaults(handler=_reset)
+
+    report = _command(commands, "report", "spend and tokens per tenant and model, budget forecasts")
+    report.add_argument(
+        "--since", default="7d", help="7d, 24h, 30m or an ISO 8601 time (default: %(default)s)"
+    )
+    report.add_argument("--format", choices=("table", "csv", "png"), default="table")
+    report.add_argument("--output", "-o", help="file to write (required for png; default: standard output)")
+    report.add_argument(
+        "--audit-namespace",
+        help="ai-audit-log's namespace (default: the same as --namespace, the limiter's)",
+    )
+    report.add_argument("--max-records", type=int, default=1_000_000, help="records read at most")
+    report.set_defaults(handler=_report)
 
 
 def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
@@ -87,6 +103,47 @@ def _show(args: argparse.Namespace) -> int:
     print(header)
     for report in reports:
         print(_row(report))
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from kong_plugins.cli import usage_report as ur
+
+    now = dt.datetime.now(dt.UTC)
+    try:
+        since = ur.parse_since(args.since, now)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if since >= now:
+        raise CliError("--since must be in the past")
+    if args.format == "png" and not args.output:
+        raise CliError("--format png needs --output FILE")
+    client = redis_client(args)
+    since_ms = int(since.timestamp() * 1000)
+    with redis_errors("reading audit records"):
+        records = list(
+            ur.read_records(client, args.audit_namespace or args.namespace, since_ms, args.max_records)
+        )
+    rows = ur.aggregate(records, since_ms)
+    hours = (now - since).total_seconds() / 3600
+    budgets = ur.forecasts(rows, read_counters(client, args.namespace), hours, now)
+    if args.format == "png":
+        from kong_plugins.cli.usage_chart import render_png
+
+        try:
+            render_png(args.output, rows, budgets, f"kong-ai usage since {since:%Y-%m-%d %H:%M} UTC")
+        except RuntimeError as exc:
+            raise CliError(str(exc)) from None
+        print(f"wrote {args.output}")
+        return EXIT_OK
+    text = ur.render_csv(rows, budgets) if args.format == "csv" else ur.render_table(rows, budgets, since)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 
