@@ -28,7 +28,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from kong_plugins.core import metrics
+from kong_plugins.core import metrics, tracing
 from kong_plugins.core.completion import FAIL_CLOSED_MARK, MARKED_PHASES, mark_key
 from kong_plugins.core.errors import ConfigError, PluginResponseError, ReplaceResponse
 from kong_plugins.core.pdk import Pdk
@@ -109,6 +109,7 @@ def phase(method: Callable[[P, Pdk], None]) -> Callable[[P, Any], None]:
     def handler(self: P, kong: Any) -> None:
         pdk = Pdk(kong)
         started = time.perf_counter()
+        span = tracing.start(self.name, phase_name, pdk)  # None unless --otel-endpoint
         try:
             method(self, pdk)
             if self.fail_closed_mark and phase_name in MARKED_PHASES and not pdk.ended:
@@ -132,5 +133,6 @@ def phase(method: Callable[[P, Pdk], None]) -> Callable[[P, Any], None]:
         finally:
             # wall time, Kong's answers to our PDK calls included: what this phase costs a request
             metrics.observe_phase(self.name, phase_name, time.perf_counter() - started, pdk.calls)
+            tracing.end(span, pdk.calls)
 
     return handler

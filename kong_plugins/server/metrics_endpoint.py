@@ -10,6 +10,9 @@ runs once in ``main`` before plugins load, whatever the runtime.
   every process of DIR, without it only its own). Only one process per node listens.
 * ``--metrics-max-tenants N`` (100), ``--metrics-max-models N`` (50), ``--metrics-max-routes N`` (100): label
   values kept per process before the rest are counted as ``other``.
+* ``--otel-endpoint URL`` (e.g. ``http://127.0.0.1:4318/v1/traces``): OpenTelemetry spans per plugin phase,
+  continuing the request's ``traceparent``, exported over OTLP/HTTP (core/tracing.py; the ``otel`` extra).
+  ``--otel-service-name`` names the service (default: kong-ai-pluginserver).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import argparse
 import ipaddress
 import logging
 
-from kong_plugins.core import metrics
+from kong_plugins.core import metrics, tracing
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,10 +45,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             metavar="N",
             help=f"distinct {name} labelled before the rest count as 'other' (default: %(default)s)",
         )
+    otel = parser.add_argument_group("tracing (off by default; +1 PDK call per plugin phase when on)")
+    otel.add_argument(
+        "--otel-endpoint", metavar="URL", help="OTLP/HTTP traces endpoint: spans per plugin phase"
+    )
+    otel.add_argument("--otel-service-name", default="kong-ai-pluginserver", help="(default: %(default)s)")
 
 
 def start(args: argparse.Namespace, log: logging.Logger) -> bool:
-    """Enable recording and the endpoint as the flags ask; False (logged) when the port cannot be bound."""
+    """Enable recording, the endpoint and tracing as the flags ask; False (logged) when one cannot start."""
+    if args.otel_endpoint:
+        try:
+            tracing.enable(endpoint=args.otel_endpoint, service_name=args.otel_service_name)
+        except ImportError as exc:
+            log.error("--otel-endpoint needs the otel extra (pip install 'kong-ai-guard[otel]'): %s", exc)
+            return False
+        log.info("tracing: spans per plugin phase to %s", args.otel_endpoint)
     if args.metrics_listen is None and not args.metrics_dir:
         return True
     metrics.enable(

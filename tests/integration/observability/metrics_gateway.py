@@ -153,6 +153,7 @@ def metrics_node(
     requests_limit: int = 3,
     max_tenants: int = 100,
     metrics: bool = True,
+    server_args: tuple[str, ...] = (),
 ) -> Iterator[MetricsNode]:
     namespace = f"m{uuid.uuid4().hex[:10]}"
     mock_llm = os.environ["KONG_AI_MOCK_LLM_URL"]
@@ -166,8 +167,8 @@ def metrics_node(
         prefix=str(tmp),
         plugins=["bundled", *PROCESS_A, *PROCESS_B],
         pluginservers=[
-            *server_conf(tmp, PROCESS_A, "a.sock", listen if metrics else []),
-            *server_conf(tmp, PROCESS_B, "b.sock", shared if metrics else []),
+            *server_conf(tmp, PROCESS_A, "a.sock", [*(listen if metrics else []), *server_args]),
+            *server_conf(tmp, PROCESS_B, "b.sock", [*(shared if metrics else []), *server_args]),
         ],
     )
     gateway = Gateway(conf, declarative_path=str(deck_file), path_map=[], echo_log=False)
