@@ -48,11 +48,42 @@ class SpillFile:
             self._fd = fd
         return self._fd
 
+    def _follow_removal(self) -> None:
+        """With the lock held: when the spill file (or its directory) was removed or replaced under us, carry
+        the records not yet replayed - still readable through our descriptor - into a new file at the
+        same path. Without this the writer read by a path that no longer existed, failed every flush
+        interval for the life of the process (one error line each time) and lost those records."""
+        if self._fd < 0:
+            return
+        own = os.fstat(self._fd)
+        try:
+            current = os.stat(self.path)
+        except FileNotFoundError:
+            current = None
+        if current is not None and (current.st_dev, current.st_ino) == (own.st_dev, own.st_ino):
+            return
+        unreplayed = os.pread(self._fd, max(0, self._size - self._offset), self._offset)
+        os.close(self._fd)
+        self._fd, self._offset, self._size = -1, 0, 0
+        log.warning(
+            "[ai-audit-log] spill file %s was removed; %d bytes of records moved to a new one",
+            self.path,
+            len(unreplayed),
+        )
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.path + ".offset")  # it counted into the removed file
+        if unreplayed:
+            self._open()
+            _write_all(self._fd, unreplayed)
+            os.fsync(self._fd)
+            self._size += len(unreplayed)
+
     # -------------------------------------------------------------------------------------- own file
 
     def append(self, records: Sequence[Mapping[str, Any]]) -> None:
         data = "".join(canonical_json(record) + "\n" for record in records).encode()
         with self._lock:
+            self._follow_removal()
             self._open()
             _write_all(self._fd, data)
             os.fsync(self._fd)
@@ -64,6 +95,7 @@ class SpillFile:
 
     def pending(self) -> bool:
         with self._lock:
+            self._follow_removal()
             return self._offset < self._size
 
     def read_batch(self, limit: int) -> tuple[list[dict[str, Any]], list[int]]:
@@ -72,6 +104,10 @@ class SpillFile:
         ends: list[int] = []
         if self._fd < 0:
             return records, ends  # never opened: nothing was spilled by this process
+        with self._lock:
+            self._follow_removal()
+            if self._fd < 0:
+                return records, ends  # removed with nothing left to replay
         with self._lock, open(self.path, "rb") as handle:
             handle.seek(self._offset)
             position = self._offset

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -260,3 +261,22 @@ def test_a_batch_whose_reply_was_lost_is_not_written_again_when_retried_with_new
     assert ids == ["zero", "one", "two", "three"]
     result = route.cli("verify", "--tenant", "acme")
     assert result.returncode == 0 and "OK, 4 records" in result.stdout
+
+
+def test_a_spill_directory_removed_while_redis_is_down_loses_no_record(audit: AuditEnv) -> None:
+    """A tmp cleaner (or an operator) removes the spill directory while records wait in it: they move to a
+    new spill file and reach Redis when it is back. Before, the writer kept reading the vanished path,
+    logged an error every flush interval for the life of the process and lost them."""
+    route = audit.route()
+    audit.redis.kill()
+    sent = send_logged(route, 5)
+    poll_until(lambda: spilled_lines(route) >= 5, deadline_s=30, what="5 records spilled")
+    shutil.rmtree(route.spill_dir)
+    sent += send_logged(route, 1)
+    poll_until(
+        lambda: spilled_lines(route) >= 6, deadline_s=30, what="the spill file recreated with 6 records"
+    )
+    audit.redis.start()
+    records = route.wait_records(6, deadline_s=60)
+    assert [r["request_id"] for r in records] == sent
+    assert route.cli("verify", "--tenant", "acme").returncode == 0

@@ -141,3 +141,26 @@ def test_file_sink_catches_up_with_lines_its_heads_missed(tmp_path: Path) -> Non
     sink.write([{"n": 2, "tenant": "acme"}])
     records = [record for _, record in read_file_records(str(path))]
     assert [r["seq"] for r in records] == [1, 2, 3] and records[2]["prev_hash"] == records[1]["hash"]
+
+
+def test_a_spill_file_removed_under_the_writer_keeps_its_records(tmp_path: Path) -> None:
+    """Someone deletes the spill directory (a tmp cleaner, an operator): the records not yet replayed are
+    still readable through the open descriptor and move to a new file; before, every replay failed on the
+    vanished path for the life of the process and those records were lost."""
+    directory = tmp_path / "spill"
+    spill = SpillFile(str(directory), "x")
+    spill.append([{"n": 1}, {"n": 2}, {"n": 3}])
+    _, ends = spill.read_batch(1)
+    spill.commit(ends[0])  # record 1 reached the sink
+    for path in directory.iterdir():
+        path.unlink()
+    directory.rmdir()
+    assert spill.pending()
+    records, _ = spill.read_batch(10)
+    assert records == [{"n": 2}, {"n": 3}]
+    assert [json.loads(line) for line in Path(spill.path).read_text().splitlines()] == records
+    spill.append([{"n": 4}])
+    records, ends = spill.read_batch(10)
+    assert records == [{"n": 2}, {"n": 3}, {"n": 4}]
+    spill.commit(ends[-1])
+    assert not spill.pending()
