@@ -195,7 +195,9 @@ class InjectionDetector:
                 for rule, start, end in group.spans(data):
                     if variant.disguise is None:
                         weight = rule.weight
-                        if is_mention(data, start, end):  # quoted or discussed: the classifier decides
+                        if is_mention(
+                            data, start, end, template_token=rule.category == "role_tag_forgery"
+                        ):  # quoted or discussed: the classifier decides
                             weight = round(weight * MENTION_FACTOR, 4)
                         add(Signal(rule.name, rule.category, weight))
                     elif rule.name not in found:

@@ -9,7 +9,8 @@ false positive. A phrase rule's match counts as a *mention* when
   its line, or
 * the text around it (its sentence, or the whole text when short) says it is being discussed: asked
   about, translated, tested, quoted from a log or a story, explained as an attack (cue words in the
-  12 most used languages).
+  12 most used languages); for chat-template tokens and role tags, also when it calls the match a
+  token, tag, marker or template.
 
 A mention is not cleared: its weight is scaled by :data:`MENTION_FACTOR`, so it no longer decides on its own
 and the classifier tier (trained on such mentions as benign, and on the tricks that dress an attack up
@@ -24,7 +25,7 @@ Linear: one RE2 search per matched rule and a bounded look at the characters aro
 
 from __future__ import annotations
 
-from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
+from kong_plugins.ai_input_guard.linear_regex import compile_linear
 
 __all__ = ["MENTION_FACTOR", "is_mention"]
 
@@ -53,6 +54,13 @@ _CUE = compile_linear(
     r"|ترجم|تعني|معنى|هجوم|حقن|عبارة"
     r"|अनुवाद|मतलब|अर्थ|हमला|इंजेक्शन|वाक्य"
 )
+# A chat-template token named as one ("what is the <|im_start|> token for?") is talked about; a forgery
+# does not call itself a token. Only for the role-tag rules: "token" is an attacker's word elsewhere.
+_TEMPLATE_CUE = compile_linear(
+    r"(?:^|[\s(\"'])(?:tokens?|jetons?|tags?|markers?|marcador\w*|marcatore|marqueur|markierung|templates?"
+    r"|plantillas?|mod[eè]les?|vorlagen?|tokenizers?|chatml)(?:$|[\s,;:!?)\"'.])"
+    r"|токен|метк|шаблон|标记|模板|記号|トークン|テンプレート|토큰|표시|템플릿|رمز|العلامة|قالب|टोकन|चिह्न|टेम्पलेट"
+)
 # Payload splitting quotes its pieces to have them joined: quoted, but used.
 _JOINED_PIECES = compile_linear(
     r"\b[a-z]\w{0,8}\s*\+\s*[a-z]\w{0,8}\b|concatenat|\bcombine\b|\bjoin\s+(?:them|these)"
@@ -60,11 +68,15 @@ _JOINED_PIECES = compile_linear(
 _SENTENCE_END = (b".", b"!", b"?", b"\n", "\u3002".encode(), "\uff01".encode(), "\uff1f".encode())
 
 
-def is_mention(data: bytes, start: int, end: int, cue: LinearRegex = _CUE) -> bool:
-    """Whether the match ``data[start:end]`` (casefolded UTF-8) is quoted or discussed, not used."""
+def is_mention(data: bytes, start: int, end: int, *, template_token: bool = False) -> bool:
+    """Whether the match ``data[start:end]`` (casefolded UTF-8) is quoted or discussed, not used;
+    ``template_token``: the match is a chat-template token or role tag."""
     if _JOINED_PIECES.search(data) is not None:
         return False
-    return _quoted(data, start, end) or cue.search(_context(data, start, end)) is not None
+    if _quoted(data, start, end):
+        return True
+    context = _context(data, start, end)
+    return _CUE.search(context) is not None or (template_token and _TEMPLATE_CUE.search(context) is not None)
 
 
 def _quoted(data: bytes, start: int, end: int) -> bool:

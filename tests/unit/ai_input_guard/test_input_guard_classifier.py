@@ -21,7 +21,7 @@ FILLER = "The quarterly report covers sales in the northern region and the new w
 
 
 def test_the_shipped_model_is_small_and_versioned() -> None:
-    assert MODEL.meta["version"] == 2 and MODEL.weights.shape == (1 << MODEL.bits,)
+    assert MODEL.meta["version"] == 3 and MODEL.weights.shape == (1 << MODEL.bits,)
     assert MODEL.meta["rows"] >= 800
 
 
@@ -41,7 +41,7 @@ def test_long_texts_are_scored_by_their_worst_window() -> None:
     """Each 256-character window is scored alone, so the filler far from an attack does not count: the same
     override in the middle of 9.6 KB of report text scored 0.37 with version 1's 1,024-character windows.
     The text around it in its own window still counts (a known limit: with 80 characters of report text
-    on each side it scores about 0.5, below the default threshold)."""
+    on each side it scores about 0.4, below the default threshold)."""
     assert MODEL.probability(FILLER) < 0.5
     assert MODEL.probability(FILLER + "\n" + ATTACK) >= 0.5
     assert MODEL.probability(FILLER + " " + ATTACK + " " + FILLER) >= 0.5
