@@ -41,7 +41,7 @@ from kong_plugins.ai_token_limiter.pricing import ModelPrice, UnknownModel
 from kong_plugins.ai_token_limiter.queue import WaitingRoom, release_signal, wait_for_capacity
 from kong_plugins.ai_token_limiter.reservation import Reservation, UsageSource
 from kong_plugins.ai_token_limiter.settings import LimiterSettings, build_settings
-from kong_plugins.core import blocking
+from kong_plugins.core import blocking, metrics
 from kong_plugins.core.client_ip import ip_group
 from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
 from kong_plugins.core.errors import BadRequest
@@ -176,6 +176,7 @@ class TokenLimiterBase(GuardPlugin):
             return result
         if not self.waiting_room.enter():
             return result
+        metrics.observe_limiter_queued(subject.tenant)
         latest = [result]
 
         def attempt() -> tuple[bool, float | None]:

@@ -254,6 +254,14 @@ def observe_redis(operation: str, seconds: float, failed: bool) -> None:
         state.m["redis_errors"].labels(operation).inc()
 
 
+def observe_limiter_queued(tenant: str | None) -> None:
+    """A request that waited in ai-token-limiter's queue (then admitted or refused: counted again then)."""
+    state = _state
+    if state is None:
+        return
+    state.m["limiter_outcomes"].labels(state.tenants(tenant), "queued").inc()
+
+
 def set_audit_sink(sink: str, backlog: int, spill_bytes: int, spilled: int = 0) -> None:
     """An audit writer's queue length and unreplayed spill (called by its thread, off the request path)."""
     state = _state

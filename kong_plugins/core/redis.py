@@ -36,6 +36,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from queue import Empty, LifoQueue
 from typing import Any
@@ -604,19 +605,33 @@ def redis_errors(operation: str = "redis command") -> Iterator[None]:
     """Turn Redis transport failures in the block into :class:`RedisUnavailable`; let server replies through.
 
     ``operation`` names what was being done, for the log. The original exception is kept as ``__cause__``.
-    With metrics on, the block's time and failures are counted per ``operation`` (core/metrics.py).
+    With metrics on, the outermost block's time and failure are counted under its ``operation``
+    (core/metrics.py): ``ai-audit-log append`` around a :class:`LuaScript` call is one operation, not two.
     """
+    outermost = not _measuring.get()
+    token = _measuring.set(True) if outermost else None
     started = time.perf_counter()
     try:
         yield
     except Exception as exc:
         unavailable = is_unavailable_error(exc)
-        metrics.observe_redis(operation, time.perf_counter() - started, unavailable)
+        if outermost:
+            failed = unavailable or isinstance(exc, RedisUnavailable)
+            metrics.observe_redis(operation, time.perf_counter() - started, failed)
         if not unavailable:
             raise
         message = f"{operation}: Redis unavailable ({type(exc).__name__}: {exc})"
         raise RedisUnavailable(message[:_MESSAGE_MAX_CHARS], in_doubt=not _never_sent(exc)) from exc
-    metrics.observe_redis(operation, time.perf_counter() - started, False)
+    else:
+        if outermost:
+            metrics.observe_redis(operation, time.perf_counter() - started, False)
+    finally:
+        if token is not None:
+            _measuring.reset(token)
+
+
+_measuring: ContextVar[bool] = ContextVar("kong_ai_redis_measuring", default=False)
+"""Set inside a :func:`redis_errors` block, so that a nested one is not counted again."""
 
 
 _NOT_SENT_MARKS = ("connecting to", "No connection available", "cannot be connected")

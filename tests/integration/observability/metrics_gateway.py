@@ -43,8 +43,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def deck(mock_llm: str, redis_port: int, namespace: str, tenants: list[str], requests_limit: int) -> dict:
+def deck(
+    mock_llm: str,
+    redis_port: int,
+    namespace: str,
+    tenants: list[str],
+    requests_limit: int,
+    *,
+    spill_dir: str,
+    audit_redis_port: int | None = None,
+    queue_ms: int = 0,
+) -> dict:
     redis = {"host": "127.0.0.1", "port": redis_port}
+    audit_redis = {"host": "127.0.0.1", "port": audit_redis_port or redis_port, "connect_timeout": 200}
     return {
         "_format_version": "3.0",
         "services": [
@@ -76,14 +87,15 @@ def deck(mock_llm: str, redis_port: int, namespace: str, tenants: list[str], req
                                         }
                                     ],
                                     "pricing": PRICING,
+                                    **({"queue": {"max_wait_ms": queue_ms}} if queue_ms else {}),
                                 },
                             },
                             {
                                 "name": AUDIT,
                                 "config": {
                                     "namespace": namespace,
-                                    "redis": redis,
-                                    "spill_dir": f"/tmp/kong-ai-metrics-spill-{namespace}",
+                                    "redis": audit_redis,
+                                    "spill_dir": spill_dir,
                                     "flush_interval_ms": 100,
                                 },
                             },
@@ -154,12 +166,24 @@ def metrics_node(
     max_tenants: int = 100,
     metrics: bool = True,
     server_args: tuple[str, ...] = (),
+    audit_redis_port: int | None = None,
+    queue_ms: int = 0,
 ) -> Iterator[MetricsNode]:
     namespace = f"m{uuid.uuid4().hex[:10]}"
     mock_llm = os.environ["KONG_AI_MOCK_LLM_URL"]
     redis_port = int(os.environ["KONG_AI_REDIS_PORT"])
     deck_file = tmp / "kong.yaml"
-    deck_file.write_text(yaml.safe_dump(deck(mock_llm, redis_port, namespace, tenants, requests_limit)))
+    spec = deck(
+        mock_llm,
+        redis_port,
+        namespace,
+        tenants,
+        requests_limit,
+        spill_dir=str(tmp / "spill"),
+        audit_redis_port=audit_redis_port,
+        queue_ms=queue_ms,
+    )
+    deck_file.write_text(yaml.safe_dump(spec))
     port = free_port()
     shared = ["--metrics-dir", str(tmp / "metrics"), "--metrics-max-tenants", str(max_tenants)]
     listen = ["--metrics-listen", f"127.0.0.1:{port}", *shared]

@@ -157,3 +157,21 @@ def test_one_directory_sums_every_process(tmp_path: Path) -> None:
     assert ("kong_ai_audit_backlog", (("sink", "redis"),)) not in found or found[
         ("kong_ai_audit_backlog", (("sink", "redis"),))
     ] == 0
+
+
+def test_nested_redis_blocks_count_once_under_the_outer_operation() -> None:
+    import redis.exceptions
+
+    from kong_plugins.core.errors import RedisUnavailable
+    from kong_plugins.core.redis import redis_errors
+
+    metrics.enable()
+    with pytest.raises(RedisUnavailable), redis_errors("ai-audit-log append"), redis_errors("lua script"):
+        raise redis.exceptions.ConnectionError("refused")
+    with redis_errors("api key lookup"):
+        pass
+    found = samples(metrics.exposition())
+    assert found[("kong_ai_redis_errors_total", (("operation", "ai-audit-log append"),))] == 1
+    assert ("kong_ai_redis_errors_total", (("operation", "lua script"),)) not in found
+    assert found[("kong_ai_redis_seconds_count", (("operation", "api key lookup"),))] == 1
+    assert ("kong_ai_redis_seconds_count", (("operation", "lua script"),)) not in found
