@@ -101,6 +101,7 @@ class _State:
     models: _Fold
     salt: bytes
     m: dict[str, Any] = field(default_factory=dict)
+    children: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
 
 _state: _State | None = None
@@ -234,13 +235,23 @@ def serve(host: str, port: int) -> tuple[Any, Any]:
 # -- recording ----------------------------------------------------------------------------------------------
 
 
+def _child(state: _State, name: str, *labels: str) -> Any:
+    """``metric.labels(*labels)``, cached: prometheus-client checks and looks labels up on every call, and
+    the label sets are bounded (folded tenants, routes and models; names from configuration)."""
+    key = (name, *labels)
+    child = state.children.get(key)
+    if child is None:
+        child = state.children[key] = state.m[name].labels(*labels)
+    return child
+
+
 def observe_phase(plugin: str, phase: str, seconds: float, pdk_calls: int) -> None:
     """One handler run (called by core/handler.py ``@phase``)."""
     state = _state
     if state is None:
         return
-    state.m["phase_seconds"].labels(plugin, phase).observe(seconds)
-    state.m["pdk_calls"].labels(plugin, phase).observe(pdk_calls)
+    _child(state, "phase_seconds", plugin, phase).observe(seconds)
+    _child(state, "pdk_calls", plugin, phase).observe(pdk_calls)
 
 
 def observe_redis(operation: str, seconds: float, failed: bool) -> None:
@@ -249,9 +260,9 @@ def observe_redis(operation: str, seconds: float, failed: bool) -> None:
     if state is None:
         return
     operation = operation[:MAX_LABEL_CHARS]
-    state.m["redis_seconds"].labels(operation).observe(seconds)
+    _child(state, "redis_seconds", operation).observe(seconds)
     if failed:
-        state.m["redis_errors"].labels(operation).inc()
+        _child(state, "redis_errors", operation).inc()
 
 
 def observe_limiter_queued(tenant: str | None) -> None:
@@ -259,7 +270,7 @@ def observe_limiter_queued(tenant: str | None) -> None:
     state = _state
     if state is None:
         return
-    state.m["limiter_outcomes"].labels(state.tenants(tenant), "queued").inc()
+    _child(state, "limiter_outcomes", state.tenants(tenant), "queued").inc()
 
 
 def set_audit_sink(sink: str, backlog: int, spill_bytes: int, spilled: int = 0) -> None:
@@ -267,10 +278,10 @@ def set_audit_sink(sink: str, backlog: int, spill_bytes: int, spilled: int = 0) 
     state = _state
     if state is None:
         return
-    state.m["audit_backlog"].labels(sink).set(backlog)
-    state.m["audit_spill_bytes"].labels(sink).set(spill_bytes)
+    _child(state, "audit_backlog", sink).set(backlog)
+    _child(state, "audit_spill_bytes", sink).set(spill_bytes)
     if spilled:
-        state.m["audit_spilled"].labels(sink).inc(spilled)
+        _child(state, "audit_spilled", sink).inc(spilled)
 
 
 _AUTH_STATUSES = frozenset({401, 403})
@@ -307,7 +318,6 @@ def observe_request(record: Mapping[str, Any], response_headers: Any = None) -> 
     state = _state
     if state is None:
         return
-    m = state.m
     tenant = state.tenants(record.get("tenant"))
     route_entity = record.get("route")
     route = state.routes(
@@ -316,7 +326,7 @@ def observe_request(record: Mapping[str, Any], response_headers: Any = None) -> 
     status = record.get("status") if isinstance(record.get("status"), int) else None
     source = record.get("response_source")
     decision = decision_of(status, source)
-    m["requests"].labels(tenant, route, decision, str(status) if status else NONE).inc()
+    _child(state, "requests", tenant, route, decision, str(status) if status else NONE).inc()
 
     model = state.models(record.get("model_answered") or record.get("model_requested"))
     usage = record.get("usage")
@@ -324,27 +334,27 @@ def observe_request(record: Mapping[str, Any], response_headers: Any = None) -> 
         for kind in ("prompt", "completion"):
             tokens = _positive(usage.get(f"{kind}_tokens"))
             if tokens:
-                m["tokens"].labels(tenant, model, kind).inc(tokens)
+                _child(state, "tokens", tenant, model, kind).inc(tokens)
         cost = _positive(usage.get("cost_usd"))
         if cost:
-            m["cost_usd"].labels(tenant, model).inc(cost)
+            _child(state, "cost_usd", tenant, model).inc(cost)
     limiter = record.get("limiter")
     if isinstance(limiter, Mapping):
         outcome = "limited" if limiter.get("outcome") == "refused" else "allowed"
         if outcome == "allowed" and isinstance(usage, Mapping) and usage.get("degraded") is True:
             outcome = "fail_open"
-        m["limiter_outcomes"].labels(tenant, outcome).inc()
+        _child(state, "limiter_outcomes", tenant, outcome).inc()
         for name, ratio in _budget_ratios(limiter.get("remaining"), response_headers):
-            m["budget_remaining_ratio"].labels(tenant, name).set(ratio)
+            _child(state, "budget_remaining_ratio", tenant, name).set(ratio)
     authz = record.get("authz")
     if isinstance(authz, Mapping) and authz.get("decision") == "deny":
-        m["authz_denials"].labels(tenant, _label(authz.get("level"))).inc()
+        _child(state, "authz_denials", tenant, _label(authz.get("level"))).inc()
     findings = record.get("findings")
     if isinstance(findings, list):
         for finding in findings:
             if isinstance(finding, Mapping):
                 category = _label(finding.get("category") or finding.get("check"))
-                m["input_findings"].labels(tenant, category, _label(finding.get("action"))).inc()
+                _child(state, "input_findings", tenant, category, _label(finding.get("action"))).inc()
     redaction = record.get("redaction")
     if isinstance(redaction, Mapping):
         for direction, key in (("response", "counts"), ("request", "request_counts")):
@@ -352,33 +362,32 @@ def observe_request(record: Mapping[str, Any], response_headers: Any = None) -> 
             if isinstance(counts, Mapping):
                 for detector, count in counts.items():
                     if isinstance(count, int) and count > 0:
-                        m["redactions"].labels(tenant, _label(detector), direction).inc(count)
+                        _child(state, "redactions", tenant, _label(detector), direction).inc(count)
         if redaction.get("action") == "block":
-            m["refusals"].labels(tenant).inc()
+            _child(state, "refusals", tenant).inc()
     _security(state, record, tenant, status, decision)
 
 
 def _security(
     state: _State, record: Mapping[str, Any], tenant: str, status: int | None, decision: str
 ) -> None:
-    m = state.m
     if status in _AUTH_STATUSES:
-        m["auth_failures"].labels(tenant, str(status)).inc()
-        m["auth_failures_by_source"].labels(_ip_bucket(state, record.get("client_ip"))).inc()
+        _child(state, "auth_failures", tenant, str(status)).inc()
+        _child(state, "auth_failures_by_source", _ip_bucket(state, record.get("client_ip"))).inc()
     if status == 429:
-        m["rate_limited"].labels(tenant).inc()
+        _child(state, "rate_limited", tenant).inc()
     refused = decision in {"forbidden", "invalid", "refused"}
     if refused:
-        m["refusals"].labels(tenant).inc()
+        _child(state, "refusals", tenant).inc()
     prompt = record.get("input_hash")
     with _recent_lock:
         if _last_refused.get(tenant):
-            m["retry_after_refusal"].labels(tenant).inc()
+            _child(state, "retry_after_refusal", tenant).inc()
         _last_refused[tenant] = refused
         if isinstance(prompt, str) and prompt:
             recent = _recent_prompts.setdefault(tenant, {})
             if prompt in recent:
-                m["repeated_prompts"].labels(tenant).inc()
+                _child(state, "repeated_prompts", tenant).inc()
                 recent.pop(prompt)
             recent[prompt] = None
             if len(recent) > _RECENT_PROMPTS:
