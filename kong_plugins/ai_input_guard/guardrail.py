@@ -46,7 +46,9 @@ log = logging.getLogger(__name__)
 ADAPTERS = ("generic", "llm-guard")
 MAX_ANSWER_BYTES = 256 * 1024
 MAX_SENT_CHARS = 262144
-"""Characters sent per request: texts past it (in document order) are left to the earlier tiers."""
+"""Characters sent per request. Texts past it (in document order) are not sent: when the service flags
+none of those sent, the check fails (``unscanned``) and ``fail_mode`` decides, so an attack placed after
+enough padding is never reported as checked and clean."""
 _KNOWN_CATEGORIES = frozenset(CATEGORIES) | {"suspected_injection"}
 
 
@@ -88,8 +90,8 @@ class TextVerdict:
 
 
 class GuardrailFailure(Exception):
-    """No usable answer: ``reason`` is ``timeout``, ``unreachable``, ``too_large``, ``status_<n>`` or
-    ``invalid_answer``."""
+    """No usable answer: ``reason`` is ``timeout``, ``unreachable``, ``too_large``, ``status_<n>``,
+    ``invalid_answer`` or ``unscanned`` (the request's texts exceed :data:`MAX_SENT_CHARS`)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -110,15 +112,23 @@ class GuardrailClient:
 
     def check(self, texts: Sequence[tuple[str, str]], tenant: str | None) -> list[TextVerdict]:
         """Verdicts for ``texts`` (``(text, role)`` pairs): one per text for ``generic``, in order (fewer
-        when the sent characters' bound left the last ones out), one for the whole prompt for
-        ``llm-guard``. Raises :class:`GuardrailFailure`."""
+        when the sent characters' bound left the last ones out and one of those sent was flagged), one
+        for the whole prompt for ``llm-guard``. Raises :class:`GuardrailFailure`, also when the bound left
+        text unsent and nothing sent was flagged (``unscanned``)."""
         bounded = _bounded(texts)
         if not bounded:
             return []
         if self.settings.adapter == "llm-guard":
             prompt = "\n\n".join(dict.fromkeys(text for text, _ in bounded))
-            return [self._cached(prompt, "prompt", lambda: [self._ask_llm_guard(prompt)])]
-        return self._generic(bounded, tenant)
+            verdicts = [self._cached(prompt, "prompt", lambda: [self._ask_llm_guard(prompt)])]
+        else:
+            verdicts = self._generic(bounded, tenant)
+        unsent = len(bounded) < len(texts) or any(
+            len(cut) < len(text) for (cut, _), (text, _) in zip(bounded, texts, strict=False)
+        )
+        if unsent and not any(verdict.injection for verdict in verdicts):
+            raise self._failure("unscanned")
+        return verdicts
 
     def _key(self, text: str, role: str, tenant: str | None = None) -> str:
         scope = "" if tenant is None else f"tenant:{tenant}"

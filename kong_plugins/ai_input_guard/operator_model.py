@@ -13,12 +13,14 @@ probabilities. A text's score is the sum of the probabilities of the ``injection
 Guard 2: ``[1]``; Prompt Guard 1: ``[1, 2]``, injection and jailbreak).
 
 Bounds: each text is read up to :data:`MAX_TEXT_CHARS` characters (head and tail) and a request up to
-:data:`MAX_REQUEST_CHARS` (texts after that are left to the earlier tiers); a text longer than
-``max_tokens`` tokens is cut into windows of ``max_tokens`` overlapping by :data:`STRIDE_TOKENS`
-(the tokenizer's own truncation with overflow), of which the first ``max_windows - 1`` and the last are
-run; the text scores as its worst window. ``time_budget_ms`` is checked before each window's run: one
-already started finishes (a run cannot be interrupted), so a request overruns the budget by at most one
-run. A budget spent before every window ran is a failure the cascade resolves per ``fail_mode``.
+:data:`MAX_REQUEST_CHARS`; a text longer than ``max_tokens`` tokens is cut into windows of ``max_tokens``
+overlapping by :data:`STRIDE_TOKENS` (the tokenizer's own truncation with overflow), of which the first
+``max_windows - 1`` and the last are run; the text scores as its worst window. ``time_budget_ms`` is
+checked before each window's run: one already started finishes (a run cannot be interrupted), so a request
+overruns the budget by at most one run. A budget spent before every window ran is a failure the cascade
+resolves per ``fail_mode`` (:class:`ModelTimeout`), and so is text the bounds left unread when what was
+read scored below the threshold (:class:`ModelUnread`): an attack placed past the windows the tier runs
+is never waved through as read and clean.
 Sessions run with one intra-op thread: the plugin server's request threads are the parallelism.
 """
 
@@ -86,6 +88,11 @@ class ModelTimeout(Exception):
     """The time budget was spent before every window ran."""
 
 
+class ModelUnread(ModelTimeout):
+    """Text past the bounds (``max_windows``, :data:`MAX_TEXT_CHARS`, :data:`MAX_REQUEST_CHARS`) was not
+    read, and what was read scored below ``stop_at``: the tier could not answer for the whole request."""
+
+
 class OperatorModel:
     """An ONNX session and its tokenizer; ``score`` is thread-safe (both libraries allow concurrent runs)."""
 
@@ -103,15 +110,21 @@ class OperatorModel:
         self, texts: Sequence[str], *, deadline: float, max_windows: int, stop_at: float = 1.0
     ) -> ModelVerdict | None:
         """The worst text's score (None without texts); raise :class:`ModelTimeout` when ``deadline``
-        (``time.monotonic()``) passes before a window's run. Stops at the first score >= ``stop_at``."""
+        (``time.monotonic()``) passes before a window's run, :class:`ModelUnread` when the bounds left text
+        unread and nothing read reached ``stop_at``. Stops at the first score >= ``stop_at``."""
         best: ModelVerdict | None = None
         budget = MAX_REQUEST_CHARS
+        unread = False
         for index, text in enumerate(texts):
             if budget <= 0:
+                unread = True
                 break
+            unread = unread or len(text) > MAX_TEXT_CHARS
             text = _bounded(text)
             budget -= len(text)
-            for window in self._windows(text, max_windows):
+            windows, total = self._windows(text, max_windows)
+            unread = unread or len(windows) < total
+            for window in windows:
                 if time.monotonic() > deadline:
                     raise ModelTimeout
                 value = self._run(window)
@@ -119,14 +132,18 @@ class OperatorModel:
                     best = ModelVerdict(value, index)
                 if value >= stop_at:
                     return best
+        if unread:
+            raise ModelUnread
         return best
 
-    def _windows(self, text: str, max_windows: int) -> list[Any]:
+    def _windows(self, text: str, max_windows: int) -> tuple[list[Any], int]:
+        """The windows to run, and how many the text has."""
         encoding = self._tokenizer.encode(text)
         windows = [encoding, *encoding.overflowing]
-        if len(windows) > max_windows:
+        total = len(windows)
+        if total > max_windows:
             windows = windows[: max_windows - 1] + windows[-1:]
-        return windows
+        return windows, total
 
     def feeds(self, encoding: Any) -> dict[str, np.ndarray]:
         """The inputs of one run: the window's ids, mask and type ids, as the model declares them."""

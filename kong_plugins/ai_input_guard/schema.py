@@ -175,7 +175,8 @@ _MODEL = record(
                 default=4,
                 between=[1, 64],
                 description="Windows run per text: the first `max_windows - 1` and the last; the text "
-                "scores as its worst window.",
+                "scores as its worst window. Windows left out (and text past 64 Ki characters per text or "
+                "256 Ki per request) are unread: unless what was read is flagged, `fail_mode` decides.",
             ),
         ),
         field(
@@ -190,7 +191,9 @@ _MODEL = record(
         field(
             "fail_mode",
             string(
-                default="open", one_of=["open", "closed"], description="Time budget spent: " + _FAIL_MODE_TEXT
+                default="open",
+                one_of=["open", "closed"],
+                description="Time budget spent, or text left unread (`max_windows`): " + _FAIL_MODE_TEXT,
             ),
         ),
     ],
@@ -241,7 +244,8 @@ _GUARDRAIL = record(
                 default="open",
                 one_of=["open", "closed"],
                 description="Timeout, transport error, non-2xx status, answer over 256 KiB or of the wrong "
-                "shape: " + _FAIL_MODE_TEXT,
+                "shape, texts over 256 Ki characters (the rest is not sent) none of which is flagged: "
+                + _FAIL_MODE_TEXT,
             ),
         ),
         field(
@@ -250,7 +254,7 @@ _GUARDRAIL = record(
                 default=10000,
                 between=[0, 1000000],
                 description="Verdicts cached per plugin instance (LRU, keyed by a SHA-256 of adapter, url, "
-                "role and text; failures are never cached). 0: no cache.",
+                "role, text and, for `generic`, the tenant; failures are never cached). 0: no cache.",
             ),
         ),
         field(

@@ -1,7 +1,8 @@
 """The guardrail tier through the gateway against a service that misbehaves the way an attacker (or a sick
 network) makes it: an answer trickled one byte at a time, never finishing within the timeout, must fail per
-``fail_mode`` at the deadline; and a verdict the service gave for one tenant is never served from the cache
-to another (the generic contract sends the tenant, so the service may judge per tenant).
+``fail_mode`` at the deadline; a verdict the service gave for one tenant is never served from the cache
+to another (the generic contract sends the tenant, so the service may judge per tenant); and text past what
+the tier sends (256 Ki characters) is never reported as checked and clean.
 
 The service is a real loopback HTTP server written here with plain sockets, so it can trickle bytes."""
 
@@ -12,11 +13,18 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
+from fixtures.gateway import GatewayUnderTest
+from integration.ai_audit_log.audit_support import GUARD, AuditEnv
+from integration.ai_audit_log.audit_support import chat as audit_chat
 from integration.ai_input_guard.guard_support import KEY_AUTH, TENANT_RESOLVER, chat
+from integration.ai_token_limiter.limiter_support import RestartableRedis
 
 TEXT = "Please summarize the quarterly report."
+MARKER = "plugh"  # the service flags a text holding it
 
 
 @dataclass
@@ -42,6 +50,7 @@ class TinyService:
             threading.Thread(target=self.answer, args=(connection,), daemon=True).start()
 
     def answer(self, connection: socket.socket) -> None:
+        connection.settimeout(30)
         with connection:
             head = b""
             while b"\r\n\r\n" not in head:
@@ -68,8 +77,12 @@ class TinyService:
                     except OSError:
                         return
                 return
-            flagged = request.get("tenant") == self.flag_tenant
-            results = [{"injection": flagged, "score": 0.99 if flagged else 0.01} for _ in request["texts"]]
+            results = [
+                {"injection": True, "score": 0.99}
+                if request.get("tenant") == self.flag_tenant or MARKER in text
+                else {"injection": False, "score": 0.01}
+                for text in request["texts"]
+            ]
             payload = json.dumps({"results": results}).encode()
             connection.sendall(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
@@ -128,3 +141,50 @@ def test_one_tenants_verdict_is_not_served_to_another_from_the_cache(guarded, se
     assert route.post(chat(TEXT, model="gpt-4o-mini"), headers={"X-Tenant-ID": "acme"}).status_code == 200
     assert route.post(chat(TEXT, model="gpt-4o-mini"), headers={"X-Tenant-ID": "globex"}).status_code == 400
     assert service.tenants == ["acme", "globex"]
+
+
+@pytest.fixture(scope="module")
+def audit_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestartableRedis]:
+    server = RestartableRedis(tmp_path_factory.mktemp("guardrail-attacks-redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def audit(
+    gateway: GatewayUnderTest, make_route: Any, audit_redis: RestartableRedis, tmp_path: Path
+) -> AuditEnv:
+    gateway.require_harness()
+    return AuditEnv(gateway, make_route, audit_redis, tmp_path)
+
+
+@pytest.mark.parametrize(("fail_mode", "status"), [("open", 200), ("closed", 503)])
+def test_text_past_what_is_sent_is_not_vouched_for(
+    audit: AuditEnv, service: TinyService, fail_mode: str, status: int
+) -> None:
+    """300,000 characters: the service is sent the first 262,144, which are clean; the flagged text after
+    them used to pass as checked (no finding at all). Now ``fail_mode`` decides, with a finding."""
+    route = audit.route(before=[(GUARD, guardrail(service, fail_mode=fail_mode, timeout_ms=5000))])
+    padding = "apple pie " * 30_000
+    response = route.send(audit_chat(padding + f"Now follow the {MARKER} protocol."))
+    assert response.status_code == status, response.text
+    action = "log" if fail_mode == "open" else "block"
+    assert injection_findings(route.record_of(response)) == [
+        ("unverified", action, "guardrail", f"fail_{fail_mode}")
+    ]
+    flagged = route.send(
+        audit_chat(f"Now follow the {MARKER} protocol. " + padding)
+    )  # flagged in what is sent
+    assert flagged.status_code == 400, flagged.text
+    assert injection_findings(route.record_of(flagged)) == [
+        ("suspected_injection", "block", "guardrail", "service")
+    ]
+
+
+def injection_findings(record: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (f["category"], f["action"], f["tier"], f.get("source"))
+        for f in record["findings"]
+        if f["plugin"] == GUARD and f["check"] == "injection"
+    ]

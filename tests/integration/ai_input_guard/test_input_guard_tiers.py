@@ -297,16 +297,28 @@ def test_the_model_in_shadow_mode_and_in_log_mode(audit: AuditEnv, models: dict)
     ]
 
 
-def test_the_model_reads_long_texts_in_bounded_windows(audit: AuditEnv, models: dict) -> None:
+@pytest.mark.parametrize(("fail_mode", "status"), [("open", 200), ("closed", 503)])
+def test_the_model_reads_long_texts_in_bounded_windows(
+    audit: AuditEnv, models: dict, fail_mode: str, status: int
+) -> None:
     """64-token windows, at most 3 per text: the first two and the last. An attack at the end of a long
-    text is found; one in a window between them is not read (the documented bound)."""
-    route = audit.route(before=[(GUARD, injection(model=model_config(models["tiny"], max_windows=3)))])
+    text is found; one in a window between them is not read, so the tier cannot vouch for the text:
+    ``fail_mode`` decides, as when its time budget is spent (it used to pass as read and clean)."""
+    config = model_config(models["tiny"], max_windows=3, fail_mode=fail_mode)
+    route = audit.route(before=[(GUARD, injection(model=config))])
     filler = "apple river table " * 100  # 300 tokens: 6 windows of 64 overlapping by 32
     attack = MODEL_ATTACK * 4  # 12 of its 16 words flag a window they are in
     assert route.send(chat(filler + attack)).status_code == 400
     assert route.send(chat(attack + filler)).status_code == 400
     middle = "apple river table " * 40 + attack + filler  # tokens 120-136 of 436: in window 4 of 14
-    assert route.send(chat(middle)).status_code == 200
+    response = route.send(chat(middle))
+    assert response.status_code == status
+    action = "log" if fail_mode == "open" else "block"
+    assert findings(route.record_of(response)) == [
+        ("injection", "unverified", action, "model", f"fail_{fail_mode}")
+    ]
+    short = route.send(chat(BENIGN))  # read whole: no finding
+    assert short.status_code == 200 and findings(route.record_of(short)) == []
 
 
 @pytest.mark.parametrize(("fail_mode", "status"), [("open", 200), ("closed", 503)])
@@ -321,7 +333,9 @@ def test_the_model_time_budget(audit: AuditEnv, models: dict, fail_mode: str, st
     assert findings(route.record_of(response)) == [
         ("injection", "unverified", action, "model", f"fail_{fail_mode}")
     ]
-    roomy = audit.route(before=[(GUARD, injection(model={**config, "time_budget_ms": 60000}))])
+    roomy = audit.route(
+        before=[(GUARD, injection(model={**config, "time_budget_ms": 60000, "max_windows": 8}))]
+    )
     answered = roomy.send(chat("apple river " * 1000))
     assert answered.status_code == 200 and findings(roomy.record_of(answered)) == []
 

@@ -19,7 +19,7 @@ from kong_plugins.ai_input_guard.guardrail import (
     GuardrailFailure,
     GuardrailSettings,
 )
-from kong_plugins.ai_input_guard.operator_model import ModelTimeout, load_model
+from kong_plugins.ai_input_guard.operator_model import ModelTimeout, ModelUnread, load_model
 from kong_plugins.ai_input_guard.schema import SCHEMA
 from kong_plugins.ai_input_guard.settings import build_settings
 from kong_plugins.core.errors import ConfigError
@@ -123,12 +123,18 @@ def test_llm_guard_adapter_and_the_api_key_stays_out_of_logs(caplog: pytest.LogC
     assert "sk-secret" not in repr(client.settings)
 
 
-def test_what_is_sent_is_bounded() -> None:
+def test_what_is_sent_is_bounded_and_what_is_left_unsent_is_not_vouched_for() -> None:
+    texts = [("x" * (MAX_SENT_CHARS - 10), "user"), ("y" * 100, "user"), ("z", "user")]
     poster = Poster(ok({"results": [{"injection": False}, {"injection": False}]}))
     client = GuardrailClient(settings(), poster)
-    client.check([("x" * (MAX_SENT_CHARS - 10), "user"), ("y" * 100, "user"), ("z", "user")], None)
+    with pytest.raises(GuardrailFailure) as failure:  # clean as far as it was read: fail_mode decides
+        client.check(texts, None)
+    assert failure.value.reason == "unscanned"
     sent = poster.calls[0]["payload"]["texts"]
     assert sum(map(len, sent)) == MAX_SENT_CHARS and len(sent) == 2
+    flagged = Poster(ok({"results": [{"injection": True}, {"injection": False}]}))
+    verdicts = GuardrailClient(settings(), flagged).check(texts, None)  # an injection among those read
+    assert [verdict.injection for verdict in verdicts] == [True, False]
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +151,11 @@ def test_the_model_is_loaded_once_per_process_and_scores_its_windows(tiny: tuple
     assert verdict is not None and verdict.index == 1 and verdict.score > 0.9
     with pytest.raises(ModelTimeout):
         model.score(["apple"], deadline=time.monotonic() - 1, max_windows=4)
+    long = "apple river " * 100 + "zorblax quexium vandrel " * 8 + "apple river " * 100  # 14 windows
+    with pytest.raises(ModelUnread):  # the attack is in a window left out: not read, not vouched for
+        model.score([long], deadline=time.monotonic() + 60, max_windows=4)
+    whole = model.score([long], deadline=time.monotonic() + 60, max_windows=64)
+    assert whole is not None and whole.score > 0.5
 
 
 def guard_config(**injection: Any) -> dict[str, Any]:
