@@ -8,6 +8,7 @@ to the no-tenant audit stream (``{~}``).
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import quote
 
 import redis
@@ -43,6 +44,18 @@ def _snapshot(route: ChainRoute, tag: str) -> dict[str, str]:
         client.close()
 
 
+def _settled_snapshot(route: ChainRoute, tag: str, timeout_s: float = 30.0) -> dict[str, str]:
+    """The snapshot once the audit log's writer has flushed acme's record: the log phase runs after the
+    answer reached the client and the writer batches every ``flush_interval_ms``, so the stream may not
+    exist yet when the first snapshot is taken."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = _snapshot(route, tag)
+        if any(":stream" in key for key in found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def test_hostile_tenant_ids_never_touch_another_tenants_keys(chain: ChainEnv) -> None:
     model_limit = {"metric": "requests", "limit": 10000, "window": "60", "scope": "tenant_model"}
     route = chain.route(
@@ -55,7 +68,7 @@ def test_hostile_tenant_ids_never_touch_another_tenants_keys(chain: ChainEnv) ->
         guard={"max_message_chars": 20000},
     )
     assert route.post().status_code == 200
-    before = _snapshot(route, "acme")
+    before = _settled_snapshot(route, "acme")
     assert any("ai-token-limiter" in key for key in before) and any(":stream" in key for key in before)
 
     for name, tenant in TENANT_ID_ATTACKS.items():
