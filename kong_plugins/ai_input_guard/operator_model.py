@@ -18,14 +18,15 @@ overlapping by :data:`STRIDE_TOKENS` (the tokenizer's own truncation with overfl
 ``max_windows - 1`` and the last are run; the text scores as its worst window. ``time_budget_ms`` is
 checked before each window's run: one already started finishes (a run cannot be interrupted), so a request
 overruns the budget by at most one run. A budget spent before every window ran is a failure the cascade
-resolves per ``fail_mode`` (:class:`ModelTimeout`), and so is text the bounds left unread when what was
-read scored below the threshold (:class:`ModelUnread`): an attack placed past the windows the tier runs
-is never waved through as read and clean.
-Sessions run with one intra-op thread: the plugin server's request threads are the parallelism.
+resolves per ``fail_mode`` (:class:`ModelTimeout`), and so are a run that fails or answers NaN
+(:class:`ModelFailed`) and text the bounds left unread when what was read scored below the threshold
+(:class:`ModelUnread`): an attack placed past the windows the tier runs is never waved through as read
+and clean. Sessions run with one intra-op thread: the plugin server's request threads are the parallelism.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -38,10 +39,13 @@ import numpy as np
 
 from kong_plugins.core.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "MAX_REQUEST_CHARS",
     "MAX_TEXT_CHARS",
     "STRIDE_TOKENS",
+    "ModelFailed",
     "ModelSettings",
     "ModelTimeout",
     "ModelVerdict",
@@ -86,6 +90,11 @@ class ModelVerdict:
 
 class ModelTimeout(Exception):
     """The time budget was spent before every window ran."""
+
+
+class ModelFailed(ModelTimeout):
+    """A window's run failed: onnxruntime raised (an input the one-run check at load time did not cover,
+    such as a window longer than the model's positions), or the output was not finite (NaN, inf)."""
 
 
 class ModelUnread(ModelTimeout):
@@ -155,8 +164,17 @@ class OperatorModel:
         return {name: np.asarray([values[name]], dtype=self._dtypes[name]) for name in self._inputs}
 
     def _run(self, encoding: Any) -> float:
-        row = np.asarray(self._session.run([self._output], self.feeds(encoding))[0], dtype=np.float64)
-        row = row.reshape(-1)
+        """One window's score; :class:`ModelFailed` when the model cannot give one (a NaN clamped into
+        0-1 would read as a clean verdict)."""
+        try:
+            output = self._session.run([self._output], self.feeds(encoding))[0]
+        except Exception as exc:  # onnxruntime's own exception types
+            log.warning("[ai-input-guard] operator model run failed: %s", _first_line(exc))
+            raise ModelFailed from None
+        row = np.asarray(output, dtype=np.float64).reshape(-1)
+        if not np.isfinite(row).all():
+            log.warning("[ai-input-guard] operator model output is not finite")
+            raise ModelFailed
         if self._softmax:
             shifted = np.exp(row - row.max())
             row = shifted / shifted.sum()

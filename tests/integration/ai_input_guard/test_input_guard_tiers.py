@@ -56,7 +56,11 @@ def service() -> Iterator[GuardrailService]:
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     directory = tmp_path_factory.mktemp("onnx")
-    return {"tiny": build(directory), "slow": build(directory, layers=8, name="slow")}
+    return {
+        "tiny": build(directory),
+        "slow": build(directory, layers=8, name="slow"),
+        "fragile": build(directory, name="fragile", fragile=True),
+    }
 
 
 def findings(record: dict[str, Any]) -> list[tuple]:
@@ -338,6 +342,31 @@ def test_the_model_time_budget(audit: AuditEnv, models: dict, fail_mode: str, st
     )
     answered = roomy.send(chat("apple river " * 1000))
     assert answered.status_code == 200 and findings(roomy.record_of(answered)) == []
+
+
+@pytest.mark.parametrize(("fail_mode", "status"), [("open", 200), ("closed", 503)])
+@pytest.mark.parametrize(
+    "text",
+    ["hello mirthok", "apple river " * 20],
+    ids=["nan-output", "run-error"],  # NaN logits; a window longer than the model's 16 positions
+)
+def test_a_model_that_fails_at_run_time_is_resolved_by_fail_mode(
+    audit: AuditEnv, models: dict, fail_mode: str, status: int, text: str
+) -> None:
+    """A NaN score used to read as clean (clamped to 0) and an onnxruntime error answered 500."""
+    route = audit.route(
+        before=[(GUARD, injection(model=model_config(models["fragile"], fail_mode=fail_mode)))]
+    )
+    response = route.send(chat(text))
+    assert response.status_code == status, response.text
+    action = "log" if fail_mode == "open" else "block"
+    assert findings(route.record_of(response)) == [
+        ("injection", "unverified", action, "model", f"fail_{fail_mode}")
+    ]
+    if status == 503:  # the client is told the check is unavailable, nothing of the model's error
+        assert response.json()["errors"] == [
+            {"path": "/messages/0/content", "error": "prompt injection check unavailable"}
+        ]
 
 
 def test_the_tenant_is_read_for_the_guardrail_only_when_it_can_run(
