@@ -209,6 +209,8 @@ def check_terms(terms: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if not isinstance(values, list) or len(values) > MAX_LIST_ENTRIES:
             raise EmergencyRecordError(f"{name}: at most {MAX_LIST_ENTRIES} entries")
+        if not values:  # "only these: none" read as "no restriction" by the plugins would open every one
+            raise EmergencyRecordError(f"{name}: an empty list (leave the option out instead)")
         for value in values:
             if not isinstance(value, str) or not pattern.fullmatch(value):
                 raise EmergencyRecordError(f"{name}: {str(value)[:80]!r} is not a valid name")

@@ -170,9 +170,10 @@ def _restrict(args: argparse.Namespace) -> int:
     terms: dict[str, Any] = {}
     if args.tokens_per_minute:
         terms.update(args.tokens_per_minute)
-    if args.models:
+    # given but empty (`--routes ,`): refused by check_terms, never dropped (a restriction not imposed)
+    if args.models is not None:
         terms["models"] = args.models
-    if args.routes:
+    if args.routes is not None:
         terms["routes"] = args.routes
     if not terms:
         raise CliError("restrict needs at least one of --tokens-per-minute, --models, --routes")

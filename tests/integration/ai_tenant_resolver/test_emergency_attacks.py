@@ -1,0 +1,65 @@
+"""``kong-ai emergency restrict`` with an empty list: an operator who types ``--routes ,`` (or a record
+written with ``"routes": []``) must never end up with a tenant that is less restricted than asked. The CLI
+refuses the empty list (nothing written); a stored empty list is an unreadable control: the resolver fails
+closed (503), never serves the tenant on every route."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+from fixtures.gateway import GatewayUnderTest
+from integration.ai_tenant_resolver.resolver_support import (
+    GatewayRedis,
+    KongAiCli,
+    ResolverRoute,
+)
+
+from kong_plugins.ai_tenant_resolver.emergency import emergency_key
+
+
+def _route(resolver_route: ResolverRoute, kong_ai: KongAiCli, gateway_redis: GatewayRedis) -> object:
+    config = {
+        "sources": ["header"],
+        "registry": "redis",
+        "namespace": kong_ai.namespace,
+        "redis": gateway_redis.plugin_config,
+        "cache_ttl": 0,
+    }
+    return resolver_route(config)
+
+
+def test_an_empty_routes_or_models_list_is_refused_by_the_cli(
+    kong_ai: KongAiCli, gateway_redis: GatewayRedis
+) -> None:
+    kong_ai.ok("tenants", "add", "acme")
+    for option in ("--routes", "--models"):
+        result = kong_ai.run(
+            "emergency", "restrict", "acme", "--for", "1h", "--tokens-per-minute", "10%", option, " , "
+        )
+        assert result.returncode != 0, result.stdout
+        assert option.strip("-") in result.stderr
+    client = redis.Redis.from_url(gateway_redis.url, decode_responses=True)
+    try:
+        assert client.hgetall(emergency_key(kong_ai.namespace, "acme")) == {}  # nothing written
+    finally:
+        client.close()
+
+
+def test_a_stored_restriction_to_no_route_does_not_open_every_route(
+    gateway: GatewayUnderTest, resolver_route: ResolverRoute, kong_ai: KongAiCli, gateway_redis: GatewayRedis
+) -> None:
+    kong_ai.ok("tenants", "add", "acme")
+    route = _route(resolver_route, kong_ai, gateway_redis)
+    assert gateway.proxy.get(route.url(), headers={"X-Tenant-ID": "acme"}).status_code == 200
+    body = {"by": "alice", "reason": "INC-1", "terms": {"routes": []}, "at_ms": 0}
+    client = redis.Redis.from_url(gateway_redis.url, decode_responses=True)
+    try:
+        key = emergency_key(kong_ai.namespace, "acme")
+        client.hset(key, mapping={"restrict": json.dumps(body), "restrict_until": ""})
+        client.expire(key, 600)
+    finally:
+        client.close()
+    response = gateway.proxy.get(route.url(), headers={"X-Tenant-ID": "acme"})
+    assert response.status_code == 503, response.text  # was 200: the restriction read as "none"
+    assert "x-tenant-id" not in response.headers
