@@ -22,7 +22,13 @@ from typing import Any
 
 from kong_plugins.ai_output_redactor import sse
 from kong_plugins.ai_output_redactor.engine import Tally, TooManyFindings
-from kong_plugins.ai_output_redactor.json_body import TooDeep, answer_model, model_content, redact_document
+from kong_plugins.ai_output_redactor.json_body import (
+    TooDeep,
+    answer_model,
+    model_content,
+    redact_cut_ends,
+    redact_document,
+)
 from kong_plugins.ai_output_redactor.replace import replace_json, replace_stream
 from kong_plugins.ai_output_redactor.settings import HeaderPolicy, RedactorSettings
 from kong_plugins.core.content_encoding import TOO_LARGE, DecodeError, decode_body, is_identity
@@ -255,14 +261,16 @@ def _redact(
     """The redacted text (None when nothing was found: the upstream's bytes are sent as they are), the
     model's content before redaction (for ``output_schema``) and the parsed JSON document, if any."""
     redactor, tally = settings.redactor, outcome.tally
+    broken = False
     if outcome.media == "json":
         try:
             document = json.loads(text)
         except (ValueError, RecursionError):
-            outcome.media = "text"
+            outcome.media, broken = "text", True
         else:
             outcome.model = answer_model(document)
             content = model_content(document)
+            redact_cut_ends(document, redactor, tally, tenant)  # stopped by max_tokens: maybe inside a value
             redacted = redact_document(document, redactor, tally, tenant)
             if not tally.total:
                 return None, content, document
@@ -271,8 +279,8 @@ def _redact(
         result = sse.redact_stream(text, redactor, tally, tenant)
         outcome.model = result.model
         return (result.text if tally.total else None), result.content, None
-    # a whole text answer (or a JSON one that does not parse: cut off) may end inside a value
-    redacted_text = redactor.redact(text, tally, tenant, cut=True)
+    # a whole text answer may end inside a value; a JSON one that does not parse was cut off
+    redacted_text = redactor.redact(text, tally, tenant, cut=True, cut_off=broken)
     return (redacted_text if tally.total else None), text, None
 
 

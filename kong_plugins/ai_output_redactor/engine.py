@@ -28,6 +28,7 @@ from typing import Any
 
 from kong_plugins.ai_output_redactor.detectors import MAX_FINDINGS_PER_TEXT, Detector, Finding, resolve
 from kong_plugins.ai_output_redactor.fold import fold
+from kong_plugins.ai_output_redactor.fragments import trailing_fragment
 
 __all__ = ["MODES", "Redactor", "Rule", "Tally", "TooManyFindings"]
 
@@ -98,12 +99,14 @@ class Redactor:
         self.allow_patterns = tuple(allow_patterns)
         self.hash_key = hash_key
 
-    def find(self, text: str, *, cut: bool = False) -> list[Finding]:
+    def find(self, text: str, *, cut: bool = False, cut_off: bool = False) -> list[Finding]:
         """The non-overlapping findings in ``text`` that the allow list does not cover, read on the folded
         text (:mod:`.fold`: look-alikes as a reader sees them) and mapped back to ``text``'s offsets.
 
         ``cut``: ``text`` may end in the middle of a value (the end of a streamed channel or of a whole
-        answer): a value of a :data:`CUT_PROBES` kind cut off at the end is a finding too, up to the end."""
+        answer): a value of a :data:`CUT_PROBES` kind cut off at the end is a finding too, up to the end.
+        ``cut_off``: ``text`` is known to be cut (a broken-off stream, finish reason ``length``): a trailing
+        fragment that could start a value the route redacts is a finding too (:mod:`.fragments`)."""
         folded, origin = fold(text)
         found: list[Finding] = []
         for rank, detector in enumerate(self.detectors):
@@ -111,8 +114,10 @@ class Redactor:
                 found.append(finding)
                 if len(found) > MAX_FINDINGS_PER_TEXT:
                     raise TooManyFindings(detector.name)
-        if cut:
+        if cut or cut_off:
             found.extend(self._cut_off(folded, found))
+        if cut_off:
+            found.extend(self._fragment(folded, found))
         if not found:
             return found
         kept = [f for f in resolve(found) if not self._allowed(folded[f.start : f.end])]
@@ -141,14 +146,32 @@ class Redactor:
                 cut_off.append(Finding(start, len(folded), finding.detector, finding.rank))
         return cut_off
 
+    def _fragment(self, folded: str, found: list[Finding]) -> list[Finding]:
+        """The trailing fragment of a text known to be cut, unless a finding already reaches into it (a
+        complete value at the end keeps its own redaction) or it starts an allowed value."""
+        names = [detector.name for detector in self.detectors]
+        fragment = trailing_fragment(folded, names)
+        if fragment is None:
+            return []
+        start, name = fragment
+        if any(f.end > start for f in found):
+            return []
+        value = folded[start:].casefold()
+        if any(allowed.startswith(value) for allowed in self.allow_values):
+            return []
+        return [Finding(start, len(folded), name, names.index(name))]
+
     def _allowed(self, value: str) -> bool:
         if value.casefold() in self.allow_values:
             return True
         return any(pattern.fullmatch(value) for pattern in self.allow_patterns)
 
-    def redact(self, text: str, tally: Tally, tenant: Callable[[], str], *, cut: bool = False) -> str:
-        """``text`` with every finding replaced (``cut``: see :meth:`find`); counts go to ``tally``."""
-        findings = self.find(text, cut=cut)
+    def redact(
+        self, text: str, tally: Tally, tenant: Callable[[], str], *, cut: bool = False, cut_off: bool = False
+    ) -> str:
+        """``text`` with every finding replaced (``cut``, ``cut_off``: see :meth:`find`); counts go to
+        ``tally``."""
+        findings = self.find(text, cut=cut, cut_off=cut_off)
         if not findings:
             return text
         return self.apply(text, findings, tally, tenant)

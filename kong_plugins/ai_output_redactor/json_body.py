@@ -22,6 +22,7 @@ __all__ = [
     "answer_model",
     "is_llm_answer",
     "model_content",
+    "redact_cut_ends",
     "redact_document",
     "redact_json_string",
     "redact_request_document",
@@ -108,6 +109,51 @@ def redact_document(
     if llm:
         _join_text_blocks(document, redactor, tally, tenant)
     return _walk(document, redactor, tally, tenant, STRUCTURAL_KEYS if llm else frozenset(), nested, 0)
+
+
+#: Finish reasons saying the model was stopped by its token limit: its text may end inside a value.
+CUT_REASONS = frozenset({"length", "max_tokens"})
+
+
+def redact_cut_ends(document: Any, redactor: Redactor, tally: Tally, tenant: Callable[[], str]) -> None:
+    """In place: the last text of each answer stopped by ``max_tokens`` (OpenAI chat/completions choices
+    with finish reason ``length``, an Anthropic message with stop reason ``max_tokens``, a Responses API
+    answer with status ``incomplete``) redacted as a text known to be cut (:meth:`Redactor.find`
+    ``cut_off``). The walk after it finds nothing more in what is already masked."""
+    if not isinstance(document, dict):
+        return
+    holders: list[tuple[Any, Any]] = []
+    for choice in document.get("choices") or []:
+        if not isinstance(choice, dict) or choice.get("finish_reason") not in CUT_REASONS:
+            continue
+        message = choice.get("message")
+        if isinstance(message, dict):
+            holders.append((message, "content"))
+        elif isinstance(choice.get("text"), str):
+            holders.append((choice, "text"))
+    if document.get("stop_reason") in CUT_REASONS:
+        holders.append((document, "content"))
+    if document.get("status") == "incomplete" and isinstance(document.get("output"), list):
+        items = [item for item in document["output"] if isinstance(item, dict)]
+        if items:
+            holders.append((items[-1], "content"))
+    for holder, key in holders:
+        _redact_last_text(holder, key, redactor, tally, tenant)
+
+
+def _redact_last_text(
+    holder: dict[str, Any], key: str, redactor: Redactor, tally: Tally, tenant: Callable[[], str]
+) -> None:
+    value = holder.get(key)
+    if isinstance(value, str):
+        holder[key] = redactor.redact(value, tally, tenant, cut=True, cut_off=True)
+        return
+    if not isinstance(value, list):
+        return
+    blocks = [b for b in value if isinstance(b, dict) and isinstance(b.get("text"), str)]
+    if blocks:  # text parts or blocks (Anthropic "text", Responses "output_text"): the last one ends the text
+        last = blocks[-1]
+        last["text"] = redactor.redact(last["text"], tally, tenant, cut=True, cut_off=True)
 
 
 def _join_text_blocks(

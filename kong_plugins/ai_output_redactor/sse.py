@@ -138,10 +138,11 @@ def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[
         ),
         None,
     )
+    cut_off = stream_cut_off(items)
     for fragments in channels.text.values():
-        _redact_text_channel(fragments, redactor, tally, tenant)
+        _redact_text_channel(fragments, redactor, tally, tenant, cut_off=cut_off)
     for fragments in channels.json.values():
-        _redact_json_channel(fragments, redactor, tally, tenant)
+        _redact_json_channel(fragments, redactor, tally, tenant, cut_off=cut_off)
     for fragment in plain:
         fragment.event.data = fragment.holder["data"]
     if not tally.total:
@@ -155,6 +156,41 @@ def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[
         else:
             out.extend(line + end for line, end in zip(item.lines, item.ends, strict=True))
     return StreamResult("".join(out), model, content)
+
+
+#: Events that end a stream normally (OpenAI ``[DONE]``, Anthropic ``message_stop``, Responses API).
+_FINAL_TYPES = frozenset({"message_stop", "response.completed"})
+#: Finish reasons that say the model was stopped mid-text (``max_tokens``); Responses: ``incomplete``.
+_CUT_REASONS = frozenset({"length", "max_tokens"})
+
+
+def stream_cut_off(items: list[Event | str]) -> bool:
+    """True when the stream's texts are known to be cut: no final event (the upstream broke off), or a
+    finish reason saying the model was stopped by its token limit."""
+    final = False
+    for item in items:
+        if not isinstance(item, Event) or item.data is None:
+            continue
+        if item.data.strip() == "[DONE]":
+            final = True
+            continue
+        document = item.document
+        if not isinstance(document, dict):
+            continue
+        kind = document.get("type")
+        if kind in _FINAL_TYPES:
+            final = True
+        if kind == "response.incomplete":
+            return True
+        delta = document.get("delta")
+        if isinstance(delta, dict) and delta.get("stop_reason") in _CUT_REASONS:
+            return True
+        choices = document.get("choices")
+        if isinstance(choices, list) and any(
+            isinstance(choice, dict) and choice.get("finish_reason") in _CUT_REASONS for choice in choices
+        ):
+            return True
+    return not final
 
 
 def _serialize(event: Event, newline: str) -> str:
@@ -240,10 +276,16 @@ def _redact_whole(event: Event, redactor: Redactor, tally: Tally, tenant: Callab
 
 
 def _redact_text_channel(
-    fragments: list[Fragment], redactor: Redactor, tally: Tally, tenant: Callable[[], str]
+    fragments: list[Fragment],
+    redactor: Redactor,
+    tally: Tally,
+    tenant: Callable[[], str],
+    *,
+    cut_off: bool = False,
 ) -> None:
     full = "".join(f.text for f in fragments)
-    findings = redactor.find(full, cut=True)  # a channel ends where the stream did: maybe inside a value
+    # a channel ends where the stream did: maybe inside a value (cut_off: certainly cut)
+    findings = redactor.find(full, cut=True, cut_off=cut_off)
     if not findings:
         return
     position = 0
@@ -277,7 +319,12 @@ def _redact_text_channel(
 
 
 def _redact_json_channel(
-    fragments: list[Fragment], redactor: Redactor, tally: Tally, tenant: Callable[[], str]
+    fragments: list[Fragment],
+    redactor: Redactor,
+    tally: Tally,
+    tenant: Callable[[], str],
+    *,
+    cut_off: bool = False,
 ) -> None:
     full = "".join(f.text for f in fragments)
     try:
@@ -285,7 +332,7 @@ def _redact_json_channel(
     except (ValueError, RecursionError):  # too deep for the decoder: redacted as text below
         parsed = None
     if not isinstance(parsed, dict | list):
-        _redact_text_channel(fragments, redactor, tally, tenant)
+        _redact_text_channel(fragments, redactor, tally, tenant, cut_off=cut_off)
         return
     before = tally.total
     redacted = redact_json_string(full, redactor, tally, tenant)
