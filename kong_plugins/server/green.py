@@ -213,6 +213,9 @@ class GreenRuntime(PluginRuntime):
         self._current: GreenEvent | None = None
         self._blocking_pool = HandlerPool(max_blocking_threads, name="blocking")
         self.done: deque[_Job] = deque()
+        #: ``plugin:phase`` → blocking.run calls made by its handlers (Redis commands, HTTP requests): the
+        #: round trips a request waits for besides Kong's, reported by GetStatus for budgets and benches.
+        self.blocking_calls: dict[str, int] = {}
         self._wake = wake or (lambda: None)
         self.now = clock()
         self.kong = _PdkNode("kong", self._pdk_call)
@@ -314,6 +317,8 @@ class GreenRuntime(PluginRuntime):
         event = self._current
         if event is None or getcurrent() is not event.glet:
             return fn(*args, **kwargs)  # the loop itself, a worker thread, or another thread of the plugin
+        calls = self.blocking_calls
+        calls[event.label] = calls.get(event.label, 0) + 1
         job = _Job(event, fn, args, kwargs, self.done, self._wake)
         self._blocking_pool.submit(job)
         assert self._hub is not None
@@ -438,6 +443,7 @@ class GreenRuntime(PluginRuntime):
         status = super().get_status()
         status["HandlerThreads"] = 0
         status["BlockingThreads"] = self._blocking_pool.threads
+        status["BlockingCalls"] = dict(self.blocking_calls)
         status["Runtime"] = "green"
         return status
 

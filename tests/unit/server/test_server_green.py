@@ -134,6 +134,7 @@ def test_blocking_work_runs_off_the_loop_while_other_events_go_on(runtime: Green
     runtime.step_event(slow_id, "yes", None, slow, 2)
     runtime.step_event(slow_id, None, None, slow, 3)
     assert slow.last() == (slow_id, "ret")
+    assert runtime.get_status()["BlockingCalls"] == {"blocker:access": 1}  # waits per plugin and phase
 
 
 def test_blocking_run_outside_a_handler_just_calls() -> None:
