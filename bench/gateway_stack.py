@@ -117,21 +117,42 @@ def our_plugins_in(routes: Sequence[RouteSpec]) -> dict[str, str]:
     return {name: module for name, module in PLUGIN_MODULES.items() if name in names}
 
 
-def kong_conf_text(prefix: Path, ours: Mapping[str, str], wire_plugins: Path | None) -> str:
-    """A kong.conf wired like kong/kong.conf (3.9: one entry per plugin, first entry starts the server)."""
+def kong_conf_text(
+    prefix: Path,
+    ours: Mapping[str, str],
+    wire_plugins: Path | None,
+    *,
+    runtime: str | None = None,
+    per_plugin: bool = False,
+) -> str:
+    """A kong.conf wired like kong/kong.conf (3.9: one entry per plugin, first entry starts the server).
+
+    ``per_plugin``: one plugin-server process per plugin instead, each with its own socket and start command
+    (Kong 3.9's one-server-per-plugin layout, which spreads the plugins over the cores). ``runtime``: the
+    plugin server's ``--runtime`` (the bench's environment has no ``KONG_*`` variable to carry it)."""
     py = shlex.quote(python())
     server = f"{py} -m kong_plugins.server.cli"
+    runtime_flag = f" --runtime {shlex.quote(runtime)}" if runtime else ""
     plugin_flags = " ".join(f"--plugin {shlex.quote(f'{n}={m}')}" for n, m in ours.items())
     names = list(ours)
     lines = [f"prefix = {prefix}", "client_body_buffer_size = 1m"]
     socket = prefix / OUR_SOCKET_NAME
-    for index, name in enumerate(ours):
+    for index, (name, module) in enumerate(ours.items()):
         key = name.lower().replace("-", "_")
+        if per_plugin:
+            own_flag = f"--plugin {shlex.quote(f'{name}={module}')}"
+            lines.append(f"pluginserver_{key}_socket = {prefix / (name + '.sock')}")
+            lines.append(
+                f"pluginserver_{key}_start_cmd = {server} -p {shlex.quote(str(prefix))} "
+                f"--socket-name {name}.sock --no-lua-style {own_flag}{runtime_flag}"
+            )
+            lines.append(f"pluginserver_{key}_query_cmd = {server} {own_flag} --dump {shlex.quote(name)}")
+            continue
         lines.append(f"pluginserver_{key}_socket = {socket}")
         if index == 0:
             lines.append(
                 f"pluginserver_{key}_start_cmd = {server} -p {shlex.quote(str(prefix))} "
-                f"--socket-name {OUR_SOCKET_NAME} --no-lua-style {plugin_flags}"
+                f"--socket-name {OUR_SOCKET_NAME} --no-lua-style {plugin_flags}{runtime_flag}"
             )
         lines.append(f"pluginserver_{key}_query_cmd = {server} {plugin_flags} --dump {shlex.quote(name)}")
     if wire_plugins is not None:
@@ -184,8 +205,18 @@ def gateway_env() -> dict[str, str]:
 class GatewayStack:
     """Starts mock LLM + emulated gateway (which starts the plugin servers); a context manager."""
 
-    def __init__(self, workdir: Path, routes: Sequence[RouteSpec], wire_plugins: Path | None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        routes: Sequence[RouteSpec],
+        wire_plugins: Path | None,
+        *,
+        runtime: str | None = None,
+        per_plugin: bool = False,
+    ) -> None:
         self.workdir = workdir
+        self.runtime = runtime
+        self.per_plugin = per_plugin
         self.routes = list(routes)
         self.wire_plugins = wire_plugins
         self.processes = ProcessSet(workdir)
@@ -202,7 +233,15 @@ class GatewayStack:
         prefix = self.workdir / "kong"
         prefix.mkdir()
         conf = self.workdir / "kong.conf"
-        conf.write_text(kong_conf_text(prefix, our_plugins_in(self.routes), self.wire_plugins))
+        conf.write_text(
+            kong_conf_text(
+                prefix,
+                our_plugins_in(self.routes),
+                self.wire_plugins,
+                runtime=self.runtime,
+                per_plugin=self.per_plugin,
+            )
+        )
         deck = self.workdir / "kong.json"
         deck.write_text(json.dumps(deck_config(self.routes, upstream_port), indent=2))
         ready = self.workdir / "gateway.ready"
