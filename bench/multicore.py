@@ -130,9 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for index, share in enumerate(split_rounds(args.requests, args.rounds), start=1):
                     for layout, stack in stacks.items():
                         progress.update(f"{count} clients, round {index}/{args.rounds}: {layout}")
-                        seconds, values = burst(
-                            stack.proxy_port, path, headers, count, share, args.timeout
-                        )
+                        seconds, values = burst(stack.proxy_port, path, headers, count, share, args.timeout)
                         timings[layout].append(seconds)
                         samples[layout].extend(values)
                 for layout in LAYOUTS:
