@@ -187,7 +187,7 @@ def run_bench(args: argparse.Namespace, routes: list[RouteSpec], progress: Progr
     checks: dict[str, dict[str, Any]] = {}
     sse_samples: dict[str, tuple[list[int], list[int]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-chain-") as tmp:
-        stack = GatewayStack(Path(tmp), all_routes, wire_plugins)
+        stack = GatewayStack(Path(tmp), all_routes, wire_plugins, runtime=args.runtime)
         try:
             progress.note(f"starting mock LLM, emulated gateway and plugin servers (logs in {tmp})")
             stack.start()
@@ -422,6 +422,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout", type=float, default=30.0, help="HTTP read timeout, seconds (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--runtime",
+        choices=("green", "threads"),
+        default=None,
+        help="the plugin server's --runtime (default: the server's default)",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     return parser
