@@ -61,6 +61,16 @@ def test_multiprocessing_is_refused_clearly(capsys: pytest.CaptureFixture[str]) 
     assert cli.MULTIPROCESSING_REFUSAL in err
 
 
+def test_green_runtime_and_gevent_exclude_each_other(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(capsys, "--runtime", "green", "-g")
+    assert (code, out) == (2, "") and "-g and --runtime green exclude each other" in err
+    monkeypatch.setenv(cli.RUNTIME_ENV_VAR, "fibres")
+    code, _, err = run(capsys, "-p", "/tmp")
+    assert code == 2 and f"${cli.RUNTIME_ENV_VAR} must be one of green, threads" in err
+
+
 def test_dump_of_one_plugin_is_a_one_element_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--plugin", PROBE, "--plugin", GREETER, "-dump", "example-greeter")
     assert code == 0
