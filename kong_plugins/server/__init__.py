@@ -12,12 +12,14 @@ module runs unchanged. What it does differently, and why:
 
 Modules, one job each:
 
-``cli``        flags, dumps, start-up and shut-down
+``cli``        flags, dumps, start-up and shut-down (``--runtime green|threads``)
+``loop``       ``--runtime green``: one epoll loop owns every connection, streaming msgpack decoding
+``green``      ``--runtime green``: each event's handler in a greenlet; blocking work on worker threads
 ``registry``   which plugins exist; loading and validating a plugin module
-``transport``  the Unix socket, connections, msgpack framing
+``transport``  the Unix socket; ``--runtime threads``: a thread per connection, msgpack framing
 ``dispatch``   the ``plugin.*`` RPC methods and their parameters
 ``runtime``    plugin instances and the event table
-``events``     one event: handler thread ↔ Kong, fail-closed answers
+``events``     ``--runtime threads``: one event, handler thread ↔ Kong, fail-closed answers
 ``pool``       reusable daemon threads for handlers
 ``wire``       msgpack encoding rules (str/bin, surrogateescape)
 ``lifecycle``  signals and the parent watchdog
