@@ -50,7 +50,7 @@ MULTIPROCESSING_REFUSAL = (
 )
 _DUMP_ALL = "\0all"
 RUNTIMES = ("green", "threads")
-DEFAULT_RUNTIME = "threads"
+DEFAULT_RUNTIME = "green"
 #: Chooses the runtime when ``--runtime`` is not given (so a whole test suite can run on either).
 RUNTIME_ENV_VAR = "KONG_AI_RUNTIME"
 
@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--runtime",
         choices=RUNTIMES,
         default=None,
-        help="green: one event loop, each handler in a greenlet (blocking work through "
+        help="green (default): one event loop, each handler in a greenlet (blocking work through "
         "kong_plugins.core.blocking); threads: a thread per running handler (with -g: greenlets of gevent). "
         f"Default: ${RUNTIME_ENV_VAR}, else {DEFAULT_RUNTIME}",
     )
