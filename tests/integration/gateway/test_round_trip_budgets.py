@@ -43,6 +43,8 @@ PDK_ROUND_TRIPS = {
     "ai-output-redactor": {"response": 5},
     "ai-audit-log": {"access": 1, "log": 9},
 }
+#: Issue 17's budget for the whole chain; today's chain misses it (README "Figures" says by how much and why).
+ISSUE_BUDGET = 20
 #: Round trips to Redis (or any blocking.run) a request waits for: the limiter's reservation and settlement.
 BLOCKING_CALLS = {"ai-token-limiter:access": 1, "ai-token-limiter:response": 1}
 
@@ -110,7 +112,10 @@ def chain(gateway: GatewayUnderTest, make_route: Any, tmp_path: Path) -> Any:
                 "strategy": "redis",
                 "namespace": f"budget-l-{tag}",
                 "redis": redis,
-                "limits": [{"metric": "requests", "limit": 1000, "window": "minute"}],
+                "limits": [
+                    {"metric": "requests", "limit": 1000, "window": "minute"},
+                    {"metric": "tokens", "limit": 1000000, "window": "minute"},  # settled in response
+                ],
             },
         ),
         ("ai-output-redactor", {}),
@@ -142,7 +147,7 @@ def test_full_chain_round_trips_per_plugin(gateway: GatewayUnderTest, chain: Any
     waited = {label: count - before.get(label, 0) for label, count in after.items()}
     waited = {label: count for label, count in waited.items() if count}
     total = sum(sum(phases.values()) for phases in pdk.values())
-    print(f"\nPDK round trips: {total} in all")
+    print(f"\nPDK round trips: {total} in all (issue 17's budget: {ISSUE_BUDGET})")
     for plugin, phases in pdk.items():
         print(f"  {plugin}: {sum(phases.values())} ({', '.join(f'{p} {n}' for p, n in phases.items())})")
     print(f"Redis/HTTP round trips waited for: {waited}")
