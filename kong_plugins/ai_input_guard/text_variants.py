@@ -162,20 +162,45 @@ def _percent_decoded(match: re.Match[str]) -> str:
 
 
 def _collapse_spaced(text: str) -> str:
-    """Join letters spelled out with separators; words stay apart where the separator run was wide."""
+    """Join letters spelled out with separators; words stay apart where the separator run was wide.
+
+    Every run is joined, however many come first (a cap on their count left a spelled-out phrase after
+    1,024 decoy runs undisguised). RE2 finds the first :data:`RE2_SPACED_RUNS` runs (ordinary texts have
+    far fewer); past them the rest of the text is walked with :data:`_SPACED_RUNS`, the same pattern in
+    stdlib ``re``, whose C loop costs far less per match than the RE2 binding's Python one (about 1 µs
+    against 40). It is linear: letters and separators are disjoint classes, so at any position at most
+    one way to go on exists, and a run of three letters or more always matches (giving back at most its
+    last separator), so no start position is retried over a long run."""
     pieces: list[str] = []
     end = 0
-    for match in itertools.islice(_SPACED.finditer(text), 1024):  # type: ignore[attr-defined]
+    resume: int | None = None
+    for count, match in enumerate(_SPACED.finditer(text)):  # type: ignore[attr-defined]
+        if count == RE2_SPACED_RUNS:
+            resume = match.start()
+            break
         start, stop = match.span()
         pieces.append(text[end:start])
         pieces.append(_join_letters(text[start:stop]))
         end = stop
+    if resume is not None:
+        for match in _SPACED_RUNS.finditer(text, resume):
+            start, stop = match.span()
+            pieces.append(text[end:start])
+            pieces.append(_join_letters(text[start:stop]))
+            end = stop
     pieces.append(text[end:])
     return "".join(pieces)
 
 
+RE2_SPACED_RUNS = 1024
+_SEPARATORS = " \t._*|/\\+~-"
+_SPACED_RUNS = re.compile(r"(?:[^\W\d_][ \t._*|/\\+~-]{1,3}){3,}[^\W\d_]")
+
+
 def _join_letters(run: str) -> str:
     """``"i g n o r e   a l l"`` → ``"ignore all"``: a wider separator run than usual splits words."""
+    if len(run) % 2 and not run[1::2].strip(_SEPARATORS):  # one separator between each: the letters
+        return run[::2]
     letters: list[str] = []
     gaps: list[int] = []
     gap = 0
