@@ -29,16 +29,18 @@ from kong_plugins.ai_tenant_resolver.emergency import (
     EmergencyRecordError,
     EmergencyStore,
 )
-from kong_plugins.ai_tenant_resolver.registry import DEFAULT_NAMESPACE
+from kong_plugins.ai_tenant_resolver.registry import DEFAULT_NAMESPACE, RedisTenantStore
 from kong_plugins.ai_tenant_resolver.tenant_id import InvalidTenantId, check_tenant_id
 from kong_plugins.cli.keys import parse_duration
 from kong_plugins.cli.main import EXIT_OK, CliError
 from kong_plugins.cli.redis_options import add_redis_arguments, redis_client
+from kong_plugins.core.redis import redis_errors
 
 __all__ = ["parse_tokens_per_minute", "register"]
 
 _PERCENT = re.compile(r"(?P<number>\d{1,3}(?:\.\d{1,3})?)%", re.ASCII)
 _TOKENS = re.compile(r"\d{1,15}", re.ASCII)
+MAX_SUGGESTIONS = 5
 
 
 def parse_tokens_per_minute(text: str) -> dict[str, Any]:
@@ -77,6 +79,7 @@ def register(subparsers: Any) -> None:
         type=parse_duration,
         help="lapse after this long (2h, 30m, 90s); default: until lifted",
     )
+    _unknown_tenant_option(isolate)
     isolate.set_defaults(handler=_isolate)
 
     restrict = _command(commands, "restrict", "narrow a tenant's limits, models or routes for a while")
@@ -93,6 +96,7 @@ def register(subparsers: Any) -> None:
         "--models", type=_names, help="the only models the tenant may use, comma-separated (prefix* allowed)"
     )
     restrict.add_argument("--routes", type=_names, help="the only routes (names or ids), comma-separated")
+    _unknown_tenant_option(restrict)
     restrict.set_defaults(handler=_restrict)
 
     revoke = _command(commands, "revoke-keys", "revoke all of a tenant's API keys (or one) at once")
@@ -124,6 +128,42 @@ def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
     return parser
 
 
+def _unknown_tenant_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--unknown-tenant",
+        action="store_true",
+        help="act on a tenant id the Redis registry does not hold (a config registry's tenant)",
+    )
+
+
+def _check_known(args: argparse.Namespace, tenant_id: str) -> None:
+    """Refuse a tenant id the Redis registry in use does not hold: a control on ``Acme`` never touches
+    ``acme`` (ids are case-sensitive), and the CLI would report a tenant isolated that nothing refuses.
+    An empty registry (tenants in the plugin's config) cannot be checked: a note says so."""
+    store = RedisTenantStore(redis_client(args), args.namespace)
+    with redis_errors("tenant registry read"):
+        known = bool(store.client.sismember(store.index_key, tenant_id))
+        registry_used = known or bool(store.client.scard(store.index_key))
+    if known:
+        return
+    if not registry_used:
+        print(
+            f"note: no tenant in the Redis registry of namespace {args.namespace}: check that {tenant_id} "
+            "is spelled as in the plugin's config (ids are case-sensitive)",
+            file=sys.stderr,
+        )
+        return
+    if args.unknown_tenant:
+        return
+    folded = tenant_id.casefold()
+    similar = [t for t in store.list_ids() if t.casefold() == folded][:MAX_SUGGESTIONS]
+    hint = f" (did you mean {', '.join(similar)}?)" if similar else ""
+    raise CliError(
+        f"tenant {tenant_id} is not in the Redis registry{hint}; ids are case-sensitive. "
+        "Use --unknown-tenant to act on it anyway"
+    )
+
+
 def _operator(args: argparse.Namespace) -> str:
     if args.by:
         return str(args.by)
@@ -152,6 +192,7 @@ def _when(ms: int | None) -> str:
 
 def _set(args: argparse.Namespace, kind: str, terms: dict[str, Any] | None = None) -> Control:
     tenant_id = _tenant_id(args.tenant_id)
+    _check_known(args, tenant_id)
     try:
         return _store(args).set_control(
             tenant_id, kind, seconds=args.duration, by=_operator(args), reason=args.reason, terms=terms

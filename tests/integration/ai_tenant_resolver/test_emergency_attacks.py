@@ -63,3 +63,28 @@ def test_a_stored_restriction_to_no_route_does_not_open_every_route(
     response = gateway.proxy.get(route.url(), headers={"X-Tenant-ID": "acme"})
     assert response.status_code == 503, response.text  # was 200: the restriction read as "none"
     assert "x-tenant-id" not in response.headers
+
+
+def test_a_control_on_a_tenant_id_the_registry_does_not_hold_is_refused(
+    gateway: GatewayUnderTest, resolver_route: ResolverRoute, kong_ai: KongAiCli, gateway_redis: GatewayRedis
+) -> None:
+    """``isolate ACME`` for tenant ``acme``: ids are case-sensitive, so the control would never refuse acme
+    while the CLI said "isolated". Refused, with the likely id named; nothing written; acme still served."""
+    kong_ai.ok("tenants", "add", "acme")
+    route = _route(resolver_route, kong_ai, gateway_redis)
+    for command in (("isolate", "ACME"), ("restrict", "Acme", "--for", "1h", "--models", "gpt-4o-mini")):
+        result = kong_ai.run("emergency", *command)
+        assert result.returncode == 1, result.stdout
+        assert "did you mean acme?" in result.stderr
+    client = redis.Redis.from_url(gateway_redis.url, decode_responses=True)
+    try:
+        for tenant in ("ACME", "Acme"):
+            assert client.hgetall(emergency_key(kong_ai.namespace, tenant)) == {}
+    finally:
+        client.close()
+    assert kong_ai.ok("emergency", "list", "--json").strip() == "[]"
+    # the real id works, and an operator may still act on an id only a config registry holds
+    kong_ai.ok("emergency", "isolate", "acme", "--for", "1h")
+    response = gateway.proxy.get(route.url(), headers={"X-Tenant-ID": "acme"})
+    assert response.status_code == 403, response.text
+    kong_ai.ok("emergency", "isolate", "initech", "--for", "1h", "--unknown-tenant")
