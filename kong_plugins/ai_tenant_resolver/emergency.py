@@ -347,8 +347,9 @@ class EmergencyStore:
 
     def lift(self, tenant_id: str, kinds: Sequence[str], *, by: str, reason: str) -> list[str]:
         """Remove controls of ``kinds`` now; the ones that were there (empty: nothing to lift). Audited."""
-        current = self.get(tenant_id)
-        present = [kind for kind in kinds if current is not None and current.get(kind) is not None]
+        with redis_errors("emergency read"):  # the raw fields: an unreadable control can be lifted too
+            stored = self.client.hgetall(self.key(tenant_id))
+        present = [kind for kind in kinds if kind in stored]
         with redis_errors("emergency lift"):
             _removed, latest = _LIFT(self.client, [self.key(tenant_id)], list(kinds))
             self._index(tenant_id, int(latest))

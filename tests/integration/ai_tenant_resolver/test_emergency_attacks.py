@@ -88,3 +88,26 @@ def test_a_control_on_a_tenant_id_the_registry_does_not_hold_is_refused(
     response = gateway.proxy.get(route.url(), headers={"X-Tenant-ID": "acme"})
     assert response.status_code == 403, response.text
     kong_ai.ok("emergency", "isolate", "initech", "--for", "1h", "--unknown-tenant")
+
+
+def test_an_unreadable_control_can_be_lifted(
+    gateway: GatewayUnderTest, resolver_route: ResolverRoute, kong_ai: KongAiCli, gateway_redis: GatewayRedis
+) -> None:
+    """The runbook's way out of a control nobody can read (the resolver answers 503 for the tenant): lift
+    it. The lift read the control first and stopped on it (a traceback), so the tenant stayed refused."""
+    kong_ai.ok("tenants", "add", "acme")
+    route = _route(resolver_route, kong_ai, gateway_redis)
+    client = redis.Redis.from_url(gateway_redis.url, decode_responses=True)
+    try:
+        key = emergency_key(kong_ai.namespace, "acme")
+        client.hset(key, mapping={"isolate": "{not json", "isolate_until": ""})
+        assert gateway.proxy.get(route.url(), headers={"X-Tenant-ID": "acme"}).status_code == 503
+        result = kong_ai.run("emergency", "lift", "acme", "--reason", "corrupt record")
+        assert result.returncode == 0, result.stderr
+        assert "isolate lifted" in result.stdout
+        assert client.exists(key) == 0
+    finally:
+        client.close()
+    assert gateway.proxy.get(route.url(), headers={"X-Tenant-ID": "acme"}).status_code == 200
+    history = json.loads(kong_ai.ok("emergency", "list", "--history", "--json"))
+    assert [(h["action"], h["detail"]) for h in history] == [("lift", {"controls": ["isolate"]})]
