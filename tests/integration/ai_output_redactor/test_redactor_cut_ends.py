@@ -109,3 +109,21 @@ def test_an_allowed_value_cut_at_the_end_stays_allowed(redacted: Callable[..., R
     assert answer == "Echo: mail support@example.com"
     text = "call +1 800 555 0100 now"
     assert split_stream(route, text, "call +1 800 555 01") == "call +1 800 555 01"
+
+
+def test_an_anthropic_answer_stopped_by_max_tokens_masks_the_start_of_a_value(
+    redacted: Callable[..., RedactedRoute],
+) -> None:
+    route = redacted({}, upstream="/v1/messages")
+    body: dict[str, Any] = {
+        "model": "claude-3-5-sonnet-latest",
+        "max_tokens": 3,
+        "messages": [{"role": "user", "content": "card 4111111111 more words"}],
+    }
+    response = route.send(body, {"X-Mock-Verbatim": "0"})
+    assert response.status_code == 200, response.text
+    answer = json.loads(response.content)
+    assert answer["stop_reason"] == "max_tokens"
+    assert answer["content"][-1]["text"] == "Echo: card [REDACTED:CREDIT_CARD]"
+    streamed = route.send({**body, "stream": True}, {"X-Mock-Verbatim": "0"})
+    assert "4111111111" not in streamed.text and "[REDACTED:CREDIT_CARD]" in streamed.text
