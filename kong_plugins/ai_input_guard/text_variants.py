@@ -9,7 +9,8 @@ Variants, each built only when it would differ from the previous one:
                ``&amp;``) decoded, as a model reading the text would;
 ``normalized`` NFKC (fullwidth and mathematical-bold letters become plain ``ignore``), without
                invisible characters (zero-width spaces/joiners, word joiners, soft hyphens, BOMs, bidi
-               controls, Unicode tag characters);
+               controls and marks, Unicode tag characters, control characters, variation selectors, the
+               grapheme joiner, Hangul fillers and the other code points in :data:`_INVISIBLE_RANGES`);
 ``folded``     Cyrillic/Greek/IPA letters that look Latin mapped to Latin (Cyrillic o → Latin o);
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
 ``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
@@ -38,9 +39,24 @@ __all__ = ["HiddenChannels", "TextVariant", "hidden_channels", "variants"]
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _TAG_FIRST, _TAG_LAST = 0xE0000, 0xE007F
-_REMOVE_INVISIBLE = {ord(c): None for c in _ZERO_WIDTH + _BIDI} | {
-    cp: None for cp in range(_TAG_FIRST, _TAG_LAST + 1)
-}
+# Other code points that render as nothing (or as a blank) and that a model reads past: C0/C1 controls but
+# line breaks and tabs, the remaining format characters (bidi marks, Arabic/Syriac/Egyptian format signs,
+# interlinear annotation), invisible combining marks (grapheme joiner, variation selectors, Mongolian free
+# variation selectors, Khmer inherent vowels) and blank letters (Hangul fillers, the blank braille cell).
+_INVISIBLE_RANGES = (
+    (0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F),
+    (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+    (0x200E, 0x200F), (0x206A, 0x206F), (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0100, 0xE01EF),
+)  # fmt: skip
+_REMOVE_INVISIBLE = (
+    {ord(c): None for c in _ZERO_WIDTH + _BIDI}
+    | {cp: None for cp in range(_TAG_FIRST, _TAG_LAST + 1)}
+    | {cp: None for first, last in _INVISIBLE_RANGES for cp in range(first, last + 1)}
+)
+_ASCII_CONTROL = compile_linear(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Letters that render like Latin ones, written as escapes so that this file itself holds no look-alikes.
 _LOOKALIKES = (
     # Cyrillic
@@ -117,11 +133,11 @@ def variants(text: str) -> list[TextVariant]:
         if unescaped != current:
             found.append(TextVariant(unescaped, "obfuscation"))
             current = unescaped
-    if not current.isascii():
-        stripped = plain.translate(_REMOVE_INVISIBLE)
+    if not current.isascii() or _ASCII_CONTROL.search(current) is not None:
+        stripped = current.translate(_REMOVE_INVISIBLE)
         normalized = unicodedata.normalize("NFKC", stripped).casefold()
         if normalized != current:
-            disguise = "hidden_characters" if stripped != plain else "obfuscation"
+            disguise = "hidden_characters" if stripped != current else "obfuscation"
             found.append(TextVariant(normalized, disguise))
             current = normalized
         folded = current.translate(_CONFUSABLES)

@@ -231,3 +231,45 @@ def test_a_spelled_out_phrase_after_many_decoy_runs_is_still_joined(caller) -> N
     assert response.status_code == 400, response.text
     assert response.json()["errors"] == [{"path": "/messages/0/content", "error": OBFUSCATION}]
     assert route.post(chat(decoys)).status_code == 200
+
+
+HIDDEN_CHARACTERS = "prompt injection detected (hidden_characters)"
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u0000", "\u001b", "\u034f", "\u200e", "\u061c", "\ufe0f", "\U000e0100", "\u180b", "\u3164", "\u2800"],
+    ids=[
+        "nul",
+        "esc",
+        "grapheme-joiner",
+        "lrm",
+        "arabic-mark",
+        "vs16",
+        "vs17",
+        "mongolian-fvs",
+        "filler",
+        "braille",
+    ],
+)
+def test_every_invisible_character_inside_words_is_seen_through(caller, invisible: str) -> None:
+    """Only zero-width spaces/joiners, soft hyphens, BOMs, bidi controls and tag characters were removed
+    before the rules ran: the other code points that render as nothing hid the phrase."""
+    route = caller()
+    text = INSTRUCTION
+    for word in ("Ignore", "previous", "instructions"):
+        text = text.replace(word, invisible.join(word))
+    response = route.post(chat(text))
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == [{"path": "/messages/0/content", "error": HIDDEN_CHARACTERS}]
+    assert route.upstream_hits() == 0
+
+
+def test_texts_with_variation_selectors_and_marks_pass(caller) -> None:
+    route = caller()
+    for text in [
+        "Thanks \u2764\ufe0f see you \U0001f44d\U0001f3fd",
+        "नमस्ते, आप कैसे हैं?",
+        "\u200f\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd",
+    ]:
+        assert route.post(chat(text)).status_code == 200, text
