@@ -111,3 +111,20 @@ def test_an_unreadable_control_can_be_lifted(
     assert gateway.proxy.get(route.url(), headers={"X-Tenant-ID": "acme"}).status_code == 200
     history = json.loads(kong_ai.ok("emergency", "list", "--history", "--json"))
     assert [(h["action"], h["detail"]) for h in history] == [("lift", {"controls": ["isolate"]})]
+
+
+def test_tenant_ids_with_key_syntax_write_nothing(kong_ai: KongAiCli, gateway_redis: GatewayRedis) -> None:
+    """Ids that would reach another tenant's keys or slot if put in a key unencoded (``a}:x``, ``*``,
+    ``acme:emergency``, a look-alike ``\u0430cme`` with a Cyrillic a) are refused before Redis is touched."""
+    kong_ai.ok("tenants", "add", "acme")
+    client = redis.Redis.from_url(gateway_redis.url, decode_responses=True)
+    try:
+        before = sorted(client.scan_iter(match=f"{kong_ai.namespace}:*"))
+        for tenant in ("acme}:x", "{acme}", "*", "acme:emergency", "\u0430cme", "acme "):
+            result = kong_ai.run("emergency", "isolate", tenant, "--unknown-tenant")
+            assert result.returncode == 1 and "invalid tenant id" in result.stderr, (tenant, result.stderr)
+        assert kong_ai.run("emergency", "lift", "*").returncode == 1
+        assert kong_ai.run("emergency", "revoke-keys", "acme", "--key", "*").returncode == 1
+        assert sorted(client.scan_iter(match=f"{kong_ai.namespace}:*")) == before
+    finally:
+        client.close()
