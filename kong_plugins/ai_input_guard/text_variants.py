@@ -5,12 +5,14 @@ once a disguise is removed is itself evidence (it is reported as ``obfuscation``
 Variants, each built only when it would differ from the previous one:
 
 ``plain``      casefolded text, as sent;
-``unescaped``  percent-escapes (``%49gnore%20all``) and HTML character references (``&#73;gnore``,
-               ``&amp;``) decoded, as a model reading the text would;
+``unescaped``  percent-escapes (``%49gnore%20all``), HTML character references (``&#73;gnore``,
+               ``&amp;``) and backslash escapes (``\\u0049gnore``) decoded, as a model reading the text would;
 ``normalized`` NFKC (fullwidth and mathematical-bold letters become plain ``ignore``), without
                invisible characters (zero-width spaces/joiners, word joiners, soft hyphens, BOMs, bidi
                controls and marks, Unicode tag characters, control characters, variation selectors, the
                grapheme joiner, Hangul fillers and the other code points in :data:`_INVISIBLE_RANGES`);
+``unmarked``   combining diacritics stacked on Latin letters removed (Zalgo text, an accent on every
+               letter: ``i\u0301g\u0301n\u0301o\u0301r\u0301e\u0301``);
 ``folded``     Cyrillic/Greek/IPA letters that look Latin mapped to Latin (Cyrillic o → Latin o);
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
 ``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
@@ -56,6 +58,8 @@ _REMOVE_INVISIBLE = (
     | {cp: None for cp in range(_TAG_FIRST, _TAG_LAST + 1)}
     | {cp: None for first, last in _INVISIBLE_RANGES for cp in range(first, last + 1)}
 )
+_MARKED_LATIN = compile_linear(r"\p{Latin}\p{Mn}")
+_COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _ASCII_CONTROL = compile_linear(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Letters that render like Latin ones, written as escapes so that this file itself holds no look-alikes.
 _LOOKALIKES = (
@@ -128,7 +132,7 @@ def variants(text: str) -> list[TextVariant]:
     plain = text.casefold()
     found = [TextVariant(plain, None)]
     current = plain
-    if "%" in plain or "&" in plain:
+    if "%" in plain or "&" in plain or "\\" in plain:
         unescaped = _unescape(plain)
         if unescaped != current:
             found.append(TextVariant(unescaped, "obfuscation"))
@@ -140,6 +144,11 @@ def variants(text: str) -> list[TextVariant]:
             disguise = "hidden_characters" if stripped != current else "obfuscation"
             found.append(TextVariant(normalized, disguise))
             current = normalized
+        if _MARKED_LATIN.search(current) is not None:  # Zalgo, an accent on every letter
+            unmarked = _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", current))
+            if unmarked != current:
+                found.append(TextVariant(unmarked, "obfuscation"))
+                current = unmarked
         folded = current.translate(_CONFUSABLES)
         if folded != current:
             found.append(TextVariant(folded, "obfuscation"))
@@ -167,10 +176,18 @@ def _unescape(text: str) -> str:
         text = _PERCENT_RUN.sub(_percent_decoded, text)
     if "&" in text:
         text = html.unescape(text)
+    if "\\" in text:
+        text = _BACKSLASH_ESCAPE.sub(_backslash_decoded, text)
     return text.casefold()
 
 
 _PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+_BACKSLASH_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+
+
+def _backslash_decoded(match: re.Match[str]) -> str:
+    """``\\u0049``, ``\\x49``: escapes written into the text, which a model reads as the characters."""
+    return chr(int(match.group(1) or match.group(2), 16))
 
 
 def _percent_decoded(match: re.Match[str]) -> str:
