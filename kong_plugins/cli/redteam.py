@@ -22,7 +22,7 @@ from kong_plugins.redteam.client import Target, stderr_progress
 
 __all__ = ["register"]
 
-DEFAULT_MAX_REQUESTS = 80
+DEFAULT_MAX_REQUESTS = 150
 MAX_MAX_REQUESTS = 1000
 
 

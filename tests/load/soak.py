@@ -410,9 +410,8 @@ def run_soak(stack: Stack, seconds: float, clients: int, *, spill_dir: Path, pro
         ]
         for thread in threads:
             thread.start()
-        while any(t.is_alive() for t in threads):
-            for thread in threads:
-                thread.join(timeout=10)
+        while alive := [t for t in threads if t.is_alive()]:
+            alive[0].join(timeout=10)
             if progress:
                 done = sum(len(o) for o in outcomes)
                 left = max(0, ends_at - time.monotonic())

@@ -117,7 +117,7 @@ def test_demo_config_refuses_every_attack(gateway: GatewayUnderTest) -> None:
         "redaction",
         "tools",
     }
-    assert report["requests_sent"] <= 80
+    assert report["requests_sent"] <= 150
 
 
 @pytest.mark.slow

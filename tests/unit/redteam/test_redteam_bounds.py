@@ -92,7 +92,7 @@ def test_a_gateway_that_lets_everything_through_fails_every_layer_it_could_attac
     code, report = run(capsys, permissive, "--tenant-token", "k", "--tenant", "acme", "--limit", "3")
     assert code == 1
     assert report["failed_layers"] == ["tenant", "input", "limiter"]
-    assert report["requests_sent"] == _Permissive.count <= 80
+    assert report["requests_sent"] == _Permissive.count <= 150
 
 
 def test_never_more_requests_than_max_requests(permissive: str, capsys: pytest.CaptureFixture[str]) -> None:
