@@ -38,6 +38,16 @@ def pack(value: Any) -> bytes:
     return msgpack.packb(value, use_bin_type=True, unicode_errors=UNICODE_ERRORS)
 
 
+#: The decoder's first buffer. msgpack allocates ``read_size`` up front (default ``min(max_buffer_size,
+#: 1 MiB)``) and appends each chunk after the previous one, moving the unread bytes back to the start only
+#: when the end is reached: over a connection's life every page of the buffer is written, so each connection
+#: Kong keeps in its keepalive pool ended up holding 1 MiB of resident memory. The 10-minute soak (100
+#: clients, 165 pooled connections) saw the plugin server's RSS climb from 210 to 400 MiB that way while the
+#: memory malloc reported in use stayed flat. A frame larger than this grows the buffer as it arrives, up to
+#: ``max_frame_bytes``; PDK calls and answers are mostly far smaller.
+UNPACKER_READ_SIZE = 16 * 1024
+
+
 def new_unpacker(max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES) -> msgpack.Unpacker:
     """A streaming decoder for one connection: non-UTF-8 strs survive, integer map keys are allowed."""
     return msgpack.Unpacker(
@@ -45,6 +55,7 @@ def new_unpacker(max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES) -> msgpack.Unpa
         strict_map_key=False,
         unicode_errors=UNICODE_ERRORS,
         max_buffer_size=max_frame_bytes,
+        read_size=min(UNPACKER_READ_SIZE, max_frame_bytes),
     )
 
 
