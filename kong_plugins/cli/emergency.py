@@ -102,6 +102,7 @@ def register(subparsers: Any) -> None:
     revoke = _command(commands, "revoke-keys", "revoke all of a tenant's API keys (or one) at once")
     revoke.add_argument("tenant_id")
     revoke.add_argument("--key", dest="key_id", help="only this key id (see `kong-ai keys list`)")
+    _unknown_tenant_option(revoke)
     revoke.set_defaults(handler=_revoke_keys)
 
     lift = _command(commands, "lift", "end a tenant's controls now")
@@ -225,6 +226,7 @@ def _restrict(args: argparse.Namespace) -> int:
 
 def _revoke_keys(args: argparse.Namespace) -> int:
     tenant_id = _tenant_id(args.tenant_id)
+    _check_known(args, tenant_id)
     client = redis_client(args)
     keys = ApiKeyStore(client, args.namespace)
     if args.key_id:

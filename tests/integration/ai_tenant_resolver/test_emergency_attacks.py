@@ -72,7 +72,11 @@ def test_a_control_on_a_tenant_id_the_registry_does_not_hold_is_refused(
     while the CLI said "isolated". Refused, with the likely id named; nothing written; acme still served."""
     kong_ai.ok("tenants", "add", "acme")
     route = _route(resolver_route, kong_ai, gateway_redis)
-    for command in (("isolate", "ACME"), ("restrict", "Acme", "--for", "1h", "--models", "gpt-4o-mini")):
+    for command in (
+        ("isolate", "ACME"),
+        ("restrict", "Acme", "--for", "1h", "--models", "gpt-4o-mini"),
+        ("revoke-keys", "ACME"),
+    ):
         result = kong_ai.run("emergency", *command)
         assert result.returncode == 1, result.stdout
         assert "did you mean acme?" in result.stderr
