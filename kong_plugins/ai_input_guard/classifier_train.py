@@ -45,7 +45,7 @@ __all__ = [
     "write_model",
 ]
 
-TRAINING_FILES = ("corpus.jsonl", "train.jsonl", "train2.jsonl")
+TRAINING_FILES = ("corpus.jsonl", "train.jsonl", "train2.jsonl", "train3.jsonl")
 DEV_FILES = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl")
 """Never trained on, but looked at: rule changes and the default threshold were checked against them."""
 HELDOUT_FILES = ("heldout4.jsonl",)
