@@ -104,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"Default: ${RUNTIME_ENV_VAR}, else {DEFAULT_RUNTIME}",
     )
     parser.add_argument(
+        "--stall-warning",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="green runtime: log a handler that holds the event loop this long, with where it is; 0 = never "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
         "--max-blocking-threads",
         type=_positive_int,
         default=128,
@@ -302,6 +310,7 @@ def _serve(args: argparse.Namespace, modules: dict[str, str], explicit: bool) ->
             listen_queue_size=args.listen_queue_size,
             max_frame_bytes=args.max_frame_bytes,
             trace=args.verbose >= 2,
+            stall_warning=args.stall_warning,
         )
     else:
         runtime = PluginRuntime(

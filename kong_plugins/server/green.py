@@ -216,6 +216,7 @@ class GreenRuntime(PluginRuntime):
         #: ``plugin:phase`` → blocking.run calls made by its handlers (Redis commands, HTTP requests): the
         #: round trips a request waits for besides Kong's, reported by GetStatus for budgets and benches.
         self.blocking_calls: dict[str, int] = {}
+        self.drives = 0
         self._wake = wake or (lambda: None)
         self.now = clock()
         self.kong = _PdkNode("kong", self._pdk_call)
@@ -342,6 +343,7 @@ class GreenRuntime(PluginRuntime):
     def _drive(self, event: GreenEvent, value: Any) -> None:
         """Switch into ``event``'s handler with ``value`` until it switches back; answer what it produced."""
         self._current = event
+        self.drives += 1  # the stall watch's sign of progress
         try:
             assert event.glet is not None
             signal = event.glet.switch(value)
@@ -426,6 +428,12 @@ class GreenRuntime(PluginRuntime):
         for event in self._green_events.values():
             if event.target is target:
                 event.target = None
+
+    @property
+    def current_label(self) -> str | None:
+        """``plugin:phase`` of the handler running right now (read by the stall watch's thread)."""
+        event = self._current
+        return None if event is None else event.label
 
     @property
     def has_events(self) -> bool:

@@ -25,7 +25,10 @@ import math
 import os
 import select
 import socket
+import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,8 @@ from kong_plugins.server.transport import (
 )
 
 _RECV_BYTES = 256 * 1024
+#: A handler holding the loop this long (seconds) is logged, with where it is.
+DEFAULT_STALL_WARNING = 5.0
 _HANDLE_EVENT = "plugin.HandleEvent"
 _STEP_ERROR = "plugin.StepError"
 #: Step, its aliases and StepError: the hot path.
@@ -100,6 +105,7 @@ class EventLoopServer(UnixSocketServer):
         max_frame_bytes: int = wire.DEFAULT_MAX_FRAME_BYTES,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         trace: bool = False,
+        stall_warning: float = DEFAULT_STALL_WARNING,
     ) -> None:
         super().__init__(
             socket_path,
@@ -116,6 +122,7 @@ class EventLoopServer(UnixSocketServer):
         self._connections: dict[int, _Connection] = {}
         self._stop_requested = False
         self._event_fd, self._wake, self._drain = new_eventfd()
+        self._stall_warning = stall_warning
 
     # -- running --------------------------------------------------------------------------------------------
 
@@ -124,6 +131,10 @@ class EventLoopServer(UnixSocketServer):
             raise RuntimeError("bind() first")
         runtime = self._runtime
         runtime.attach(self._wake)
+        if self._stall_warning > 0:
+            threading.Thread(
+                target=self._watch_stalls, args=(threading.get_ident(),), name="stall-watch", daemon=True
+            ).start()
         self._listener.setblocking(False)
         poller = self._poller = select.epoll()
         handlers = self._ready_handlers
@@ -165,6 +176,39 @@ class EventLoopServer(UnixSocketServer):
             poller.close()
             self._poller = None
             handlers.clear()
+
+    def _watch_stalls(self, loop_thread: int) -> None:
+        """Log (once per stall) a handler that holds the loop longer than ``stall_warning`` seconds.
+
+        Every other event of the process waits meanwhile, and the loop cannot answer Kong for the stalled one:
+        the cause is a blocking call outside :func:`kong_plugins.core.blocking.run` or a long computation. The
+        log line names the plugin and phase and shows where the handler is, so that it can be fixed.
+        """
+        runtime = self._runtime
+        interval = min(1.0, self._stall_warning / 4)
+        seen: tuple[int, str | None] = (-1, None)
+        held_since = 0.0
+        warned = False
+        while not self._stop_requested:
+            time.sleep(interval)
+            label = runtime.current_label
+            now = time.monotonic()
+            state = (runtime.drives, label)
+            if label is None or state != seen:
+                seen, held_since, warned = state, now, False
+                continue
+            if not warned and now - held_since >= self._stall_warning:
+                warned = True
+                frame = sys._current_frames().get(loop_thread)
+                where = "".join(traceback.format_stack(frame)[-6:]).rstrip() if frame is not None else "?"
+                _log.error(
+                    "%s has held the event loop for %.1fs: every other event waits (a blocking call outside "
+                    "kong_plugins.core.blocking.run?); it is at:\n%s",
+                    label,
+                    now - held_since,
+                    where,
+                    extra={"plugin": label},
+                )
 
     def stop(self) -> None:
         """Make :meth:`serve_forever` return. Safe from a signal handler or any thread."""

@@ -430,6 +430,28 @@ def test_a_hung_handler_is_answered_with_500_after_the_handler_timeout(
         server.terminate()
 
 
+def test_a_handler_holding_the_event_loop_is_logged_with_where_it_is(own_prefix: Path) -> None:
+    """--runtime green: a blocking call outside blocking.run holds every event; the server says which and
+    where, so that it gets fixed (it cannot answer Kong for that event meanwhile)."""
+    server = start_server(
+        our_server_command(own_prefix, "--runtime", "green", "--stall-warning", "0.3"),
+        own_prefix / "kong-ai.sock",
+        env=server_env(),
+    )
+    try:
+        with server.connect(timeout=10) as conn:
+            instance_id = probe(conn, access=[["hold_loop", "1.5"], ["call", "kong.request.get_method"]])
+            reply = conn.handle_event(instance_id, "access")
+            assert reply["Data"] == {"Method": "kong.request.get_method", "Args": []}  # then it goes on
+            assert conn.step(reply["EventId"], "GET")["Data"] == "ret"
+        wait_until(lambda: "has held the event loop" in server.stderr_text(), what="the stall warning")
+        text = server.stderr_text()
+        assert "ERROR [example-probe:access] example-probe:access has held the event loop for" in text
+        assert "time.sleep(float(args[0]))" in text  # where the handler was
+    finally:
+        server.terminate()
+
+
 @pytest.mark.parametrize(
     "mode", [["--runtime", "threads"], ["-g"], ["--runtime", "green"]], ids=["threads", "gevent", "green"]
 )
