@@ -29,8 +29,7 @@ from kong_plugins.ai_audit_log.redis_sink import (
 )
 from kong_plugins.cli.main import EXIT_FAILED, EXIT_OK, CliError
 from kong_plugins.cli.redis_options import add_redis_arguments, redis_client
-from kong_plugins.core.errors import ConfigError
-from kong_plugins.core.redis import RedisClient, RedisConfig, connect
+from kong_plugins.core.redis import RedisClient
 
 __all__ = ["parse_since", "register"]
 
@@ -79,30 +78,14 @@ def _command(commands: Any, name: str, text: str) -> argparse.ArgumentParser:
 
 
 def add_audit_redis_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--redis-url``/``--namespace``, and ``--cluster-node`` for a plugin with ``redis.cluster_nodes``."""
+    """The shared Redis options (``--redis-cluster-nodes``, alias ``--cluster-node``, for a plugin with
+    ``redis.cluster_nodes``: the streams live on every node) with the audit's default namespace."""
     add_redis_arguments(parser, DEFAULT_NAMESPACE)
-    parser.add_argument(
-        "--cluster-node",
-        action="append",
-        metavar="HOST:PORT",
-        help="a Redis Cluster node (repeat for more; replaces --redis-url): the streams live on every node",
-    )
 
 
 def audit_client(args: argparse.Namespace) -> RedisClient:
-    """The Redis the audit records are in: the cluster of ``--cluster-node``, else ``--redis-url``."""
-    if not args.cluster_node:
-        return redis_client(args)
-    nodes = []
-    for node in args.cluster_node[:64]:
-        host, _, port = node.rpartition(":")
-        if not host or not port.isdigit():
-            raise CliError(f"--cluster-node {node!r}: expected HOST:PORT")
-        nodes.append({"ip": host.strip("[]"), "port": int(port)})
-    try:
-        return connect(RedisConfig.from_config({"cluster_nodes": nodes}, path="cluster_node"))
-    except ConfigError as exc:
-        raise CliError(f"unusable --cluster-node: {exc.message}") from exc
+    """The Redis the audit records are in (a cluster client when cluster nodes are given)."""
+    return redis_client(args)
 
 
 def _tenant(value: str) -> str:
