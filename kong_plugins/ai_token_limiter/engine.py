@@ -7,7 +7,8 @@ PDK round trips in ``access`` (each ``kong.*`` call is one):
 
 * ``kong.ctx.shared.get("ai_guard.tenant")`` and ``kong.ctx.shared.get("ai_guard.request")``: always (the
   tenant's facts carry a ``kong-ai emergency restrict --tokens-per-minute`` in force: the tenant's per-minute
-  token limits are narrowed for this request, same counters, no extra round trip);
+  token limits are narrowed for this request, same counters, or where there is nothing to narrow an extra
+  per-minute tenant counter is checked in the same script call: no extra round trip, PDK or Redis);
 * ``kong.request.get_raw_body()``: only when ai-input-guard published no request facts;
 * ``kong.client.get_consumer()``: only with ``consumer``/``consumer_model`` limits;
 * ``kong.router.get_route()``: only with ``route`` limits on a plugin not attached to a route;
@@ -36,7 +37,17 @@ from kong_plugins.ai_token_limiter.counters import Decision
 from kong_plugins.ai_token_limiter.estimate import RequestEstimate, estimate_from_body, estimate_from_facts
 from kong_plugins.ai_token_limiter.headers import limit_headers, refusal
 from kong_plugins.ai_token_limiter.local_store import wall_clock_ms
-from kong_plugins.ai_token_limiter.plan import Amounts, EmergencyLimits, Plan, Subject, build_plan, restricted
+from kong_plugins.ai_token_limiter.plan import (
+    Amounts,
+    EmergencyLimits,
+    Plan,
+    Subject,
+    build_plan,
+    emergency_cap_limit,
+    emergency_cap_rule,
+    restricted,
+    with_emergency_cap,
+)
 from kong_plugins.ai_token_limiter.pricing import ModelPrice, UnknownModel
 from kong_plugins.ai_token_limiter.queue import WaitingRoom, release_signal, wait_for_capacity
 from kong_plugins.ai_token_limiter.reservation import Reservation, UsageSource
@@ -129,8 +140,12 @@ class TokenLimiterBase(GuardPlugin):
             reserved = replace(reserved, compute_ms=settings.compute.estimate_ms(estimate.model))
         plan = self.plan_for(subject)
         emergency = EmergencyLimits.from_facts(tenant.emergency) if tenant is not None else None
+        cap_rule = None
         if emergency is not None:  # kong-ai emergency restrict --tokens-per-minute, in force
+            cap_rule = emergency_cap_rule(plan, emergency)
             plan = restricted(plan, emergency)
+            if cap_rule is not None:  # nothing configured to narrow: an extra per-minute tenant limit
+                plan = with_emergency_cap(plan, settings, subject, cap_rule)
         result = self._reserve_or_wait(plan, reserved, subject)
         decision = result.decision
         headers: dict[str, str] = {}
@@ -149,7 +164,14 @@ class TokenLimiterBase(GuardPlugin):
         if headers:
             pdk.call("response.set_headers", headers)
         at_ms = wall_clock_ms() if settings.needs_compute else 0
-        reservation = Reservation(result.mode, decision.buckets, subject, reserved, at_ms=at_ms)
+        reservation = Reservation(
+            result.mode,
+            decision.buckets,
+            subject,
+            reserved,
+            at_ms=at_ms,
+            emergency_cap=cap_rule.units if cap_rule is not None else None,
+        )
         pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared())
 
     def _reserved_amounts(self, estimate: RequestEstimate, price: ModelPrice) -> Amounts:
@@ -241,6 +263,9 @@ class TokenLimiterBase(GuardPlugin):
             used = reservation.reserved.compute_ms if compute_ms is None else compute_ms
             actual = replace(actual, compute_ms=min(used, MAX_COMPUTE_MS))
         plan = self.plan_for(reservation.subject)
+        if reservation.emergency_cap is not None:  # the extra counter access reserved on, settled too
+            cap_rule = emergency_cap_limit(reservation.emergency_cap)
+            plan = with_emergency_cap(plan, self.settings, reservation.subject, cap_rule)
         deltas = plan.deltas(actual, reservation.reserved)
         if len(plan.counters) == len(reservation.buckets):
             self.backend.settle(reservation.mode, plan.counters, deltas, reservation.buckets)

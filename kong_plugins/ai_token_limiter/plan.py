@@ -26,7 +26,7 @@ from typing import Any
 
 from kong_plugins.ai_token_limiter.counters import FIXED, MONTH, SLIDING, TOKEN_BUCKET, Counter
 from kong_plugins.ai_token_limiter.settings import LimiterSettings, LimitRule
-from kong_plugins.ai_token_limiter.windows import sliding_bucket_ms
+from kong_plugins.ai_token_limiter.windows import Window, sliding_bucket_ms
 from kong_plugins.core.keys import KeyBuilder
 
 __all__ = [
@@ -37,7 +37,10 @@ __all__ = [
     "Plan",
     "Subject",
     "build_plan",
+    "emergency_cap_limit",
+    "emergency_cap_rule",
     "restricted",
+    "with_emergency_cap",
 ]
 
 KEY_NAMESPACE = "ai-token-limiter"
@@ -184,6 +187,13 @@ def key_builder(settings: LimiterSettings, subject: Subject) -> KeyBuilder:
     return KeyBuilder(KEY_NAMESPACE).for_tag(tag)
 
 
+def _rule_counter(settings: LimiterSettings, rule: LimitRule, key: str, wait_key: str | None) -> Counter:
+    if settings.algorithm == "token_bucket" and not rule.window.calendar_month:
+        capacity = float(rule.burst_units or rule.units)
+        return Counter(key, TOKEN_BUCKET, rule.window.ms, rule.units, capacity=capacity, wait_key=wait_key)
+    return replace(_window_counter(settings, rule, key, rule.units), wait_key=wait_key)
+
+
 def build_plan(settings: LimiterSettings, subject: Subject) -> Plan:
     """The counters for ``subject`` under its tier's limits."""
     rules = settings.limits_for(subject.tier)
@@ -201,14 +211,7 @@ def build_plan(settings: LimiterSettings, subject: Subject) -> Plan:
             share_key = keys.key(*base, share_tag, "share", subject.member)
             shares.append(_share_counter(settings, rule, share_key, wait_key))
             share_rules.append(rule)
-        if settings.algorithm == "token_bucket" and not rule.window.calendar_month:
-            capacity = float(rule.burst_units or rule.units)
-            counters.append(
-                Counter(key, TOKEN_BUCKET, rule.window.ms, rule.units, capacity=capacity, wait_key=wait_key)
-            )
-        else:
-            counter = _window_counter(settings, rule, key, rule.units)
-            counters.append(replace(counter, wait_key=wait_key))
+        counters.append(_rule_counter(settings, rule, key, wait_key))
     return Plan(rules=tuple(rules), counters=(*counters, *shares), rule_of=(*rules, *share_rules))
 
 
@@ -283,4 +286,70 @@ def restricted(plan: Plan, limits: EmergencyLimits) -> Plan:
         rules=tuple(mapping[id(rule)] for rule in plan.rules),
         counters=tuple(counters),
         rule_of=tuple(mapping[id(rule)] for rule in plan.rule_of),
+    )
+
+
+EMERGENCY_SCOPE_PART = "emergency"
+"""In the key of the extra cap counter (never a configured scope, so never another limit's counter)."""
+MINUTE = Window("minute", MINUTE_S)
+
+
+def _is_tenant_minute_tokens(rule: LimitRule) -> bool:
+    return (
+        rule.metric == "tokens"
+        and rule.scope == "tenant"
+        and not rule.window.calendar_month
+        and rule.window.seconds == MINUTE_S
+    )
+
+
+def _per_minute(rule: LimitRule) -> float:
+    """The limit's per-minute equivalent (an hourly 6000 is 100 a minute; a month counts 30 days)."""
+    return rule.units * MINUTE_S / rule.window.seconds
+
+
+def emergency_cap_rule(plan: Plan, limits: EmergencyLimits) -> LimitRule | None:
+    """The extra per-minute tenant ``tokens`` limit a restriction adds where narrowing the configured
+    limits would leave the tenant unrestricted; None where :func:`restricted` already restricts.
+
+    * An absolute cap (``--tokens-per-minute 5000``) applies on every route: narrowing does it where the
+      tier has a per-minute ``tokens`` limit of scope ``tenant``; everywhere else it is this extra limit.
+    * A percentage narrows the tenant's per-minute token limits (``tenant``/``tenant_model``); where there is
+      none, it is this extra limit at that share of the per-minute equivalent of the tier's tightest token
+      limit of any scope and window (hourly 6000 at 10%: 10 a minute). A tier with no token limit at all
+      gives a percentage nothing to take a share of: no extra limit (use an absolute cap there).
+    """
+    if any(_is_tenant_minute_tokens(rule) for rule in plan.rules):
+        return None
+    if limits.cap is None:
+        if limits.factor is None or any(limits.applies_to(rule) for rule in plan.rules):
+            return None
+        token_rules = [rule for rule in plan.rules if rule.metric in TOKEN_METRICS]
+        if not token_rules:
+            return None
+        units = math.floor(min(_per_minute(rule) for rule in token_rules) * limits.factor)
+    else:
+        units = limits.cap
+    return emergency_cap_limit(units)
+
+
+def emergency_cap_limit(units: int) -> LimitRule:
+    """The extra per-minute tenant ``tokens`` limit of ``units`` (rebuilt from the reservation to settle)."""
+    return LimitRule(metric="tokens", limit=float(units), window=MINUTE, scope="tenant", units=units)
+
+
+def with_emergency_cap(plan: Plan, settings: LimiterSettings, subject: Subject, rule: LimitRule) -> Plan:
+    """``plan`` plus the counter of ``rule`` (from :func:`emergency_cap_rule`), after the configured limits
+    and before the fair-share counters, keyed in the same hash tag as the request's other keys (the
+    tenant's slot when every limit is per tenant): checked in the same script call, no extra round trip.
+    Its own key (``...:emergency:<tenant>:tokens:minute:...``), so lifting and restricting again starts it
+    afresh while the configured limits keep their counts."""
+    keys = key_builder(settings, subject)
+    base = [settings.namespace, EMERGENCY_SCOPE_PART, subject.member, rule.metric, rule.window.label]
+    counter = _rule_counter(settings, rule, keys.key(*base, _algorithm_tag(settings, rule)), None)
+    split = len(plan.rules)
+    return Plan(
+        rules=(*plan.rules, rule),
+        counters=(*plan.counters[:split], counter, *plan.counters[split:]),
+        rule_of=(*plan.rule_of[:split], rule, *plan.rule_of[split:]),
     )

@@ -32,6 +32,11 @@ UPSTREAM_ERROR: UsageSource = "upstream_error"
 _MAX_BUCKETS = 64
 
 
+def _cap(value: Any) -> int | None:
+    cap = _int(value)
+    return cap if cap is not None and cap >= 0 else None
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -50,6 +55,9 @@ class Reservation:
     at_ms: int = 0
     """When access reserved (epoch ms, this plugin server's clock): the start of the measured upstream
     time for ``compute_seconds``."""
+    emergency_cap: int | None = None
+    """The extra per-minute tenant token limit an emergency restriction added (``plan.emergency_cap_rule``):
+    settling corrects its counter too, even if the restriction lapsed meanwhile."""
 
     def to_shared(
         self, *, actual: Amounts | None = None, source: UsageSource | None = None
@@ -72,6 +80,8 @@ class Reservation:
             reserved_cost_nano_usd=self.reserved.cost_nano_usd,
             reservation_settled=self.settled or actual is not None,
         )
+        if self.emergency_cap is not None:
+            facts["reservation_emergency_cap"] = self.emergency_cap
         if self.reserved.compute_ms or (actual is not None and actual.compute_ms):
             facts.update(
                 reserved_compute_seconds=self.reserved.compute_ms / 1000,
@@ -109,4 +119,5 @@ class Reservation:
             reserved=Amounts(prompt, completion, cost, compute_ms=compute_ms),
             settled=value.get("reservation_settled") is True,
             at_ms=_int(value.get("reservation_at_ms")) or 0,
+            emergency_cap=_cap(value.get("reservation_emergency_cap")),
         )
