@@ -90,9 +90,11 @@ class Control:
     reason: str = ""
     at_ms: int = 0
     tokens_factor: float | None = None
-    """``restrict --tokens-per-minute 10%``: the tenant's per-minute token limits times this factor."""
+    """``restrict --tokens-per-minute 10%``: the tenant's per-minute token limits times this factor (where
+    none, the tightest token limit per minute: ``ai_token_limiter.plan.emergency_cap_rule``)."""
     tokens_per_minute: int | None = None
-    """``restrict --tokens-per-minute 5000``: the tenant's per-minute token limits capped at this."""
+    """``restrict --tokens-per-minute 5000``: the tenant's per-minute token limits capped at this (where
+    none, an extra per-minute tenant token limit of this)."""
     models: tuple[str, ...] | None = None
     """``restrict --models``: the only models the tenant may use (ai-input-guard enforces them)."""
     routes: tuple[str, ...] | None = None

@@ -90,7 +90,11 @@ def register(subparsers: Any) -> None:
     restrict.add_argument(
         "--tokens-per-minute",
         type=parse_tokens_per_minute,
-        help="the tenant's per-minute token limits: a share (10%%) or a cap (5000)",
+        help=(
+            "the tenant's per-minute token limits: a share (10%%) or a cap (5000); on a route whose token "
+            "limiter has no per-minute tenant token limit, an extra one (5000; or 10%% of the tightest "
+            "token limit per minute)"
+        ),
     )
     restrict.add_argument(
         "--models", type=_names, help="the only models the tenant may use, comma-separated (prefix* allowed)"
