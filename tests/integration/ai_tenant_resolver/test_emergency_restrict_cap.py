@@ -10,13 +10,14 @@ from typing import Any
 import httpx
 import redis
 from fixtures.gateway import GatewayUnderTest, RouteUnderTest
-from integration.ai_tenant_resolver.resolver_support import GatewayRedis, KongAiCli, ResolverRoute
+from integration.ai_tenant_resolver.resolver_support import GatewayRedis, KongAiCli, ResolverRoute, pdk_calls
 
 HOURLY_TOKENS = 6000
 """100 tokens a minute on average: a 10% restriction is 10 a minute, less than one chat reserves."""
 CAP = 60
 """An absolute cap: two chats (about 23 tokens each) fit, a third does not."""
 MAX_CHATS = 6
+LIMITER = "ai-token-limiter"
 
 
 def _route(resolver_route: ResolverRoute, kong_ai: KongAiCli, gateway_redis: GatewayRedis) -> RouteUnderTest:
@@ -34,7 +35,7 @@ def _route(resolver_route: ResolverRoute, kong_ai: KongAiCli, gateway_redis: Gat
         "namespace": kong_ai.namespace,
         "redis": gateway_redis.plugin_config,
     }
-    route.add_plugin("ai-token-limiter", limiter)
+    route.add_plugin(LIMITER, limiter)
     return route
 
 
@@ -80,6 +81,8 @@ def test_an_absolute_cap_applies_on_a_route_with_only_an_hourly_token_limit(
     assert admitted.headers["X-RateLimit-Limit-Tokens-Minute"] == str(CAP)
     assert admitted.headers["X-RateLimit-Limit-Tokens-Hour"] == str(HOURLY_TOKENS)  # still checked too
     assert '"tokens-minute";q=60;w=60' in admitted.headers["RateLimit-Policy"]
+    for phase in ("access", "response"):  # the extra limit costs no PDK round trip
+        assert pdk_calls(admitted, LIMITER, phase) == pdk_calls(before, LIMITER, phase) > 0
     assert _first_refusal(gateway, route, "stark") is not None  # was None: the restriction did nothing
     refused = _chat(gateway, route, "stark")
     assert refused.status_code == 429, refused.text
