@@ -15,6 +15,7 @@ serves.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -66,13 +67,16 @@ def test_cluster_master_killed_under_load_replica_takes_over(
         poll_until(lambda: cluster.state_ok(cluster.replica.port), deadline_s=30, what="cluster state ok")
         during = load.since(killed_at)
         recover(chain)
+        recovered_at = time.monotonic()
         back_at = load.done()
         load.wait_done(back_at + 30, what="after the failover")
         outcomes = load.stop()
     report(chain, outcomes)
     check_answers(chain, outcomes)
     assert degraded(during) > 0  # the limiter counted locally while the slot had no master
-    assert degraded(load.since(len(outcomes) - 5)) == 0  # served by the promoted replica
+    # served by the promoted replica: every request sent once recovered (on a quiet machine the bounded load
+    # may have run out during the failover, so the last few outcomes are not necessarily after it)
+    assert degraded([outcome for outcome in outcomes if outcome.sent_at >= recovered_at]) == 0
     # every admitted request in the counters (the fallback's journal added to the new master)
     check_reconciled(chain, max_extra=2 * CLIENTS)
     with cluster.client() as client:
