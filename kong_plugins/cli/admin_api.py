@@ -12,15 +12,28 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-__all__ = ["MAX_ANSWER_BYTES", "MAX_ENTITIES", "PAGE_SIZE", "AdminApiError", "AdminClient"]
+from kong_plugins.cli.main import CliError
+
+__all__ = ["MAX_ANSWER_BYTES", "MAX_ENTITIES", "PAGE_SIZE", "AdminApiError", "AdminClient", "admin_headers"]
 
 PAGE_SIZE: Final = 1000
 MAX_ENTITIES: Final = 100_000
 MAX_ANSWER_BYTES: Final = 64 * 1024 * 1024
 DEFAULT_TIMEOUT: Final = 10.0
+
+
+def admin_headers(values: Sequence[str]) -> dict[str, str]:
+    """The ``--admin-header NAME:VALUE`` options of a command (e.g. an RBAC token) as the client's headers."""
+    out = {}
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip():
+            raise CliError(f"--admin-header {value!r}: expected NAME:VALUE")
+        out[name.strip()] = content.strip()
+    return out
 
 
 class AdminApiError(Exception):

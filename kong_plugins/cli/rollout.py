@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from kong_plugins.cli import fail_closed
-from kong_plugins.cli.admin_api import AdminApiError, AdminClient
+from kong_plugins.cli.admin_api import AdminApiError, AdminClient, admin_headers
 from kong_plugins.cli.main import EXIT_FAILED, EXIT_OK, CliError
 from kong_plugins.cli.plugin_schemas import add_plugin_option, config_record, plugin_table
 from kong_plugins.cli.validate import DeckFileError, DeckValidator, parse_deck
@@ -243,16 +243,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _headers(values: Sequence[str]) -> dict[str, str]:
-    out = {}
-    for value in values:
-        name, sep, content = value.partition(":")
-        if not sep or not name.strip():
-            raise CliError(f"--admin-header {value!r}: expected NAME:VALUE")
-        out[name.strip()] = content.strip()
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     modules, _ = plugin_table(args, os.environ)
     try:
@@ -266,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(
             f"{args.file}: invalid (kong-ai validate):\n" + "\n".join(f"  {f}" for f in report.errors[:20])
         )
-    client = AdminClient(args.admin_url, headers=_headers(args.admin_header))
+    client = AdminClient(args.admin_url, headers=admin_headers(args.admin_header))
     try:
         actions, notes = enable_plugins(client, document, modules, dry_run=args.dry_run)
     except AdminApiError as exc:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kong_plugins.cli.admin_api import AdminApiError, AdminClient
+from kong_plugins.cli.admin_api import AdminApiError, AdminClient, admin_headers
 from kong_plugins.cli.assess.model import RouteView, routes_from_admin, routes_from_deck
 from kong_plugins.cli.assess.rubric import (
     CONTROLS,
@@ -259,16 +259,6 @@ def rubric_markdown() -> str:
 # ------------------------------------------------------------------------------------------------------------
 
 
-def _headers(values: list[str]) -> dict[str, str]:
-    out = {}
-    for value in values:
-        name, sep, content = value.partition(":")
-        if not sep or not name.strip():
-            raise CliError(f"--admin-header {value!r}: expected NAME:VALUE")
-        out[name.strip()] = content.strip()
-    return out
-
-
 def _run(args: argparse.Namespace) -> int:
     if args.rubric:
         sys.stdout.write(rubric_markdown())
@@ -278,7 +268,7 @@ def _run(args: argparse.Namespace) -> int:
     sources: list[tuple[str, list[RouteAssessment]]] = []
     if args.admin_url:
         try:
-            client = AdminClient(args.admin_url, headers=_headers(args.admin_header))
+            client = AdminClient(args.admin_url, headers=admin_headers(args.admin_header))
             sources.append((args.admin_url, assess_admin(client)))
         except AdminApiError as exc:
             raise CliError(str(exc)) from exc
