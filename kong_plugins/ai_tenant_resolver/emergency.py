@@ -220,25 +220,38 @@ def check_terms(terms: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
+# What both scripts below need: the Redis server's clock, and the latest deadline of the controls in force
+# (0: none; -1: one has no deadline, so the key must not expire), from which the key's TTL is set.
+_DEADLINE_FUNCTIONS = """
+local function redis_now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function latest_deadline(key)
+  local latest = 0
+  for _, control in ipairs({'isolate', 'restrict'}) do
+    if redis.call('HEXISTS', key, control) == 1 then
+      local u = redis.call('HGET', key, control .. '_until')
+      if not u or u == '' then return -1 end
+      if tonumber(u) > latest then latest = tonumber(u) end
+    end
+  end
+  return latest
+end
+"""
+
 # Set one control and give the key the TTL of its latest deadline (no TTL while a control has none). The
 # deadline is computed from the Redis server's clock, the one reference every gateway node compares with.
 # KEYS[1] the tenant's emergency key; ARGV: control, JSON body, duration in ms ("" = until lifted).
 # Returns {now_ms, until_ms or "", key deadline ms or -1 (no TTL)}.
 _SET = LuaScript(
-    """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    _DEADLINE_FUNCTIONS
+    + """
+local now = redis_now_ms()
 local until_ms = ''
 if ARGV[3] ~= '' then until_ms = tostring(now + tonumber(ARGV[3])) end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], ARGV[1] .. '_until', until_ms)
-local latest = 0
-for _, control in ipairs({'isolate', 'restrict'}) do
-  if redis.call('HEXISTS', KEYS[1], control) == 1 then
-    local u = redis.call('HGET', KEYS[1], control .. '_until')
-    if not u or u == '' then latest = -1 break end
-    if tonumber(u) > latest then latest = tonumber(u) end
-  end
-end
+local latest = latest_deadline(KEYS[1])
 if latest == -1 then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIREAT', KEYS[1], latest) end
 return {tostring(now), until_ms, tostring(latest)}
 """
@@ -246,22 +259,15 @@ return {tostring(now), until_ms, tostring(latest)}
 # Remove controls (ARGV: their names); the key keeps the TTL of the latest remaining deadline.
 # Returns {removed count, key deadline ms, -1 (no TTL) or 0 (no control left: key deleted)}.
 _LIFT = LuaScript(
-    """
+    _DEADLINE_FUNCTIONS
+    + """
 local removed = 0
 for _, control in ipairs(ARGV) do
   removed = removed + redis.call('HDEL', KEYS[1], control)
   redis.call('HDEL', KEYS[1], control .. '_until')
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local latest = 0
-for _, control in ipairs({'isolate', 'restrict'}) do
-  if redis.call('HEXISTS', KEYS[1], control) == 1 then
-    local u = redis.call('HGET', KEYS[1], control .. '_until')
-    if not u or u == '' then latest = -1 break end
-    if tonumber(u) > latest then latest = tonumber(u) end
-  end
-end
+local now = redis_now_ms()
+local latest = latest_deadline(KEYS[1])
 if latest == 0 or (latest > 0 and latest <= now) then
   redis.call('DEL', KEYS[1])
   latest = 0
