@@ -198,6 +198,19 @@ class Redactor:
         findings = self.find(full)
         if not findings:
             return pieces
+        return self.replace_across(pieces, full, findings, tally, tenant)
+
+    def replace_across(
+        self,
+        pieces: list[str],
+        full: str,
+        findings: list[Finding],
+        tally: Tally,
+        tenant: Callable[[], str],
+    ) -> list[str]:
+        """``pieces`` (which join to ``full``) with ``findings`` of ``full`` (in order, never overlapping)
+        replaced: a value's replacement goes into the piece where it starts, the rest of it is removed from
+        the pieces it spans. One pass over the findings."""
         out: list[str] = []
         position, next_finding = 0, 0
         for piece in pieces:

@@ -288,31 +288,8 @@ def _redact_text_channel(
     findings = redactor.find(full, cut=True, cut_off=cut_off)
     if not findings:
         return
-    position = 0
-    next_finding = 0  # findings are in text order and never overlap: one pass over them
-    for fragment in fragments:
-        start, end = position, position + len(fragment.text)
-        position = end
-        pieces: list[str] = []
-        cursor = start
-        while next_finding < len(findings) and findings[next_finding].start < end:
-            finding = findings[next_finding]
-            if finding.start >= cursor:
-                pieces.append(full[cursor : finding.start])
-                value = full[finding.start : finding.end]
-                pieces.append(redactor.replacement(finding.detector, value, tenant))
-                tally.counts[finding.detector] += 1
-                if redactor.rules[finding.detector].mode == "block":
-                    tally.blocked.add(finding.detector)
-            if finding.end <= end:
-                cursor = max(cursor, finding.end)
-                next_finding += 1
-            else:
-                cursor = end
-                break
-        if cursor < end:
-            pieces.append(full[cursor:end])
-        new_text = "".join(pieces)
+    texts = redactor.replace_across([f.text for f in fragments], full, findings, tally, tenant)
+    for fragment, new_text in zip(fragments, texts, strict=True):
         if new_text != fragment.text:
             fragment.holder[fragment.key] = new_text
             fragment.event.changed = True
