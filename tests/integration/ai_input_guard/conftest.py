@@ -1,4 +1,5 @@
-"""Fixtures for the ai-input-guard gateway tests: a guarded-route factory and a key-auth consumer."""
+"""Fixtures for the ai-input-guard gateway tests: a guarded-route factory, a key-auth consumer, and the audit
+log's fixtures (its private Redis and route factory) for the tests that read findings from audit records."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 
 import pytest
 from fixtures.gateway import GatewayUnderTest
+from integration.ai_audit_log.conftest import audit, audit_redis, running_audit_redis
 from integration.ai_input_guard.guard_support import GuardedRoute
+
+__all__ = ["audit", "audit_redis", "consumer_key", "guarded", "running_audit_redis"]
 
 
 @pytest.fixture

@@ -13,15 +13,12 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures.gateway import GatewayUnderTest
 from integration.ai_audit_log.audit_support import GUARD, AuditEnv
 from integration.ai_audit_log.audit_support import chat as audit_chat
 from integration.ai_input_guard.guard_support import KEY_AUTH, TENANT_RESOLVER, chat
-from integration.ai_token_limiter.limiter_support import RestartableRedis
 
 TEXT = "Please summarize the quarterly report."
 MARKER = "plugh"  # the service flags a text holding it
@@ -141,22 +138,6 @@ def test_one_tenants_verdict_is_not_served_to_another_from_the_cache(guarded, se
     assert route.post(chat(TEXT, model="gpt-4o-mini"), headers={"X-Tenant-ID": "acme"}).status_code == 200
     assert route.post(chat(TEXT, model="gpt-4o-mini"), headers={"X-Tenant-ID": "globex"}).status_code == 400
     assert service.tenants == ["acme", "globex"]
-
-
-@pytest.fixture(scope="module")
-def audit_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestartableRedis]:
-    server = RestartableRedis(tmp_path_factory.mktemp("guardrail-attacks-redis"))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def audit(
-    gateway: GatewayUnderTest, make_route: Any, audit_redis: RestartableRedis, tmp_path: Path
-) -> AuditEnv:
-    gateway.require_harness()
-    return AuditEnv(gateway, make_route, audit_redis, tmp_path)
 
 
 @pytest.mark.parametrize(("fail_mode", "status"), [("open", 200), ("closed", 503)])
