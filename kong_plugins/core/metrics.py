@@ -16,8 +16,9 @@ Why it is shaped this way:
 * **One scrape for every plugin-server process** (Kong 3.9 starts one per ``pluginserver_names`` entry that
   has a ``start_cmd``): with a metrics directory, prometheus-client's multiprocess mode keeps each process's
   values in memory-mapped files there, and the process that listens sums them at scrape time. Every process
-  of one Kong node must get the same ``--metrics-dir``; empty it when Kong starts (a tmpfs under Kong's
-  prefix does that by itself).
+  of one Kong node must get the same ``--metrics-dir``; the first process of a node to start empties it
+  of the previous run's files, a process Kong restarts while the others run keeps them
+  (core/metrics_dir.py).
 * **Bounded labels.** Tenants, routes and models are label values only for the first ``max_tenants`` /
   ``max_routes`` / ``max_models`` distinct values a process sees; later ones are counted under ``other``.
   Tenant ids are syntax-checked by ai-tenant-resolver (never a key or token). Client addresses and API keys
@@ -35,6 +36,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from kong_plugins.core import metrics_dir
 
 __all__ = [
     "OTHER",
@@ -100,6 +103,7 @@ class _State:
     routes: _Fold
     models: _Fold
     salt: bytes
+    lease: Any = None  # metrics_dir.Lease: this process's hold on the multiprocess directory
     m: dict[str, Any] = field(default_factory=dict)
     children: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
@@ -112,16 +116,22 @@ def enabled() -> bool:
     return _state is not None
 
 
-def enable(settings: MetricsSettings | None = None) -> None:
+def enable(settings: MetricsSettings | None = None) -> bool:
     """Start recording (idempotent). With ``settings.directory``, in multiprocess mode: must run before
-    anything else imports prometheus_client, which reads ``PROMETHEUS_MULTIPROC_DIR`` when imported."""
+    anything else imports prometheus_client, which reads ``PROMETHEUS_MULTIPROC_DIR`` when imported.
+
+    The directory is emptied of a previous run's files when no other live process uses it
+    (core/metrics_dir.py; raises :class:`~kong_plugins.core.metrics_dir.ForeignDirectory` for a directory
+    that is not ours).
+    Returns True when this call emptied it."""
     global _state
     settings = settings or MetricsSettings()
     with _enable_lock:
         if _state is not None:
-            return
+            return False
+        lease = None
         if settings.directory:
-            os.makedirs(settings.directory, exist_ok=True)
+            lease = metrics_dir.prepare(settings.directory)
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = settings.directory
         import prometheus_client as prom
         from prometheus_client import values
@@ -137,6 +147,7 @@ def enable(settings: MetricsSettings | None = None) -> None:
             _Fold(settings.max_models),
             # the IP buckets' key: the same in every process of a node that shares the directory
             salt=hashlib.sha256(("kong-ai-metrics:" + (settings.directory or "")).encode()).digest(),
+            lease=lease,
         )
         _define(state, prom)
         if settings.directory:
@@ -145,6 +156,7 @@ def enable(settings: MetricsSettings | None = None) -> None:
             pid = os.getpid()
             atexit.register(lambda: multiprocess.mark_process_dead(pid))
         _state = state
+        return lease is not None and lease.emptied
 
 
 def _define(state: _State, prom: Any) -> None:
@@ -436,6 +448,8 @@ def reset_for_tests() -> None:
     """Forget the state (unit tests enable metrics in-process, one registry per test)."""
     global _state
     with _enable_lock:
+        if _state is not None and _state.lease is not None:
+            _state.lease.close()
         _state = None
     with _recent_lock:
         _recent_prompts.clear()

@@ -5,7 +5,8 @@ runs once in ``main`` before plugins load, whatever the runtime.
 
 * ``--metrics-dir DIR``: record into DIR in prometheus-client's multiprocess mode. Give every plugin-server
   process of one Kong node the same DIR (Kong 3.9 starts one process per ``pluginserver_names`` entry with a
-  ``start_cmd``), so that one scrape covers them all.
+  ``start_cmd``), so that one scrape covers them all. The first process of a node to start empties it of
+  the previous run's files (core/metrics_dir.py); a directory holding other files is refused.
 * ``--metrics-listen HOST:PORT``: serve ``GET /metrics`` there (records too; with ``--metrics-dir`` it sums
   every process of DIR, without it only its own). Only one process per node listens.
 * ``--metrics-max-tenants N`` (100), ``--metrics-max-models N`` (50), ``--metrics-max-routes N`` (100): label
@@ -22,6 +23,7 @@ import ipaddress
 import logging
 
 from kong_plugins.core import metrics, tracing
+from kong_plugins.core.metrics_dir import ForeignDirectory
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,14 +65,20 @@ def start(args: argparse.Namespace, log: logging.Logger) -> bool:
         log.info("tracing: spans per plugin phase to %s", args.otel_endpoint)
     if args.metrics_listen is None and not args.metrics_dir:
         return True
-    metrics.enable(
-        metrics.MetricsSettings(
-            max_tenants=args.metrics_max_tenants,
-            max_models=args.metrics_max_models,
-            max_routes=args.metrics_max_routes,
-            directory=args.metrics_dir or None,
+    try:
+        emptied = metrics.enable(
+            metrics.MetricsSettings(
+                max_tenants=args.metrics_max_tenants,
+                max_models=args.metrics_max_models,
+                max_routes=args.metrics_max_routes,
+                directory=args.metrics_dir or None,
+            )
         )
-    )
+    except (ForeignDirectory, OSError) as exc:
+        log.error("metrics: %s", exc)
+        return False
+    if emptied:
+        log.info("metrics: %s emptied of the previous run's files", args.metrics_dir)
     if args.metrics_listen is None:
         return True
     host, port = args.metrics_listen

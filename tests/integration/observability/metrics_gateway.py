@@ -53,8 +53,10 @@ def deck(
     spill_dir: str,
     audit_redis_port: int | None = None,
     queue_ms: int = 0,
+    limiter_redis: dict | None = None,
+    window: str = "3600",
 ) -> dict:
-    redis = {"host": "127.0.0.1", "port": redis_port}
+    redis = limiter_redis or {"host": "127.0.0.1", "port": redis_port}
     audit_redis = {"host": "127.0.0.1", "port": audit_redis_port or redis_port, "connect_timeout": 200}
     return {
         "_format_version": "3.0",
@@ -82,7 +84,7 @@ def deck(
                                         {
                                             "metric": "requests",
                                             "limit": requests_limit,
-                                            "window": "3600",
+                                            "window": window,
                                             "scope": "tenant",
                                         }
                                     ],
@@ -168,7 +170,11 @@ def metrics_node(
     server_args: tuple[str, ...] = (),
     audit_redis_port: int | None = None,
     queue_ms: int = 0,
+    limiter_redis: dict | None = None,
+    window: str = "3600",
 ) -> Iterator[MetricsNode]:
+    """``limiter_redis``: the limiter's ``redis`` record (default: the stack's Redis); ``window`` of its
+    requests limit (seconds)."""
     namespace = f"m{uuid.uuid4().hex[:10]}"
     mock_llm = os.environ["KONG_AI_MOCK_LLM_URL"]
     redis_port = int(os.environ["KONG_AI_REDIS_PORT"])
@@ -182,6 +188,8 @@ def metrics_node(
         spill_dir=str(tmp / "spill"),
         audit_redis_port=audit_redis_port,
         queue_ms=queue_ms,
+        limiter_redis=limiter_redis,
+        window=window,
     )
     deck_file.write_text(yaml.safe_dump(spec))
     port = free_port()

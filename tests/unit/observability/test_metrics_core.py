@@ -136,27 +136,66 @@ from kong_plugins.core import metrics
 metrics.enable(metrics.MetricsSettings(directory=sys.argv[1]))
 metrics.observe_phase(sys.argv[2], "access", 0.001, 4)
 metrics.set_audit_sink("redis", 7, 100)
+if len(sys.argv) > 3:  # stay alive (a running plugin server) until stdin closes
+    print("ready", flush=True)
+    sys.stdin.read()
 """
+READER = (
+    "import sys;from kong_plugins.core import metrics;"
+    "metrics.enable(metrics.MetricsSettings(directory=sys.argv[1]));"
+    "sys.stdout.write(metrics.exposition().decode())"
+)
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def running(directory: Path, plugin: str) -> subprocess.Popen[str]:
+    """A process that recorded into ``directory`` and keeps running until its stdin is closed."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(directory), plugin, "stay"],
+        env=env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    return child
+
+
+def finish(*children: subprocess.Popen[str]) -> None:
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.close()
+        assert child.wait(timeout=30) == 0
+
+
+def scrape(directory: Path) -> dict[tuple[str, tuple], float]:
+    """What a listener starting now on ``directory`` shows."""
+    out = subprocess.run(
+        [sys.executable, "-c", READER, str(directory)], check=True, env=env(), capture_output=True
+    ).stdout
+    return samples(out)
 
 
 def test_one_directory_sums_every_process(tmp_path: Path) -> None:
-    """Two processes record into one directory; a third (the listener) sums them."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for plugin in ("one", "two"):
-        subprocess.run([sys.executable, "-c", CHILD, str(tmp_path), plugin], check=True, env=env)
-    reader = "import sys;from kong_plugins.core import metrics;"
-    reader += "metrics.enable(metrics.MetricsSettings(directory=sys.argv[1]));"
-    reader += "sys.stdout.write(metrics.exposition().decode())"
-    out = subprocess.run(
-        [sys.executable, "-c", reader, str(tmp_path)], check=True, env=env, capture_output=True
-    ).stdout
-    found = samples(out)
+    """Two running processes record into one directory; a third (the listener) sums them."""
+    one, two = running(tmp_path, "one"), running(tmp_path, "two")
+    try:
+        found = scrape(tmp_path)
+    finally:
+        finish(one, two)
     assert found[("kong_ai_pdk_calls_sum", (("phase", "access"), ("plugin", "one")))] == 4
     assert found[("kong_ai_pdk_calls_sum", (("phase", "access"), ("plugin", "two")))] == 4
-    # the writers' processes exited (marked dead at exit): a live-sum gauge no longer counts them
-    assert ("kong_ai_audit_backlog", (("sink", "redis"),)) not in found or found[
-        ("kong_ai_audit_backlog", (("sink", "redis"),))
-    ] == 0
+    assert found[("kong_ai_audit_backlog", (("sink", "redis"),))] == 14  # livesum: both are alive
+    # once they exited (marked dead at exit), a live-sum gauge no longer counts them
+    keeper = running(tmp_path, "keeper")
+    try:
+        found = scrape(tmp_path)
+    finally:
+        finish(keeper)
+    assert found[("kong_ai_audit_backlog", (("sink", "redis"),))] == 7
 
 
 def test_nested_redis_blocks_count_once_under_the_outer_operation() -> None:
