@@ -46,9 +46,10 @@ __all__ = [
 ]
 
 TRAINING_FILES = ("corpus.jsonl", "train.jsonl", "train2.jsonl", "train3.jsonl")
-DEV_FILES = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl")
-"""Never trained on, but looked at: rule changes and the default threshold were checked against them."""
-HELDOUT_FILES = ("heldout4.jsonl",)
+DEV_FILES = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl")
+"""Never trained on, but looked at: rule changes and the default threshold were checked against them
+(heldout4's aggregate figures were read while models were made: it joined them when heldout5 was written)."""
+HELDOUT_FILES = ("heldout5.jsonl",)
 """Never trained or tuned on, no error on it looked at: the figure that says how the detector generalizes."""
 C_GRID = (4.0, 16.0, 64.0, 256.0)
 FOLDS = 5
