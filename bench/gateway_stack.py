@@ -30,6 +30,9 @@ MOCK_LLM = REPO_ROOT / "scripts" / "mock_llm.py"
 DEFAULT_WIRE_PLUGINS = REPO_ROOT / "tests" / "fixtures" / "wire_plugins"
 RESPONSE_PLUGIN = "wire_probe_resp"
 OUR_SOCKET_NAME = "kong-ai.sock"
+STOCK_SERVER = REPO_ROOT / "scripts" / "stock-pluginserver"
+#: The stock kong-pdk server's modes: ``threads`` (its default) and ``gevent`` (``-g``).
+STOCK_MODES = ("threads", "gevent")
 MAX_ROUTES = 32
 MAX_PLUGINS_PER_ROUTE = 32
 MAX_ROUTES_FILE_BYTES = 1024 * 1024
@@ -124,15 +127,23 @@ def kong_conf_text(
     *,
     runtime: str | None = None,
     per_plugin: bool = False,
+    stock: str | None = None,
 ) -> str:
     """A kong.conf wired like kong/kong.conf (3.9: one entry per plugin, first entry starts the server).
 
     ``per_plugin``: one plugin-server process per plugin instead, each with its own socket and start command
     (Kong 3.9's one-server-per-plugin layout, which spreads the plugins over the cores). ``runtime``: the
-    plugin server's ``--runtime`` (the bench's environment has no ``KONG_*`` variable to carry it)."""
+    plugin server's ``--runtime`` (the bench's environment has no ``KONG_*`` variable to carry it).
+    ``stock``: serve the plugins with the stock kong-pdk server instead (``threads`` or ``gevent``), started
+    through scripts/stock-pluginserver as ``KONG_AI_PLUGINSERVER=stock scripts/pongo up`` does."""
     py = shlex.quote(python())
     server = f"{py} -m kong_plugins.server.cli"
     runtime_flag = f" --runtime {shlex.quote(runtime)}" if runtime else ""
+    if stock is not None:
+        if stock not in STOCK_MODES or per_plugin:
+            raise ValueError(f"stock: one of {STOCK_MODES}, shared layout only")
+        server = f"{py} {shlex.quote(str(STOCK_SERVER))}"
+        runtime_flag = " -g" if stock == "gevent" else ""
     plugin_flags = " ".join(f"--plugin {shlex.quote(f'{n}={m}')}" for n, m in ours.items())
     names = list(ours)
     lines = [f"prefix = {prefix}", "client_body_buffer_size = 1m"]
@@ -213,10 +224,12 @@ class GatewayStack:
         *,
         runtime: str | None = None,
         per_plugin: bool = False,
+        stock: str | None = None,
     ) -> None:
         self.workdir = workdir
         self.runtime = runtime
         self.per_plugin = per_plugin
+        self.stock = stock
         self.routes = list(routes)
         self.wire_plugins = wire_plugins
         self.processes = ProcessSet(workdir)
@@ -240,6 +253,7 @@ class GatewayStack:
                 self.wire_plugins,
                 runtime=self.runtime,
                 per_plugin=self.per_plugin,
+                stock=self.stock,
             )
         )
         deck = self.workdir / "kong.json"
