@@ -46,7 +46,7 @@ from bench_report import (
     summarize,
 )
 from gateway_stack import GatewayStack, PluginUse, RouteSpec
-from load_clients import ClientPool, spread
+from load_clients import ClientPool
 from token_limiter import start_redis
 
 UPSTREAM_PATH = "/v1/chat/completions"
@@ -145,7 +145,8 @@ def run_bench(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
             progress.note(f"starting redis-server and {len(runtimes)} gateways (logs in {tmp})")
             redis_port = start_redis(processes, root)
             routes = bench_routes(redis_port, root)
-            wanted = [r for r in routes if not args.routes or r.name in args.routes.split(",") + [BASELINE]]
+            only = {BASELINE, *args.routes.split(",")}
+            wanted = [route for route in routes if not args.routes or route.name in only]
             for label in runtimes:
                 workdir = root / label
                 workdir.mkdir()
@@ -209,7 +210,7 @@ def build_report(
             **summary.as_json(),
             "requests_per_s": round(len(values) / seconds[key], 1),
         }
-    for (label, route, clients), cell in cells.items():
+    for (label, _route, clients), cell in cells.items():
         base = cells[(label, BASELINE, clients)]
         cell["p50_vs_bare"] = ratio(cell["p50_us"], base["p50_us"])
         cell["p99_vs_bare"] = ratio(cell["p99_us"], base["p99_us"])

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The bench suite in one command: runs each bench, writes ``bench/results.md`` (tables) and SVG plots.
+"""The bench suite in one command: runs each bench, writes ``bench/results.md`` (tables) and plots.
 
 Steps, each a bench of this directory run as a child process with ``--json`` (so a failing step is reported
 and the others still run):
@@ -9,10 +9,15 @@ and the others still run):
    (``--runtime threads``, ``-g``, ``--runtime green``), with issue 17's targets;
 2. ``chain_overhead.py --runtime green``: a request through the emulated gateway per route (no plugin, the
    resolver alone, the chain), p50/p99 and the PDK round trips per plugin and phase;
-3. ``multicore.py``: the chain with one plugin server for all plugins vs one per plugin, 1 and 16 clients;
-4. ``memory.py``: the plugin server's RSS after 100,000 events vs after 1,000, per runtime.
+3. ``concurrency.py``: p50/p99 and throughput at 1, 16 and 64 concurrent clients for no plugin, each of the
+   six plugins alone and the full chain, on ours and on the stock server (threads, gevent); PNG plots
+   (``plots/concurrency_*.png``, matplotlib);
+4. ``limiter_accuracy.py``: ai-token-limiter's admitted count vs its limit and its admission latency under
+   50 and 200 concurrent clients, on 1 and 2 gateway nodes sharing one Redis;
+5. ``multicore.py``: the chain with one plugin server for all plugins vs one per plugin, 1 and 16 clients;
+6. ``memory.py``: the plugin server's RSS after 100,000 events vs after 1,000, per runtime.
 
-A progress line on stderr throughout; the whole suite runs in a few minutes on 2 cores (``--quick``: seconds
+A progress line on stderr throughout; the whole suite runs in about 5 minutes on 2 cores (``--quick``: seconds
 per step, only to check that everything runs, as CI does). Every figure is a ratio within one run.
 
 Run: ``python bench/run_all.py [--quick] [--out bench/results.md]``.
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,6 +35,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from load_report import concurrency_section, draw_concurrency_plots, limiter_section
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -45,6 +53,18 @@ STEPS: tuple[tuple[str, str, list[str], list[str]], ...] = (
         "chain_overhead.py",
         ["--iterations", "300", "--no-sse", "--runtime", "green"],
         ["--iterations", "5", "--rounds", "1", "--no-sse", "--runtime", "green"],
+    ),
+    (
+        "concurrency",
+        "concurrency.py",
+        ["--requests", "240", "--clients", "1,16,64", "--rounds", "3"],
+        ["--requests", "2", "--clients", "1,4", "--rounds", "1"],
+    ),
+    (
+        "limiter",
+        "limiter_accuracy.py",
+        ["--clients", "50,200", "--nodes", "1,2", "--trials", "2"],
+        ["--clients", "4,8", "--nodes", "1,2", "--trials", "1", "--latency-requests", "16", "--rounds", "1"],
     ),
     (
         "multicore",
@@ -96,6 +116,10 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], unit: str, marker: 
         parts.append(f'<text x="{x + 3:.1f}" y="{height - 5}" fill="#c0392b">target {marker:g}{unit}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def _loads(loads: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in loads)
 
 
 def _escape(text: str) -> str:
@@ -253,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     steps = [step for step in STEPS if not wanted or step[0] in wanted]
     out = Path(args.out)
     started = time.monotonic()
+    load_before = os.getloadavg()
     reports: dict[str, dict[str, Any]] = {}
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-all-") as tmp:
@@ -275,18 +300,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{machine.get('python', '?')}, kong-pdk {machine.get('kong_pdk', '?')}. One run: compare figures "
         "within it (ratios), not with another machine's.",
         "",
+        f"Load average (1/5/15 min) at the start: {_loads(load_before)}; at the end: "
+        f"{_loads(os.getloadavg())} (other jobs share the machine: every ratio below compares cases "
+        "measured in the same minutes).",
+        "",
     ]
     if failed:
         lines += [f"**Failed steps:** {', '.join(failed)}", ""]
-    for name, report in reports.items():
-        lines += SECTIONS[name](report, plots)
-    out.write_text("\n".join(lines))
     plot_dir = out.parent / "plots"
     plot_dir.mkdir(exist_ok=True)
+    pngs: list[str] = []
+    for name, report in reports.items():
+        if name == "concurrency":
+            pngs, plot_error = draw_concurrency_plots(report, plot_dir)
+            lines += concurrency_section(report, pngs, plot_error)
+        elif name == "limiter":
+            lines += limiter_section(report)
+        else:
+            lines += SECTIONS[name](report, plots)
+    out.write_text("\n".join(lines))
     for file_name, svg in plots.items():
         (plot_dir / file_name).write_text(svg)
     print(
-        f"[run_all] wrote {out} and {len(plots)} plots in {time.monotonic() - started:.0f} s", file=sys.stderr
+        f"[run_all] wrote {out} and {len(plots) + len(pngs)} plots in {time.monotonic() - started:.0f} s", file=sys.stderr
     )
     return 1 if failed else 0
 

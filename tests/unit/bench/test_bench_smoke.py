@@ -276,3 +276,54 @@ def test_audit_log_bench_reports_the_handler_and_every_sink(tmp_path: Path) -> N
     assert all(s["records"] == 200 and s["records_per_s"] > 0 for s in report["sinks"])
     assert "records/s" in result.stdout
     assert_left_nothing_behind(result.stderr)
+
+
+def test_concurrency_reports_every_route_runtime_and_client_count(tmp_path: Path) -> None:
+    out = tmp_path / "concurrency.json"
+    result = run_bench(
+        "concurrency.py", "--requests", "2", "--clients", "1,3", "--rounds", "1", "--json", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    chain = ["ai-tenant-resolver", "ai-input-guard", "ai-action-authz", "ai-token-limiter"]
+    chain += ["ai-output-redactor", "ai-audit-log"]
+    assert report["settings"]["chain"] == chain
+    routes = ["bare", *(name.removeprefix("ai-") for name in chain), "full-chain"]
+    assert report["routes"] == routes
+    cells = {(c["runtime"], c["route"], c["clients"]): c for c in report["cells"]}
+    assert cells.keys() == {
+        (runtime, route, clients)
+        for runtime in ("ours", "stock", "stock-g")
+        for route in routes
+        for clients in (1, 3)
+    }
+    for (_runtime, route, clients), cell in cells.items():
+        assert_summary(cell, 2 if clients == 1 else 3)  # at least one request per client and round
+        assert cell["requests_per_s"] > 0
+        if route == "bare":
+            assert cell["p50_vs_bare"] == 1.0 and cell["added_p99_ms"] == 0
+    versus = {(r["route"], r["clients"], r["versus"]) for r in report["ours_vs"]}
+    assert versus == {(r, c, v) for r in routes for c in (1, 3) for v in ("stock", "stock-g")}
+    assert_left_nothing_behind(result.stderr)
+
+
+def test_limiter_accuracy_admits_exactly_the_limit_on_one_and_two_nodes(tmp_path: Path) -> None:
+    out = tmp_path / "limiter.json"
+    result = run_bench(
+        "limiter_accuracy.py",
+        *("--clients", "3,6", "--nodes", "1,2", "--trials", "1", "--limit-per-client", "2"),
+        *("--latency-requests", "6", "--rounds", "1", "--json", str(out)),
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert [(t["clients"], t["nodes"]) for t in report["trials"]] == [(3, 1), (6, 1), (3, 2), (6, 2)]
+    for trial in report["trials"]:
+        # counts, not times: a limit of 2 per client, twice that sent, exactly the limit admitted
+        assert trial["limit"] == 2 * trial["clients"] and trial["sent"] == 2 * trial["limit"]
+        assert trial["admitted"] == trial["limit"] and trial["refused"] == trial["limit"]
+        assert sum(trial["admitted_per_node"]) == trial["admitted"]
+        assert trial["over_admitted"] == 0 and trial["accuracy"] == 1.0
+    assert report["over_admitted_total"] == 0
+    assert [(r["clients"], r["nodes"]) for r in report["latency"]] == [(3, 1), (6, 1), (3, 2), (6, 2)]
+    assert all(r["p50_vs_bare"] > 0 for r in report["latency"])
+    assert_left_nothing_behind(result.stderr)
