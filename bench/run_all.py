@@ -322,7 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for file_name, svg in plots.items():
         (plot_dir / file_name).write_text(svg)
     print(
-        f"[run_all] wrote {out} and {len(plots) + len(pngs)} plots in {time.monotonic() - started:.0f} s", file=sys.stderr
+        f"[run_all] wrote {out} and {len(plots) + len(pngs)} plots in {time.monotonic() - started:.0f} s",
+        file=sys.stderr,
     )
     return 1 if failed else 0
 
