@@ -7,13 +7,17 @@ Variants, each built only when it would differ from the previous one:
 ``plain``      casefolded text, as sent;
 ``unescaped``  percent-escapes (``%49gnore%20all``), HTML character references (``&#73;gnore``,
                ``&amp;``) and backslash escapes (``\\u0049gnore``) decoded, as a model reading the text would;
-``normalized`` NFKC (fullwidth and mathematical-bold letters become plain ``ignore``), without
+``normalized`` NFKC (fullwidth, mathematical, circled and squared letters become plain ``ignore``; the
+               enclosed letters NFKC leaves alone first: negative circled/squared, parenthesized, regional
+               indicators), without
                invisible characters (zero-width spaces/joiners, word joiners, soft hyphens, BOMs, bidi
                controls and marks, Unicode tag characters, control characters, variation selectors, the
                grapheme joiner, Hangul fillers and the other code points in :data:`_INVISIBLE_RANGES`);
 ``unmarked``   combining diacritics stacked on Latin letters removed (Zalgo text, an accent on every
                letter: ``i\u0301g\u0301n\u0301o\u0301r\u0301e\u0301``);
-``folded``     Cyrillic/Greek/IPA letters that look Latin mapped to Latin (Cyrillic o → Latin o);
+``folded``     letters that look Latin mapped to Latin (Cyrillic o → Latin o; Greek, IPA and small capitals,
+               Armenian, Coptic, Cherokee, Canadian syllabics, Lisu, Runic, Tifinagh: see
+               :data:`_LOOKALIKES_BY_LETTER`);
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
 ``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
 ``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e`` → ``ignore``).
@@ -61,16 +65,50 @@ _REMOVE_INVISIBLE = (
 _MARKED_LATIN = compile_linear(r"\p{Latin}\p{Mn}")
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _ASCII_CONTROL = compile_linear(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Letters that render like Latin ones, written as escapes so that this file itself holds no look-alikes.
-_LOOKALIKES = (
-    # Cyrillic
-    "\u0430\u0432\u0435\u0451\u043a\u043c\u043d\u043e\u0440\u0441\u0442\u0443\u0445\u0455"
-    "\u0456\u0457\u0458\u04bb\u0501\u051b\u051d"
-    "\u03b1\u03b2\u03b5\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7\u03b3\u03f2\u03c9"  # Greek
-    "\u0261\u0578\u057d\u2113\u0131\u0269\u0251\u0280\u0274\u028f\u1d0f\u1d04\ua731"  # IPA, Armenian...
+# Letters that render like Latin ones, after NFKC and casefolding (which already turn fullwidth, mathematical,
+# circled, squared, superscript and Roman-numeral letters into plain ones, and Cherokee small letters into
+# capitals), by the Latin letter they pass for. Written as escapes so that this file itself holds no
+# look-alikes. From Unicode's confusables (UTS #39) and the "fancy text" generators' alphabets: Cyrillic,
+# Greek, IPA and Latin small capitals, Armenian, Coptic, Cherokee, Canadian syllabics, Lisu, Runic, Tifinagh.
+_LOOKALIKES_BY_LETTER = {
+    "a": "\u0430\u03b1\u0251\u1d00\u13aa\u15e9\u15c5\ua4ee",
+    "b": "\u0432\u03b2\u0299\u044c\u13cf\u13f4\u15f7\u1472\u15af\ua4d0\u16d2",
+    "c": "\u0441\u03f2\u1d04\u2ca5\u13df\u1455\ua4da",
+    "d": "\u0501\u1d05\u13a0\u13e7\u15ea\u15de\u146f\ua4d3",
+    "e": "\u0435\u0451\u03b5\u1d07\u13ac\u156e\ua4f0\u16d6",
+    "f": "\ua730\u15b4\ua4dd",
+    "g": "\u0261\u0262\u0581\u13c0\ua4d6",
+    "h": "\u043d\u04bb\u029c\u0570\u13bb\u13c2\u157c\ua4e7\u16ba",
+    "i": "\u0456\u0457\u03b9\u0131\u0269\u026a\u13a5\ua4f2\u16c1",
+    "j": "\u0458\u03f3\u1d0a\u13ab\u148d\ua4d9",
+    "k": "\u043a\u03ba\u1d0b\u13e6\ua4d7\u16d5",
+    "l": "\u2113\u04cf\u029f\u13de\u14aa\ua4e1\u2d4f",
+    "m": "\u043c\u1d0d\u13b7\u15f0\ua4df",
+    "n": "\u03b7\u0578\u0274\u144e\ua4e0",
+    "o": "\u043e\u03bf\u1d0f\u0585\u2c9f\ua4f3\u2d54",
+    "p": "\u0440\u03c1\u1d18\u1d29\u2ca3\u13e2\u146d\ua4d1",
+    "q": "\u051b\ua7af\u0566\u146b",
+    "r": "\u0280\u13a1\u13d2\u1587\ua4e3\u16b1",
+    "s": "\u0455\ua731\u13d5\u13da\u1515\ua4e2",
+    "t": "\u0442\u03c4\u1d1b\u13a2\ua4d4",
+    "u": "\u03c5\u057d\u03bc\u1d1c\u144c\ua4f4",
+    "v": "\u03bd\u0475\u028b\u1d20\u13d9\u142f\ua4e6",
+    "w": "\u051d\u03c9\u1d21\u13b3\u13d4\u15ef\ua4ea",
+    "x": "\u0445\u03c7\u2cad\u166d\u1541\ua4eb",
+    "y": "\u0443\u03b3\u028f\u04af\u13a9\ua4ec",
+    "z": "\u1d22\u13c3\u1614\ua4dc",
+}
+_CONFUSABLES = str.maketrans(
+    {lookalike: letter for letter, lookalikes in _LOOKALIKES_BY_LETTER.items() for lookalike in lookalikes}
 )
-_LATIN = "abeekmhopctyxsiijhdqwabenikvoptuxycwgnuliiarnyocs"
-_CONFUSABLES = str.maketrans(_LOOKALIKES, _LATIN)
+# Enclosed letters NFKC leaves alone or spells with parentheses ("(a)"): negative circled and squared
+# letters, regional indicator symbols (a flag is a pair of them), parenthesized letters. Mapped before NFKC.
+_ENCLOSED_LETTERS = {
+    first + offset: chr(ord("a") + offset)
+    for first in (0x1F150, 0x1F170, 0x1F1E6, 0x249C, 0x1F110)
+    for offset in range(26)
+}
+_STRIP_AND_UNENCLOSE = _REMOVE_INVISIBLE | _ENCLOSED_LETTERS
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
@@ -138,10 +176,10 @@ def variants(text: str) -> list[TextVariant]:
             found.append(TextVariant(unescaped, "obfuscation"))
             current = unescaped
     if not current.isascii() or _ASCII_CONTROL.search(current) is not None:
-        stripped = current.translate(_REMOVE_INVISIBLE)
+        stripped = current.translate(_STRIP_AND_UNENCLOSE)  # enclosed letters are one character each
         normalized = unicodedata.normalize("NFKC", stripped).casefold()
         if normalized != current:
-            disguise = "hidden_characters" if stripped != current else "obfuscation"
+            disguise = "hidden_characters" if len(stripped) != len(current) else "obfuscation"
             found.append(TextVariant(normalized, disguise))
             current = normalized
         if _MARKED_LATIN.search(current) is not None:  # Zalgo, an accent on every letter
