@@ -14,7 +14,8 @@ For each concurrency ``C`` (``--clients``, default 1,16,64), ``C`` keep-alive cl
 bench/load_clients.py) send the same chat request, released together; cells (route x runtime) are
 interleaved in ``--rounds`` rounds so that the machine's drift hits all of them alike. Per cell: p50/p99 of
 the request time and requests/s over the bursts; ratios to ``bare`` on the same runtime and concurrency,
-``added`` p50/p99 (route minus bare, the figure gateway benchmarks publish), and ours / stock per row.
+``added`` p50/p99 (route minus bare, the figure gateway benchmarks publish), and ours / stock per row. And
+each route's PDK round trips per plugin and phase on ours, ``log`` included (the emulator's request record).
 
 The gateway is the emulator, one Python process: at 16 and 64 clients it and the plugin servers share the
 machine's cores, so the throughput is the emulator's as much as ours. Nothing here asserts a time.
@@ -45,8 +46,10 @@ from bench_report import (
     render_table,
     summarize,
 )
+from chain_overhead import REQUEST_ID_HEADER, recorded_pdk_calls
 from gateway_stack import GatewayStack, PluginUse, RouteSpec
 from load_clients import ClientPool
+from proxy_client import ProxyClient
 from token_limiter import start_redis
 
 UPSTREAM_PATH = "/v1/chat/completions"
@@ -115,12 +118,27 @@ def bench_routes(redis_port: int, workdir: Path) -> list[RouteSpec]:
 
 
 def check_routes(pool: ClientPool, routes: Sequence[RouteSpec], label: str) -> None:
-    """One request per route on a runtime: each must be a 200 (and it warms the plugin instances up)."""
+    """Two requests per route on a runtime: each must be a 200 (and they warm the plugin instances up)."""
     for route in routes:
         result = pool.burst(1, [2], route.path + UPSTREAM_PATH, CHAT, dict(route.headers))
         bad = [code for code in result.statuses if code != 200]
         if bad:
             raise BenchFailure(f"{label}: route {route.name} answered {bad[0]}")
+
+
+def pdk_round_trips(stack: GatewayStack, route: RouteSpec, timeout_s: float) -> dict[str, dict[str, int]]:
+    """One request's PDK round trips per plugin and phase, ``log`` included (the emulator's record)."""
+    client = ProxyClient(stack.proxy_port, timeout_s)
+    try:
+        answer = client.post(route.path + UPSTREAM_PATH, CHAT, dict(route.headers))
+    finally:
+        client.close()
+    if answer.status != 200:
+        raise BenchFailure(f"route {route.name} answered {answer.status}")
+    calls = recorded_pdk_calls(stack, answer.headers.get(REQUEST_ID_HEADER))
+    if calls is None:
+        raise BenchFailure(f"route {route.name}: the emulator kept no record of the request")
+    return calls
 
 
 def per_client_counts(requests: int, clients: int, rounds: int) -> int:
@@ -136,6 +154,7 @@ def run_bench(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         raise SystemExit(f"--runtimes: from {', '.join(RUNTIMES)}, ours included")
     samples: dict[tuple[str, str, int], list[int]] = {}
     seconds: dict[tuple[str, str, int], float] = {}
+    round_trips: dict[str, dict[str, dict[str, int]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-conc-") as tmp:
         root = Path(tmp)
         processes = ProcessSet(root)
@@ -155,6 +174,8 @@ def run_bench(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
                 stacks[label].start()
                 pools[label] = ClientPool([stacks[label].proxy_port], max(clients_levels), args.timeout)
                 check_routes(pools[label], wanted, label)
+            ours = stacks["ours"]
+            round_trips = {route.name: pdk_round_trips(ours, route, args.timeout) for route in wanted}
             cells = len(wanted) * len(runtimes)
             for clients in clients_levels:
                 per_client = per_client_counts(args.requests, clients, args.rounds)
@@ -189,7 +210,17 @@ def run_bench(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
                 stack.close()
             processes.stop_all()
     progress.done()
-    return build_report(args, runtimes, [r.name for r in wanted], clients_levels, samples, seconds)
+    report = build_report(args, runtimes, [r.name for r in wanted], clients_levels, samples, seconds)
+    report["pdk_round_trips"] = [
+        {
+            "route": name,
+            "per_plugin": {plugin: sum(phases.values()) for plugin, phases in calls.items()},
+            "per_phase": calls,
+            "total": sum(sum(phases.values()) for phases in calls.values()),
+        }
+        for name, calls in round_trips.items()
+    ]
+    return report
 
 
 def build_report(
@@ -287,6 +318,19 @@ def render(report: dict[str, Any]) -> str:
                     *(format_ratio(r[k]) for k in ("p50", "p99", "throughput")),
                 ]
                 for r in report["ours_vs"]
+            ],
+        ),
+        "",
+        "PDK round trips per request (ours, every phase)",
+        render_table(
+            ["route", "total", "per plugin"],
+            [
+                [
+                    r["route"],
+                    str(r["total"]),
+                    "; ".join(f"{p} {n}" for p, n in r["per_plugin"].items()) or "-",
+                ]
+                for r in report["pdk_round_trips"]
             ],
         ),
     ]

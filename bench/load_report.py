@@ -121,6 +121,27 @@ def concurrency_section(report: dict[str, Any], plots: Sequence[str], plot_error
         ],
         rows,
     )
+    lines += [
+        "",
+        "PDK round trips of one request on each route (ours; every phase, `log` included, from the "
+        "emulator's record of the request):",
+        "",
+    ]
+    lines += _table(
+        ["route", "PDK round trips", "per plugin (phase=count)"],
+        [
+            [
+                r["route"],
+                str(r["total"]),
+                "; ".join(
+                    f"{plugin} " + " ".join(f"{phase}={n}" for phase, n in phases.items())
+                    for plugin, phases in r["per_phase"].items()
+                )
+                or "-",
+            ]
+            for r in report.get("pdk_round_trips", [])
+        ],
+    )
     anchors = anchor_sentence(report)
     lines += ["", *([anchors, ""] if anchors else [])]
     if plot_error:

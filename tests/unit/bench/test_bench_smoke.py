@@ -304,6 +304,11 @@ def test_concurrency_reports_every_route_runtime_and_client_count(tmp_path: Path
             assert cell["p50_vs_bare"] == 1.0 and cell["added_p99_ms"] == 0
     versus = {(r["route"], r["clients"], r["versus"]) for r in report["ours_vs"]}
     assert versus == {(r, c, v) for r in routes for c in (1, 3) for v in ("stock", "stock-g")}
+    trips = {r["route"]: r for r in report["pdk_round_trips"]}
+    assert list(trips) == routes and trips["bare"]["total"] == 0
+    assert set(trips["full-chain"]["per_plugin"]) == set(chain)
+    for plugin in chain:
+        assert list(trips[plugin.removeprefix("ai-")]["per_plugin"]) == [plugin]
     assert_left_nothing_behind(result.stderr)
 
 
