@@ -15,9 +15,11 @@ and the others still run):
 4. ``limiter_accuracy.py``: ai-token-limiter's admitted count vs its limit and its admission latency under
    50 and 200 concurrent clients, on 1 and 2 gateway nodes sharing one Redis;
 5. ``multicore.py``: the chain with one plugin server for all plugins vs one per plugin, 1 and 16 clients;
-6. ``memory.py``: the plugin server's RSS after 100,000 events vs after 1,000, per runtime.
+6. ``memory.py``: the plugin server's RSS after 100,000 events vs after 1,000, per runtime;
+7. ``input_guard.py``, ``output_redactor.py``, ``token_limiter.py``: the plugins' own figures (validation
+   time, redaction MB/s, Redis commands per request...), their tables copied into results.md as printed.
 
-A progress line on stderr throughout; the whole suite runs in about 5 minutes on 2 cores (``--quick``: seconds
+A progress line on stderr throughout; the whole suite runs in about 7 minutes on 2 cores (``--quick``: seconds
 per step, only to check that everything runs, as CI does). Every figure is a ratio within one run.
 
 Run: ``python bench/run_all.py [--quick] [--out bench/results.md]``.
@@ -57,7 +59,7 @@ STEPS: tuple[tuple[str, str, list[str], list[str]], ...] = (
     (
         "concurrency",
         "concurrency.py",
-        ["--requests", "240", "--clients", "1,16,64", "--rounds", "3"],
+        ["--requests", "400", "--clients", "1,16,64", "--rounds", "4"],
         ["--requests", "2", "--clients", "1,4", "--rounds", "1"],
     ),
     (
@@ -73,7 +75,30 @@ STEPS: tuple[tuple[str, str, list[str], list[str]], ...] = (
         ["--requests", "8", "--clients", "1,2", "--rounds", "1"],
     ),
     ("memory", "memory.py", ["--events", "100000"], ["--events", "300", "--warm", "100"]),
+    ("input_guard", "input_guard.py", ["--rounds", "10"], ["--rounds", "1"]),
+    (
+        "output_redactor",
+        "output_redactor.py",
+        [],
+        ["--iterations", "3", "--sse-events", "10", "--sse-iterations", "1"],
+    ),
+    (
+        "token_limiter",
+        "token_limiter.py",
+        [],
+        [
+            *("--iterations", "10", "--rounds", "1", "--warmup", "0", "--round-trip-requests", "1"),
+            *("--accuracy-requests", "8", "--accuracy-limit", "4", "--sse-iterations", "1"),
+        ],
+    ),
 )
+
+#: Steps whose own table (their stdout) goes into results.md as it is.
+TEXT_SECTIONS = {
+    "input_guard": "ai-input-guard: validation time per body, ÷ `json.loads` of the same body",
+    "output_redactor": "ai-output-redactor: redaction throughput and PDK calls",
+    "token_limiter": "ai-token-limiter: Redis commands per request, admission cost, accuracy at 16 threads",
+}
 
 
 def run_step(script: str, args: list[str], json_path: Path, index: int, total: int) -> tuple[bool, str]:
@@ -279,13 +304,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     load_before = os.getloadavg()
     reports: dict[str, dict[str, Any]] = {}
+    outputs: dict[str, str] = {}
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-all-") as tmp:
         for index, (name, script, full, quick) in enumerate(steps, start=1):
             json_path = Path(tmp) / f"{name}.json"
-            ok, _stdout = run_step(script, quick if args.quick else full, json_path, index, len(steps))
+            ok, stdout = run_step(script, quick if args.quick else full, json_path, index, len(steps))
             if ok:
                 reports[name] = json.loads(json_path.read_text())
+                outputs[name] = stdout
             else:
                 failed.append(name)
             elapsed = time.monotonic() - started
@@ -316,6 +343,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             lines += concurrency_section(report, pngs, plot_error)
         elif name == "limiter":
             lines += limiter_section(report)
+        elif name in TEXT_SECTIONS:
+            lines += [
+                f"## {TEXT_SECTIONS[name]} (`bench/{name}.py`)",
+                "",
+                "```",
+                outputs[name].rstrip(),
+                "```",
+                "",
+            ]
         else:
             lines += SECTIONS[name](report, plots)
     out.write_text("\n".join(lines))
