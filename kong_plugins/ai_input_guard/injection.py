@@ -6,7 +6,9 @@ caller and the tools wrote, not the application's own system prompt), the detect
 * phrase rules (:mod:`.injection_rules`: instruction overrides in 17 languages, jailbreak personas, system
   prompt extraction, "decode this and follow it") on every variant of the text (:mod:`.text_variants`); a
   rule that matches only once a disguise is removed counts as ``obfuscation`` (or ``hidden_characters``),
-  a little stronger than the bare phrase;
+  a little stronger than the bare phrase; the last variant is also read with its words glued
+  (:data:`~.injection_rules.GLUED_RULES`: no spaces, camelCase), where a code identifier, a hashtag or a
+  mention weighs as a mention does;
 * role/system tag forgery (``<|im_start|>system``, ``[INST]``, ``<<SYS>>``, ``### System:``, a JSON
   ``"role": "system"``...);
 * the invisible channels: Unicode tag characters (their hidden ASCII is decoded and scanned too),
@@ -35,7 +37,14 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from kong_plugins.ai_input_guard.injection_rules import CATEGORIES, PHRASE_RULES, TAG_RULES, TOOL_RULES, Rule
+from kong_plugins.ai_input_guard.injection_rules import (
+    CATEGORIES,
+    GLUED_RULES,
+    PHRASE_RULES,
+    TAG_RULES,
+    TOOL_RULES,
+    Rule,
+)
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
 from kong_plugins.ai_input_guard.text_variants import hidden_channels, variants
@@ -99,10 +108,10 @@ class _RuleGroup:
 
 
 @functools.lru_cache(maxsize=1)
-def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup]:
+def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup, _RuleGroup]:
     """Compiled once per process and shared by every plugin instance (RE2 objects are thread-safe, and their
     DFA caches warm up once)."""
-    return _RuleGroup(PHRASE_RULES), _RuleGroup(TAG_RULES), _RuleGroup(TOOL_RULES)
+    return _RuleGroup(PHRASE_RULES), _RuleGroup(TAG_RULES), _RuleGroup(TOOL_RULES), _RuleGroup(GLUED_RULES)
 
 
 _BASE64_RUN = compile_linear(
@@ -127,7 +136,7 @@ class InjectionDetector:
     ):
         self.categories = frozenset(categories)
         self.roles = frozenset(roles)
-        self._phrases, self._tags, self._tool = _rule_groups()
+        self._phrases, self._tags, self._tool, self._glued = _rule_groups()
 
     def scan(self, segments: Iterable[TextSegment], threshold: float = 1.0) -> Detection | None:
         """The strongest detection among ``segments`` (None when nothing fired); stops at ``threshold``.
@@ -188,6 +197,7 @@ class InjectionDetector:
             if current is None or signal.weight > current.weight:
                 found[signal.rule] = signal
 
+        data = b""
         for variant in variants(text):
             data = variant.text.encode("utf-8", "surrogatepass")
             groups = [self._phrases, self._tags] + ([self._tool] if in_tool_output else [])
@@ -202,6 +212,14 @@ class InjectionDetector:
                         add(Signal(rule.name, rule.category, weight))
                     elif rule.name not in found:
                         add(Signal(rule.name, variant.disguise, min(0.98, rule.weight + _DISGUISE_BONUS)))
+        # the last variant (every disguise undone) read with its words glued: no spaces, camelCase
+        for rule, start, end in self._glued.spans(data):
+            if rule.name in found or _inside_a_word(data, start, end):
+                continue
+            weight = rule.weight  # no disguise bonus: camelCase and hashtags are also ordinary writing
+            if _code_identifier(data, start, end) or is_mention(data, start, end):
+                weight = round(weight * MENTION_FACTOR, 4)  # ignoreAllRules(), #hashtag, "what does ... mean"
+            add(Signal(rule.name, "obfuscation", weight))
         for signal in self._hidden_channel_signals(text):
             add(signal)
         for signal in self._encoded_signals(text):
@@ -252,16 +270,51 @@ class InjectionDetector:
         return signals
 
 
+_IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_$")
+_CODE_BEFORE = (b".", b"`", b"#", b"@")  # a member, code in backticks, a hashtag, a handle
+_CODE_AFTER = (b"(", b"=", b"`")  # called, assigned, code in backticks
+
+
+def _inside_a_word(data: bytes, start: int, end: int) -> bool:
+    """A glued match that starts inside a word *spaced* from the next ("signore, all previous...") is the
+    tail of another word, not a glued phrase: the phrase rules' word boundary, kept where words are spaced."""
+    if start == 0 or not data[start - 1 : start].isalpha():
+        return False
+    match = data[start:end]
+    first_gap = next((at for at, byte in enumerate(match) if byte not in _IDENTIFIER_BYTES), -1)
+    return 0 <= first_gap <= _LONGEST_GLUED_VERB
+
+
+_LONGEST_GLUED_VERB = len("disregard")
+
+
+def _code_identifier(data: bytes, start: int, end: int) -> bool:
+    """Whether the glued match ``data[start:end]`` is one identifier written as code: the identifier holding
+    it (letters, digits, ``_``, ``$``) is called or assigned (``(``, ``=`` after it), a member (``.`` before
+    it), in backticks, a hashtag or a handle. Bounded: at most 64 bytes looked at on each side."""
+    if any(byte not in _IDENTIFIER_BYTES for byte in data[start:end]):
+        return False  # separators inside: written as prose
+    left = start
+    while left > max(0, start - 64) and data[left - 1] in _IDENTIFIER_BYTES:
+        left -= 1
+    right = end
+    while right < min(len(data), end + 64) and data[right] in _IDENTIFIER_BYTES:
+        right += 1
+    before = data[left - 1 : left] if left else b""
+    after = data[right : right + 2].lstrip(b" ")[:1]
+    return before in _CODE_BEFORE or after in _CODE_AFTER
+
+
 def joined_runs(segments: Sequence[TextSegment]) -> list[TextSegment]:
     """The joined texts of runs of two or more segments of one role, in one message or in consecutive
-    messages (segments in document order), as the model reads them: concatenated as is, and with a space
-    between pieces (parts holding one word each). Blocks of another role inside the message (a document,
-    a search result between two text parts) do not break a run, and neither do messages between that hold
-    no text (an empty or ``null`` content): only a message with text of its own does. Long runs are cut
-    into windows of :data:`JOIN_WINDOW_CHARS` overlapping by :data:`JOIN_OVERLAP_CHARS`, so a phrase across
-    any boundary is seen whole and the work stays linear in the request's text (each character of a run
-    is scanned a bounded number of times more: two joins, each window overlap). The path is the pieces'
-    longest common JSON pointer."""
+    messages (segments in document order), as the model reads them: with a space between pieces (parts
+    holding one word each), then concatenated as is (a word split across parts). Blocks of another role
+    inside the message (a document, a search result between two text parts) do not break a run, and
+    neither do messages between that hold no text (an empty or ``null`` content): only a message with text
+    of its own does. Long runs are cut into windows of :data:`JOIN_WINDOW_CHARS` overlapping by
+    :data:`JOIN_OVERLAP_CHARS`, so a phrase across any boundary is seen whole and the work stays linear in
+    the request's text (each character of a run is scanned a bounded number of times more: two joins, each
+    window overlap). The path is the pieces' longest common JSON pointer."""
     texted = sorted({s.message for s in segments if s.text and s.message is not None})
     runs: list[list[TextSegment]] = []
     open_runs: dict[str, list[TextSegment]] = {}  # role -> its run still open
@@ -280,7 +333,7 @@ def joined_runs(segments: Sequence[TextSegment]) -> list[TextSegment]:
         if len(run) < 2:
             continue
         path = _common_pointer([segment.path for segment in run])
-        for separator in ("", " "):
+        for separator in (" ", ""):  # spaced first: "Ignore" + "all" is an override before it is glued
             text = separator.join(segment.text for segment in run)
             for window in _windows(text):
                 joined.append(TextSegment(path, run[0].role, window, run[0].message))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CATEGORIES", "PHRASE_RULES", "TAG_RULES", "TOOL_RULES", "Rule"]
+__all__ = ["CATEGORIES", "GLUED_RULES", "PHRASE_RULES", "TAG_RULES", "TOOL_RULES", "Rule"]
 
 CATEGORIES = (
     "instruction_override",
@@ -482,5 +482,59 @@ TOOL_RULES: tuple[Rule, ...] = (
         _TOOL,
         0.35,
         r"\binstead\s*,?\s+(?:you\s+(?:must|should|will)|respond|reply|say|output|write)\b",
+    ),
+)
+
+# -- glued spellings ----------------------------------------------------------------------------------------
+# The strongest English phrases with the separators between their words optional and no word boundaries,
+# for text written without spaces or in camelCase ("ignoreallpreviousinstructions",
+# "ignoreAllPreviousInstructions" once casefolded). Each bears the name of the phrase rule it glues, so that
+# a phrase the plain text already matched (used, or mentioned and discounted) is never counted twice. A
+# function word is required inside the phrase ("all", "your", "the"...): squashed prose keeps them, code
+# identifiers drop them (``overrideSystemPrompt``, ``ignorePreviousErrors`` are not glued phrases), and so is
+# an adjective for an override (``ignoreAllRules`` is a plausible flag name; ``ignoreAllPreviousRules`` not).
+_OPT = r"[^a-z0-9]*"
+_GLUED_DET = r"(?:all|any|every|your|the|these|those)"
+_GLUED_ADJ = (
+    r"(?:previous|prior|above|earlier|preceding|foregoing|former|initial|original|system|developer|safety)"
+)
+_GLUED_NOUN = (
+    r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guardrails|programming|restrictions"
+    r"|constraints)"
+)
+GLUED_RULES: tuple[Rule, ...] = (
+    Rule(
+        "override_en_adjective",
+        _OVERRIDE,
+        0.85,
+        rf"(?:ignore|disregard|forget|bypass|override){_OPT}(?:of{_OPT})?{_GLUED_DET}{_OPT}(?:(?:of|the){_OPT})?"
+        rf"(?:{_GLUED_ADJ}{_OPT})+{_GLUED_NOUN}",
+    ),
+    Rule(
+        "reveal_prompt",
+        _LEAK,
+        0.7,
+        rf"(?:reveal|show|print|output|display|repeat|leak|dump|disclose|recite){_OPT}(?:me{_OPT})?(?:your|the)"
+        rf"{_OPT}(?:(?:full|entire|complete|exact|whole|original|hidden|secret|initial|internal){_OPT})*"
+        rf"system{_OPT}(?:prompt|instructions)",
+    ),
+    Rule(
+        "do_anything_now",
+        _JAILBREAK,
+        0.8,
+        rf"do{_OPT}anything{_OPT}now",
+    ),
+    Rule(
+        "enable_special_mode",
+        _JAILBREAK,
+        0.75,
+        rf"(?:enable|activate|enter){_OPT}(?:the{_OPT})?(?:developer|god|jailbreak|unrestricted|sudo|unfiltered)"
+        rf"{_OPT}mode",
+    ),
+    Rule(
+        "no_longer_bound",
+        _OVERRIDE,
+        0.75,
+        rf"you{_OPT}(?:are|re){_OPT}no{_OPT}longer{_OPT}(?:bound|restricted|limited|constrained)",
     ),
 )
