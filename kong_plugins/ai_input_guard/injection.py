@@ -197,9 +197,11 @@ class InjectionDetector:
             if current is None or signal.weight > current.weight:
                 found[signal.rule] = signal
 
-        data = b""
+        data = glued = b""
         for variant in variants(text):
             data = variant.text.encode("utf-8", "surrogatepass")
+            if not variant.reordered:
+                glued = data
             groups = [self._phrases, self._tags] + ([self._tool] if in_tool_output else [])
             for group in groups:
                 for rule, start, end in group.spans(data):
@@ -212,12 +214,13 @@ class InjectionDetector:
                         add(Signal(rule.name, rule.category, weight))
                     elif rule.name not in found:
                         add(Signal(rule.name, variant.disguise, min(0.98, rule.weight + _DISGUISE_BONUS)))
-        # the last variant (every disguise undone) read with its words glued: no spaces, camelCase
-        for rule, start, end in self._glued.spans(data):
-            if rule.name in found or _inside_a_word(data, start, end):
+        # the last variant in the text's own order (every disguise undone) read with its words glued: no
+        # spaces, camelCase
+        for rule, start, end in self._glued.spans(glued):
+            if rule.name in found or _inside_a_word(glued, start, end):
                 continue
             weight = rule.weight  # no disguise bonus: camelCase and hashtags are also ordinary writing
-            if _code_identifier(data, start, end) or is_mention(data, start, end):
+            if _code_identifier(glued, start, end) or is_mention(glued, start, end):
                 weight = round(weight * MENTION_FACTOR, 4)  # ignoreAllRules(), #hashtag, "what does ... mean"
             add(Signal(rule.name, "obfuscation", weight))
         for signal in self._hidden_channel_signals(text):

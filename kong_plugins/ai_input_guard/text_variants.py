@@ -18,6 +18,11 @@ Variants, each built only when it would differ from the previous one:
 ``folded``     letters that look Latin mapped to Latin (Cyrillic o → Latin o; Greek, IPA and small capitals,
                Armenian, Coptic, Cherokee, Canadian syllabics, Lisu, Runic, Tifinagh: see
                :data:`_LOOKALIKES_BY_LETTER`);
+``rot13``, ``reversed``, ``words reversed``, ``upside down``
+               the text read in rot13, backwards, each word backwards in place, or turned letters read
+               upright from right to left; each only when some part of the text has markedly more common
+               words read so than as written (:func:`_reads_better`: a handful of RE2 scans), so an
+               ordinary text pays one scan per reading and gets none of them;
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
 ``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
 ``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e`` → ``ignore``).
@@ -128,6 +133,7 @@ class TextVariant:
 
     text: str
     disguise: str | None
+    reordered: bool = False  # rot13, reversed or upside down: not a spelling of the text's own order
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,7 @@ def variants(text: str) -> list[TextVariant]:
         if folded != current:
             found.append(TextVariant(folded, "obfuscation"))
             current = folded
+    found += _reordered(current)
     if _LEET_HINT.search(current) is not None:
         leet = current.translate(_LEET)
         if leet != current:
@@ -203,6 +210,75 @@ def variants(text: str) -> list[TextVariant]:
         if collapsed != current:
             found.append(TextVariant(collapsed, "obfuscation"))
     return found
+
+
+def _vocabulary(words: tuple[str, ...]) -> object:
+    return compile_linear(r"\b(?:" + "|".join(words) + r")\b")
+
+
+# Common English words and the words of attacks, whose rot13 and reversed forms are not words themselves
+# (so "and" is not reversed: "dna"; "are", "now", "not" neither: "era", "won", "ton"). Their hits in a text
+# spelled backwards or in rot13 are what says that reading it so may help; an English text has next to none.
+_COMMON = (
+    "the", "you", "your", "all", "ignore", "previous", "instructions", "system", "prompt", "reveal", "with",
+    "that", "this", "from", "tell", "rules", "print", "forget", "must", "above", "before", "secret",
+)  # fmt: skip
+_ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm")
+_PLAIN_WORDS = _vocabulary((*_COMMON, "and"))
+_ROT13_WORDS = _vocabulary(tuple(word.translate(_ROT13) for word in (*_COMMON, "and")))
+_REVERSED_WORDS = _vocabulary(tuple(word[::-1] for word in _COMMON))
+# Upside-down text: turned letters (and b/d/n/p/q/u standing for their flips), read from right to left.
+_TURNED = "\u0250\u0254\u01dd\u025f\u0183\u0265\u1d09\u027e\u029e\u026f\u0279\u0287\u028c\u028d\u028e"
+_UPRIGHT = str.maketrans(_TURNED + "bdnpqu", "acefghijkmrtvwy" + "qpudbn")
+_TURNED_LETTERS = compile_linear("[" + _TURNED + "]")
+MIN_WORD_HITS = 3
+_CLUSTER_GAP = 60  # characters between two decoded-word hits of one cluster
+MAX_WORD_HITS = 256  # decoded-word hits looked at per text; past them the text is read decoded anyway
+
+
+def _reordered(text: str) -> list[TextVariant]:
+    """The rot13, reversed (whole text, and each word in place) and upside-down readings of ``text``, each
+    only when it has markedly more common words than the text as written (:func:`_reads_better`)."""
+    found: list[TextVariant] = []
+    if _reads_better(text, _ROT13_WORDS):
+        found.append(TextVariant(text.translate(_ROT13), "obfuscation", reordered=True))
+    if _reads_better(text, _REVERSED_WORDS):
+        found.append(TextVariant(text[::-1], "obfuscation", reordered=True))
+        found.append(TextVariant(_words_reversed(text), "obfuscation", reordered=True))
+    if _count(_TURNED_LETTERS, text) >= MIN_WORD_HITS:
+        upright = text[::-1].translate(_UPRIGHT)
+        if _count(_PLAIN_WORDS, upright) >= MIN_WORD_HITS:
+            found.append(TextVariant(upright, "obfuscation", reordered=True))
+    return found
+
+
+def _reads_better(text: str, decoded_words: object) -> bool:
+    """Whether some part of ``text`` has more common words read decoded than as written: a cluster of at
+    least :data:`MIN_WORD_HITS` decoded words, each within :data:`_CLUSTER_GAP` characters of the next,
+    holding fewer plain common words than decoded ones. Clusters, not the whole text: a payload inside a
+    long English text is outnumbered by its plain words. Linear: at most :data:`MAX_WORD_HITS` hits, and
+    clusters do not overlap; past that many hits the text is read decoded anyway."""
+    starts = [
+        match.start()  # type: ignore[attr-defined]
+        for match in itertools.islice(decoded_words.finditer(text), MAX_WORD_HITS)  # type: ignore[attr-defined]
+    ]
+    if len(starts) < MIN_WORD_HITS:
+        return False
+    first = 0
+    while first < len(starts):
+        last = first
+        while last + 1 < len(starts) and starts[last + 1] - starts[last] <= _CLUSTER_GAP:
+            last += 1
+        size = last - first + 1
+        if size >= MIN_WORD_HITS and size > _count(_PLAIN_WORDS, text[starts[first] : starts[last] + 1]):
+            return True
+        first = last + 1
+    return len(starts) == MAX_WORD_HITS
+
+
+def _words_reversed(text: str) -> str:
+    """Each word spelled backwards in place ("erongi lla" → "ignore all")."""
+    return "\n".join(" ".join(word[::-1] for word in line.split(" ")) for line in text.split("\n"))
 
 
 def _unescape(text: str) -> str:
