@@ -6,7 +6,8 @@ about it. The rules cannot tell from the phrase alone, and blocking these was th
 false positive. A phrase rule's match counts as a *mention* when
 
 * it sits between quotation marks (ASCII, typographic, guillemets, CJK corner brackets, backticks) on
-  its line, or
+  its line - unless they delimit an HTML attribute's value or a Markdown link's title, where instructions
+  are hidden, not quoted - or
 * the text around it (its sentence, or the whole text when short) says it is being discussed: asked
   about, translated, tested, quoted from a log or a story, explained as an attack (cue words in the
   12 most used languages); for chat-template tokens and role tags, also when it calls the match a
@@ -65,6 +66,11 @@ _TEMPLATE_CUE = compile_linear(
 _JOINED_PIECES = compile_linear(
     r"\b[a-z]\w{0,8}\s*\+\s*[a-z]\w{0,8}\b|concatenat|\bcombine\b|\bjoin\s+(?:them|these)"
 )
+# Quotation marks that delimit a value of markup, not a quotation: an HTML attribute inside its tag
+# (``<a title="...">``, ``<img alt='...'>``; not an assignment in code), a Markdown link or reference
+# title (``[text](url "...")``, ``[1]: url "..."``, the ``[//]: # "..."`` comment). The model reads what
+# is inside as text; instructions hide there.
+_MARKUP_VALUE = compile_linear(r"(?:<[a-z][^<>]*\s[\w:-]+\s*=\s*|\]\(\s*\S+\s+|\]:\s*\S+\s+)$")
 _SENTENCE_END = (b".", b"!", b"?", b"\n", "\u3002".encode(), "\uff01".encode(), "\uff1f".encode())
 
 
@@ -83,7 +89,7 @@ def _quoted(data: bytes, start: int, end: int) -> bool:
     before = data[max(0, start - _AROUND) : start].decode("utf-8", "ignore").rsplit("\n", 1)[-1]
     after = data[end : end + _AROUND].decode("utf-8", "ignore").split("\n", 1)[0]
     opened = max((before.rfind(mark) for mark in _OPENERS if _opens(before, mark)), default=-1)
-    if opened < 0:
+    if opened < 0 or _MARKUP_VALUE.search(before[:opened]) is not None:
         return False
     closed_before = max((before.rfind(mark) for mark in _CLOSERS if mark != before[opened]), default=-1)
     return closed_before <= opened and any(mark in after for mark in _CLOSERS)

@@ -7,6 +7,7 @@ Variants, each built only when it would differ from the previous one:
 ``plain``      casefolded text, as sent;
 ``unescaped``  percent-escapes (``%49gnore%20all``), HTML character references (``&#73;gnore``,
                ``&amp;``) and backslash escapes (``\\u0049gnore``) decoded, as a model reading the text would;
+``uncommented`` HTML comments removed (``ign<!-- -->ore``);
 ``normalized`` NFKC (fullwidth, mathematical, circled and squared letters become plain ``ignore``; the
                enclosed letters NFKC leaves alone first: negative circled/squared, parenthesized, regional
                indicators), without
@@ -181,6 +182,11 @@ def variants(text: str) -> list[TextVariant]:
         if unescaped != current:
             found.append(TextVariant(unescaped, "obfuscation"))
             current = unescaped
+    if "<!--" in current:
+        uncommented = _without_html_comments(current)
+        if uncommented != current:
+            found.append(TextVariant(uncommented, "obfuscation"))
+            current = uncommented
     if not current.isascii() or _ASCII_CONTROL.search(current) is not None:
         stripped = current.translate(_STRIP_AND_UNENCLOSE)  # enclosed letters are one character each
         normalized = unicodedata.normalize("NFKC", stripped).casefold()
@@ -210,6 +216,25 @@ def variants(text: str) -> list[TextVariant]:
         if collapsed != current:
             found.append(TextVariant(collapsed, "obfuscation"))
     return found
+
+
+def _without_html_comments(text: str) -> str:
+    """``ign<!-- -->ore`` → ``ignore``: HTML comments (which a Markdown renderer hides and a model reads
+    past) removed, so that one cannot split a word. Linear: each ``find`` starts where the last one ended;
+    an unclosed comment is left as is."""
+    pieces: list[str] = []
+    end = 0
+    while True:
+        opened = text.find("<!--", end)
+        if opened < 0:
+            break
+        closed = text.find("-->", opened + 4)
+        if closed < 0:
+            break
+        pieces.append(text[end:opened])
+        end = closed + 3
+    pieces.append(text[end:])
+    return "".join(pieces)
 
 
 def _vocabulary(words: tuple[str, ...]) -> object:
