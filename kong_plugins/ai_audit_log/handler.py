@@ -23,7 +23,7 @@ from kong_plugins.ai_audit_log.payloads import answer_text, prompt_text, sanitiz
 from kong_plugins.ai_audit_log.record import AccessFacts, Answer, build_record, upstream_answered
 from kong_plugins.ai_audit_log.schema import NAME, SCHEMA
 from kong_plugins.ai_audit_log.settings import Settings, build_settings
-from kong_plugins.core import metrics
+from kong_plugins.core import metrics, simhash
 from kong_plugins.core.context import (
     AUTHZ_KEY,
     FINDINGS_KEY,
@@ -44,6 +44,7 @@ PRIORITY = priority_of(NAME)
 AUDIT_KEY = "ai_guard.audit"
 CONTEXT_KEYS = (TENANT_KEY, REQUEST_KEY, AUTHZ_KEY, USAGE_KEY, REDACTION_KEY, FINDINGS_KEY)
 MAX_SERIALIZED_CHARS = 4 * 1024 * 1024
+MAX_FINDINGS_READ = 64  # the findings list is bounded by its writers; a reader bounds it again
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # a buffered answer decoded for include_payloads (larger: withheld)
 log = logging.getLogger("kong_plugins")
 
@@ -115,8 +116,29 @@ class Plugin(GuardPlugin):
         )
         for writer in self.settings.writers:
             writer.submit(record)
-        response = serialized.get("response")
-        metrics.observe_request(record, response.get("headers") if isinstance(response, Mapping) else None)
+        if metrics.enabled():
+            response = serialized.get("response")
+            metrics.observe_request(
+                record,
+                response.get("headers") if isinstance(response, Mapping) else None,
+                prompt_simhash(shared),
+            )
+
+
+def prompt_simhash(shared: Mapping[str, Any]) -> int | None:
+    """ai-input-guard's SimHash of the prompt (metrics only, never in the record): from its request facts,
+    or, for a request it refused, from its finding."""
+    facts = shared.get(REQUEST_KEY)
+    if isinstance(facts, Mapping) and (value := simhash.from_hex(facts.get("prompt_simhash"))) is not None:
+        return value
+    findings = shared.get(FINDINGS_KEY)
+    if isinstance(findings, list):
+        for finding in findings[-MAX_FINDINGS_READ:]:
+            if not isinstance(finding, Mapping):
+                continue
+            if (value := simhash.from_hex(finding.get("prompt_simhash"))) is not None:
+                return value
+    return None
 
 
 def _decode(raw: Any) -> Mapping[str, Any]:

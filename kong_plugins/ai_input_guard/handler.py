@@ -172,7 +172,13 @@ class Plugin(GuardPlugin):
         authenticated = tenant.facts() is not None or pdk.call("client.get_consumer") is not None
         score = rejection.score if rejection.score is not None else 1.0
         finding = Finding(
-            rejection.check, rejection.category, score, "block", rejection.tier, rejection.source
+            rejection.check,
+            rejection.category,
+            score,
+            "block",
+            rejection.tier,
+            rejection.source,
+            rejection.prompt_simhash,
         )
         _append_findings(pdk, [finding])
         error_class = _ERRORS.get(rejection.status, BadRequest)

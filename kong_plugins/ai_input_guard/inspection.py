@@ -23,8 +23,9 @@ from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection
 from kong_plugins.ai_input_guard.settings import GuardSettings
 from kong_plugins.ai_input_guard.view import RequestView
 from kong_plugins.core.context import RequestFacts
+from kong_plugins.core.simhash import simhash64, to_hex
 
-__all__ = ["OOD_TIER", "Finding", "Inspection", "empty_body_facts", "inspect_body"]
+__all__ = ["OOD_TIER", "Finding", "Inspection", "empty_body_facts", "inspect_body", "prompt_simhash"]
 
 OOD_TIER = "heuristics"  # the out-of-distribution signal has one tier: its measurements
 
@@ -41,6 +42,7 @@ class Finding:
         None  # the detector tier that decided (rules, classifier, model, guardrail, heuristics)
     )
     source: str | None = None  # model and guardrail tiers: model | service | cache | fail_open | fail_closed
+    prompt_simhash: str | None = None  # a refusal's: the refused prompt's SimHash (metrics, never text)
 
     def to_shared(self, plugin: str) -> dict[str, Any]:
         shared: dict[str, Any] = {
@@ -54,6 +56,8 @@ class Finding:
             shared["tier"] = self.tier
         if self.source is not None:
             shared["source"] = self.source
+        if self.prompt_simhash is not None:
+            shared["prompt_simhash"] = self.prompt_simhash
         return shared
 
 
@@ -82,6 +86,36 @@ def inspect_body(
     settings.format.check(document)  # 4. format
     check_budget(document)  # 4. format: the budget fields are bounded integer literals
     view = extract_view(settings.format.name, document)
+    similarity = prompt_simhash(view)
+    try:
+        return _inspect_view(settings, raw, document, view, tenant_models, tenant, similarity)
+    except Rejection as rejection:
+        rejection.prompt_simhash = similarity  # a refused prompt's retries are counted too (core/metrics.py)
+        raise
+
+
+def prompt_simhash(view: RequestView) -> str | None:
+    """The SimHash (core/simhash.py) of the newest prompt: the last message's user text (the turns before
+    it and a system prompt repeat from request to request), or every text of a format without messages."""
+    user = [segment for segment in view.segments if segment.role == "user" and segment.text]
+    if user:
+        newest = user[-1].message
+        texts = [segment.text for segment in user if segment.message == newest]
+    else:
+        texts = [segment.text for segment in view.segments if segment.text]
+    value = simhash64("\n".join(texts)) if texts else None
+    return to_hex(value) if value is not None else None
+
+
+def _inspect_view(
+    settings: GuardSettings,
+    raw: bytes,
+    document: Any,
+    view: RequestView,
+    tenant_models: ModelList | None,
+    tenant: str | None,
+    similarity: str | None,
+) -> Inspection:
     check_model(view.model, settings.route_models, tenant_models)  # 5. model policy
 
     clamped = settings.context.ceiling_for(view.budget)  # 6. context window and max_tokens ceiling
@@ -112,6 +146,7 @@ def inspect_body(
         tool_names=list(view.tool_names),
         body_sha256=hashlib.sha256(raw).hexdigest(),
         body_bytes=len(raw),
+        prompt_simhash=similarity,
     )
     return Inspection(facts, findings, rewritten)
 

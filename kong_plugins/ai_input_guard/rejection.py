@@ -78,6 +78,7 @@ class Rejection(Exception):
         self.score = score
         self.tier = tier  # the detector tier that decided (findings only: never in the client's answer)
         self.source = source  # where that tier's verdict came from (findings only)
+        self.prompt_simhash: str | None = None  # set once the prompt was read (findings only: metrics)
         super().__init__(f"{status} {check}/{category}: {'; '.join(p.error for p in self.problems)}")
 
 

@@ -54,12 +54,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from kong_plugins.ai_tenant_resolver.key_label import key_label
 from kong_plugins.ai_tenant_resolver.resolver import EmergencyRefusal, check_route, resolve, upstream_headers
 from kong_plugins.ai_tenant_resolver.schema import NAME, SCHEMA
 from kong_plugins.ai_tenant_resolver.settings import TENANT_ID_HEADER, ResolverSettings, build_settings
-from kong_plugins.ai_tenant_resolver.sources import RequestInputs
+from kong_plugins.ai_tenant_resolver.sources import API_KEY, RequestInputs
+from kong_plugins.core import metrics
 from kong_plugins.core.context import FINDINGS_KEY, TENANT_KEY
-from kong_plugins.core.errors import ServiceUnavailable
+from kong_plugins.core.errors import PluginResponseError, ServiceUnavailable
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -112,7 +114,14 @@ class Plugin(GuardPlugin):
             path=pdk.call("request.get_path") if sources.needs_path else None,
             consumer=_as_map(pdk.call("client.get_consumer")) if sources.needs_consumer else None,
         )
-        resolution = resolve(settings, inputs)
+        try:
+            resolution = resolve(settings, inputs)
+        except PluginResponseError as refusal:
+            if refusal.status in (401, 403) and API_KEY in sources.sources and metrics.enabled():
+                # in this process, from what the handler holds: no PDK call (core/metrics.py)
+                label = key_label(inputs.headers, settings.api_key_header)
+                metrics.observe_auth_failure(label, refusal.status)
+            raise
         if resolution is not None and resolution.restriction is not None and resolution.restriction.routes:
             check_route(resolution, pdk.call("router.get_route"))  # only while such a restriction is in force
         # Kong answers true, or nil when no Upstream has that name: never fall back to the service's host.

@@ -90,6 +90,7 @@ class RequestFacts(SharedFacts):
     tool_names: list[str] = field(default_factory=list)
     body_sha256: str = ""
     body_bytes: int = 0
+    prompt_simhash: str | None = None  # core/simhash.py of the newest prompt, 16 hex digits (metrics only)
 
 
 @dataclass

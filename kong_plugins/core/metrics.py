@@ -33,11 +33,13 @@ import hashlib
 import math
 import os
 import threading
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kong_plugins.core import metrics_dir
+from kong_plugins.core.simhash import NEAR_BITS
 
 __all__ = [
     "OTHER",
@@ -45,6 +47,7 @@ __all__ = [
     "enable",
     "enabled",
     "exposition",
+    "observe_auth_failure",
     "observe_phase",
     "observe_redis",
     "observe_request",
@@ -59,6 +62,10 @@ PHASE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 REDIS_BUCKETS = (0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 PDK_BUCKETS = (0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50)
 MAX_LABEL_CHARS = 64
+PROMPT_WINDOW = 256
+"""Prompts per tenant a new one is compared with (near-duplicates: core/simhash.py)."""
+REFUSED_WINDOW = 64
+"""Refused prompts per tenant a new one is compared with (refusal-then-retry)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class MetricsSettings:
     max_tenants: int = 100
     max_routes: int = 100
     max_models: int = 50
+    max_keys: int = 100
     ip_buckets: int = 64
     directory: str | None = None
 
@@ -102,6 +110,7 @@ class _State:
     tenants: _Fold
     routes: _Fold
     models: _Fold
+    keys: _Fold
     salt: bytes
     lease: Any = None  # metrics_dir.Lease: this process's hold on the multiprocess directory
     m: dict[str, Any] = field(default_factory=dict)
@@ -145,6 +154,7 @@ def enable(settings: MetricsSettings | None = None) -> bool:
             _Fold(settings.max_tenants),
             _Fold(settings.max_routes),
             _Fold(settings.max_models),
+            _Fold(settings.max_keys),
             # the IP buckets' key: the same in every process of a node that shares the directory
             salt=hashlib.sha256(("kong-ai-metrics:" + (settings.directory or "")).encode()).digest(),
             lease=lease,
@@ -198,11 +208,21 @@ def _define(state: _State, prom: Any) -> None:
     )
     counter(
         "retry_after_refusal",
-        "Requests of a tenant that came after its previous one was refused",
+        f"Requests whose prompt is a near-duplicate of one of the tenant's last {REFUSED_WINDOW} refusals",
         ("tenant",),
     )
     counter(
-        "repeated_prompts", "Requests whose prompt hash the tenant sent in its last 1024 prompts", ("tenant",)
+        "repeated_prompts", "Requests whose body hash the tenant sent in its last 1024 requests", ("tenant",)
+    )
+    counter(
+        "near_duplicate_prompts",
+        f"Requests whose prompt is a near-duplicate of one of the tenant's last {PROMPT_WINDOW} prompts",
+        ("tenant",),
+    )
+    counter(
+        "auth_failures_by_key",
+        "401/403 answers of ai-tenant-resolver by API key (display prefix, never the key)",
+        ("key", "status"),
     )
     histogram("phase_seconds", "Handler time per plugin and phase", ("plugin", "phase"), PHASE_BUCKETS)
     histogram("pdk_calls", "PDK round trips per plugin phase", ("plugin", "phase"), PDK_BUCKETS)
@@ -298,9 +318,12 @@ def set_audit_sink(sink: str, backlog: int, spill_bytes: int, spilled: int = 0) 
 
 _AUTH_STATUSES = frozenset({401, 403})
 _INVALID_STATUSES = frozenset({400, 404, 405, 411, 413, 415, 422})
+_REFUSED = frozenset({"forbidden", "invalid", "refused"})
 _recent_prompts: dict[str, dict[str, None]] = {}
-_last_refused: dict[str, bool] = {}
 _RECENT_PROMPTS = 1024
+# per folded tenant (so at most max_tenants + 2 of each): the SimHashes of its latest prompts and refusals
+_similar_prompts: dict[str, deque[int]] = {}
+_refused_prompts: dict[str, deque[int]] = {}
 _recent_lock = threading.Lock()
 
 
@@ -325,8 +348,11 @@ def decision_of(status: int | None, source: str | None) -> str:
     return "allowed" if status < 400 else "refused"
 
 
-def observe_request(record: Mapping[str, Any], response_headers: Any = None) -> None:
-    """Count one request from its audit record (ai-audit-log's ``log`` phase; no PDK call of its own)."""
+def observe_request(
+    record: Mapping[str, Any], response_headers: Any = None, prompt_simhash: int | None = None
+) -> None:
+    """Count one request from its audit record (ai-audit-log's ``log`` phase; no PDK call of its own).
+    ``prompt_simhash``: ai-input-guard's SimHash of the prompt (core/simhash.py), kept out of the record."""
     state = _state
     if state is None:
         return
@@ -375,27 +401,29 @@ def observe_request(record: Mapping[str, Any], response_headers: Any = None) -> 
                 for detector, count in counts.items():
                     if isinstance(count, int) and count > 0:
                         _child(state, "redactions", tenant, _label(detector), direction).inc(count)
-        if redaction.get("action") == "block":
-            _child(state, "refusals", tenant).inc()
-    _security(state, record, tenant, status, decision)
+    blocked = isinstance(redaction, Mapping) and redaction.get("action") == "block"
+    _security(state, record, tenant, status, decision, blocked, prompt_simhash)
 
 
 def _security(
-    state: _State, record: Mapping[str, Any], tenant: str, status: int | None, decision: str
+    state: _State,
+    record: Mapping[str, Any],
+    tenant: str,
+    status: int | None,
+    decision: str,
+    blocked: bool,
+    prompt_simhash: int | None,
 ) -> None:
     if status in _AUTH_STATUSES:
         _child(state, "auth_failures", tenant, str(status)).inc()
         _child(state, "auth_failures_by_source", _ip_bucket(state, record.get("client_ip"))).inc()
     if status == 429:
         _child(state, "rate_limited", tenant).inc()
-    refused = decision in {"forbidden", "invalid", "refused"}
+    refused = decision in _REFUSED or blocked
     if refused:
         _child(state, "refusals", tenant).inc()
     prompt = record.get("input_hash")
     with _recent_lock:
-        if _last_refused.get(tenant):
-            _child(state, "retry_after_refusal", tenant).inc()
-        _last_refused[tenant] = refused
         if isinstance(prompt, str) and prompt:
             recent = _recent_prompts.setdefault(tenant, {})
             if prompt in recent:
@@ -404,6 +432,31 @@ def _security(
             recent[prompt] = None
             if len(recent) > _RECENT_PROMPTS:
                 recent.pop(next(iter(recent)))
+        if prompt_simhash is None:
+            return
+        similar = _similar_prompts.setdefault(tenant, deque(maxlen=PROMPT_WINDOW))
+        if _near(prompt_simhash, similar):
+            _child(state, "near_duplicate_prompts", tenant).inc()
+        similar.append(prompt_simhash)
+        refusals = _refused_prompts.setdefault(tenant, deque(maxlen=REFUSED_WINDOW))
+        if _near(prompt_simhash, refusals):
+            _child(state, "retry_after_refusal", tenant).inc()
+        if refused:
+            refusals.append(prompt_simhash)
+
+
+def _near(value: int, recent: Iterable[int]) -> bool:
+    """Within NEAR_BITS of one of ``recent`` (at most PROMPT_WINDOW XORs and popcounts: tens of µs)."""
+    return any((value ^ other).bit_count() <= NEAR_BITS for other in recent)
+
+
+def observe_auth_failure(key: str, status: int) -> None:
+    """A 401/403 of ai-tenant-resolver, by the API key's label (:func:`kong_plugins.ai_tenant_resolver`
+    computes it: the key's display prefix, ``malformed`` or ``none``; folded like tenants)."""
+    state = _state
+    if state is None:
+        return
+    _child(state, "auth_failures_by_key", state.keys(key), str(status)).inc()
 
 
 def _ip_bucket(state: _State, address: Any) -> str:
@@ -453,4 +506,5 @@ def reset_for_tests() -> None:
         _state = None
     with _recent_lock:
         _recent_prompts.clear()
-        _last_refused.clear()
+        _similar_prompts.clear()
+        _refused_prompts.clear()

@@ -9,8 +9,9 @@ runs once in ``main`` before plugins load, whatever the runtime.
   the previous run's files (core/metrics_dir.py); a directory holding other files is refused.
 * ``--metrics-listen HOST:PORT``: serve ``GET /metrics`` there (records too; with ``--metrics-dir`` it sums
   every process of DIR, without it only its own). Only one process per node listens.
-* ``--metrics-max-tenants N`` (100), ``--metrics-max-models N`` (50), ``--metrics-max-routes N`` (100): label
-  values kept per process before the rest are counted as ``other``.
+* ``--metrics-max-tenants N`` (100), ``--metrics-max-models N`` (50), ``--metrics-max-routes N`` (100),
+  ``--metrics-max-keys N`` (100: API key prefixes of 401/403): label values kept per process before the rest
+  are counted as ``other``.
 * ``--otel-endpoint URL`` (e.g. ``http://127.0.0.1:4318/v1/traces``): OpenTelemetry spans per plugin phase,
   continuing the request's ``traceparent``, exported over OTLP/HTTP (core/tracing.py; the ``otel`` extra).
   ``--otel-service-name`` names the service (default: kong-ai-pluginserver).
@@ -39,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="directory shared by every plugin-server process's metrics (multiprocess mode)",
     )
-    for name, default in (("tenants", 100), ("models", 50), ("routes", 100)):
+    for name, default in (("tenants", 100), ("models", 50), ("routes", 100), ("keys", 100)):
         group.add_argument(
             f"--metrics-max-{name}",
             type=_positive,
@@ -71,6 +72,7 @@ def start(args: argparse.Namespace, log: logging.Logger) -> bool:
                 max_tenants=args.metrics_max_tenants,
                 max_models=args.metrics_max_models,
                 max_routes=args.metrics_max_routes,
+                max_keys=args.metrics_max_keys,
                 directory=args.metrics_dir or None,
             )
         )

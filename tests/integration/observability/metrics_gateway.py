@@ -17,16 +17,20 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import redis
 import yaml
 from harness.conf import KongConf, PluginServerConf
 from harness.gateway import Gateway
 from integration.ai_token_limiter.limiter_support import poll_until
 from prometheus_client.parser import text_string_to_metric_families
+
+from kong_plugins.ai_tenant_resolver.api_keys import ApiKeyStore
+from kong_plugins.ai_tenant_resolver.registry import RedisTenantStore, TenantRecord
 
 RESOLVER, GUARD, LIMITER, AUDIT = "ai-tenant-resolver", "ai-input-guard", "ai-token-limiter", "ai-audit-log"
 PROCESS_A = (RESOLVER, GUARD, LIMITER)
@@ -55,8 +59,13 @@ def deck(
     queue_ms: int = 0,
     limiter_redis: dict | None = None,
     window: str = "3600",
+    api_keys: bool = False,
 ) -> dict:
     redis = limiter_redis or {"host": "127.0.0.1", "port": redis_port}
+    resolver: dict = {"sources": ["header"], "tenants": [{"id": t} for t in tenants]}
+    if api_keys:  # tenants and their keys in Redis (seed_api_keys)
+        stack = {"host": "127.0.0.1", "port": redis_port}
+        resolver = {"sources": ["api_key"], "registry": "redis", "namespace": namespace, "redis": stack}
     audit_redis = {"host": "127.0.0.1", "port": audit_redis_port or redis_port, "connect_timeout": 200}
     return {
         "_format_version": "3.0",
@@ -69,10 +78,7 @@ def deck(
                         "name": ROUTE,
                         "paths": ["/chat"],
                         "plugins": [
-                            {
-                                "name": RESOLVER,
-                                "config": {"sources": ["header"], "tenants": [{"id": t} for t in tenants]},
-                            },
+                            {"name": RESOLVER, "config": resolver},
                             {"name": GUARD, "config": {}},
                             {
                                 "name": LIMITER,
@@ -115,6 +121,8 @@ class MetricsNode:
     admin: httpx.Client
     metrics_url: str
     gateway: Gateway
+    keys: dict[str, str] = field(default_factory=dict)
+    """tenant -> its API key (``metrics_node(api_keys=True)``)."""
 
     def scrape(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         """Every sample of one scrape: ``{(name, sorted labels): value}``."""
@@ -130,8 +138,11 @@ class MetricsNode:
         wanted = set(labels.items())
         return sum(v for (n, ls), v in self.scrape().items() if n == name and wanted <= set(ls))
 
-    def send(self, tenant: str | None, prompt: str = "hello there") -> httpx.Response:
+    def send(self, tenant: str | None, prompt: str = "hello there", key: str | None = None) -> httpx.Response:
+        """As ``tenant`` (its X-Tenant-ID, or its key with ``api_keys``), or with ``key`` as the API key."""
         headers = {"X-Tenant-ID": tenant} if tenant else {}
+        if self.keys or key is not None:
+            headers = {"X-API-Key": key if key is not None else self.keys[tenant or ""]}
         body = {"model": "mock-gpt-4o", "messages": [{"role": "user", "content": prompt}], "max_tokens": 20}
         return self.proxy.post("/chat", json=body, headers=headers)
 
@@ -172,9 +183,11 @@ def metrics_node(
     queue_ms: int = 0,
     limiter_redis: dict | None = None,
     window: str = "3600",
+    api_keys: bool = False,
 ) -> Iterator[MetricsNode]:
     """``limiter_redis``: the limiter's ``redis`` record (default: the stack's Redis); ``window`` of its
-    requests limit (seconds)."""
+    requests limit (seconds); ``api_keys``: the resolver finds tenants by API key (registry and keys in
+    the stack's Redis, one key per tenant in ``node.keys``)."""
     namespace = f"m{uuid.uuid4().hex[:10]}"
     mock_llm = os.environ["KONG_AI_MOCK_LLM_URL"]
     redis_port = int(os.environ["KONG_AI_REDIS_PORT"])
@@ -190,7 +203,9 @@ def metrics_node(
         queue_ms=queue_ms,
         limiter_redis=limiter_redis,
         window=window,
+        api_keys=api_keys,
     )
+    keys = seed_api_keys(redis_port, namespace, tenants) if api_keys else {}
     deck_file.write_text(yaml.safe_dump(spec))
     port = free_port()
     shared = ["--metrics-dir", str(tmp / "metrics"), "--metrics-max-tenants", str(max_tenants)]
@@ -210,7 +225,7 @@ def metrics_node(
     asyncio.run_coroutine_threadsafe(gateway.start(("127.0.0.1", 0), ("127.0.0.1", 0)), loop).result(60)
     proxy = httpx.Client(base_url=f"http://127.0.0.1:{gateway.proxy.port}", timeout=30)
     admin = httpx.Client(base_url=f"http://127.0.0.1:{gateway.admin.port}", timeout=30)
-    node = MetricsNode(proxy, admin, f"http://127.0.0.1:{port}/metrics", gateway)
+    node = MetricsNode(proxy, admin, f"http://127.0.0.1:{port}/metrics", gateway, keys)
     try:
         if metrics:
             poll_until(_answers(node.metrics_url), deadline_s=30, what="the metrics endpoint")
@@ -221,6 +236,17 @@ def metrics_node(
         asyncio.run_coroutine_threadsafe(gateway.stop(), loop).result(60)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+
+
+def seed_api_keys(redis_port: int, namespace: str, tenants: list[str]) -> dict[str, str]:
+    """The tenants in a Redis registry with one API key each, as ``kong-ai`` writes them."""
+    keys = {}
+    with redis.Redis(port=redis_port, decode_responses=True) as client:
+        store = RedisTenantStore(client, namespace)
+        for tenant in tenants:
+            store.add(TenantRecord.from_mapping({"id": tenant}))
+            keys[tenant] = ApiKeyStore(client, namespace).issue(tenant).key
+    return keys
 
 
 def _answers(url: str) -> Any:
