@@ -297,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny runs: check that every step works")
     parser.add_argument("--out", default=str(BENCH_DIR / "results.md"), help="the markdown file to write")
     parser.add_argument("--only", default="", help="comma-separated steps to run (default: all)")
+    parser.add_argument("--json-dir", help="keep each step's JSON results in this directory")
     args = parser.parse_args(argv)
     wanted = {name for name in args.only.split(",") if name}
     steps = [step for step in STEPS if not wanted or step[0] in wanted]
@@ -306,9 +307,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     reports: dict[str, dict[str, Any]] = {}
     outputs: dict[str, str] = {}
     failed: list[str] = []
+    if args.json_dir:
+        Path(args.json_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-all-") as tmp:
         for index, (name, script, full, quick) in enumerate(steps, start=1):
-            json_path = Path(tmp) / f"{name}.json"
+            json_path = Path(args.json_dir or tmp) / f"{name}.json"
             ok, stdout = run_step(script, quick if args.quick else full, json_path, index, len(steps))
             if ok:
                 reports[name] = json.loads(json_path.read_text())
