@@ -59,7 +59,7 @@ STEPS: tuple[tuple[str, str, list[str], list[str]], ...] = (
     (
         "concurrency",
         "concurrency.py",
-        ["--requests", "400", "--clients", "1,16,64", "--rounds", "4"],
+        ["--requests", "300", "--clients", "1,16,64", "--rounds", "3"],
         ["--requests", "2", "--clients", "1,4", "--rounds", "1"],
     ),
     (
