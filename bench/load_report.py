@@ -227,9 +227,10 @@ def draw_concurrency_plots(report: dict[str, Any], plot_dir: Path) -> tuple[list
                 label = f"{route}, {RUNTIME_LABELS[runtime]}"
                 axis.plot(clients, values, style, color=f"C{color}", marker="o", label=label)
         axis.set_xscale("log", base=2)
+        axis.set_yscale("log")  # 1 client and 64 differ by two orders of magnitude
         axis.set_xticks(clients, [str(c) for c in clients])
         axis.set_xlabel("concurrent clients")
-        axis.set_ylabel(f"{title} ms")
+        axis.set_ylabel(f"{title} ms (log scale)")
         axis.set_title(f"request {title}: no plugin vs the six-plugin chain")
         axis.grid(alpha=0.3)
     axes[1].legend(fontsize=7)
