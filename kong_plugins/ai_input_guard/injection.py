@@ -4,7 +4,8 @@ For every text segment of the configured roles (``user``, ``tool`` and ``functio
 caller and the tools wrote, not the application's own system prompt), the detector collects *signals*:
 
 * phrase rules (:mod:`.injection_rules`: instruction overrides in 17 languages, jailbreak personas, system
-  prompt extraction, "decode this and follow it") on every variant of the text (:mod:`.text_variants`); a
+  prompt extraction, "decode this and follow it"; :mod:`.multilingual_rules`: the attack families as other
+  languages phrase them) on every variant of the text (:mod:`.text_variants`); a
   rule that matches only once a disguise is removed counts as ``obfuscation`` (or ``hidden_characters``),
   a little stronger than the bare phrase; the last variant is also read with its words glued
   (:data:`~.injection_rules.GLUED_RULES`: no spaces, camelCase), where a code identifier, a hashtag or a
@@ -47,6 +48,7 @@ from kong_plugins.ai_input_guard.injection_rules import (
 )
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
+from kong_plugins.ai_input_guard.multilingual_rules import MULTILINGUAL_PHRASE_RULES, MULTILINGUAL_TOOL_RULES
 from kong_plugins.ai_input_guard.text_variants import hidden_channels, variants
 from kong_plugins.ai_input_guard.view import TextSegment
 
@@ -111,7 +113,12 @@ class _RuleGroup:
 def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup, _RuleGroup]:
     """Compiled once per process and shared by every plugin instance (RE2 objects are thread-safe, and their
     DFA caches warm up once)."""
-    return _RuleGroup(PHRASE_RULES), _RuleGroup(TAG_RULES), _RuleGroup(TOOL_RULES), _RuleGroup(GLUED_RULES)
+    return (
+        _RuleGroup(PHRASE_RULES + MULTILINGUAL_PHRASE_RULES),
+        _RuleGroup(TAG_RULES),
+        _RuleGroup(TOOL_RULES + MULTILINGUAL_TOOL_RULES),
+        _RuleGroup(GLUED_RULES),
+    )
 
 
 _BASE64_RUN = compile_linear(
