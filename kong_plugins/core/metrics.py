@@ -33,13 +33,12 @@ import hashlib
 import math
 import os
 import threading
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kong_plugins.core import metrics_dir
-from kong_plugins.core.simhash import NEAR_BITS
+from kong_plugins.core.simhash import HashWindow
 
 __all__ = [
     "OTHER",
@@ -322,8 +321,8 @@ _REFUSED = frozenset({"forbidden", "invalid", "refused"})
 _recent_prompts: dict[str, dict[str, None]] = {}
 _RECENT_PROMPTS = 1024
 # per folded tenant (so at most max_tenants + 2 of each): the SimHashes of its latest prompts and refusals
-_similar_prompts: dict[str, deque[int]] = {}
-_refused_prompts: dict[str, deque[int]] = {}
+_similar_prompts: dict[str, HashWindow] = {}
+_refused_prompts: dict[str, HashWindow] = {}
 _recent_lock = threading.Lock()
 
 
@@ -434,20 +433,22 @@ def _security(
                 recent.pop(next(iter(recent)))
         if prompt_simhash is None:
             return
-        similar = _similar_prompts.setdefault(tenant, deque(maxlen=PROMPT_WINDOW))
-        if _near(prompt_simhash, similar):
+        similar = _window(_similar_prompts, tenant, PROMPT_WINDOW)
+        if similar.near(prompt_simhash):
             _child(state, "near_duplicate_prompts", tenant).inc()
-        similar.append(prompt_simhash)
-        refusals = _refused_prompts.setdefault(tenant, deque(maxlen=REFUSED_WINDOW))
-        if _near(prompt_simhash, refusals):
+        similar.add(prompt_simhash)
+        refusals = _window(_refused_prompts, tenant, REFUSED_WINDOW)
+        if refusals.near(prompt_simhash):
             _child(state, "retry_after_refusal", tenant).inc()
         if refused:
-            refusals.append(prompt_simhash)
+            refusals.add(prompt_simhash)
 
 
-def _near(value: int, recent: Iterable[int]) -> bool:
-    """Within NEAR_BITS of one of ``recent`` (at most PROMPT_WINDOW XORs and popcounts: tens of µs)."""
-    return any((value ^ other).bit_count() <= NEAR_BITS for other in recent)
+def _window(windows: dict[str, HashWindow], tenant: str, size: int) -> HashWindow:
+    window = windows.get(tenant)
+    if window is None:
+        window = windows[tenant] = HashWindow(size)
+    return window
 
 
 def observe_auth_failure(key: str, status: int) -> None:

@@ -89,3 +89,28 @@ def test_too_short_is_none_and_hex_round_trips() -> None:
 
 def test_lone_surrogates_do_not_break_it() -> None:
     assert simhash64("abc\ud800def ghi") is not None
+
+
+def test_a_window_keeps_the_last_hashes_and_finds_near_ones() -> None:
+    from kong_plugins.core.simhash import HashWindow
+
+    window = HashWindow(3)
+    assert not window.near(0)
+    for value in (0b1111, 1 << 40, 1 << 50, 1 << 60):  # the first falls out
+        window.add(value)
+    assert len(window) == 3
+    assert not window.near(0b1111 << 20, bits=3)
+    assert window.near((1 << 40) | 0b111, bits=3) and not window.near((1 << 40) | 0b1111, bits=3)
+    assert window.near(2**64 - 1, bits=63) and not window.near(
+        2**64 - 1 - (1 << 40) - (1 << 50) - (1 << 60), 3
+    )
+
+
+def test_a_window_without_numpys_popcount_answers_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numpy < 2 has no bitwise_count: the Python loop decides the same."""
+    from kong_plugins.core import simhash
+
+    monkeypatch.setattr(simhash, "_POPCOUNT", None)
+    window = simhash.HashWindow(4)
+    window.add(1 << 40)
+    assert window.near((1 << 40) | 0b111, bits=3) and not window.near((1 << 40) | 0b1111, bits=3)
