@@ -49,7 +49,7 @@ from kong_plugins.ai_input_guard.injection_rules import (
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
 from kong_plugins.ai_input_guard.multilingual_rules import MULTILINGUAL_PHRASE_RULES, MULTILINGUAL_TOOL_RULES
-from kong_plugins.ai_input_guard.text_variants import hidden_channels, variants
+from kong_plugins.ai_input_guard.text_variants import VariantBudget, hidden_channels, variants
 from kong_plugins.ai_input_guard.view import TextSegment
 
 __all__ = ["CATEGORIES", "Detection", "InjectionDetector", "Signal"]
@@ -58,6 +58,10 @@ DECODE_BUDGET_BYTES = 2 * 1024 * 1024
 """Decoded bytes per scanned text: above what the default limits let a request carry (a 1 MiB body decodes
 to at most 768 KiB as base64 plus 512 KiB as hex), so with them every run is read."""
 UNSCANNED_WEIGHT = 0.5
+VARIANT_BUDGET_CHARS = 32 * 1024 * 1024
+"""Characters of variants (:mod:`.text_variants`) built per request: about 30 times the default body limit,
+which ordinary requests stay far below (most texts have no variant but the plain one). Past it, texts are
+read as written only and count as obfuscation of weight :data:`UNSCANNED_WEIGHT`."""
 MIN_ENCODED_CHARS = 24
 TOOL_ROLES = frozenset({"tool", "function"})
 _DISGUISE_BONUS = 0.1
@@ -159,8 +163,11 @@ class InjectionDetector:
         candidates = self.candidates(segments)
         if not candidates:
             return None
+        budget = VariantBudget(VARIANT_BUDGET_CHARS)
         joined = "\n".join(segment.text for segment in candidates)
-        found = self.signals(joined, in_tool_output=any(s.role in TOOL_ROLES for s in candidates))
+        found = self.signals(
+            joined, in_tool_output=any(s.role in TOOL_ROLES for s in candidates), budget=budget
+        )
         if not found:
             return None
         best: Detection | None = None
@@ -168,7 +175,7 @@ class InjectionDetector:
             if len(candidates) == 1:  # the joined text was this segment: its signals are known
                 signals = found
             else:
-                signals = self.signals(segment.text, in_tool_output=segment.role in TOOL_ROLES)
+                signals = self.signals(segment.text, in_tool_output=segment.role in TOOL_ROLES, budget=budget)
             signals = [s for s in signals if s.category in self.categories]
             if not signals:
                 continue
@@ -189,8 +196,11 @@ class InjectionDetector:
             return []
         return chosen + [run for run in joined_runs(ordered) if run.role in self.roles]
 
-    def signals(self, text: str, *, in_tool_output: bool = False) -> list[Signal]:
-        """Every signal ``text`` raises (one per rule, the strongest form of it)."""
+    def signals(
+        self, text: str, *, in_tool_output: bool = False, budget: VariantBudget | None = None
+    ) -> list[Signal]:
+        """Every signal ``text`` raises (one per rule, the strongest form of it); ``budget``: the request's
+        variant budget (unbounded without one)."""
         found: dict[str, Signal] = {}
 
         def add(signal: Signal) -> None:
@@ -205,7 +215,7 @@ class InjectionDetector:
                 found[signal.rule] = signal
 
         data = glued = b""
-        for variant in variants(text):
+        for variant in variants(text, budget):
             data = variant.text.encode("utf-8", "surrogatepass")
             if not variant.reordered:
                 glued = data
@@ -232,8 +242,10 @@ class InjectionDetector:
             add(Signal(rule.name, "obfuscation", weight))
         for signal in self._hidden_channel_signals(text):
             add(signal)
-        for signal in self._encoded_signals(text):
+        for signal in self._encoded_signals(text, budget):
             add(signal)
+        if budget is not None and budget.exhausted:  # not every spelling was read: not presumed harmless
+            add(Signal("variants_unscanned", "obfuscation", UNSCANNED_WEIGHT))
         return list(found.values())
 
     def _hidden_channel_signals(self, text: str) -> list[Signal]:
@@ -253,7 +265,7 @@ class InjectionDetector:
             signals.append(Signal("mixed_script_words", "obfuscation", weight))
         return signals
 
-    def _encoded_signals(self, text: str) -> list[Signal]:
+    def _encoded_signals(self, text: str, budget: VariantBudget | None = None) -> list[Signal]:
         """One signal for the worst decoded run (rules run once over all readable runs joined by line
         breaks, which nothing matches across), plus one when the budget left runs unread."""
         if len(text) < MIN_ENCODED_CHARS:
@@ -265,7 +277,7 @@ class InjectionDetector:
             # every spelling of the decoded text, as of a plain one: a payload encoded *and* disguised
             # (zero-width characters, look-alike letters, digits for letters) is still read
             rules: list[Rule] = []
-            for variant in variants("\n".join(readable)):
+            for variant in variants("\n".join(readable), budget):
                 data = variant.text.encode("utf-8", "surrogatepass")
                 rules += self._phrases.matches(data) + self._tags.matches(data)
             if rules:

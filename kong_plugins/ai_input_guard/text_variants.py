@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
 
-__all__ = ["HiddenChannels", "TextVariant", "hidden_channels", "variants"]
+__all__ = ["HiddenChannels", "TextVariant", "VariantBudget", "hidden_channels", "variants"]
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -172,22 +172,48 @@ def _tag_candidates(text: str) -> str:
     return text if max(text) >= "\U000e0000" else ""
 
 
-def variants(text: str) -> list[TextVariant]:
-    """The distinct variants of ``text``, plain first (see the module docstring)."""
+class VariantBudget:
+    """Characters of variants (every spelling but the plain text) one request may still have built: the cap
+    on the detector's work whatever the limits. Spent stage by stage (a stage may overshoot by what it
+    built); once spent, no text of the request gets more variants and ``exhausted`` is set, for the detector
+    to count the texts left unread as suspicious rather than harmless."""
+
+    __slots__ = ("exhausted", "left")
+
+    def __init__(self, chars: int) -> None:
+        self.left = chars
+        self.exhausted = False
+
+
+def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant]:
+    """The distinct variants of ``text``, plain first (see the module docstring), as many as ``budget``
+    allows (built stage by stage, each stage only while some budget is left)."""
     plain = text.casefold()
     found = [TextVariant(plain, None)]
+    charged = 1
+
+    def spent() -> bool:
+        nonlocal charged
+        if budget is None:
+            return False
+        budget.left -= sum(len(variant.text) for variant in found[charged:])
+        charged = len(found)
+        if budget.left <= 0:
+            budget.exhausted = True
+        return budget.exhausted
+
     current = plain
-    if "%" in plain or "&" in plain or "\\" in plain:
+    if ("%" in plain or "&" in plain or "\\" in plain) and not spent():
         unescaped = _unescape(plain)
         if unescaped != current:
             found.append(TextVariant(unescaped, "obfuscation"))
             current = unescaped
-    if "<!--" in current:
+    if "<!--" in current and not spent():
         uncommented = _without_html_comments(current)
         if uncommented != current:
             found.append(TextVariant(uncommented, "obfuscation"))
             current = uncommented
-    if not current.isascii() or _ASCII_CONTROL.search(current) is not None:
+    if (not current.isascii() or _ASCII_CONTROL.search(current) is not None) and not spent():
         stripped = current.translate(_STRIP_AND_UNENCLOSE)  # enclosed letters are one character each
         normalized = unicodedata.normalize("NFKC", stripped).casefold()
         if normalized != current:
@@ -203,18 +229,21 @@ def variants(text: str) -> list[TextVariant]:
         if folded != current:
             found.append(TextVariant(folded, "obfuscation"))
             current = folded
+    if spent():
+        return found
     found += _reordered(current)
-    if _LEET_HINT.search(current) is not None:
+    if _LEET_HINT.search(current) is not None and not spent():
         leet = current.translate(_LEET)
         if leet != current:
             found.append(TextVariant(leet, "obfuscation"))
-    if "_" in current:  # snake_case: RE2's \b sees no word boundary at "_", so the rules' phrases miss it
+    if "_" in current and not spent():  # snake_case: RE2's \b sees no word boundary at "_"
         words = current.replace("_", " ")
         found.append(TextVariant(words, "obfuscation"))
-    if _SPACED.search(current) is not None:
+    if _SPACED.search(current) is not None and not spent():
         collapsed = _collapse_spaced(current)
         if collapsed != current:
             found.append(TextVariant(collapsed, "obfuscation"))
+    spent()
     return found
 
 
@@ -252,6 +281,9 @@ _ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm
 _PLAIN_WORDS = _vocabulary((*_COMMON, "and"))
 _ROT13_WORDS = _vocabulary(tuple(word.translate(_ROT13) for word in (*_COMMON, "and")))
 _REVERSED_WORDS = _vocabulary(tuple(word[::-1] for word in _COMMON))
+_ANY_DECODED_WORD = _vocabulary(
+    (*(word.translate(_ROT13) for word in (*_COMMON, "and")), *(word[::-1] for word in _COMMON))
+)
 # Upside-down text: turned letters (and b/d/n/p/q/u standing for their flips), read from right to left.
 _TURNED = "\u0250\u0254\u01dd\u025f\u0183\u0265\u1d09\u027e\u029e\u026f\u0279\u0287\u028c\u028d\u028e"
 _UPRIGHT = str.maketrans(_TURNED + "bdnpqu", "acefghijkmrtvwy" + "qpudbn")
@@ -265,12 +297,13 @@ def _reordered(text: str) -> list[TextVariant]:
     """The rot13, reversed (whole text, and each word in place) and upside-down readings of ``text``, each
     only when it has markedly more common words than the text as written (:func:`_reads_better`)."""
     found: list[TextVariant] = []
-    if _reads_better(text, _ROT13_WORDS):
-        found.append(TextVariant(text.translate(_ROT13), "obfuscation", reordered=True))
-    if _reads_better(text, _REVERSED_WORDS):
-        found.append(TextVariant(text[::-1], "obfuscation", reordered=True))
-        found.append(TextVariant(_words_reversed(text), "obfuscation", reordered=True))
-    if _count(_TURNED_LETTERS, text) >= MIN_WORD_HITS:
+    if _ANY_DECODED_WORD.search(text) is not None:  # one scan clears an ordinary text
+        if _reads_better(text, _ROT13_WORDS):
+            found.append(TextVariant(text.translate(_ROT13), "obfuscation", reordered=True))
+        if _reads_better(text, _REVERSED_WORDS):
+            found.append(TextVariant(text[::-1], "obfuscation", reordered=True))
+            found.append(TextVariant(_words_reversed(text), "obfuscation", reordered=True))
+    if not text.isascii() and _count(_TURNED_LETTERS, text) >= MIN_WORD_HITS:
         upright = text[::-1].translate(_UPRIGHT)
         if _count(_PLAIN_WORDS, upright) >= MIN_WORD_HITS:
             found.append(TextVariant(upright, "obfuscation", reordered=True))

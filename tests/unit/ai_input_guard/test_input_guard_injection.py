@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from kong_plugins.ai_input_guard import injection
 from kong_plugins.ai_input_guard.injection import JOIN_WINDOW_CHARS, InjectionDetector, combine, joined_runs
 from kong_plugins.ai_input_guard.view import TextSegment
 
@@ -160,3 +161,21 @@ def test_the_classifier_cascade_leaves_requests_without_scanned_text_alone() -> 
     )
     body = b'{"model": "gpt-4o", "messages": [{"role": "system", "content": null}]}'
     assert inspect_body(settings, body, None).findings == []
+
+
+def test_variants_past_the_request_budget_are_not_presumed_harmless(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The variants built per request are capped (VARIANT_BUDGET_CHARS, far above what the default body
+    limit lets a request need); texts left with spellings unread count as obfuscation, not as harmless.
+    Reaching the real cap through the gateway takes bodies of tens of MB, so it is lowered here."""
+    monkeypatch.setattr(injection, "VARIANT_BUDGET_CHARS", 20_000)
+    disguised = "\u0456gn\u043er\u0435_1 the weather is fine today " * 1_000  # folded, leet, snake_case
+    segments = [TextSegment(f"/messages/{i}/content", "user", disguised, i) for i in range(3)]
+    detection = DETECTOR.scan(segments, threshold=0.5)
+    assert detection is not None and detection.score >= 0.5 and detection.category == "obfuscation"
+    assert "variants_unscanned" in {signal.rule for signal in detection.signals}
+    # plain text spends nothing: only variants count
+    plain = [
+        TextSegment(f"/messages/{i}/content", "user", "the weather is fine today " * 2_000, i)
+        for i in range(3)
+    ]
+    assert DETECTOR.scan(plain) is None
