@@ -86,7 +86,7 @@ def inspect_body(
     settings.format.check(document)  # 4. format
     check_budget(document)  # 4. format: the budget fields are bounded integer literals
     view = extract_view(settings.format.name, document)
-    similarity = prompt_simhash(view)
+    similarity = prompt_simhash(view) if settings.prompt_simhash else None
     try:
         return _inspect_view(settings, raw, document, view, tenant_models, tenant, similarity)
     except Rejection as rejection:

@@ -25,6 +25,7 @@ from kong_plugins.ai_input_guard.models import ContextPolicy, ModelList
 from kong_plugins.ai_input_guard.ood import OutOfDistribution
 from kong_plugins.ai_input_guard.operator_model import ModelSettings, load_model
 from kong_plugins.ai_input_guard.tokens import TokenCounter, load_cl100k
+from kong_plugins.core import metrics
 from kong_plugins.core.errors import ConfigError
 
 __all__ = ["ClassifierSettings", "DetectorSettings", "GuardSettings", "build_settings"]
@@ -78,6 +79,9 @@ class GuardSettings:
     ood: DetectorSettings
     ood_signal: OutOfDistribution
     tokens: TokenCounter
+    prompt_simhash: bool = True
+    """Hash the prompt for the probing metrics (core/simhash.py): only when this process records metrics
+    (``kong-ai-pluginserver --metrics-dir/--metrics-listen``, enabled before plugins are configured)."""
 
 
 def build_settings(config: Mapping[str, Any]) -> GuardSettings:
@@ -142,6 +146,7 @@ def build_settings(config: Mapping[str, Any]) -> GuardSettings:
             roles=ood.get("roles") or ("user",), expected_scripts=ood.get("expected_scripts") or ()
         ),
         tokens=TokenCounter(load_cl100k()),
+        prompt_simhash=metrics.enabled(),
     )
 
 
