@@ -35,6 +35,7 @@ import base64
 import binascii
 import bisect
 import functools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -219,25 +220,39 @@ class InjectionDetector:
             data = variant.text.encode("utf-8", "surrogatepass")
             if not variant.reordered:
                 glued = data
+            # where a match is told to be code: the text with its underscores (the same bytes but "_")
+            written = data if variant.underscored is None else _encoded(variant.underscored)
             groups = [self._phrases, self._tags] + ([self._tool] if in_tool_output else [])
             for group in groups:
                 for rule, start, end in group.spans(data):
+                    # a snake_case identifier in code (def forget_all_rules(self)) or a link's slug
+                    # names something; it is not an instruction to the model: weighed as a mention
+                    if variant.underscored is not None:  # the snake_case identifier the match spaced out
+                        start, end = _identifier_span(written, start, end)
+                    named = _code_identifier(written, start, end) or _in_link(written, start, end)
                     if variant.disguise is None:
                         weight = rule.weight
-                        if is_mention(
+                        if named or is_mention(
                             data, start, end, template_token=rule.category == "role_tag_forgery"
                         ):  # quoted or discussed: the classifier decides
                             weight = round(weight * MENTION_FACTOR, 4)
                         add(Signal(rule.name, rule.category, weight))
                     elif rule.name not in found:
-                        add(Signal(rule.name, variant.disguise, min(0.98, rule.weight + _DISGUISE_BONUS)))
+                        weight = min(0.98, rule.weight + _DISGUISE_BONUS)
+                        if named and variant.underscored is not None:  # underscores are code's spaces
+                            weight = round(rule.weight * MENTION_FACTOR, 4)
+                        add(Signal(rule.name, variant.disguise, weight))
         # the last variant in the text's own order (every disguise undone) read with its words glued: no
         # spaces, camelCase
         for rule, start, end in self._glued.spans(glued):
-            if rule.name in found or _inside_a_word(glued, start, end):
+            if rule.name in found or _inside_a_word(glued, start, end) or _spaced_out(glued[start:end]):
                 continue
             weight = rule.weight  # no disguise bonus: camelCase and hashtags are also ordinary writing
-            if _code_identifier(glued, start, end) or is_mention(glued, start, end):
+            if (
+                _code_identifier(glued, start, end)
+                or _in_link(glued, start, end)
+                or is_mention(glued, start, end)
+            ):
                 weight = round(weight * MENTION_FACTOR, 4)  # ignoreAllRules(), #hashtag, "what does ... mean"
             add(Signal(rule.name, "obfuscation", weight))
         for signal in self._hidden_channel_signals(text):
@@ -311,9 +326,11 @@ _LONGEST_GLUED_VERB = len("disregard")
 
 
 def _code_identifier(data: bytes, start: int, end: int) -> bool:
-    """Whether the glued match ``data[start:end]`` is one identifier written as code: the identifier holding
-    it (letters, digits, ``_``, ``$``) is called or assigned (``(``, ``=`` after it), a member (``.`` before
-    it), in backticks, a hashtag or a handle. Bounded: at most 64 bytes looked at on each side."""
+    """Whether the match ``data[start:end]`` (glued, or a phrase whose words are joined by ``_``) is one
+    identifier written as code: the identifier holding it (letters, digits, ``_``, ``$``) is called or
+    assigned (``(``, ``=`` after it), defined (``def``, ``function``... before it), a member (``.`` before
+    it), in backticks, a hashtag or a handle; a snake_case one also as a key (``system_prompt:`` in YAML).
+    Bounded: at most 64 bytes looked at on each side."""
     if any(byte not in _IDENTIFIER_BYTES for byte in data[start:end]):
         return False  # separators inside: written as prose
     left = start
@@ -324,7 +341,65 @@ def _code_identifier(data: bytes, start: int, end: int) -> bool:
         right += 1
     before = data[left - 1 : left] if left else b""
     after = data[right : right + 2].lstrip(b" ")[:1]
-    return before in _CODE_BEFORE or after in _CODE_AFTER
+    if before in _CODE_BEFORE or after in _CODE_AFTER:
+        return True
+    if b"_" in data[left:right] and after == b":":
+        return True
+    keyword = data[max(0, left - 10) : left].rstrip(b" ").rsplit(b" ", 1)[-1].rsplit(b"\n", 1)[-1]
+    return before == b" " and keyword in _DEFINING_KEYWORDS
+
+
+def _identifier_span(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The first run of identifier bytes holding a ``_`` in ``data[start:end]`` (``system_prompt`` in the
+    match ``system prompt: x`` of the underscores-as-spaces variant), or the match itself."""
+    at = start
+    while at < end:
+        while at < end and data[at] not in _IDENTIFIER_BYTES:
+            at += 1
+        stop = at
+        while stop < end and data[stop] in _IDENTIFIER_BYTES:
+            stop += 1
+        if b"_" in data[at:stop]:
+            return at, stop
+        at = stop
+    return start, end
+
+
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+_DEFINING_KEYWORDS = frozenset(
+    (b"def", b"class", b"function", b"func", b"fn", b"fun", b"sub", b"void", b"let", b"const", b"var")
+)
+
+
+def _in_link(data: bytes, start: int, end: int) -> bool:
+    """Whether the match ``data[start:end]`` sits in a URL (``https://.../ignore-all-previous-...``): a
+    link's slug names a page, the model does not read it as addressed to it. Bounded: 256 bytes back."""
+    if any(byte in b" \t\n" for byte in data[start:end]):
+        return False
+    before = data[max(0, start - 256) : start]
+    cut = max(before.rfind(b" "), before.rfind(b"\n"), before.rfind(b"\t"), before.rfind(b"("))
+    return b"://" in before[cut + 1 :]
+
+
+def _spaced_out(match: bytes) -> bool:
+    """Whether a glued rule's match is the phrase written out word by word ("enable developer mode"): no
+    glued junction in it, so the phrase rules, not the glued ones, decide what it is."""
+    return all(token in _GLUED_WORDS for token in _TOKEN_SPLIT.split(match) if token)
+
+
+_TOKEN_SPLIT = re.compile(rb"[^a-z0-9]+")  # one class repeated: linear in stdlib re too
+
+
+def _words_of(patterns: Iterable[str]) -> frozenset[bytes]:
+    """The words the glued rules spell (and each without its plural ``s``: ``instructions?``)."""
+    words = {word for pattern in patterns for word in re.findall(r"[a-z]+", pattern)}
+    return frozenset(w.encode() for word in words for w in (word, word.removesuffix("s")))
+
+
+_GLUED_WORDS = _words_of(rule.pattern for rule in GLUED_RULES)
 
 
 def joined_runs(segments: Sequence[TextSegment]) -> list[TextSegment]:

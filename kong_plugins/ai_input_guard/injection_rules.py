@@ -528,7 +528,7 @@ GLUED_RULES: tuple[Rule, ...] = (
         "enable_special_mode",
         _JAILBREAK,
         0.75,
-        rf"(?:enable|activate|enter){_OPT}(?:the{_OPT})?(?:developer|god|jailbreak|unrestricted|sudo|unfiltered)"
+        rf"(?:enable|activate|enter){_OPT}(?:the{_OPT})?(?:god|jailbreak|unrestricted|sudo|unfiltered)"
         rf"{_OPT}mode",
     ),
     Rule(

@@ -135,6 +135,9 @@ class TextVariant:
     text: str
     disguise: str | None
     reordered: bool = False  # rot13, reversed or upside down: not a spelling of the text's own order
+    # the ``words`` variant: the text it was spelled from, with its underscores (same length), where a match
+    # can be told to sit in a code identifier (``def forget_all_rules(self)``)
+    underscored: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
             found.append(TextVariant(leet, "obfuscation"))
     if "_" in current and not spent():  # snake_case: RE2's \b sees no word boundary at "_"
         words = current.replace("_", " ")
-        found.append(TextVariant(words, "obfuscation"))
+        found.append(TextVariant(words, "obfuscation", underscored=current))
     if _SPACED.search(current) is not None and not spent():
         collapsed = _collapse_spaced(current)
         if collapsed != current:
