@@ -37,7 +37,7 @@ from kong_plugins.ai_action_authz.actions import request_actions, request_contex
 from kong_plugins.ai_action_authz.decide import DecisionCache, Principal, decide
 from kong_plugins.ai_action_authz.facts import view_from_body
 from kong_plugins.ai_action_authz.policy import compile_policy
-from kong_plugins.core.context import AUTHZ_KEY, REQUEST_KEY, TENANT_KEY
+from kong_plugins.core.context import ENTRY_KEY
 
 BODY = json.dumps(
     {
@@ -135,7 +135,7 @@ def cases_for(text: str) -> dict[str, Callable[[], Any]]:
     context = request_context(view)
     cold, warm = DecisionCache(0), DecisionCache(100)
     decide(compiled, principal, actions, context, {}, warm)
-    shared = {TENANT_KEY: TENANT, REQUEST_KEY: REQUEST}
+    shared = {ENTRY_KEY: {"tenant": TENANT, "request": REQUEST}}
 
     def decision() -> Any:
         result = decide(compiled, principal, actions, context, {}, cold)
@@ -189,7 +189,7 @@ def measure(sets: dict[str, str], rounds: int, iterations: int, progress: Callab
 def pdk_round_trips() -> dict[str, int]:
     """PDK calls of the handler per outcome (the same code the plugin server runs)."""
     text = "\n".join(SHARED)
-    shared = {TENANT_KEY: TENANT, REQUEST_KEY: REQUEST}
+    shared = {ENTRY_KEY: {"tenant": TENANT, "request": REQUEST}}
     tool_answer = json.dumps(
         {
             "choices": [
@@ -218,8 +218,12 @@ def pdk_round_trips() -> dict[str, int]:
         counts[name] = len(kong.calls)
 
     run("access, allowed after ai-input-guard", {}, CountingKong(shared))
-    run("access, allowed, no ai-input-guard (reads the body)", {}, CountingKong({TENANT_KEY: TENANT}))
-    denied = {TENANT_KEY: {**TENANT, "tier": "free"}, REQUEST_KEY: REQUEST}
+    run(
+        "access, allowed, no ai-input-guard (reads the body)",
+        {},
+        CountingKong({ENTRY_KEY: {"tenant": TENANT}}),
+    )
+    denied = {ENTRY_KEY: {"tenant": {**TENANT, "tier": "free"}, "request": REQUEST}}
     run("access, denied", {}, CountingKong(denied))
     allowed = CountingKong(shared)
     Plugin({"policy": text}).access(allowed)
@@ -232,7 +236,7 @@ def pdk_round_trips() -> dict[str, int]:
         CountingKong(after, response=tool_answer),
         "response",
     )
-    assert AUTHZ_KEY in after
+    assert "authz" in after[ENTRY_KEY]
     return counts
 
 

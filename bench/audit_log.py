@@ -56,15 +56,15 @@ SERIALIZED = {
     "service": {"id": "s" * 36, "name": "llm"},
 }
 SHARED = {
-    "ai_guard.tenant": {"id": "acme", "source": "api_key", "tier": "pro", "region": "eu"},
-    "ai_guard.request": {"model": "gpt-4o", "body_sha256": "ab" * 32, "body_bytes": 400, "stream": False},
-    "ai_guard.usage": {
+    "tenant": {"id": "acme", "source": "api_key", "tier": "pro", "region": "eu"},
+    "request": {"model": "gpt-4o", "body_sha256": "ab" * 32, "body_bytes": 400, "stream": False},
+    "usage": {
         "prompt_tokens": 12,
         "completion_tokens": 16,
         "cost_usd": 0.0002,
         "usage_source": "reported",
     },
-    "ai_guard.findings": [{"plugin": "ai-input-guard", "check": "injection", "score": 0.2, "action": "log"}],
+    "findings": [{"plugin": "ai-input-guard", "check": "injection", "score": 0.2, "action": "log"}],
 }
 ANSWER = Answer(b'{"id":"x","model":"gpt-4o","choices":[{"message":{"content":"' + b"w " * 200 + b'"}}]}')
 

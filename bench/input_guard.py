@@ -49,7 +49,7 @@ from kong_plugins.ai_input_guard import Plugin
 from kong_plugins.ai_input_guard.body import parse_json
 from kong_plugins.ai_input_guard.formats import extract_view
 from kong_plugins.ai_input_guard.inspection import inspect_body
-from kong_plugins.core.context import TENANT_KEY
+from kong_plugins.core.context import ENTRY_KEY
 
 _VOCABULARY = (
     "the quick report shows that our customers want faster delivery and clearer invoices while the team "
@@ -198,7 +198,10 @@ def pdk_round_trips(body: bytes) -> dict[str, int]:
     as_tenant = {"x-tenant-id": "acme"}
     scenarios: dict[str, tuple[dict[str, Any], CountingKong]] = {
         "pass": ({}, CountingKong(body)),
-        "pass, resolved tenant (tenant_models on)": ({}, CountingKong(body, as_tenant, {TENANT_KEY: tenant})),
+        "pass, resolved tenant (tenant_models on)": (
+            {},
+            CountingKong(body, as_tenant, {ENTRY_KEY: {"tenant": tenant}}),
+        ),
         "pass, max_tokens clamped": (
             {"max_tokens_ceiling": 100, "max_tokens_action": "clamp"},
             CountingKong(body),
@@ -207,7 +210,7 @@ def pdk_round_trips(body: bytes) -> dict[str, int]:
         "refused 415, anonymous": ({}, CountingKong(b"hi", {"content-type": "text/plain"})),
         "refused injection, tenant": (
             {},
-            CountingKong(with_injection(body), as_tenant, {TENANT_KEY: tenant}),
+            CountingKong(with_injection(body), as_tenant, {ENTRY_KEY: {"tenant": tenant}}),
         ),
     }
     counts = {}

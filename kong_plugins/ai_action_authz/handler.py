@@ -2,10 +2,10 @@
 
 The decision is pure (:mod:`.actions`, :mod:`.decide`, :mod:`.policy`, :mod:`.output`); this handler only
 does PDK I/O. Round trips per request are tabled in README.md (ai-action-authz): an allowed request costs
-**3** in access (the tenant facts, the request facts, the decision), plus one per ``context_sources`` entry,
-plus one with ``roles_from_consumer_groups``,
-plus the body on a route without ai-input-guard; the response phase reads the decision and the body (2),
-and writes only when the output has tool calls.
+**2** in access (``kong.ctx.shared``'s ``ai_guard`` entry: read for the tenant and request facts, written
+with the decision), plus one per ``context_sources`` entry, plus one with ``roles_from_consumer_groups``,
+plus the body on a route without ai-input-guard; the response phase reads the body (1), then the entry only
+when the output has tool calls (or first, for an MCP route's ``tools/list``), and writes only then.
 """
 
 from __future__ import annotations
@@ -37,11 +37,12 @@ from kong_plugins.ai_action_authz.schema import NAME, SCHEMA
 from kong_plugins.ai_action_authz.settings import AuthzSettings, build_settings
 from kong_plugins.core.content_encoding import DecodeError, decode_body
 from kong_plugins.core.context import (
-    AUTHZ_KEY,
-    REQUEST_KEY,
-    TENANT_KEY,
+    AUTHZ,
+    REQUEST,
+    TENANT,
     AuthzFacts,
     RequestFacts,
+    SharedEntry,
     TenantFacts,
 )
 from kong_plugins.core.errors import BadRequest, Forbidden, PayloadTooLarge, ReplaceResponse
@@ -78,10 +79,11 @@ class Plugin(GuardPlugin):
     @phase
     def access(self, pdk: Pdk) -> None:
         settings = self.settings
-        tenant = TenantFacts.from_shared(pdk.call("ctx.shared.get", TENANT_KEY))
-        view, attributes = self._read_request(pdk)
+        entry = SharedEntry(pdk)
+        tenant = TenantFacts.from_shared(entry.get(TENANT))
+        view, attributes = self._read_request(pdk, entry)
         if view.too_many:
-            return self._refuse_too_many(pdk)
+            return self._refuse_too_many(entry)
         facts_of_tenant = principal_facts(tenant)
         if settings.roles_from_groups:
             roles = facts_of_tenant["roles"] + group_roles(pdk.call("client.get_consumer_groups"))
@@ -99,7 +101,8 @@ class Plugin(GuardPlugin):
             }
             if view.mcp_list:
                 facts.carry["mcp_list"] = True
-        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        entry.put(AUTHZ, facts.to_shared())
+        entry.write()
         if not decision.allowed:
             raise Forbidden(
                 extra={"decision_id": decision.id},
@@ -107,7 +110,7 @@ class Plugin(GuardPlugin):
                 f"by {decision.rule} (policy {decision.policy_version})",
             )
 
-    def _refuse_too_many(self, pdk: Pdk) -> None:
+    def _refuse_too_many(self, entry: SharedEntry) -> None:
         """More tools offered, or tools/call items, than one decision covers: refused whole (a cut list would
         let the calls after the cut through undecided)."""
         decision_id = uuid.uuid4().hex
@@ -118,18 +121,19 @@ class Plugin(GuardPlugin):
             rule=TOO_MANY_ACTIONS,
             reason=TOO_MANY_ACTIONS,
         )
-        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        entry.put(AUTHZ, facts.to_shared())
+        entry.write()
         raise Forbidden(
             extra={"decision_id": decision_id},
             log_reason=f"decision {decision_id}: more than {MAX_TOOLS} tools or tool calls in one request",
         )
 
-    def _read_request(self, pdk: Pdk) -> tuple[RequestView, dict[str, str]]:
+    def _read_request(self, pdk: Pdk, entry: SharedEntry) -> tuple[RequestView, dict[str, str]]:
         """The request's facts and attributes, each PDK read made once and only when needed."""
         settings = self.settings
         view: RequestView | None = None
         if not settings.mcp:  # ai-input-guard's facts do not describe JSON-RPC
-            facts = RequestFacts.from_shared(pdk.call("ctx.shared.get", REQUEST_KEY))
+            facts = RequestFacts.from_shared(entry.get(REQUEST))
             if facts is not None and facts.format:
                 view = view_from_facts(facts)
         document: Any = None
@@ -160,18 +164,28 @@ class Plugin(GuardPlugin):
 
     @phase
     def response(self, pdk: Pdk) -> None:
-        facts = AuthzFacts.from_shared(pdk.call("ctx.shared.get", AUTHZ_KEY))
-        if facts is None or facts.decision != "allow" or not isinstance(facts.carry, dict):
-            return
-        raw = _as_bytes(pdk.call("service.response.get_raw_body"))
-        if facts.carry.get("mcp_list") is True:
-            return self._filter_tool_list(pdk, facts, raw)
+        entry = SharedEntry(pdk)
+        if self.settings.mcp:  # whether the answer is a tools/list is in the decision: read it first
+            facts = _allowed(entry)
+            if facts is None:
+                return
+            raw = _as_bytes(pdk.call("service.response.get_raw_body"))
+            if _as_dict(facts.carry).get("mcp_list") is True:
+                return self._filter_tool_list(entry, pdk, facts, raw)
+        else:
+            # The answer first: one without tool calls needs no decision, so the entry is read only for
+            # an answer that has some or cannot be inspected (an access decision missing then, as before:
+            # nothing to authorize against).
+            raw = _as_bytes(pdk.call("service.response.get_raw_body"))
         output, decoded = self._output(pdk, raw)
         if output is not None and not output.calls:
             return
+        facts = _allowed(entry)
+        if facts is None:
+            return
         settings = self.settings
         if output is None:
-            return self._refuse_output(pdk, facts, None, 0, UNINSPECTABLE)
+            return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
         principal = _principal_from(facts.carry.get("principal"))
         context = {**_as_dict(facts.carry.get("context")), "phase": "response"}
         attributes = _attributes(facts.carry.get("attributes"))
@@ -186,12 +200,14 @@ class Plugin(GuardPlugin):
         facts.tool_calls_denied = len(denied)
         if not denied:
             facts.output_decision = "allow"
-            pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+            entry.put(AUTHZ, facts.to_shared())
+            entry.write()
             return
         if not settings.strip:
-            return self._refuse_output(pdk, facts, decision, len(output.calls), decision.rule)
+            return self._refuse_output(entry, facts, decision, len(output.calls), decision.rule)
         facts.output_decision = "strip"
-        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        entry.put(AUTHZ, facts.to_shared())
+        entry.write()
         status = pdk.call("response.get_status")
         headers: dict[str, str | list[str]] = {STRIPPED_HEADER: str(len(denied))}
         if decoded:
@@ -204,12 +220,12 @@ class Plugin(GuardPlugin):
             f"from the output ({decision.rule})",
         )
 
-    def _filter_tool_list(self, pdk: Pdk, facts: AuthzFacts, raw: bytes) -> None:
+    def _filter_tool_list(self, entry: SharedEntry, pdk: Pdk, facts: AuthzFacts, raw: bytes) -> None:
         """An MCP ``tools/list`` answer: only the tools the caller may be offered (``tool.offer``)."""
         settings = self.settings
         limit = settings.max_response_bytes
         if len(raw) > limit:  # uninspectable: never delivered unfiltered
-            return self._refuse_output(pdk, facts, None, 0, UNINSPECTABLE)
+            return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
         names = listed_tools(raw)
         decoded = False
         if names is None:  # not readable as it is: maybe content-coded (read only then, as for the output)
@@ -218,7 +234,7 @@ class Plugin(GuardPlugin):
                 try:
                     raw, decoded = decode_body(raw, encoding, limit), True
                 except DecodeError:
-                    return self._refuse_output(pdk, facts, None, 0, UNINSPECTABLE)
+                    return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
                 names = listed_tools(raw)
         if not names:
             return
@@ -233,7 +249,8 @@ class Plugin(GuardPlugin):
         facts.output_decision_id = decision.id
         facts.output_decision = "strip" if removed else "allow"
         facts.output_rule = decision.rule
-        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        entry.put(AUTHZ, facts.to_shared())
+        entry.write()
         if removed:
             status = pdk.call("response.get_status")
             headers: dict[str, str | list[str]] = {TOOLS_FILTERED_HEADER: str(removed)}
@@ -271,14 +288,15 @@ class Plugin(GuardPlugin):
         return (parsed if parsed is not None else Output("openai-json", [])), True
 
     def _refuse_output(
-        self, pdk: Pdk, facts: AuthzFacts, decision: Decision | None, calls: int, rule: str
+        self, entry: SharedEntry, facts: AuthzFacts, decision: Decision | None, calls: int, rule: str
     ) -> None:
         decision_id = decision.id if decision is not None else uuid.uuid4().hex
         facts.output_decision_id = decision_id
         facts.output_decision = "block"
         facts.output_rule = rule
         facts.tool_calls = calls
-        pdk.call("ctx.shared.set", AUTHZ_KEY, facts.to_shared())
+        entry.put(AUTHZ, facts.to_shared())
+        entry.write()
         raise Forbidden(
             extra={"decision_id": decision_id},
             # Kong keeps the upstream's headers in the response phase: a gzip answer's coding must go
@@ -294,6 +312,14 @@ class Plugin(GuardPlugin):
             return None
         name = consumer.get("username") or consumer.get("custom_id") or consumer.get("id")
         return name if isinstance(name, str) and name else None
+
+
+def _allowed(entry: SharedEntry) -> AuthzFacts | None:
+    """This plugin's access decision when it allowed the request (with its carry), else None."""
+    facts = AuthzFacts.from_shared(entry.get(AUTHZ))
+    if facts is None or facts.decision != "allow" or not isinstance(facts.carry, dict):
+        return None
+    return facts
 
 
 def _read_body(pdk: Pdk, max_bytes: int) -> bytes:

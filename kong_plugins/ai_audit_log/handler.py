@@ -1,9 +1,11 @@
 """``ai-audit-log`` handler: one inference record per request, written off the request path.
 
-``access`` (runs only when no earlier plugin answered): when ai-input-guard published no body hash, read the
-body (``kong.request.get_raw_body``) and publish its SHA-256 and size under ``ai_guard.audit``.
-``log`` (Kong's timer, after the response, answering from its snapshot): read the context keys, the
-serialized log entry and, when Kong buffered the answer, its body (to hash it and read the answering model);
+``access`` (runs only when no earlier plugin answered): read ``kong.ctx.shared``'s ``ai_guard`` entry; when
+ai-input-guard published no body hash there, read the body (``kong.request.get_raw_body``) and publish its
+SHA-256 and size in the entry's ``audit`` section.
+``log`` (Kong's timer, after the response, answering from its snapshot): read the entry (one round trip for
+every plugin's facts), the serialized log entry and, when Kong buffered the answer and ai-token-limiter did
+not hand its digest on, its body (to hash it and read the answering model);
 build the record (:mod:`.record`) and hand it to each sink's writer (:mod:`.writer`), which never blocks.
 With ``include_payloads`` (:mod:`.payloads`): ``access`` reads the body even when the guard hashed it and
 publishes the prompt already redacted and capped; ``log`` redacts and caps the buffered answer (one more call:
@@ -24,25 +26,17 @@ from kong_plugins.ai_audit_log.record import AccessFacts, Answer, build_record, 
 from kong_plugins.ai_audit_log.schema import NAME, SCHEMA
 from kong_plugins.ai_audit_log.settings import Settings, build_settings
 from kong_plugins.core import metrics, simhash
-from kong_plugins.core.context import (
-    AUTHZ_KEY,
-    FINDINGS_KEY,
-    REDACTION_KEY,
-    REQUEST_KEY,
-    TENANT_KEY,
-    USAGE_KEY,
-)
+from kong_plugins.core.answer_digest import AnswerDigest
+from kong_plugins.core.context import ANSWER, AUDIT, FINDINGS, REQUEST, SharedEntry
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
 from kong_plugins.core.schema.dsl import PluginSchema
 
-__all__ = ["AUDIT_KEY", "PRIORITY", "VERSION", "Plugin"]
+__all__ = ["PRIORITY", "VERSION", "Plugin"]
 
 VERSION = "0.1.0"
 PRIORITY = priority_of(NAME)
-AUDIT_KEY = "ai_guard.audit"
-CONTEXT_KEYS = (TENANT_KEY, REQUEST_KEY, AUTHZ_KEY, USAGE_KEY, REDACTION_KEY, FINDINGS_KEY)
 MAX_SERIALIZED_CHARS = 4 * 1024 * 1024
 MAX_FINDINGS_READ = 64  # the findings list is bounded by its writers; a reader bounds it again
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # a buffered answer decoded for include_payloads (larger: withheld)
@@ -61,7 +55,8 @@ class Plugin(GuardPlugin):
     def access(self, pdk: Pdk) -> None:
         if self.settings.buffer_answer:
             pdk.call("service.request.enable_buffering")
-        facts = pdk.call("ctx.shared.get", REQUEST_KEY)
+        entry = SharedEntry(pdk)
+        facts = entry.get(REQUEST)
         hashed = isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str)
         payloads = self.settings.payloads
         if (hashed and payloads is None) or self.settings.max_body_bytes <= 0:
@@ -75,27 +70,31 @@ class Plugin(GuardPlugin):
         if payloads is not None:
             # redacted here, so that the unredacted prompt never leaves this handler
             access = replace(access, prompt=payloads.payload(prompt_text(raw)))
-        pdk.call("ctx.shared.set", AUDIT_KEY, access.to_shared())
+        entry.put(AUDIT, access.to_shared())
+        entry.write()
 
     @phase
     def log(self, pdk: Pdk) -> None:
-        shared = {key: pdk.call("ctx.shared.get", key) for key in CONTEXT_KEYS}
-        facts = shared.get(REQUEST_KEY)
-        hashed = isinstance(facts, Mapping) and isinstance(facts.get("body_sha256"), str)
+        shared = SharedEntry(pdk).read()  # every plugin's facts, this one's access facts included
         payloads = self.settings.payloads
-        if not hashed or payloads is not None:
-            # set when the guard did not hash, or to carry the prompt
-            shared[AUDIT_KEY] = pdk.call("ctx.shared.get", AUDIT_KEY)
         serialized = _decode(pdk.call("log.serialize"))
         body = None
+        handed_on = None
         # Only an upstream's answer is fingerprinted, as the model gave it (before a redactor rewrote it;
-        # Kong's own answers are templates). get_raw_body raises in the log timer unless Kong buffered the
-        # answer (a thrown error would leave this handler waiting forever), so ask ngx.ctx first: Kong's
-        # error handler clears that flag too.
-        if upstream_answered(serialized) and pdk.call("nginx.get_ctx", "buffered_proxying"):
-            raw = pdk.call("service.response.get_raw_body")
-            body = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
-        access = AccessFacts.from_shared(shared.get(AUDIT_KEY))
+        # Kong's own answers are templates). ai-token-limiter hands on the digest of the body it read in
+        # ``response`` (core/answer_digest.py): then nothing more is asked, unless the payload itself is
+        # stored. get_raw_body raises in the log timer unless Kong buffered the answer (a thrown error
+        # would leave this handler waiting forever), so ask ngx.ctx first: Kong's error handler clears
+        # that flag too.
+        if upstream_answered(serialized):
+            answer = shared.get(ANSWER)
+            handed_on = AnswerDigest.from_shared(
+                answer.get("digest") if isinstance(answer, Mapping) else None
+            )
+            if (handed_on is None or payloads is not None) and pdk.call("nginx.get_ctx", "buffered_proxying"):
+                raw = pdk.call("service.response.get_raw_body")
+                body = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
+        access = AccessFacts.from_shared(shared.get(AUDIT))
         stored = None
         if payloads is not None:
             output = None
@@ -109,7 +108,7 @@ class Plugin(GuardPlugin):
             serialized,
             shared,
             access,
-            Answer(body if isinstance(body, bytes) else None),
+            Answer(body if isinstance(body, bytes) else None, handed_on),
             fingerprint=self.settings.fingerprint,
             client_ip_mode=self.settings.client_ip,
             payloads=stored,
@@ -128,10 +127,10 @@ class Plugin(GuardPlugin):
 def prompt_simhash(shared: Mapping[str, Any]) -> int | None:
     """ai-input-guard's SimHash of the prompt (metrics only, never in the record): from its request facts,
     or, for a request it refused, from its finding."""
-    facts = shared.get(REQUEST_KEY)
+    facts = shared.get(REQUEST)
     if isinstance(facts, Mapping) and (value := simhash.from_hex(facts.get("prompt_simhash"))) is not None:
         return value
-    findings = shared.get(FINDINGS_KEY)
+    findings = shared.get(FINDINGS)
     if isinstance(findings, list):
         for finding in findings[-MAX_FINDINGS_READ:]:
             if not isinstance(finding, Mapping):

@@ -20,8 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
+from kong_plugins.core.answer_digest import AnswerDigest, answered_model
 from kong_plugins.core.client_ip import ip_group, parse_ip
 
 __all__ = [
@@ -41,8 +40,6 @@ MAX_TEXT = 256
 MAX_FINDINGS = 64
 MAX_KINDS = 32
 MAX_IDS = 32
-MODEL_SCAN_BYTES = 64 * 1024
-_MODEL_FIELD = re2.compile(rb'"model"\s*:\s*"([^"\\]{1,128})"')
 _REMAINING_PREFIX = "x-ratelimit-remaining-"
 MAX_REMAINING = 16
 GENESIS_HASH = "0" * 64
@@ -82,7 +79,7 @@ class Fingerprint:
 @dataclass(frozen=True)
 class AccessFacts:
     """What this plugin saw in ``access`` (only when ai-input-guard published no hash): the body's SHA-256
-    and size. Published under ``ai_guard.audit`` for the log phase."""
+    and size. Published in the ``audit`` section of ``ai_guard`` for the log phase."""
 
     body_sha256: str | None = None
     body_bytes: int | None = None
@@ -91,7 +88,7 @@ class AccessFacts:
 
     @classmethod
     def of_body(cls, body: bytes) -> AccessFacts:
-        return cls(hashlib.sha256(body).hexdigest(), len(body), _answered_model(body))
+        return cls(hashlib.sha256(body).hexdigest(), len(body), answered_model(body))
 
     def to_shared(self) -> dict[str, Any]:
         pairs = (
@@ -118,9 +115,17 @@ class AccessFacts:
 
 @dataclass(frozen=True)
 class Answer:
-    """The answer's body as Kong buffered it (None: not buffered, so not readable in ``log``)."""
+    """The answer's body as Kong buffered it (None: not buffered, so not readable in ``log``), or the digest
+    of it an earlier plugin handed on (core/answer_digest.py)."""
 
     body: bytes | None = None
+    handed_on: AnswerDigest | None = None
+
+    @property
+    def digest(self) -> AnswerDigest | None:
+        if self.body is not None:
+            return AnswerDigest.of_body(self.body)
+        return self.handed_on
 
 
 def build_record(
@@ -134,15 +139,15 @@ def build_record(
     now: dt.datetime | None = None,
     payloads: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One record. ``shared`` maps context keys (``ai_guard.tenant``...) to what ``kong.ctx.shared`` held.
+    """One record. ``shared`` is what ``kong.ctx.shared["ai_guard"]`` held (sections ``tenant``...).
     ``payloads`` (``{"prompt": ..., "output": ...}``, already redacted and capped by :mod:`.payloads`) is
     recorded only when given: with ``include_payloads`` off the record has no ``payloads`` field at all."""
     request = _map(serialized.get("request"))
     response = _map(serialized.get("response"))
     latencies = _map(serialized.get("latencies"))
-    tenant = _map(shared.get("ai_guard.tenant"))
-    facts = _map(shared.get("ai_guard.request"))
-    usage = _map(shared.get("ai_guard.usage"))
+    tenant = _map(shared.get("tenant"))
+    facts = _map(shared.get("request"))
+    usage = _map(shared.get("usage"))
     status = _count(response.get("status"))
     source = _text(serialized.get("source"))
     started_ms = _count(serialized.get("started_at"))
@@ -151,6 +156,7 @@ def build_record(
         if started_ms is not None
         else (now or dt.datetime.now(dt.UTC))
     )
+    digest = answer.digest
     input_sha = _hex64(facts.get("body_sha256")) or access.body_sha256
     body_bytes = _count(facts.get("body_bytes"))
     if body_bytes is None:
@@ -175,13 +181,13 @@ def build_record(
         "response_source": source,
         "upstream_status": _upstream_status(serialized.get("upstream_status")),
         "model_requested": _text(facts.get("model")) or access.model,
-        "model_answered": _answered_model(answer.body),
+        "model_answered": digest.model if digest is not None else None,
         "stream": facts.get("stream") if isinstance(facts.get("stream"), bool) else None,
         "hash_algorithm": fingerprint.algorithm,
         "input_hash": fingerprint.of_digest(input_sha) if input_sha else None,
-        "output_hash": fingerprint.of_body(answer.body) if answer.body is not None else None,
+        "output_hash": fingerprint.of_digest(digest.sha256) if digest is not None else None,
         "request_body_bytes": body_bytes,
-        "response_body_bytes": len(answer.body) if answer.body is not None else None,
+        "response_body_bytes": digest.size if digest is not None else None,
         "request_bytes": _count(request.get("size")),
         "response_bytes": _count(response.get("size")),
         "latency_ms": {
@@ -191,9 +197,9 @@ def build_record(
         },
         "usage": _usage(usage),
         "limiter": _limiter(usage, status, source, response.get("headers")),
-        "authz": _authz(shared.get("ai_guard.authz")),
-        "findings": _findings(shared.get("ai_guard.findings")),
-        "redaction": _redaction(shared.get("ai_guard.redaction")),
+        "authz": _authz(shared.get("authz")),
+        "findings": _findings(shared.get("findings")),
+        "redaction": _redaction(shared.get("redaction")),
     }
     if payloads is not None:
         record["payloads"] = {"prompt": payloads.get("prompt"), "output": payloads.get("output")}
@@ -278,16 +284,6 @@ def _entity(value: Any, names: tuple[str, ...]) -> dict[str, Any] | None:
     entity = {name: _text(value.get(name)) for name in names}
     entity = {name: item for name, item in entity.items() if item is not None}
     return entity or None
-
-
-def _answered_model(body: bytes | None) -> str | None:
-    """The ``model`` the upstream named in its (buffered) answer: JSON or SSE, first occurrence, bounded."""
-    if not body:
-        return None
-    match = _MODEL_FIELD.search(body[:MODEL_SCAN_BYTES])
-    if match is None:
-        return None
-    return match.group(1).decode("utf-8", "replace")
 
 
 def _usage(usage: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -4,30 +4,30 @@ The checks themselves are pure (:mod:`.content_type`, :mod:`.body`, :mod:`.inspe
 calls); this handler only does PDK I/O. kong-pdk makes every ``kong.*`` call one round trip to Kong, so each
 is counted. In ``access``:
 
-* ``kong.request.get_headers(1000)``: always (``Content-Type``, ``Content-Length``, ``Transfer-Encoding``):
-  all of them, not Kong's default first 100 lines; 431 from 1000 lines
-  (:mod:`kong_plugins.core.request_headers`). Nothing about the tenant is taken from headers: an
-  ``X-Tenant-ID`` pushed past a limit, or sent by a client on a route without the resolver, decides nothing;
+* ``kong.ctx.shared.get("ai_guard")``: always, first (the context contract's one entry: the tenant's
+  ``allowed_models``, narrowed by a ``kong-ai emergency restrict --models`` in force - the context is the
+  only source of tenant facts - and the request headers ai-tenant-resolver handed on);
+* ``kong.request.get_headers(1000)``: only when no earlier plugin handed the headers on (``Content-Type``,
+  ``Content-Length``, ``Transfer-Encoding``): all of them, not Kong's default first 100 lines; 431 from
+  1000 lines (:mod:`kong_plugins.core.request_headers`). Nothing about the tenant is taken from headers:
+  an ``X-Tenant-ID`` pushed past a limit, or sent by a client on a route without the resolver, decides
+  nothing;
 * ``kong.request.get_raw_body(max_body_bytes)``: unless ``Content-Length: 0``. The size argument (Kong 3.8+)
   makes Kong read bodies that nginx buffered to a temp file (above ``client_body_buffer_size``) instead of
   throwing; the ``Content-Length`` check before it guarantees the file is never larger than the argument
   (a larger one would also make Kong throw). Chunked bodies have no length: one larger than both the buffer
   and ``max_body_bytes`` ends with Kong's 500 - set ``nginx_http_client_max_body_size`` to refuse them in
   nginx first;
-* ``kong.ctx.shared.get("ai_guard.tenant")``: when ``tenant_models`` is on (the default) and there is a body
-  (the tenant's ``allowed_models``, narrowed by a ``kong-ai emergency restrict --models`` in force: the
-  context is the only source of tenant facts), and on refusals (see below); read at most once;
 * ``kong.service.request.set_raw_body(body)``: only when ``max_tokens`` was clamped;
-* ``kong.ctx.shared.get`` + ``kong.ctx.shared.set("ai_guard.findings", ...)``: only when a detector in ``log``
-  mode reported, and on refusals (read, append, write);
-* ``kong.ctx.shared.set("ai_guard.request", facts)``: every request that passes (one call, the whole map).
+* ``kong.ctx.shared.set("ai_guard", entry)``: every request that passes (one call: section ``request``, and
+  ``findings`` when a detector in ``log`` mode reported), and refused requests (``findings``).
 
-So a request that passes costs **4** round trips (headers, body, tenant, facts), **3** with ``tenant_models``
-off, **2** without a body on a route that allows that; plus 1 when ``max_tokens`` is clamped, 2 when a
-finding is logged. A refused request costs its reads,
-then the tenant context (unless already read) and, without a tenant, ``kong.client.get_consumer()`` (to
-choose the error format), the two findings calls, and ``kong.response.exit``/``error``: e.g. **6** for a 415
-from an anonymous caller, **6** for an injection blocked for a tenant's request.
+So a request that passes costs **3** round trips (entry, body, entry) after ai-tenant-resolver, **4** on a
+route without it (the headers too), **2**/**3** without a body on a route that allows that; plus 1 when
+``max_tokens`` is clamped. A refused request costs its reads, then, without a tenant,
+``kong.client.get_consumer()`` (to choose the error format), the entry (with the finding) and
+``kong.response.exit``/``error``: e.g. **5** for a 415 from an anonymous caller, **4** for an injection
+blocked for a tenant's request.
 
 Errors: callers the chain authenticated (a resolved tenant, or a Kong consumer) get
 ``{"message": "Invalid request", "errors": [{"path", "error"}]}``; others only Kong's default message for the
@@ -50,7 +50,7 @@ from kong_plugins.ai_input_guard.models import ModelList
 from kong_plugins.ai_input_guard.rejection import MAX_ERRORS, Rejection
 from kong_plugins.ai_input_guard.schema import NAME, SCHEMA
 from kong_plugins.ai_input_guard.settings import GuardSettings, build_settings
-from kong_plugins.core.context import FINDINGS_KEY, REQUEST_KEY, TENANT_KEY, RequestFacts, TenantFacts
+from kong_plugins.core.context import FINDINGS, REQUEST, TENANT, RequestFacts, SharedEntry, TenantFacts
 from kong_plugins.core.errors import (
     BadRequest,
     Forbidden,
@@ -62,7 +62,7 @@ from kong_plugins.core.errors import (
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
-from kong_plugins.core.request_headers import read_request_headers
+from kong_plugins.core.request_headers import drop_handed_on_headers, read_request_headers
 from kong_plugins.core.schema import ensure_valid_config
 
 __all__ = ["PRIORITY", "VERSION", "Plugin"]
@@ -80,18 +80,22 @@ _ERRORS: dict[int, type[PluginResponseError]] = {
 }
 
 
-class _TenantContext:
-    """The tenant facts ai-tenant-resolver published (``kong.ctx.shared``), read at most once."""
+#: The request headers this plugin reads (all of them handed on by ai-tenant-resolver when it ran).
+HEADERS = ("content-type", "content-length", "transfer-encoding")
 
-    def __init__(self, pdk: Pdk) -> None:
-        self._pdk = pdk
+
+class _TenantContext:
+    """The tenant facts ai-tenant-resolver published (the entry's ``tenant`` section)."""
+
+    def __init__(self, entry: SharedEntry) -> None:
+        self._entry = entry
         self._read = False
         self._facts: TenantFacts | None = None
 
     def facts(self) -> TenantFacts | None:
         if not self._read:
             self._read = True
-            facts = TenantFacts.from_shared(self._pdk.call("ctx.shared.get", TENANT_KEY))
+            facts = TenantFacts.from_shared(self._entry.get(TENANT))
             self._facts = facts if facts is not None and facts.id else None
         return self._facts
 
@@ -130,17 +134,21 @@ class Plugin(GuardPlugin):
 
     @phase
     def access(self, pdk: Pdk) -> None:
-        tenant = _TenantContext(pdk)
+        entry = SharedEntry(pdk)
+        entry.read()  # first: it may hold the headers, and the tenant is needed for most bodies
+        tenant = _TenantContext(entry)
         try:
-            headers = read_request_headers(pdk)
+            headers = read_request_headers(pdk, entry, HEADERS)
             facts, findings, rewritten = self._check(pdk, headers, tenant)
         except Rejection as rejection:
-            raise self._refusal(pdk, rejection, tenant) from None
+            raise self._refusal(pdk, rejection, tenant, entry) from None
         if rewritten is not None:
             pdk.call("service.request.set_raw_body", rewritten.decode("utf-8"))
+            drop_handed_on_headers(entry)  # Kong set a new Content-Length
         if findings:
-            _append_findings(pdk, findings)
-        pdk.call("ctx.shared.set", REQUEST_KEY, facts.to_shared())
+            _append_findings(entry, findings)
+        entry.put(REQUEST, facts.to_shared())
+        entry.write()
 
     def _check(
         self, pdk: Pdk, headers: dict[str, Any], tenant: _TenantContext
@@ -167,7 +175,9 @@ class Plugin(GuardPlugin):
         inspection = inspect_body(settings, raw, tenant_models, tenant_id)  # 3-9
         return inspection.facts, inspection.findings, inspection.rewritten_body
 
-    def _refusal(self, pdk: Pdk, rejection: Rejection, tenant: _TenantContext) -> PluginResponseError:
+    def _refusal(
+        self, pdk: Pdk, rejection: Rejection, tenant: _TenantContext, entry: SharedEntry
+    ) -> PluginResponseError:
         """The answer to a refused request, after recording it; the format depends on who is asking."""
         authenticated = tenant.facts() is not None or pdk.call("client.get_consumer") is not None
         score = rejection.score if rejection.score is not None else 1.0
@@ -180,7 +190,8 @@ class Plugin(GuardPlugin):
             rejection.source,
             rejection.prompt_simhash,
         )
-        _append_findings(pdk, [finding])
+        _append_findings(entry, [finding])
+        entry.write()
         error_class = _ERRORS.get(rejection.status, BadRequest)
         if authenticated:
             errors = [problem.to_json() for problem in rejection.problems[:MAX_ERRORS]]
@@ -189,12 +200,12 @@ class Plugin(GuardPlugin):
         return error_class(log_reason=str(rejection))
 
 
-def _append_findings(pdk: Pdk, findings: list[Finding]) -> None:
-    """Read, append, write ``ai_guard.findings`` (the contract's shared list)."""
-    existing = pdk.call("ctx.shared.get", FINDINGS_KEY)
+def _append_findings(entry: SharedEntry, findings: list[Finding]) -> None:
+    """Append to the entry's ``findings`` (the contract's shared list; written with the entry)."""
+    existing = entry.get(FINDINGS)
     items = [item for item in existing if isinstance(item, dict)] if isinstance(existing, list) else []
     items.extend(finding.to_shared(NAME) for finding in findings)
-    pdk.call("ctx.shared.set", FINDINGS_KEY, items[-MAX_FINDINGS:])
+    entry.put(FINDINGS, items[-MAX_FINDINGS:])
 
 
 def _as_bytes(value: Any) -> bytes:

@@ -3,30 +3,31 @@
 PDK calls in ``response`` (each ``kong.*`` call is a round trip, except the terminal ``exit``/``error``,
 which ends the event in place of ``ret``; the README's Cost line has the totals):
 
-* ``kong.service.response.get_status()``: always (the status of the ``exit``; and Kong's own 502/503/504
-  page for a failed upstream cannot be read: ``get_raw_body`` would throw, kong-protocol.md section 9);
 * ``kong.response.get_headers(1000)``: always (Content-Type, Content-Encoding, the tenant header, Vary, the
   processing time; ``kong.service.response.get_headers()`` is empty for external plugins after buffering);
+* ``kong.ctx.shared.get("ai_guard")``: when the answer carries the tenant header (``check_tenant_header``),
+  read right then: section ``tenant`` to check it against, and section ``answer``, the status
+  ai-token-limiter handed on; else only when a value is hashed (read once);
+* ``kong.service.response.get_status()``: unless handed on (the status of the ``exit``; and Kong's own
+  502/503/504 page for a failed upstream cannot be read: ``get_raw_body`` would throw, kong-protocol.md
+  section 9);
 * ``kong.response.get_source()``: only for a 502/503/504, to tell Kong's own error page (``"error"``: its
   body cannot be read) from an upstream that answered that status itself (``"service"``: its body is read
   and redacted like any other);
 * ``kong.service.response.get_raw_body()``: unless the status is Kong's own 502/503/504 page;
-* ``kong.ctx.shared.get("ai_guard.tenant")``: only when a value is hashed or the answer carries the
-  tenant header (read once);
-* ``kong.ctx.shared.set("ai_guard.redaction", facts)``: only when something was redacted, blocked or
-  passed unread;
+* ``kong.ctx.shared.set("ai_guard", entry)`` (section ``redaction``): only when something was redacted,
+  blocked or passed unread (the entry read first when it was not yet);
 * ``kong.response.exit(status, body, headers)`` when the body changed, else
   ``kong.response.set_headers(headers)``; ``kong.response.error(502, ...)`` when the answer is blocked.
 
-So a clean answer costs **4** calls, a redacted one **5** (4 round trips and the ``exit``; 6 with
-``hash``), a blocked one 5-6; with
-``output_schema`` the facts are written for every answer (5); with ``redact_request`` the facts access
-wrote are read back before writing (+1).
+So a clean answer costs **3** calls (headers, status, body), **4** when it carries the tenant header
+(ai-tenant-resolver's tag) after ai-token-limiter handed the status on, 5 without it; a redacted one one
+more (the ``exit``) plus the entry (read and written); a blocked one 5-6; with ``output_schema`` the facts
+are written for every answer.
 
 In ``access`` (only with ``redact_request``; otherwise the handler returns without a call):
 ``kong.request.get_header("Content-Length")``, ``kong.request.get_raw_body(max_body_bytes)``, and when
-something was redacted ``kong.service.request.set_raw_body`` and ``kong.ctx.shared.set``: 2 or 4 (+1 for
-``hash``).
+something was redacted ``kong.service.request.set_raw_body`` and the entry (read and written): 2 or 5.
 """
 
 from __future__ import annotations
@@ -34,15 +35,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kong_plugins.ai_output_redactor.answer import BLOCKED_MESSAGE, Outcome, process_answer
+from kong_plugins.ai_output_redactor.answer import BLOCKED_MESSAGE, Outcome, header_values, process_answer
 from kong_plugins.ai_output_redactor.request import REQUEST_BLOCKED_MESSAGE, redact_request
 from kong_plugins.ai_output_redactor.schema import NAME, SCHEMA
 from kong_plugins.ai_output_redactor.settings import RedactorSettings, build_settings
-from kong_plugins.core.context import REDACTION_KEY, TENANT_KEY, RedactionFacts, TenantFacts
+from kong_plugins.core.context import ANSWER, REDACTION, TENANT, RedactionFacts, SharedEntry, TenantFacts
 from kong_plugins.core.errors import BadGateway, BadRequest, PayloadTooLarge, ReplaceResponse
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.request_headers import drop_handed_on_headers
 from kong_plugins.core.schema import ensure_valid_config
 
 __all__ = ["PRIORITY", "VERSION", "Plugin"]
@@ -58,17 +60,17 @@ KONG_ERROR_STATUSES = frozenset({502, 503, 504})
 
 
 class _Tenant:
-    """The tenant ai-tenant-resolver published, read from ``kong.ctx.shared`` at most once, on demand."""
+    """The tenant ai-tenant-resolver published (the entry's ``tenant`` section), read on demand."""
 
-    def __init__(self, pdk: Pdk) -> None:
-        self._pdk = pdk
+    def __init__(self, entry: SharedEntry) -> None:
+        self._entry = entry
         self._read = False
         self._id: str | None = None
 
     def resolved(self) -> str | None:
         if not self._read:
             self._read = True
-            facts = TenantFacts.from_shared(self._pdk.call("ctx.shared.get", TENANT_KEY))
+            facts = TenantFacts.from_shared(self._entry.get(TENANT))
             self._id = facts.id if facts is not None and isinstance(facts.id, str) and facts.id else None
         return self._id
 
@@ -92,18 +94,24 @@ class Plugin(GuardPlugin):
 
     @phase
     def response(self, pdk: Pdk) -> None:
-        status = pdk.call("service.response.get_status")
+        entry = SharedEntry(pdk)
         headers = pdk.call("response.get_headers", MAX_HEADERS)
         headers = headers if isinstance(headers, dict) else {}
+        policy = self.settings.headers
+        if policy.check_tenant and header_values(headers, policy.tenant_header):
+            entry.read()  # the tenant check needs it: read now, it may hand the status on
+        status = _handed_on_status(entry) if entry.loaded else None
+        if status is None:
+            status = pdk.call("service.response.get_status")
         readable = isinstance(status, int)
         if status in KONG_ERROR_STATUSES:  # Kong's own error page ("error"), or the upstream's answer?
             readable = pdk.call("response.get_source") == "service"
         raw = _as_bytes(pdk.call("service.response.get_raw_body")) if readable else b""
-        tenant = _Tenant(pdk)
+        tenant = _Tenant(entry)
         outcome = process_answer(self.settings, headers, raw, tenant.for_hash, tenant.resolved)
         if outcome.media == "sse":
             self._warn_stream()
-        self._publish(pdk, outcome)
+        self._publish(entry, outcome)
         if outcome.blocked:
             detail = outcome.schema_error or ",".join(sorted(outcome.tally.blocked or outcome.tally.counts))
             raise BadGateway(
@@ -127,7 +135,7 @@ class Plugin(GuardPlugin):
                 self.name,
             )
 
-    def _publish(self, pdk: Pdk, outcome: Outcome) -> None:
+    def _publish(self, entry: SharedEntry, outcome: Outcome) -> None:
         tally = outcome.tally
         checked = self.settings.output_schema is not None and outcome.media != "other"
         if not (tally.total or outcome.blocked or outcome.passed_unread or checked):
@@ -141,14 +149,14 @@ class Plugin(GuardPlugin):
             reason=outcome.blocked or outcome.passed_unread,
             schema_valid=(outcome.schema_error is None) if checked else None,
         )
-        if self.settings.redact_request:  # keep what access published about the request
-            earlier = RedactionFacts.from_shared(pdk.call("ctx.shared.get", REDACTION_KEY))
-            if earlier is not None:
-                facts.request_redactions, facts.request_counts = (
-                    earlier.request_redactions,
-                    earlier.request_counts,
-                )
-        pdk.call("ctx.shared.set", REDACTION_KEY, facts.to_shared())
+        earlier = RedactionFacts.from_shared(entry.get(REDACTION))
+        if earlier is not None:  # keep what access published about the request (redact_request)
+            facts.request_redactions, facts.request_counts = (
+                earlier.request_redactions,
+                earlier.request_counts,
+            )
+        entry.put(REDACTION, facts.to_shared())
+        entry.write()
 
     @phase
     def access(self, pdk: Pdk) -> None:
@@ -163,7 +171,8 @@ class Plugin(GuardPlugin):
             log.warning("[%s] request passed unread: oversize", self.name)
             return
         raw = _as_bytes(pdk.call("request.get_raw_body", settings.max_body_bytes))
-        tenant = _Tenant(pdk)
+        entry = SharedEntry(pdk)
+        tenant = _Tenant(entry)
         result = redact_request(settings, raw, tenant.for_hash)
         if result.unreadable:
             if settings.unreadable_block:
@@ -176,8 +185,17 @@ class Plugin(GuardPlugin):
         if result.body is None:
             return
         pdk.call("service.request.set_raw_body", result.body)
+        drop_handed_on_headers(entry)  # Kong set a new Content-Length
         facts = RedactionFacts(request_redactions=tally.total, request_counts=dict(tally.counts))
-        pdk.call("ctx.shared.set", REDACTION_KEY, facts.to_shared())
+        entry.put(REDACTION, facts.to_shared())
+        entry.write()
+
+
+def _handed_on_status(entry: SharedEntry) -> int | None:
+    """The upstream's status as ai-token-limiter read it (``kong.service.response.get_status``) this phase."""
+    answer = entry.get(ANSWER)
+    status = answer.get("status") if isinstance(answer, dict) else None
+    return status if isinstance(status, int) and not isinstance(status, bool) else None
 
 
 def _as_bytes(body: Any) -> bytes:

@@ -14,17 +14,21 @@ call one round trip to Kong, so each is counted. In ``access``:
 * ``kong.service.request.set_headers({...})``: always; sets ``X-Tenant-ID``/``-Tier``/``-Region`` to the
   resolved values (replacing every client copy), and removes those without a value and the hidden
   credentials (an empty list removes a header in Kong, pdk/service/request.lua);
-* ``kong.ctx.shared.set("ai_guard.tenant", facts)``: resolved requests (the context contract);
+* ``kong.ctx.shared.set("ai_guard", entry)``: resolved requests (the context contract: section ``tenant``,
+  and section ``kong``, the body's request headers handed on when they were read, so that ai-input-guard
+  does not read them again). Never read first: no plugin of ours runs before this one in a request
+  (priority 1010, no ``rewrite`` handlers), so there is nothing to keep;
 * ``kong.response.set_header("X-Tenant-ID", id)``: resolved requests (tags the response);
 * ``kong.response.error(status, message)``: refused requests (sent by the handler base);
-* ``kong.ctx.shared.get`` + ``set("ai_guard.findings", ...)``: only for a request refused by ``kong-ai
+* ``kong.ctx.shared.set("ai_guard", ...)`` (section ``findings``): only for a request refused by ``kong-ai
   emergency`` (isolated tenant, restricted route), so the audit log records why.
 
 So a resolved request costs **4** round trips when the sources are any of ``jwt``/``header``/``api_key``, or
 only ``path``, or only ``consumer``; **5** when header sources are combined with ``path`` or ``consumer`` (or
 ``path`` with ``consumer``), or when ``region_upstreams`` is set; **6** for both. A request refused by the
-plugin costs its reads plus one (plus ``set_upstream`` when Kong does not know the region's upstream); a
-request without a tenant when ``required`` is false costs its reads plus one (the header clean-up).
+plugin costs its reads plus one (plus ``set_upstream`` when Kong does not know the region's upstream; plus
+one for an emergency refusal's finding); a request without a tenant when ``required`` is false costs its
+reads plus one (the header clean-up).
 
 Why region routing costs 5 and not 4: a routed request has five effects, each in a different part of Kong
 (the client request, the balancer's ``ngx.ctx.balancer_data``, the upstream request headers, the
@@ -60,12 +64,12 @@ from kong_plugins.ai_tenant_resolver.schema import NAME, SCHEMA
 from kong_plugins.ai_tenant_resolver.settings import TENANT_ID_HEADER, ResolverSettings, build_settings
 from kong_plugins.ai_tenant_resolver.sources import API_KEY, RequestInputs
 from kong_plugins.core import metrics
-from kong_plugins.core.context import FINDINGS_KEY, TENANT_KEY
+from kong_plugins.core.context import FINDINGS, TENANT, SharedEntry
 from kong_plugins.core.errors import PluginResponseError, ServiceUnavailable
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
-from kong_plugins.core.request_headers import read_request_headers
+from kong_plugins.core.request_headers import hand_on_headers, read_request_headers
 from kong_plugins.core.schema import ensure_valid_config
 
 __all__ = ["PRIORITY", "VERSION", "Plugin"]
@@ -87,26 +91,25 @@ class Plugin(GuardPlugin):
 
     @phase
     def access(self, pdk: Pdk) -> None:
+        # the first of our plugins in a request: the entry starts empty (never read, nothing to keep)
+        entry = SharedEntry(pdk, fresh=True)
         try:
-            self._access(pdk)
-        except EmergencyRefusal as refusal:  # two more round trips, only for these refusals
-            findings = pdk.call("ctx.shared.get", FINDINGS_KEY)
-            items = (
-                [item for item in findings if isinstance(item, dict)] if isinstance(findings, list) else []
-            )
-            items.append(
-                {
-                    "plugin": NAME,
-                    "check": "emergency",
-                    "category": refusal.category,
-                    "score": 1.0,
-                    "action": "block",
-                }
-            )
-            pdk.call("ctx.shared.set", FINDINGS_KEY, items[-MAX_FINDINGS:])
+            self._access(pdk, entry)
+        except EmergencyRefusal as refusal:  # one more round trip, only for these refusals
+            finding = {
+                "plugin": NAME,
+                "check": "emergency",
+                "category": refusal.category,
+                "score": 1.0,
+                "action": "block",
+            }
+            findings = entry.get(FINDINGS)
+            items = [i for i in findings if isinstance(i, dict)] if isinstance(findings, list) else []
+            entry.put(FINDINGS, [*items, finding][-MAX_FINDINGS:])
+            entry.write()
             raise
 
-    def _access(self, pdk: Pdk) -> None:
+    def _access(self, pdk: Pdk, entry: SharedEntry) -> None:
         settings = self.settings
         sources = settings.sources
         inputs = RequestInputs(
@@ -131,10 +134,14 @@ class Plugin(GuardPlugin):
             and pdk.call("service.set_upstream", resolution.upstream) is not True
         ):
             raise ServiceUnavailable(log_reason=f"Kong has no upstream named {resolution.upstream}")
-        pdk.call("service.request.set_headers", upstream_headers(settings, resolution, inputs))
+        changes = upstream_headers(settings, resolution, inputs)
+        pdk.call("service.request.set_headers", changes)
         if resolution is None:
             return
-        pdk.call("ctx.shared.set", TENANT_KEY, resolution.facts().to_shared())
+        if sources.needs_headers:  # read anyway: handed on (what later plugins would read after this call)
+            hand_on_headers(entry, inputs.headers, changes)
+        entry.put(TENANT, resolution.facts().to_shared())
+        entry.write()
         pdk.call("response.set_header", TENANT_ID_HEADER, resolution.tenant.id)
 
 

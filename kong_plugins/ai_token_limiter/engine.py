@@ -5,20 +5,21 @@
 
 PDK round trips in ``access`` (each ``kong.*`` call is one):
 
-* ``kong.ctx.shared.get("ai_guard.tenant")`` and ``kong.ctx.shared.get("ai_guard.request")``: always (the
-  tenant's facts carry a ``kong-ai emergency restrict --tokens-per-minute`` in force: the tenant's per-minute
-  token limits are narrowed for this request, same counters, or where there is nothing to narrow an extra
-  per-minute tenant counter is checked in the same script call: no extra round trip, PDK or Redis);
+* ``kong.ctx.shared.get("ai_guard")``: always (the context contract's one entry: sections ``tenant`` and
+  ``request``; the tenant's facts carry a ``kong-ai emergency restrict --tokens-per-minute`` in force: the
+  tenant's per-minute token limits are narrowed for this request, same counters, or where there is nothing
+  to narrow an extra per-minute tenant counter is checked in the same script call: no extra round trip,
+  PDK or Redis);
 * ``kong.request.get_raw_body()``: only when ai-input-guard published no request facts;
 * ``kong.client.get_consumer()``: only with ``consumer``/``consumer_model`` limits;
 * ``kong.router.get_route()``: only with ``route`` limits on a plugin not attached to a route;
 * ``kong.client.get_forwarded_ip()``: only with ``ip`` limits;
 * ``kong.response.set_headers({...})``: admitted requests, unless ``hide_client_headers``;
-* ``kong.ctx.shared.set("ai_guard.usage", ...)``: admitted requests;
+* ``kong.ctx.shared.set("ai_guard", ...)``: admitted requests (section ``usage``);
 * ``kong.response.exit(429, ...)``: refused requests (headers and Retry-After go with it).
 
-So an admitted request costs **4** round trips with the input guard in front (3 with hidden headers), and a
-refused one 3. Redis: exactly **one** script call per reservation attempt (a queued request makes one more
+So an admitted request costs **3** round trips with the input guard in front (2 with hidden headers), and a
+refused one 2. Redis: exactly **one** script call per reservation attempt (a queued request makes one more
 per wake-up), and at most one to settle (none when the reservation was exact); after a Redis outage, one
 more per request until what the fallback counted has been added (:mod:`.degraded`).
 """
@@ -54,7 +55,7 @@ from kong_plugins.ai_token_limiter.reservation import Reservation, UsageSource
 from kong_plugins.ai_token_limiter.settings import LimiterSettings, build_settings
 from kong_plugins.core import blocking, metrics
 from kong_plugins.core.client_ip import ip_group
-from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
+from kong_plugins.core.context import REQUEST, TENANT, USAGE, RequestFacts, SharedEntry, TenantFacts
 from kong_plugins.core.errors import BadRequest
 from kong_plugins.core.handler import GuardPlugin
 from kong_plugins.core.pdk import Pdk, PdkError
@@ -120,8 +121,9 @@ class TokenLimiterBase(GuardPlugin):
     def reserve(self, pdk: Pdk) -> None:
         """The whole access phase: reserve all limits or answer 429 (or 503 / 400)."""
         settings = self.settings
-        tenant = TenantFacts.from_shared(pdk.call("ctx.shared.get", TENANT_KEY))
-        facts = RequestFacts.from_shared(pdk.call("ctx.shared.get", REQUEST_KEY))
+        entry = SharedEntry(pdk)
+        tenant = TenantFacts.from_shared(entry.get(TENANT))
+        facts = RequestFacts.from_shared(entry.get(REQUEST))
         estimate = estimate_from_facts(facts) if facts is not None else self._estimate_from_body(pdk)
         subject = Subject(
             tenant=_identifier(tenant.id) if tenant else None,
@@ -172,7 +174,8 @@ class TokenLimiterBase(GuardPlugin):
             at_ms=at_ms,
             emergency_cap=cap_rule.units if cap_rule is not None else None,
         )
-        pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared())
+        entry.put(USAGE, reservation.to_shared())
+        entry.write()
 
     def _reserved_amounts(self, estimate: RequestEstimate, price: ModelPrice) -> Amounts:
         """What the request can really cost: every completion it asks for (``n``/``best_of``), each up to
@@ -246,7 +249,7 @@ class TokenLimiterBase(GuardPlugin):
     # ------------------------------------------------------------------------------------------ settle
     def settle(
         self,
-        pdk: Pdk,
+        entry: SharedEntry,
         reservation: Reservation,
         actual: Amounts,
         source: UsageSource,
@@ -254,7 +257,8 @@ class TokenLimiterBase(GuardPlugin):
         compute_ms: int | None = None,
     ) -> None:
         """Correct every counter by ``actual - reserved`` and publish the actual usage and cost, and
-        ``source``: how the actual usage was known (``usage_source``, :mod:`.reservation`).
+        ``source``: how the actual usage was known (``usage_source``, :mod:`.reservation`), in ``entry``
+        (the one :meth:`pending_reservation` read; one write).
         ``compute_ms``: the upstream's processing time when the answer or Kong said it, else the time
         since the reservation is used (``compute_seconds`` limits only, :mod:`.compute`)."""
         if self.settings.needs_compute:
@@ -273,7 +277,8 @@ class TokenLimiterBase(GuardPlugin):
                 self.releases.notify()
         else:  # the configuration changed between the phases: these buckets are not these counters
             log.info("[%s] configuration changed since access: reservation left as it was", self.name)
-        pdk.call("ctx.shared.set", USAGE_KEY, reservation.to_shared(actual=actual, source=source))
+        entry.put(USAGE, reservation.to_shared(actual=actual, source=source))
+        entry.write()
 
     def price_of(self, model: str | None) -> ModelPrice:
         """The price to settle with (an admitted request's model was priced in access)."""
@@ -282,9 +287,9 @@ class TokenLimiterBase(GuardPlugin):
         except UnknownModel:
             return self.settings.prices.default
 
-    def pending_reservation(self, pdk: Pdk) -> Reservation | None:
+    def pending_reservation(self, entry: SharedEntry) -> Reservation | None:
         """The reservation this request made in access, unless it is absent or already settled."""
-        reservation = Reservation.from_shared(pdk.call("ctx.shared.get", USAGE_KEY))
+        reservation = Reservation.from_shared(entry.get(USAGE))
         if reservation is None or reservation.settled:
             return None
         return reservation

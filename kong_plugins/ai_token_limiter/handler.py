@@ -5,9 +5,11 @@ configured on (kong/init.lua ``Kong.response``): the body is read in full, so th
 an SSE stream reaches the client all at once, at its end. Routes that must keep streaming use
 ``ai-token-limiter-stream`` instead (settles in ``log``, no buffering; see its module).
 
-PDK round trips in ``response``: ``kong.ctx.shared.get("ai_guard.usage")``, ``kong.service.response.
-get_status()``, ``kong.service.response.get_raw_body()`` (not for error statuses), ``kong.ctx.shared.set(
-"ai_guard.usage", ...)``: **4** for a successful answer whose usage can be read as it is. One more,
+PDK round trips in ``response``: ``kong.ctx.shared.get("ai_guard")`` (section ``usage``), ``kong.service.
+response.get_status()``, ``kong.service.response.get_raw_body()`` (not for error statuses), ``kong.ctx.
+shared.set("ai_guard", ...)`` (the settled ``usage``, and in section ``answer`` the status, so that
+ai-output-redactor does not ask for it again, and the body's digest, so that ai-audit-log does not read the
+body again: core/answer_digest.py): **4** for a successful answer whose usage can be read as it is. One more,
 ``kong.service.response.get_header("Content-Encoding")``, only when the raw body yields nothing (**5**): a
 compressed body never parses as JSON or SSE, and a readable one cannot be compressed, so the plain answer
 does not pay for the header (``get_headers()`` would not help: it gives external plugins an empty map after
@@ -31,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from kong_plugins.ai_token_limiter.compute import header_ms
 from kong_plugins.ai_token_limiter.engine import TokenLimiterBase
@@ -39,6 +41,8 @@ from kong_plugins.ai_token_limiter.plan import Amounts
 from kong_plugins.ai_token_limiter.reservation import ESTIMATE, UPSTREAM_ERROR, Reservation, UsageSource
 from kong_plugins.ai_token_limiter.schema import NAME, SCHEMA
 from kong_plugins.ai_token_limiter.usage import NO_USAGE, UNKNOWN, Usage, parse_encoded_usage, parse_usage
+from kong_plugins.core.answer_digest import AnswerDigest
+from kong_plugins.core.context import ANSWER, SharedEntry
 from kong_plugins.core.handler import phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -82,12 +86,21 @@ class Plugin(TokenLimiterBase):
 
     @phase
     def response(self, pdk: Pdk) -> None:
-        reservation = self.pending_reservation(pdk)
+        entry = SharedEntry(pdk)
+        reservation = self.pending_reservation(entry)
         if reservation is None:
             return
         status = pdk.call("service.response.get_status")
         failed = not isinstance(status, int) or status >= 400
-        usage = NO_USAGE if failed else self._usage(pdk)
+        answer: dict[str, Any] = {"status": status} if isinstance(status, int) else {}
+        usage = NO_USAGE
+        if not failed:
+            body = pdk.call("service.response.get_raw_body")
+            usage = self._usage(pdk, body)
+            if isinstance(body, bytes | str):  # for ai-audit-log (core/answer_digest.py)
+                raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else body
+                answer["digest"] = AnswerDigest.of_body(raw).to_shared()
+        entry.put(ANSWER, answer)  # handed on with the settlement's write
         price = self.price_of(reservation.subject.model)
         cost = partial(
             price.cost_nano_usd,
@@ -95,7 +108,7 @@ class Plugin(TokenLimiterBase):
             cache_write_tokens=usage.cache_write_tokens,
         )
         actual, source = actual_amounts(reservation, usage, cost, failed=failed)
-        self.settle(pdk, reservation, actual, source, compute_ms=self._compute_header_ms(pdk))
+        self.settle(entry, reservation, actual, source, compute_ms=self._compute_header_ms(pdk))
 
     def _compute_header_ms(self, pdk: Pdk) -> int | None:
         """The upstream's own processing time (``compute_header``), asked for only with ``compute_seconds``
@@ -106,9 +119,8 @@ class Plugin(TokenLimiterBase):
         return header_ms(pdk.call("service.response.get_header", header))
 
     @staticmethod
-    def _usage(pdk: Pdk) -> Usage:
+    def _usage(pdk: Pdk, body: Any) -> Usage:
         """The answer's usage; the Content-Encoding is asked for only when the raw body says nothing."""
-        body = pdk.call("service.response.get_raw_body")
         usage = parse_usage(body)
         if usage.source != UNKNOWN or not body:
             return usage

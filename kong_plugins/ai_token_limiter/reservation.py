@@ -1,6 +1,7 @@
-"""The reservation as published in ``ai_guard.usage``: what the audit log reads and what settling needs.
+"""The reservation as published in the ``usage`` section of ``ai_guard``: what the audit log reads and what
+settling needs.
 
-``ai_guard.usage`` is :class:`~kong_plugins.core.context.UsageFacts` (reserved and actual tokens and cost,
+The section is :class:`~kong_plugins.core.context.UsageFacts` (reserved and actual tokens and cost,
 ``degraded``) plus flat ``reservation_*`` fields that only this plugin reads (readers ignore unknown
 fields): the store that took the reservation, the buckets it charged, the subject its counters were built
 for, the exact reserved cost in nano-USD, and whether it has been settled (so it is never settled twice).

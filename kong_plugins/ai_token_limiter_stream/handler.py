@@ -29,7 +29,8 @@ stream is settled from the bytes that did arrive, framing included (over-countin
 but not what the model may have generated after the cut); routes that must settle exactly use
 ``ai-token-limiter``, which reads the body and settles a cut stream as its reservation.
 
-PDK round trips in ``log``: ``kong.ctx.shared.get``, ``kong.log.serialize``, ``kong.ctx.shared.set``: 3
+PDK round trips in ``log``: ``kong.ctx.shared.get("ai_guard")``, ``kong.log.serialize``,
+``kong.ctx.shared.set("ai_guard", ...)``: 3
 (after the response, so the client never waits for them). Redis: at most one script call.
 """
 
@@ -52,6 +53,7 @@ from kong_plugins.ai_token_limiter.reservation import (
 )
 from kong_plugins.ai_token_limiter_stream.schema import NAME, SCHEMA
 from kong_plugins.core.content_encoding import is_identity
+from kong_plugins.core.context import SharedEntry
 from kong_plugins.core.handler import phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -126,7 +128,8 @@ class Plugin(TokenLimiterBase):
 
     @phase
     def log(self, pdk: Pdk) -> None:
-        reservation = self.pending_reservation(pdk)
+        entry = SharedEntry(pdk)
+        reservation = self.pending_reservation(entry)
         if reservation is None:
             return
         raw = pdk.call("log.serialize")
@@ -140,7 +143,7 @@ class Plugin(TokenLimiterBase):
             serialized = raw
         actual, source = self._actual(reservation, serialized)
         compute_ms = serialized_compute_ms(serialized, self.settings.compute_header)
-        self.settle(pdk, reservation, actual, source, compute_ms=compute_ms)
+        self.settle(entry, reservation, actual, source, compute_ms=compute_ms)
 
     def _actual(self, reservation: Reservation, serialized: Any) -> tuple[Amounts, UsageSource]:
         reserved = reservation.reserved

@@ -1,9 +1,13 @@
 """The request-context contract between our plugins: what each publishes in ``kong.ctx.shared``.
 
 Kong shares one ``kong.ctx.shared`` table per request between all plugins (Lua and external) and all phases,
-the log phase included. Each of our plugins publishes ONE key, holding a flat, JSON-like map, so that later
-plugins read a fact in a single PDK round trip and never re-derive it (the body is parsed once, by the input
-guard). The full contract, with every field, is in docs/context.md; these dataclasses are its code form.
+the log phase included, and an external plugin reads or writes it ONE key per PDK round trip. So our plugins
+share ONE key, ``ai_guard`` (contract v2): a map of sections, one per publishing plugin (``tenant``,
+``request``, ``authz``...), plus facts an earlier plugin already read from Kong and hands on (``kong``: the
+request headers; ``answer``: the upstream's status). A handler reads it at most once and writes it at most
+once (:class:`SharedEntry`), so a plugin that both reads and publishes costs two round trips whatever it
+reads, and the audit log reads everything in one. The full contract is in docs/context.md; the dataclasses
+below are the sections' code form.
 
 Values cross msgpack and Lua: only None/bool/int/float/str and lists/maps of them survive (bytes come back as
 str, ``{}`` as ``[]``, a None inside a map drops the key). ``to_shared`` produces exactly that.
@@ -14,15 +18,69 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypeVar
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
 
-# One key per publishing plugin. Prefixed so they can never collide with other plugins' keys.
-TENANT_KEY = "ai_guard.tenant"  # ai-tenant-resolver
-REQUEST_KEY = "ai_guard.request"  # ai-input-guard
-AUTHZ_KEY = "ai_guard.authz"  # ai-action-authz
-USAGE_KEY = "ai_guard.usage"  # ai-token-limiter
-REDACTION_KEY = "ai_guard.redaction"  # ai-output-redactor
-FINDINGS_KEY = "ai_guard.findings"  # any plugin: security findings for the audit log (list of maps)
+#: The one kong.ctx.shared key of the contract (the fail-closed marks ``ai_guard.done.*`` stay keys of their
+#: own: the Lua guards read them, core/completion.py).
+ENTRY_KEY = "ai_guard"
+
+# Sections of the entry: one per publishing plugin ...
+TENANT = "tenant"  # ai-tenant-resolver
+REQUEST = "request"  # ai-input-guard
+AUTHZ = "authz"  # ai-action-authz
+USAGE = "usage"  # ai-token-limiter(-stream)
+REDACTION = "redaction"  # ai-output-redactor
+FINDINGS = "findings"  # any plugin: security findings for the audit log (list of maps)
+AUDIT = "audit"  # ai-audit-log (access -> log)
+# ... and facts an earlier plugin read from Kong, handed on so that later plugins do not read them again
+KONG = "kong"  # {"headers": the request headers as kong.request.get_headers(1000) answers after that plugin}
+ANSWER = "answer"  # {"status": kong.service.response.get_status()} (response phase)
+
+
+class SharedEntry:
+    """``kong.ctx.shared["ai_guard"]`` for one handler: read at most once (lazily), written at most once.
+
+    Kong's ``kong.ctx.shared.get/set`` move one key per round trip and store the value a plugin sends as it
+    is, so a section is changed by read-modify-write of the whole entry: :meth:`put` reads first (unless the
+    handler is known to run before every other writer, ``fresh``), :meth:`write` sends the entry back in one
+    ``set``. Readers treat a missing section as "that plugin is not on this route".
+    """
+
+    __slots__ = ("_dirty", "_pdk", "_value")
+
+    def __init__(self, pdk: Any, *, fresh: bool = False) -> None:
+        self._pdk = pdk
+        self._value: dict[str, Any] | None = {} if fresh else None
+        self._dirty = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the entry has been read (or started fresh): reading a section costs no round trip then."""
+        return self._value is not None
+
+    def read(self) -> dict[str, Any]:
+        """The whole entry (one ``kong.ctx.shared.get`` the first time, none after)."""
+        if self._value is None:
+            value = self._pdk.call("ctx.shared.get", ENTRY_KEY)
+            self._value = dict(value) if isinstance(value, dict) else {}
+        return self._value
+
+    def get(self, section: str) -> Any:
+        """One section as Kong gave it back (None when absent)."""
+        return self.read().get(section)
+
+    def put(self, section: str, value: Any) -> None:
+        """Replace one section; sent by the next :meth:`write`."""
+        self.read()[section] = value
+        self._dirty = True
+
+    def write(self) -> None:
+        """Send the entry back (one ``kong.ctx.shared.set``) when a section changed."""
+        if self._dirty and self._value is not None:
+            self._value["v"] = CONTRACT_VERSION
+            self._pdk.call("ctx.shared.set", ENTRY_KEY, _lua_safe(self._value))
+            self._dirty = False
+
 
 T = TypeVar("T", bound="SharedFacts")
 
@@ -62,7 +120,7 @@ def _lua_safe(value: Any) -> Any:
 
 @dataclass
 class TenantFacts(SharedFacts):
-    """Published by ai-tenant-resolver under TENANT_KEY."""
+    """Published by ai-tenant-resolver in the TENANT section."""
 
     id: str = ""
     source: str = ""  # jwt | header | path | consumer | api_key
@@ -78,7 +136,7 @@ class TenantFacts(SharedFacts):
 
 @dataclass
 class RequestFacts(SharedFacts):
-    """Published by ai-input-guard under REQUEST_KEY: the parsed body's facts, so nobody parses it again."""
+    """Published by ai-input-guard in the REQUEST section: the parsed body's facts, parsed once."""
 
     format: str = ""  # openai-chat | openai-completions | openai-embeddings | anthropic-messages | custom
     model: str | None = None
@@ -95,7 +153,7 @@ class RequestFacts(SharedFacts):
 
 @dataclass
 class AuthzFacts(SharedFacts):
-    """Published by ai-action-authz under AUTHZ_KEY."""
+    """Published by ai-action-authz in the AUTHZ section."""
 
     decision: str = ""  # allow | deny
     policy_version: str = ""
@@ -115,7 +173,7 @@ class AuthzFacts(SharedFacts):
 
 @dataclass
 class UsageFacts(SharedFacts):
-    """Published by ai-token-limiter under USAGE_KEY (reservation in access, actuals in response)."""
+    """Published by ai-token-limiter in the USAGE section (reservation in access, actuals in response)."""
 
     reserved_prompt_tokens: int = 0
     reserved_completion_tokens: int = 0
@@ -129,7 +187,7 @@ class UsageFacts(SharedFacts):
 
 @dataclass
 class RedactionFacts(SharedFacts):
-    """Published by ai-output-redactor under REDACTION_KEY."""
+    """Published by ai-output-redactor in the REDACTION section."""
 
     redactions: int = 0
     kinds: list[str] = field(default_factory=list)

@@ -97,6 +97,8 @@ class RequestStats:
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
     events: list[tuple[str, str, str]] = field(default_factory=list)  # (plugin, phase, outcome)
+    # every PDK call in order, (plugin, phase, method): which call each counted round trip is
+    pdk_steps: list[tuple[str, str, str]] = field(default_factory=list)
     log_done: bool = False
     # kong.ctx.shared once the log phase is done, as an external plugin would read it (tests look at the
     # facts our plugins publish there: what an audit-log plugin would see)
@@ -107,6 +109,7 @@ class RequestStats:
             "request_id": self.request_id,
             "pdk_calls": {p: dict(phases) for p, phases in self.pdk_calls.items()},
             "events": [list(e) for e in self.events],
+            "pdk_steps": [list(s) for s in self.pdk_steps],
             "log_done": self.log_done,
             "ctx_shared": self.ctx_shared,
         }
@@ -195,6 +198,7 @@ class PluginRuntime:
                     method = data.get("Method")
                     args = data.get("Args") or []
                     stats.pdk_calls[plugin.name][phase] += 1
+                    stats.pdk_steps.append((plugin.name, phase, str(method)))
                     outcome = req.call(ref, str(method), list(args))
                     if outcome.consumes_msgid:
                         rpc.skip_msgid(counter)  # Kong numbered a reply it then failed to pack

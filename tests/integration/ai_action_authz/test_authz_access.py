@@ -40,7 +40,7 @@ def test_endpoint_level_allows_a_tier_and_denies_the_others(authz) -> None:
     denied = route.post(chat(), "globex")
     decision_id = assert_forbidden(denied)
     assert route.upstream_hits() == 2
-    published = route.shared(denied)["ai_guard.authz"]
+    published = route.shared(denied)["ai_guard"]["authz"]
     assert published["decision"] == "deny"
     assert published["decision_id"] == decision_id
     assert published["level"] == "endpoint"
@@ -64,7 +64,7 @@ def test_tenant_level_model_entitlement(authz) -> None:
     assert route.post(chat("gpt-4o-mini"), "globex").status_code == 200
     denied = route.post(chat("gpt-4o"), "globex")
     assert_forbidden(denied)
-    published = route.shared(denied)["ai_guard.authz"]
+    published = route.shared(denied)["ai_guard"]["authz"]
     assert (published["level"], published["action"]) == ("tenant", "model.use")
     assert route.post(chat("gpt-4o"), "acme").status_code == 200
     assert route.upstream_hits() == 2
@@ -101,7 +101,7 @@ def test_action_level_chat_embeddings_and_tool_offer(authz) -> None:
     assert route.post(chat(tools=[tool("search")])).status_code == 200
     denied = route.post(chat(tools=[tool("search"), tool("shell")]))
     assert_forbidden(denied)
-    published = route.shared(denied)["ai_guard.authz"]
+    published = route.shared(denied)["ai_guard"]["authz"]
     assert (published["level"], published["action"]) == ("action", "tool.offer")
     assert {"action": "tool.offer", "resource": 'Tool::"shell"', "decision": "deny"}.items() <= next(
         a for a in published["actions"] if a["resource"] == 'Tool::"shell"'
@@ -124,7 +124,7 @@ def test_forbid_overrides_permit(authz) -> None:
     assert route.post(chat(max_tokens=200), "globex").status_code == 200
     denied = route.post(chat(max_tokens=1000), "globex")
     assert_forbidden(denied)
-    published = route.shared(denied)["ai_guard.authz"]
+    published = route.shared(denied)["ai_guard"]["authz"]
     assert published["rule"] == "no-big-answers-on-free"
     assert published["level"] == "action"
     assert route.post(chat(max_tokens=1000), "acme").status_code == 200
@@ -136,7 +136,7 @@ def test_default_deny(authz) -> None:
     )
     denied = route.post(chat())
     assert_forbidden(denied)
-    assert route.shared(denied)["ai_guard.authz"]["rule"] == "default-deny"
+    assert route.shared(denied)["ai_guard"]["authz"]["rule"] == "default-deny"
     # without a tenant the principal is Tenant::"": nothing permits it either
     nobody = authz({"policy": BASE}, before=[("ai-tenant-resolver", {**RESOLVER[1], "required": False})])
     assert nobody.post(chat(), tenant=None).status_code == 200
@@ -166,11 +166,13 @@ def test_pdk_round_trips_for_an_allowed_request(authz, gateway: GatewayUnderTest
     route = authz({"policy": BASE}, before=[RESOLVER, INPUT_GUARD])
     allowed = route.post(chat())
     assert allowed.status_code == 200
-    # the tenant facts, the request facts, the decision
-    assert "ai-action-authz.access=3" in allowed.headers["X-Emulator-Pdk-Calls"]
+    # the ai_guard entry (tenant and request facts), the entry back with the decision
+    assert "ai-action-authz.access=2" in allowed.headers["X-Emulator-Pdk-Calls"]
+    # the answer has no tool calls: only its body is read, the decision is not needed
+    assert "ai-action-authz.response=1" in allowed.headers["X-Emulator-Pdk-Calls"]
     alone = authz({"policy": BASE})
     # without ai-input-guard: + the body, read once
-    assert "ai-action-authz.access=4" in alone.post(chat()).headers["X-Emulator-Pdk-Calls"]
+    assert "ai-action-authz.access=3" in alone.post(chat()).headers["X-Emulator-Pdk-Calls"]
 
 
 def test_a_body_over_max_body_bytes_is_refused_without_the_guard(authz) -> None:
@@ -207,9 +209,9 @@ forbid(principal == Consumer::"alice-{tag}", action == Action::"chat.create", re
         assert ok.status_code == 200, ok.text
         denied = route.post(chat(), tenant=None, suffix="/other", headers={"apikey": key})
         assert_forbidden(denied)
-        assert route.shared(denied)["ai_guard.authz"]["rule"] == "alice-reads-only"
-        if not gateway.real_kong:  # tenant, request facts, body (no guard), method, path, consumer, decision
-            assert "ai-action-authz.access=7" in ok.headers["X-Emulator-Pdk-Calls"]
-            assert "ai-action-authz.response=2" in ok.headers["X-Emulator-Pdk-Calls"]
+        assert route.shared(denied)["ai_guard"]["authz"]["rule"] == "alice-reads-only"
+        if not gateway.real_kong:  # the entry, body (no guard), method, path, consumer, the entry back
+            assert "ai-action-authz.access=6" in ok.headers["X-Emulator-Pdk-Calls"]
+            assert "ai-action-authz.response=1" in ok.headers["X-Emulator-Pdk-Calls"]
     finally:
         gateway.admin.delete(f"/consumers/{consumer.json()['id']}")

@@ -123,21 +123,21 @@ def test_a_member_of_the_group_is_permitted_and_a_non_member_denied(
     )
     allowed = route.post(chat(), headers={"apikey": people["keys"]["ann"]})
     assert allowed.status_code == 200, allowed.text
-    assert "analysts-chat" in route.shared(allowed)["ai_guard.authz"]["rule"].split(",")
+    assert "analysts-chat" in route.shared(allowed)["ai_guard"]["authz"]["rule"].split(",")
     denied = route.post(chat(), headers={"apikey": people["keys"]["bob"]})
     assert_forbidden(denied)
     assert route.upstream_hits() == 1
-    if not gateway.real_kong:  # tenant, request facts, body (no guard), consumer groups, decision
-        assert "ai-action-authz.access=5" in allowed.headers["X-Emulator-Pdk-Calls"]
-        assert "ai-action-authz.access=6" in denied.headers["X-Emulator-Pdk-Calls"]  # + the 403
+    if not gateway.real_kong:  # the entry, body (no guard), consumer groups, the entry back
+        assert "ai-action-authz.access=4" in allowed.headers["X-Emulator-Pdk-Calls"]
+        assert "ai-action-authz.access=5" in denied.headers["X-Emulator-Pdk-Calls"]  # + the 403
 
 
 def test_groups_are_not_read_unless_asked(authz, gateway: GatewayUnderTest, people: dict[str, Any]) -> None:
     route = authz({"policy": POLICY.replace("{group}", people["group"])}, before=[KEY_AUTH, RESOLVER])
     member = route.post(chat(), headers={"apikey": people["keys"]["ann"]})
     assert_forbidden(member)  # the group is no role unless roles_from_consumer_groups is on
-    if not gateway.real_kong:  # tenant, request facts, body, decision, the 403: no consumer groups round trip
-        assert "ai-action-authz.access=5" in member.headers["X-Emulator-Pdk-Calls"]
+    if not gateway.real_kong:  # the entry, body, the entry back, the 403: no consumer groups round trip
+        assert "ai-action-authz.access=4" in member.headers["X-Emulator-Pdk-Calls"]
 
 
 def test_leaving_the_group_takes_the_role_away(

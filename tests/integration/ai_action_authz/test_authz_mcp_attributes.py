@@ -38,7 +38,7 @@ def test_mcp_tools_call_is_authorized_on_name_and_arguments(authz) -> None:
     assert_forbidden(route.post(rpc("tools/call", name="transfer", arguments={"account": "globex"})))
     assert_forbidden(route.post(rpc("tools/call", name="shell", arguments={"cmd": "id"})))
     denied = route.post(rpc("tools/call", name="transfer", arguments={"account": "globex"}))
-    published = route.shared(denied)["ai_guard.authz"]
+    published = route.shared(denied)["ai_guard"]["authz"]
     assert (published["action"], published["level"], published["rule"]) == (
         "tool.call",
         "action",
@@ -101,7 +101,7 @@ def test_attribute_based_partition_rules(authz) -> None:
     assert route.post({"transaction": {"merchant": "m-100", "amount": 3}}).status_code == 200
     denied = route.post({"transaction": {"merchant": "m-900", "amount": 3}})
     assert_forbidden(denied)
-    assert route.shared(denied)["ai_guard.authz"]["level"] == "endpoint"
+    assert route.shared(denied)["ai_guard"]["authz"]["level"] == "endpoint"
     assert_forbidden(route.post({"transaction": {"amount": 3}}))  # no merchant: no partition, no access
     assert_forbidden(route.post({"transaction": {"merchant": {"nested": "m-100"}}}))  # not a scalar
     assert_forbidden(route.post({"transaction": {"merchant": "m-100"}}, "globex"))  # not globex's merchant
@@ -127,7 +127,7 @@ def test_attributes_from_the_query_and_the_path(authz) -> None:
     # two values: ambiguous (the policy would see one, or none, the upstream both): refused
     assert route.post({}, suffix="/regions/eu?merchant=m-100&merchant=m-2").status_code == 400
     published = route.shared(route.post({}, suffix="/regions/eu?merchant=m-101"))
-    assert published["ai_guard.authz"]["decision"] == "allow"
+    assert published["ai_guard"]["authz"]["decision"] == "allow"
 
 
 def test_an_attribute_pattern_re2_refuses_is_refused_by_the_admin_api(gateway, make_route) -> None:

@@ -90,11 +90,11 @@ def test_allow_and_deny_with_per_action_decisions(authz, opa: OpaServer) -> None
     route = opa_route(authz, opa, "authz")
     allowed = route.post(chat("gpt-4o"), "acme")
     assert allowed.status_code == 200
-    published = route.shared(allowed)["ai_guard.authz"]
+    published = route.shared(allowed)["ai_guard"]["authz"]
     assert (published["policy_version"], published["rule"]) == ("opa:authz", "pro-tier")
     denied = route.post(chat("o1"), "acme")
     assert_forbidden(denied)
-    published = route.shared(denied)["ai_guard.authz"]
+    published = route.shared(denied)["ai_guard"]["authz"]
     assert (published["action"], published["level"], published["rule"]) == ("model.use", "tenant", "pro-only")
     assert_forbidden(route.post(chat("gpt-4o"), "globex"))
     # the input document: principal, every action with its level and resource, the request context
@@ -138,7 +138,7 @@ def test_failures_fail_closed(authz, opa: OpaServer, path: str, rule: str) -> No
     route = opa_route(authz, opa, path, timeout=200)
     denied = route.post(chat(), "acme")
     assert_forbidden(denied)
-    assert route.shared(denied)["ai_guard.authz"]["rule"] == rule
+    assert route.shared(denied)["ai_guard"]["authz"]["rule"] == rule
     assert route.upstream_hits() == 0
     if rule != "opa-undefined":  # failures are never cached: OPA is asked again
         opa.release.set()

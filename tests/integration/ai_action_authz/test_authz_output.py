@@ -80,7 +80,7 @@ def test_allowed_tool_calls_pass_unchanged(authz, upstream: str, stream: bool) -
         assert openai_calls(response) == [("transfer", '{"account": "acme", "amount": 5}')]
     else:
         assert anthropic_calls(response) == [("transfer", {"account": "acme", "amount": 5})]
-    published = route.shared(response)["ai_guard.authz"]
+    published = route.shared(response)["ai_guard"]["authz"]
     assert (published["output_decision"], published["tool_calls"], published["tool_calls_denied"]) == (
         "allow",
         1,
@@ -97,7 +97,7 @@ def test_block_refuses_the_whole_output(authz, upstream: str, stream: bool) -> N
         response = post(route, upstream, headers, stream=stream)
         decision_id = assert_forbidden(response)
         assert b"rm -rf" not in response.content and b"globex" not in response.content
-        published = route.shared(response)["ai_guard.authz"]
+        published = route.shared(response)["ai_guard"]["authz"]
         assert published["output_decision"] == "block"
         assert published["output_decision_id"] == decision_id
         assert published["output_rule"] == "default-deny"
@@ -126,7 +126,7 @@ def test_strip_openai_keeps_a_valid_answer(authz, stream: bool) -> None:
     answer = openai_answer(only_denied)
     assert not answer.choices[0].message.tool_calls
     assert answer.choices[0].finish_reason == "stop"
-    published = route.shared(only_denied)["ai_guard.authz"]
+    published = route.shared(only_denied)["ai_guard"]["authz"]
     assert (published["output_decision"], published["tool_calls_denied"]) == ("strip", 1)
 
 
@@ -155,8 +155,8 @@ def test_answers_without_tool_calls_and_compressed_answers(authz) -> None:
     route = authz({"policy": POLICY, "on_violation": "strip"}, upstream=OPENAI)
     plain = route.post(chat())
     assert plain.status_code == 200 and openai_answer(plain).choices[0].message.content
-    if not route.gateway.real_kong:  # the decision, the body; nothing written without tool calls
-        assert "ai-action-authz.response=2" in plain.headers["X-Emulator-Pdk-Calls"]
+    if not route.gateway.real_kong:  # the body only: no tool calls, so no decision read, nothing written
+        assert "ai-action-authz.response=1" in plain.headers["X-Emulator-Pdk-Calls"]
     gz = post(route, OPENAI, {**calls("shell", "{}"), "X-Mock-Content-Encoding": "gzip"}, 'search {"q": "x"}')
     assert gz.status_code == 200
     assert "Content-Encoding" not in gz.headers  # sent decoded once rewritten
@@ -168,4 +168,4 @@ def test_answers_without_tool_calls_and_compressed_answers(authz) -> None:
     small = authz({"policy": POLICY, "max_response_bytes": 64}, upstream=OPENAI)
     too_large = post(small, OPENAI, calls("search", "{}"))
     assert_forbidden(too_large)
-    assert small.shared(too_large)["ai_guard.authz"]["output_rule"] == "uninspectable-output"
+    assert small.shared(too_large)["ai_guard"]["authz"]["output_rule"] == "uninspectable-output"

@@ -71,7 +71,7 @@ def route(authz, redis_server: Any, namespace: str):
 
 
 def version_of(route, response) -> str:
-    return str(route.shared(response)["ai_guard.authz"]["policy_version"])
+    return str(route.shared(response)["ai_guard"]["authz"]["policy_version"])
 
 
 def test_push_takes_effect_without_restart_and_rollback_restores(cli: PolicyCli, route) -> None:
@@ -90,7 +90,10 @@ def test_push_takes_effect_without_restart_and_rollback_restores(cli: PolicyCli,
     assert cli.ok("policy", "push", "-m", "no gpt-4o", text=V2).startswith("pushed v2")
     denied = route.post(chat())
     assert_forbidden(denied)
-    assert (version_of(route, denied), route.shared(denied)["ai_guard.authz"]["rule"]) == ("v2", "no-gpt-4o")
+    assert (version_of(route, denied), route.shared(denied)["ai_guard"]["authz"]["rule"]) == (
+        "v2",
+        "no-gpt-4o",
+    )
     assert cli.ok("policy", "rollback") == "active v1\n"
     assert route.post(chat()).status_code == 200
     assert cli.ok("policy", "rollback", "v2") == "active v2\n"

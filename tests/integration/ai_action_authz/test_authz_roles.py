@@ -29,7 +29,10 @@ def test_roles_from_the_jwt_claim_reach_the_policy(authz) -> None:
     admin = bearer(key.token(None, realm={"roles": ["admin", "bad role!", "analyst"]}))
     allowed = route.post(streaming, tenant=None, headers=admin)
     assert allowed.status_code == 200, allowed.text
-    assert route.shared(allowed)["ai_guard.tenant"]["roles"] == ["admin", "analyst"]  # malformed one dropped
+    assert route.shared(allowed)["ai_guard"]["tenant"]["roles"] == [
+        "admin",
+        "analyst",
+    ]  # malformed one dropped
     analyst = bearer(key.token(None, realm={"roles": ["analyst"]}))
     assert_forbidden(route.post(streaming, tenant=None, headers=analyst))
     space_separated = bearer(key.token(None, realm={"roles": "reader admin"}))

@@ -55,6 +55,17 @@ def test_allowed_request_record_matches_what_happened(audit: AuditEnv) -> None:
     assert record["output_hash"] == sha256(response.content)  # buffered: the limiter has a response phase
     assert record["request_body_bytes"] == len(body)
     assert record["response_body_bytes"] == len(response.content)
+    if not audit.gateway.real_kong:
+        # the answer's digest came from ai-token-limiter (it read the body in response): the log phase read
+        # only the context entry and the serialized log, not the body again
+        request_id = response.headers["X-Kong-Request-Id"]
+        stats = poll_until(
+            lambda: (lambda s: s if s["log_done"] else None)(audit.gateway.request_stats(request_id)),
+            deadline_s=10,
+            what="the log phase",
+        )
+        assert stats["pdk_calls"]["ai-audit-log"]["log"] == 2
+        assert stats["ctx_shared"]["ai_guard"]["answer"]["digest"]["sha256"] == sha256(response.content)
     usage = record["usage"]
     assert usage["prompt_tokens"] == answer["usage"]["prompt_tokens"]
     assert usage["completion_tokens"] == answer["usage"]["completion_tokens"]

@@ -270,13 +270,14 @@ def test_evil_regex_input_is_answered_in_linear_time(guarded) -> None:
 @pytest.mark.harness
 def test_pdk_round_trips_per_outcome(gateway: GatewayUnderTest, guarded) -> None:
     gateway.require_harness()
-    # headers, body, tenant facts (from kong.ctx.shared, resolved or not), request facts
+    # the ai_guard entry (kong.ctx.shared, resolved or not), headers, body, the entry back with the facts
     assert guarded().post(chat()).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=4"
     tenant = guarded(before=[TENANT_RESOLVER]).post(
         chat(model="gpt-4o-mini"), headers={"X-Tenant-ID": "acme"}
     )
     assert tenant.status_code == 200
-    assert "ai-input-guard.access=4" in tenant.headers["X-Emulator-Pdk-Calls"]
+    # after the resolver: its headers handed on in the entry, not read again
+    assert "ai-input-guard.access=3" in tenant.headers["X-Emulator-Pdk-Calls"]
     no_tenant_models = guarded({"tenant_models": False}, before=[TENANT_RESOLVER])
     assert (
         "ai-input-guard.access=3"
@@ -284,11 +285,11 @@ def test_pdk_round_trips_per_outcome(gateway: GatewayUnderTest, guarded) -> None
     )
     assert (
         guarded({"body_required": False}).post(b"").headers["X-Emulator-Pdk-Calls"]
-        == "ai-input-guard.access=2"
+        == "ai-input-guard.access=3"
     )
     refused = guarded().post(b"hello", content_type="text/plain")
     assert (
-        refused.headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=6"
-    )  # headers, tenant facts, consumer, findings x2, error
+        refused.headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=5"
+    )  # the entry, headers, consumer, the entry back with the finding, error
     stats = gateway.request_stats(refused.headers["X-Kong-Request-Id"])
-    assert stats["pdk_calls"] == {"ai-input-guard": {"access": 6}}
+    assert stats["pdk_calls"] == {"ai-input-guard": {"access": 5}}

@@ -351,16 +351,16 @@ def test_a_model_that_fails_at_run_time_is_resolved_by_fail_mode(
         ]
 
 
-def test_the_tenant_is_read_for_the_guardrail_only_when_it_can_run(
+def test_the_guardrail_tier_costs_no_round_trip_for_the_tenant(
     gateway: GatewayUnderTest, guarded: Any, service: GuardrailService
 ) -> None:
-    """With `tenant_models` off, the guardrail tier costs one PDK round trip (the tenant's facts, sent to the
-    service); none when the detector is off."""
+    """The tenant's facts (sent to the service) come with the ai_guard entry the handler reads anyway (it
+    writes the request facts back into it): the guardrail tier costs no PDK round trip, on or off."""
     gateway.require_harness()
     body = {"model": "gpt-4o", "messages": [{"role": "user", "content": BENIGN}]}
-    # headers, body, tenant facts, request facts
+    # the entry, headers, body, the entry back with the request facts
     on = guarded({"tenant_models": False, "injection": injection(guardrail=guardrail(service))["injection"]})
     assert on.post(body).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=4"
     off = {"tenant_models": False, "injection": {"mode": "off", "guardrail": guardrail(service)}}
-    assert guarded(off).post(body).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=3"
+    assert guarded(off).post(body).headers["X-Emulator-Pdk-Calls"] == "ai-input-guard.access=4"
     assert len(service.received) == 1

@@ -80,7 +80,7 @@ def decompress(body: bytes, coding: str) -> bytes:
 def facts(gateway: GatewayUnderTest, response: httpx.Response) -> dict[str, Any] | None:
     """What the redactor published in kong.ctx.shared for this request (emulator only)."""
     stats = gateway.request_stats(response.headers["X-Kong-Request-Id"])
-    return stats.get("ctx_shared", {}).get("ai_guard.redaction")
+    return stats.get("ctx_shared", {}).get("ai_guard", {}).get("redaction")
 
 
 def pdk_calls(gateway: GatewayUnderTest, response: httpx.Response) -> int:

@@ -77,7 +77,7 @@ def test_counts_go_to_the_context_never_values(redacted, gateway) -> None:  # ty
     response = redacted().chat("a@example.com, b@example.org and 4111 1111 1111 1111")
     published = facts(gateway, response)
     assert published == {
-        "v": 1,
+        "v": 2,
         "redactions": 3,
         "kinds": ["credit_card", "email"],
         "counts": {"credit_card": 1, "email": 2},
@@ -87,15 +87,16 @@ def test_counts_go_to_the_context_never_values(redacted, gateway) -> None:  # ty
 
 
 def test_pdk_round_trips(redacted, gateway) -> None:  # type: ignore[no-untyped-def]
-    """4 for a clean answer (status, headers, body, set_headers), 5 with a redaction (+ the facts)."""
+    """4 for a clean answer (headers, status, body, set_headers), 6 with a redaction (+ the ai_guard entry,
+    read and written back with the facts; the exit replaces set_headers)."""
     route = redacted()
     clean = route.chat("nothing to hide")
     assert chat_content(clean) == "nothing to hide"
     assert pdk_calls(gateway, clean) <= 4
     dirty = route.chat("mail a@example.com")
-    assert pdk_calls(gateway, dirty) == 5
+    assert pdk_calls(gateway, dirty) == 6
     streamed = route.chat("mail a@example.com", stream=True, **mock_headers(piece_chars="2"))
-    assert pdk_calls(gateway, streamed) == 5
+    assert pdk_calls(gateway, streamed) == 6
 
 
 def test_tenant_header_past_100_upstream_header_lines_is_still_checked(redacted) -> None:  # type: ignore[no-untyped-def]

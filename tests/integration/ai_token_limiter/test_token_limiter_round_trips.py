@@ -56,14 +56,15 @@ def test_pdk_round_trips_per_phase(limiter: LimiterEnv) -> None:
     admitted = route.send()
     assert admitted.status_code == 200
     assert pdk_calls(admitted, RESOLVER) == 4
-    # tenant + request facts, the body (no ai-input-guard on this route), headers, usage
-    assert pdk_calls(admitted, PLUGIN, "access") == 5
-    # usage, upstream status, upstream body, usage
+    # the ai_guard entry (tenant + request facts), the body (no ai-input-guard on this route), headers, the
+    # entry back with the reservation
+    assert pdk_calls(admitted, PLUGIN, "access") == 4
+    # the entry (reservation), upstream status, upstream body, the entry back (settled usage, status, digest)
     assert pdk_calls(admitted, PLUGIN, "response") == 4
     before = limiter.redis.script_calls()
     refused = route.send()
     assert refused.status_code == 429
-    assert pdk_calls(refused, PLUGIN, "access") == 4  # reads, then kong.response.exit
+    assert pdk_calls(refused, PLUGIN, "access") == 3  # reads, then kong.response.exit
     assert pdk_calls(refused, PLUGIN, "response") == 0
     assert limiter.redis.script_calls() - before == 1  # a refusal costs one Redis round trip
 
@@ -82,7 +83,7 @@ def test_a_compressed_answer_costs_one_more_round_trip_in_response(limiter: Limi
 
 def test_hidden_headers_save_a_round_trip(limiter: LimiterEnv) -> None:
     route = limiter.route([limit("requests", 10)], hide_client_headers=True)
-    assert pdk_calls(route.send(), PLUGIN, "access") == 4
+    assert pdk_calls(route.send(), PLUGIN, "access") == 3
 
 
 def test_with_the_input_guard_in_front_the_body_is_not_read_again(limiter: LimiterEnv) -> None:
@@ -92,15 +93,16 @@ def test_with_the_input_guard_in_front_the_body_is_not_read_again(limiter: Limit
     route = limiter.route([limit("requests", 10)], before=[("ai-input-guard", {})])
     response = route.send()
     assert response.status_code == 200, response.text
-    # tenant + request facts (published by the guard), headers, usage: no kong.request.get_raw_body
-    assert pdk_calls(response, PLUGIN, "access") == 4
+    # the entry (tenant + request facts published by the guard), headers, the entry back: no
+    # kong.request.get_raw_body
+    assert pdk_calls(response, PLUGIN, "access") == 3
 
 
 def test_an_ip_limit_costs_one_round_trip_and_only_when_configured(limiter: LimiterEnv) -> None:
     without = limiter.route([limit("requests", 10)])
-    assert pdk_calls(without.send(), PLUGIN, "access") == 5  # no ip limit: the address is never asked for
+    assert pdk_calls(without.send(), PLUGIN, "access") == 4  # no ip limit: the address is never asked for
     route = limiter.route([limit("requests", 10), limit("requests", 10, scope="ip")])
     response = route.send()
     assert response.status_code == 200
-    assert pdk_calls(response, PLUGIN, "access") == 6  # + kong.client.get_forwarded_ip()
+    assert pdk_calls(response, PLUGIN, "access") == 5  # + kong.client.get_forwarded_ip()
     assert response.headers["X-RateLimit-Remaining-Requests-60-Ip"] == "9"

@@ -51,8 +51,8 @@ def usage_facts(route: LimitedRoute, response: Any) -> dict[str, Any]:
         what="the log phase ran",
     )
     shared = stats["ctx_shared"]
-    assert isinstance(shared, dict) and isinstance(shared.get("ai_guard.usage"), dict), shared
-    return shared["ai_guard.usage"]
+    assert isinstance(shared, dict) and isinstance(shared.get("ai_guard", {}).get("usage"), dict), shared
+    return shared["ai_guard"]["usage"]
 
 
 # ---------------------------------------------------------------------------------- ai-token-limiter

@@ -61,13 +61,12 @@ def test_snapshot_fields() -> None:
 
 def test_context_facts_are_read_defensively_and_bounded() -> None:
     shared = {
-        "ai_guard.tenant": {"id": "acme", "source": "jwt", "tier": "pro"},
-        "ai_guard.request": {"model": "m-1", "body_sha256": "AB" * 32, "body_bytes": 10, "stream": "yes"},
-        "ai_guard.usage": {"prompt_tokens": 7, "completion_tokens": 16, "usage_source": "reported"},
-        "ai_guard.authz": {"decision": "allow", "policy_version": "v3", "actions": [{"action": "a"}, 2] * 50},
-        "ai_guard.findings": [{"plugin": "g", "check": "injection", "score": 0.9, "tier": "regex"}, "junk"]
-        * 100,
-        "ai_guard.redaction": {"redactions": 2, "kinds": ["email"], "schema_valid": "no"},
+        "tenant": {"id": "acme", "source": "jwt", "tier": "pro"},
+        "request": {"model": "m-1", "body_sha256": "AB" * 32, "body_bytes": 10, "stream": "yes"},
+        "usage": {"prompt_tokens": 7, "completion_tokens": 16, "usage_source": "reported"},
+        "authz": {"decision": "allow", "policy_version": "v3", "actions": [{"action": "a"}, 2] * 50},
+        "findings": [{"plugin": "g", "check": "injection", "score": 0.9, "tier": "regex"}, "junk"] * 100,
+        "redaction": {"redactions": 2, "kinds": ["email"], "schema_valid": "no"},
     }
     record = build(shared)
     assert record["tenant"] == "acme" and record["model_requested"] == "m-1" and record["stream"] is None
@@ -96,9 +95,7 @@ def test_context_facts_are_read_defensively_and_bounded() -> None:
 
 def test_hmac_is_keyed_over_the_sha256() -> None:
     key = b"k" * 16
-    record = build(
-        {"ai_guard.request": {"body_sha256": "00" * 32}}, fingerprint=Fingerprint("hmac-sha256", key)
-    )
+    record = build({"request": {"body_sha256": "00" * 32}}, fingerprint=Fingerprint("hmac-sha256", key))
     assert record["input_hash"] == hmac.new(key, bytes(32), hashlib.sha256).hexdigest()
 
 

@@ -17,7 +17,7 @@ from kong_plugins.ai_tenant_resolver import Plugin
 from kong_plugins.ai_tenant_resolver.api_keys import ApiKeyStore
 from kong_plugins.ai_tenant_resolver.registry import RedisTenantStore, TenantRecord
 from kong_plugins.core.completion import mark_key
-from kong_plugins.core.context import TENANT_KEY, TenantFacts
+from kong_plugins.core.context import ENTRY_KEY, TenantFacts
 from kong_plugins.core.redis import RedisConfig, connect
 
 TokenMaker = Callable[..., str]
@@ -131,10 +131,21 @@ def test_header_source_resolves_in_four_pdk_calls() -> None:
         ["eu"],
     )
     assert kong.state("response_headers") == {"X-Tenant-ID": "acme"}
-    facts = TenantFacts.from_shared(kong.state("shared")[TENANT_KEY])
+    facts = TenantFacts.from_shared(kong.state("shared")[ENTRY_KEY]["tenant"])
     assert facts == TenantFacts(
         id="acme", source="header", tier="gold", region="eu", status="active", allowed_models=["gpt-4o"]
     )
+    # the body's headers handed on as a later get_headers(1000) answers (never a credential), and how many
+    # lines the whole map had, so that ai-input-guard does not read them again
+    handed = kong.state("shared")[ENTRY_KEY]["kong"]
+    assert set(handed) == {"headers", "header_lines"}
+    assert set(handed["headers"]) <= {
+        "content-type",
+        "content-length",
+        "transfer-encoding",
+        "content-encoding",
+    }
+    assert isinstance(handed["header_lines"], int) and handed["header_lines"] >= 1
 
 
 def test_by_default_no_completion_mark_is_written() -> None:
@@ -172,7 +183,7 @@ def test_jwt_source_resolves_in_four_calls_and_hides_the_token(
     assert len(kong.calls) == 4
     assert "authorization" not in kong.state("upstream_headers")
     assert kong.state("upstream_headers")["x-keep"] == ["yes"]
-    assert kong.state("shared")[TENANT_KEY]["source"] == "jwt"
+    assert kong.state("shared")[ENTRY_KEY]["tenant"]["source"] == "jwt"
 
 
 def test_the_token_reaches_the_upstream_when_hide_credentials_is_off(
@@ -234,7 +245,7 @@ def test_region_routing_sets_the_upstream_in_five_calls() -> None:
     )
     assert kong.calls[1] == "service.set_upstream"
     assert kong.state("upstream") == "llm-eu"
-    assert kong.state("shared")[TENANT_KEY]["upstream"] == "llm-eu"
+    assert kong.state("shared")[ENTRY_KEY]["tenant"]["upstream"] == "llm-eu"
     assert len(kong.calls) == 5
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import uuid
 from typing import Any
@@ -12,7 +13,8 @@ from fixtures.fake_kong import FakeKong as BaseFakeKong
 
 from kong_plugins.ai_token_limiter import Plugin
 from kong_plugins.ai_token_limiter_stream import Plugin as StreamPlugin
-from kong_plugins.core.context import REQUEST_KEY, TENANT_KEY, USAGE_KEY, RequestFacts, TenantFacts
+from kong_plugins.core.answer_digest import AnswerDigest
+from kong_plugins.core.context import ENTRY_KEY, RequestFacts, TenantFacts
 
 CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hello there"}], "max_tokens": 40}
 OPENAI_ANSWER = {
@@ -71,16 +73,22 @@ def config(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def tenant(tier: str | None = None) -> dict[str, Any]:
-    return {TENANT_KEY: TenantFacts(id="acme", source="header", tier=tier).to_shared()}
+def tenant(tier: str | None = None, **sections: Any) -> dict[str, Any]:
+    """``kong.ctx.shared`` holding the ``ai_guard`` entry with the tenant's facts (and ``sections``)."""
+    return {ENTRY_KEY: {"tenant": TenantFacts(id="acme", source="header", tier=tier).to_shared(), **sections}}
 
 
-def test_access_with_input_guard_facts_costs_four_round_trips_and_publishes_the_reservation() -> None:
+def usage_of(kong: Any) -> Any:
+    """The ``usage`` section the limiter left in the entry."""
+    return (kong.shared.get(ENTRY_KEY) or {}).get("usage")
+
+
+def test_access_with_input_guard_facts_costs_three_round_trips_and_publishes_the_reservation() -> None:
     facts = RequestFacts(format="openai-chat", model="gpt-4o", prompt_tokens_estimate=12, max_tokens=40)
-    kong = FakeKong({**tenant(), REQUEST_KEY: facts.to_shared()})
+    kong = FakeKong(tenant(request=facts.to_shared()))
     Plugin(config()).access(kong)
-    assert kong.methods == ["ctx.shared.get", "ctx.shared.get", "response.set_headers", "ctx.shared.set"]
-    usage = kong.shared[USAGE_KEY]
+    assert kong.methods == ["ctx.shared.get", "response.set_headers", "ctx.shared.set"]
+    usage = usage_of(kong)
     assert usage["reserved_prompt_tokens"] == 12 and usage["reserved_completion_tokens"] == 40
     assert usage["reserved_cost_usd"] == pytest.approx((12 * 2.5 + 40 * 10) / 1e6)
     assert usage["degraded"] is False and usage["reservation_mode"] == "local"
@@ -91,8 +99,8 @@ def test_access_with_input_guard_facts_costs_four_round_trips_and_publishes_the_
 def test_without_facts_the_body_is_read_once() -> None:
     kong = FakeKong(tenant(), body=json.dumps(CHAT).encode())
     Plugin(config(hide_client_headers=True)).access(kong)
-    assert kong.methods == ["ctx.shared.get", "ctx.shared.get", "request.get_raw_body", "ctx.shared.set"]
-    assert kong.shared[USAGE_KEY]["reserved_prompt_tokens"] == 4 + 3
+    assert kong.methods == ["ctx.shared.get", "request.get_raw_body", "ctx.shared.set"]
+    assert usage_of(kong)["reserved_prompt_tokens"] == 4 + 3
 
 
 def test_response_settles_with_the_reported_usage() -> None:
@@ -108,10 +116,15 @@ def test_response_settles_with_the_reported_usage() -> None:
         "service.response.get_raw_body",
         "ctx.shared.set",
     ]
-    usage = response.shared[USAGE_KEY]
+    usage = usage_of(response)
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (9, 4)
     assert usage["cost_usd"] == pytest.approx((9 * 2.5 + 4 * 10) / 1e6)
     assert usage["reservation_settled"] is True and usage["usage_source"] == "reported"
+    # handed on in the same write: the status (ai-output-redactor) and the body's digest (ai-audit-log)
+    body = json.dumps(OPENAI_ANSWER).encode()
+    answer = response.shared[ENTRY_KEY]["answer"]
+    assert answer == {"status": 200, "digest": AnswerDigest.of_body(body).to_shared()}
+    assert answer["digest"]["sha256"] == hashlib.sha256(body).hexdigest()
     again = FakeKong(response.shared, status=200, upstream_body=b"{}")
     plugin.response(again)
     assert again.methods == ["ctx.shared.get"]  # never settled twice
@@ -124,7 +137,7 @@ def test_upstream_errors_release_the_completion_reservation() -> None:
     response = FakeKong(kong.shared, status=503)
     plugin.response(response)
     assert "service.response.get_raw_body" not in response.methods  # no body read for an error
-    usage = response.shared[USAGE_KEY]
+    usage = usage_of(response)
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (7, 0)
     assert usage["usage_source"] == "upstream_error"
 
@@ -135,7 +148,7 @@ def settled(body: bytes, **headers: str) -> tuple[list[str], dict[str, Any]]:
     plugin.access(kong)
     response = FakeKong(kong.shared, status=200, upstream_body=body, upstream_headers=headers)
     plugin.response(response)
-    return response.methods, response.shared[USAGE_KEY]
+    return response.methods, usage_of(response)
 
 
 def test_a_compressed_answer_costs_one_more_round_trip_and_is_decoded() -> None:
@@ -179,7 +192,7 @@ def test_refusal_is_a_429_with_the_issue_body() -> None:
     assert 60 < retry_after <= 66  # the oldest request leaves the sliding window: W plus at most one bucket
     assert headers["Retry-After"] == str(retry_after)
     assert headers["X-RateLimit-Remaining-Requests-Minute"] == "0"
-    assert USAGE_KEY not in kong.shared
+    assert usage_of(kong) is None
 
 
 def test_unknown_model_can_be_refused() -> None:
@@ -219,5 +232,5 @@ def test_stream_variant_settles_in_log_from_the_snapshot(serialized: dict[str, A
     log = FakeKong(kong.shared, serialized=serialized)
     plugin.log(log)
     assert log.methods == ["ctx.shared.get", "log.serialize", "ctx.shared.set"]
-    usage = log.shared[USAGE_KEY]
+    usage = usage_of(log)
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (7, completion)

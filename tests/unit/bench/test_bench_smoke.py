@@ -243,7 +243,7 @@ def test_output_redactor_reports_throughput_round_trips_and_ttfb(tmp_path: Path)
     gateway = report["gateway"]
     assert gateway["pdk_calls"] == {
         "clean": "ai-output-redactor.response=4",
-        "redacted": "ai-output-redactor.response=5",
+        "redacted": "ai-output-redactor.response=6",  # the entry is read before it is written
     }
     assert gateway["ttfb_ratio"] > 0
     assert "Redaction throughput" in result.stdout
