@@ -233,7 +233,11 @@ class InjectionDetector:
                     if variant.disguise is None:
                         weight = rule.weight
                         if named or is_mention(
-                            data, start, end, template_token=rule.category == "role_tag_forgery"
+                            data,
+                            start,
+                            end,
+                            template_token=rule.category == "role_tag_forgery",
+                            in_data=in_tool_output,
                         ):  # quoted or discussed: the classifier decides
                             weight = round(weight * MENTION_FACTOR, 4)
                         add(Signal(rule.name, rule.category, weight))
@@ -251,7 +255,7 @@ class InjectionDetector:
             if (
                 _code_identifier(glued, start, end)
                 or _in_link(glued, start, end)
-                or is_mention(glued, start, end)
+                or is_mention(glued, start, end, in_data=in_tool_output)
             ):
                 weight = round(weight * MENTION_FACTOR, 4)  # ignoreAllRules(), #hashtag, "what does ... mean"
             add(Signal(rule.name, "obfuscation", weight))
@@ -385,12 +389,15 @@ def _in_link(data: bytes, start: int, end: int) -> bool:
 
 
 def _spaced_out(match: bytes) -> bool:
-    """Whether a glued rule's match is the phrase written out word by word ("enable developer mode"): no
-    glued junction in it, so the phrase rules, not the glued ones, decide what it is."""
-    return all(token in _GLUED_WORDS for token in _TOKEN_SPLIT.split(match) if token)
+    """Whether a glued rule's match is the phrase written out word by word ("enable developer mode"): its
+    words in the glued rules' vocabulary, only spaces between them (no junction glued, hyphenated or
+    quoted), so the phrase rules, not the glued ones, decide what it is."""
+    if _SPACED_WORDS.fullmatch(match) is None:  # "reveal-your-system-prompt", "enable 'god mode'"
+        return False
+    return all(token in _GLUED_WORDS for token in match.split())
 
 
-_TOKEN_SPLIT = re.compile(rb"[^a-z0-9]+")  # one class repeated: linear in stdlib re too
+_SPACED_WORDS = re.compile(rb"[a-z0-9]+(?:\s+[a-z0-9]+)*")  # disjoint classes: linear in stdlib re too
 
 
 def _words_of(patterns: Iterable[str]) -> frozenset[bytes]:

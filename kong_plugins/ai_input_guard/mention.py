@@ -71,25 +71,35 @@ _JOINED_PIECES = compile_linear(
 # title (``[text](url "...")``, ``[1]: url "..."``, the ``[//]: # "..."`` comment). The model reads what
 # is inside as text; instructions hide there.
 _MARKUP_VALUE = compile_linear(r"(?:<[a-z][^<>]*\s[\w:-]+\s*=\s*|\]\(\s*\S+\s+|\]:\s*\S+\s+)$")
+# In a tool result or retrieved document (data the model reads), quotation marks that delimit a value of
+# data, not a quotation: a JSON or Python dict value (``"note": "..."``, ``{'k': '...'}``), an array's
+# element (``["...", "..."]``), a CSV field (``1,"..."``). A tool that returns JSON quotes every string it
+# returns; counting those as quotations made every injection in a JSON tool result a mention.
+_DATA_VALUE = compile_linear(r"(?:[\"']\s*[:,]\s*|[\[{]\s*|[^\s,],)$")
 _SENTENCE_END = (b".", b"!", b"?", b"\n", "\u3002".encode(), "\uff01".encode(), "\uff1f".encode())
 
 
-def is_mention(data: bytes, start: int, end: int, *, template_token: bool = False) -> bool:
+def is_mention(
+    data: bytes, start: int, end: int, *, template_token: bool = False, in_data: bool = False
+) -> bool:
     """Whether the match ``data[start:end]`` (casefolded UTF-8) is quoted or discussed, not used;
-    ``template_token``: the match is a chat-template token or role tag."""
+    ``template_token``: the match is a chat-template token or role tag; ``in_data``: the text is a tool
+    result or document, where the quotation marks delimiting a JSON/CSV value are not a quotation."""
     if _JOINED_PIECES.search(data) is not None:
         return False
-    if _quoted(data, start, end):
+    if _quoted(data, start, end, in_data):
         return True
     context = _context(data, start, end)
     return _CUE.search(context) is not None or (template_token and _TEMPLATE_CUE.search(context) is not None)
 
 
-def _quoted(data: bytes, start: int, end: int) -> bool:
+def _quoted(data: bytes, start: int, end: int, in_data: bool = False) -> bool:
     before = data[max(0, start - _AROUND) : start].decode("utf-8", "ignore").rsplit("\n", 1)[-1]
     after = data[end : end + _AROUND].decode("utf-8", "ignore").split("\n", 1)[0]
     opened = max((before.rfind(mark) for mark in _OPENERS if _opens(before, mark)), default=-1)
     if opened < 0 or _MARKUP_VALUE.search(before[:opened]) is not None:
+        return False
+    if in_data and before[opened] in "\"'" and _DATA_VALUE.search(before[:opened]) is not None:
         return False
     closed_before = max((before.rfind(mark) for mark in _CLOSERS if mark != before[opened]), default=-1)
     return closed_before <= opened and any(mark in after for mark in _CLOSERS)
