@@ -131,23 +131,24 @@ PHRASE_RULES: tuple[Rule, ...] = (
         "override_es",
         _OVERRIDE,
         0.85,
-        r"\b(?:ignora|ignore|ignoren|olvida|olvide|olviden|descarta|omite)\s+(?:todas\s+)?(?:las|tus|sus)\s+"
-        r"(?:instrucciones|reglas|indicaciones|directrices|[oó]rdenes)(?:\s+(?:anteriores|previas|de\s+arriba|iniciales)"
-        r"|\b)",
+        # "your" rules, or "the" rules said to be the earlier ones: not "ignora las reglas de ortografía"
+        r"\b(?:ignora|ignore|ignoren|olvida|olvide|olviden|descarta|omite)\s+(?:todas\s+)?(?:(?:tus|sus)\s+"
+        r"(?:instrucciones|reglas|indicaciones|directrices|[oó]rdenes)\b|las\s+(?:instrucciones|reglas|indicaciones"
+        r"|directrices|[oó]rdenes)\s+(?:anteriores|previas|de\s+arriba|iniciales))",
     ),
     Rule(
         "override_pt",
         _OVERRIDE,
         0.85,
-        r"\b(?:ignore|ignora|esque[cç]a|esque[cç]am|desconsidere)\s+(?:todas\s+)?(?:as|suas)\s+"
-        r"(?:instru[cç][oõ]es|regras|orienta[cç][oõ]es)(?:\s+(?:anteriores|pr[eé]vias|acima|iniciais)|\b)",
+        r"\b(?:ignore|ignora|esque[cç]a|esque[cç]am|desconsidere)\s+(?:todas\s+)?(?:suas\s+(?:instru[cç][oõ]es|regras"
+        r"|orienta[cç][oõ]es)\b|as\s+(?:instru[cç][oõ]es|regras|orienta[cç][oõ]es)\s+(?:anteriores|pr[eé]vias|acima|iniciais))",
     ),
     Rule(
         "override_it",
         _OVERRIDE,
         0.85,
-        r"\b(?:ignora|ignorate|dimentica|dimenticate|trascura)\s+(?:tutte\s+)?(?:le\s+)?(?:tue\s+|sue\s+)?"
-        r"(?:istruzioni|regole|indicazioni)(?:\s+(?:precedenti|sopra|iniziali)|\b)",
+        r"\b(?:ignora|ignorate|dimentica|dimenticate|trascura)\s+(?:tutte\s+)?(?:(?:le\s+)?(?:tue|sue)\s+(?:istruzioni"
+        r"|regole|indicazioni)\b|(?:le\s+)?(?:istruzioni|regole|indicazioni)\s+(?:precedenti|sopra|iniziali))",
     ),
     Rule(
         "override_de",

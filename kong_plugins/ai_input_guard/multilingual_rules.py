@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from kong_plugins.ai_input_guard.injection_rules import Rule
 from kong_plugins.ai_input_guard.rules_cjk import PHRASE_RULES_CJK, TOOL_RULES_CJK
+from kong_plugins.ai_input_guard.rules_europe import PHRASE_RULES_EUROPE, TOOL_RULES_EUROPE
 
 __all__ = ["MULTILINGUAL_PHRASE_RULES", "MULTILINGUAL_TOOL_RULES"]
 
-MULTILINGUAL_PHRASE_RULES: tuple[Rule, ...] = PHRASE_RULES_CJK
-MULTILINGUAL_TOOL_RULES: tuple[Rule, ...] = TOOL_RULES_CJK
+MULTILINGUAL_PHRASE_RULES: tuple[Rule, ...] = PHRASE_RULES_CJK + PHRASE_RULES_EUROPE
+MULTILINGUAL_TOOL_RULES: tuple[Rule, ...] = TOOL_RULES_CJK + TOOL_RULES_EUROPE
