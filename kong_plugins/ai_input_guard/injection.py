@@ -42,14 +42,12 @@ from dataclasses import dataclass
 from kong_plugins.ai_input_guard.injection_rules import (
     CATEGORIES,
     GLUED_RULES,
-    PHRASE_RULES,
     TAG_RULES,
-    TOOL_RULES,
     Rule,
 )
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
-from kong_plugins.ai_input_guard.multilingual_rules import MULTILINGUAL_PHRASE_RULES, MULTILINGUAL_TOOL_RULES
+from kong_plugins.ai_input_guard.multilingual_rules import PHRASE_RULE_PARTS, TOOL_RULE_PARTS
 from kong_plugins.ai_input_guard.text_variants import VariantBudget, hidden_channels, variants
 from kong_plugins.ai_input_guard.view import TextSegment
 
@@ -90,13 +88,14 @@ class Detection:
 
 
 class _RuleGroup:
-    """Rules scanned together: one combined RE2 pass first, individual rules only when it matched."""
+    """Rules scanned together: one combined RE2 pass per part first, individual rules only when one matched
+    (parts: see :data:`.multilingual_rules.PHRASE_RULE_PARTS`)."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        self.rules = tuple(rules)
+    def __init__(self, *parts: Sequence[Rule]) -> None:
+        self.rules = tuple(rule for part in parts for rule in part)
         self.compiled = tuple(compile_linear(rule.pattern) for rule in self.rules)
-        self.any: LinearRegex | None = (
-            compile_linear("|".join(f"(?:{rule.pattern})" for rule in self.rules)) if self.rules else None
+        self.any: tuple[LinearRegex, ...] = tuple(
+            compile_linear("|".join(f"(?:{rule.pattern})" for rule in part)) for part in parts if part
         )
 
     def matches(self, data: bytes) -> list[Rule]:
@@ -104,7 +103,7 @@ class _RuleGroup:
 
     def spans(self, data: bytes) -> list[tuple[Rule, int, int]]:
         """Each matching rule with its first match's byte span."""
-        if self.any is None or self.any.search(data) is None:
+        if all(part.search(data) is None for part in self.any):
             return []
         found = []
         for rule, regex in zip(self.rules, self.compiled, strict=True):
@@ -119,9 +118,9 @@ def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup, _RuleGroup]:
     """Compiled once per process and shared by every plugin instance (RE2 objects are thread-safe, and their
     DFA caches warm up once)."""
     return (
-        _RuleGroup(PHRASE_RULES + MULTILINGUAL_PHRASE_RULES),
+        _RuleGroup(*PHRASE_RULE_PARTS),
         _RuleGroup(TAG_RULES),
-        _RuleGroup(TOOL_RULES + MULTILINGUAL_TOOL_RULES),
+        _RuleGroup(*TOOL_RULE_PARTS),
         _RuleGroup(GLUED_RULES),
     )
 

@@ -3,16 +3,21 @@
 :mod:`.injection_rules` holds the English rules (and the first, translated override phrases of 17
 languages); the modules gathered here were written from how each language phrases an attack, family by
 family (instruction override and goal hijack, prompt leak, persona and jailbreak framings, instructions
-addressed to the model inside tool results). The detector scans them with the rules of the same group.
+addressed to the model inside tool results). The detector scans them with the rules of the same kind,
+each language group as its own automaton.
 """
 
 from __future__ import annotations
 
-from kong_plugins.ai_input_guard.injection_rules import Rule
+from kong_plugins.ai_input_guard.injection_rules import PHRASE_RULES, TOOL_RULES, Rule
 from kong_plugins.ai_input_guard.rules_cjk import PHRASE_RULES_CJK, TOOL_RULES_CJK
 from kong_plugins.ai_input_guard.rules_europe import PHRASE_RULES_EUROPE, TOOL_RULES_EUROPE
 
-__all__ = ["MULTILINGUAL_PHRASE_RULES", "MULTILINGUAL_TOOL_RULES"]
+__all__ = ["PHRASE_RULE_PARTS", "TOOL_RULE_PARTS"]
 
-MULTILINGUAL_PHRASE_RULES: tuple[Rule, ...] = PHRASE_RULES_CJK + PHRASE_RULES_EUROPE
-MULTILINGUAL_TOOL_RULES: tuple[Rule, ...] = TOOL_RULES_CJK + TOOL_RULES_EUROPE
+# All the phrase (tool) rules, in parts: the detector combines each part's patterns into one automaton. One
+# automaton for every phrase rule outgrows RE2's DFA budget (the CJK rules' bounded "rest of the sentence"
+# gaps in parallel with the others'), and RE2 falls back to its NFA, a thousand times slower on every
+# request; each part here stays a DFA (checked by test_input_guard_injection's timing of a 4 KB text).
+PHRASE_RULE_PARTS: tuple[tuple[Rule, ...], ...] = (PHRASE_RULES + PHRASE_RULES_EUROPE, PHRASE_RULES_CJK)
+TOOL_RULE_PARTS: tuple[tuple[Rule, ...], ...] = (TOOL_RULES + TOOL_RULES_CJK + TOOL_RULES_EUROPE,)

@@ -16,7 +16,9 @@ précédente" is not matched; gaps are bounded and stop at the end of the senten
 translated or asked about is judged by :mod:`.mention` like every phrase rule.
 
 Patterns see casefolded text. RE2's ``\\b`` is an ASCII word boundary, so it is used only next to ASCII
-letters; ``\\pL`` stands for any letter.
+letters. Letters are spelled as the small classes of these alphabets (``[a-zà-ÿœæ]``, ``[а-яё]``), not
+``\\pL``: the detector scans all phrase rules as one RE2 automaton, and Unicode-wide classes repeated
+across a hundred rules outgrow its DFA budget (RE2 then falls back to a much slower NFA).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ _LEAK = "prompt_leak"
 _TOOL = "tool_result_injection"
 
 _S = r"[^.!?;\n]"  # a character of the same sentence (or clause)
-_W = r"(?:\pL+[\s'’-]+)"  # one word and what follows it
+_W = r"(?:[a-zà-ÿœæ]+[\s'’-]+)"  # one word and what follows it
 
 # -- Spanish ----------------------------------------------------------------------------------------------
 _NOUN_ES = (
@@ -91,10 +93,10 @@ _AI_IT = (
 
 # -- Russian ----------------------------------------------------------------------------------------------
 _NOUN_RU = (
-    r"(?:инструкци\pL*|указани\pL*|правил\pL*|команд\pL*|приказ\pL*|ограничени\pL*|настройк\pL*|конфигураци\pL*"
-    r"|директив\pL*|запрет\pL*|установк\pL*|промпт\pL*|политик\pL*|фильтр\pL*)"
+    r"(?:инструкци[а-яё]*|указани[а-яё]*|правил[а-яё]*|команд[а-яё]*|приказ[а-яё]*|ограничени[а-яё]*|настройк[а-яё]*|конфигураци[а-яё]*"
+    r"|директив[а-яё]*|запрет[а-яё]*|установк[а-яё]*|промпт[а-яё]*|политик[а-яё]*|фильтр[а-яё]*)"
 )
-_YOUR_RU = r"(?:тво\pL+|ваш\pL*|сво\pL+)"
+_YOUR_RU = r"(?:тво[а-яё]+|ваш[а-яё]*|сво[а-яё]+)"
 _AI_RU = r"(?:ии|ассистент|помощник|модель|языковая\s+модель|нейросеть|агент|чат-?бот|бот|llm)"
 
 
@@ -104,7 +106,7 @@ def _override(verbs: str, determiners: str, your: str, noun: str, qualifier: str
     precedenti"), so "ignora las reglas de ortografía" is not one."""
     return (
         rf"\b(?:{verbs})\s+(?:(?:de|a|para|ao|aos)\s+)?(?:(?:{determiners})\s+)?(?:{your})\s+{_W}{{0,2}}?{noun}"
-        rf"|\b(?:{verbs})\s+(?:(?:de|a|para|ao|aos)\s+)?(?:{determiners})\s*{_W}{{0,2}}?{noun}\s+(?:\pL+\s+)?(?:{qualifier})"
+        rf"|\b(?:{verbs})\s+(?:(?:de|a|para|ao|aos)\s+)?(?:{determiners})\s*{_W}{{0,2}}?{noun}\s+(?:[a-zà-ÿœæ]+\s+)?(?:{qualifier})"
     )
 
 
@@ -214,7 +216,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         rf"{_S}{{0,30}}(?:(?:tu|tus|el|la|las|los)\s+)?(?:prompt\s+(?:del|de)\s+sistema|mensaje\s+(?:del|de)\s+sistema"
         r"|instrucciones\s+(?:del|de)\s+sistema|(?:configuraci[oó]n|instrucciones|reglas|normas|pre[aá]mbulo|prompt|pautas)"
         r"\s+(?:inicial(?:es)?|ocult[oa]s?|secret[oa]s?|originales?|internas?)|reglas\s+secretas"
-        rf"|(?:texto|p[aá]rrafo|instrucciones|mensaje)\s+(?:exacto\s+)?(?:\pL+\s+){{0,3}}?que\s+(?:te\s+(?:cargaron|dieron|pusieron)"
+        rf"|(?:texto|p[aá]rrafo|instrucciones|mensaje)\s+(?:exacto\s+)?(?:[a-zà-ÿœæ]+\s+){{0,3}}?que\s+(?:te\s+(?:cargaron|dieron|pusieron)"
         r"|recibiste)\s+antes)",
     ),
     Rule(
@@ -245,10 +247,10 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
             _YOUR_FR,
             _NOUN_FR,
             r"qu'on\s+t'a|que\s+(?:l'on|on)\s+t'a|que\s+tu\s+as\s+re[cç]u|(?:de|par|[eé]crites?\s+par|fix[eé]e?s\s+par)\s+"
-            r"(?:ton|tes|votre|vos|le|la|les)\s+(?:d[eé]veloppeu|cr[eé]ateu|op[eé]rateu|syst[eè]me|plateforme)\pL*"
+            r"(?:ton|tes|votre|vos|le|la|les)\s+(?:d[eé]veloppeu|cr[eé]ateu|op[eé]rateu|syst[eè]me|plateforme)[a-zà-ÿœæ]*"
             r"|du\s+syst[eè]me|de\s+la\s+plateforme|d'origine|initiale?s?",
         )
-        + r"|\b(?:mets|mettez|laisse|laissez)\s+(?:tes|ton|ta|vos|votre)\s+(?:\pL+[\s'-]+){0,2}?"
+        + r"|\b(?:mets|mettez|laisse|laissez)\s+(?:tes|ton|ta|vos|votre)\s+(?:[a-zà-ÿœæ]+[\s'-]+){0,2}?"
         + _NOUN_FR
         + r"\s+de\s+c[oô]t[eé]",
     ),
@@ -339,7 +341,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         r"|message\s+(?:syst[eè]me|du\s+syst[eè]me)|instructions?\s+(?:syst[eè]me|du\s+syst[eè]me)"
         r"|(?:configuration|consignes|instructions|r[eè]gles|pr[eé]ambule|directives)\s+(?:initiale?s?|cach[eé]e?s?|secr[eè]te?s?"
         r"|d'origine|internes?|de\s+d[eé]part)|r[eè]gles\s+secr[eè]tes"
-        rf"|(?:texte|paragraphe|instructions|consignes|message)\s+(?:exact\s+)?(?:\pL+\s+){{0,3}}?que\s+(?:tu\s+as\s+re[cç]u"
+        rf"|(?:texte|paragraphe|instructions|consignes|message)\s+(?:exact\s+)?(?:[a-zà-ÿœæ]+\s+){{0,3}}?que\s+(?:tu\s+as\s+re[cç]u"
         r"|l'on\s+t'a\s+donn[eé]|on\s+t'a\s+(?:donn[eé]|charg[eé]))\s*e?s?\s+avant)",
     ),
     Rule(
@@ -380,9 +382,9 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "unbound_de",
         _OVERRIDE,
         0.6,
-        r"\b(?:nichts\s+(?:aus|in)\s+deiner\s+(?:konfiguration|einstellung)\s+bindet\s+dich|du\s+bist\s+(?:ab\s+\pL+\s+\pL+\s+)?"
-        r"nicht\s+mehr\s+an\s+(?:die|deine)\s+\pL*(?:regeln|vorgaben|richtlinien|anweisungen)\s+gebunden"
-        r"|bist\s+du\s+(?:ab\s+\pL+\s+\pL+\s+)?nicht\s+mehr\s+an\s+(?:die|deine)\s+\pL*(?:regeln|vorgaben|richtlinien)\s+gebunden)",
+        r"\b(?:nichts\s+(?:aus|in)\s+deiner\s+(?:konfiguration|einstellung)\s+bindet\s+dich|du\s+bist\s+(?:ab\s+[a-zà-ÿœæ]+\s+[a-zà-ÿœæ]+\s+)?"
+        r"nicht\s+mehr\s+an\s+(?:die|deine)\s+[a-zà-ÿœæ]*(?:regeln|vorgaben|richtlinien|anweisungen)\s+gebunden"
+        r"|bist\s+du\s+(?:ab\s+[a-zà-ÿœæ]+\s+[a-zà-ÿœæ]+\s+)?nicht\s+mehr\s+an\s+(?:die|deine)\s+[a-zà-ÿœæ]*(?:regeln|vorgaben|richtlinien)\s+gebunden)",
     ),
     Rule(
         "goal_hijack_de",
@@ -439,7 +441,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         _JAILBREAK,
         0.45,
         r"\bkeine\s+inhaltsrichtlinien?|\b(?:die\s+)?(?:filter|ablehnungen|einschr[aä]nkungen|sicherheitsfilter)\s+(?:sind|wurden)"
-        r"\s+(?:\pL+\s+)?(?:deaktiviert|abgeschaltet|pausiert|aufgehoben|ausgesetzt)|\bohne\s+richtlinien\b",
+        r"\s+(?:[a-zà-ÿœæ]+\s+)?(?:deaktiviert|abgeschaltet|pausiert|aufgehoben|ausgesetzt)|\bohne\s+richtlinien\b",
     ),
     Rule(
         "reveal_prompt_de",
@@ -449,7 +451,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         rf"{_S}{{0,40}}(?:(?:deinen|deine|dein|den|die|das)\s+)?(?:system-?prompt|systemnachricht|systemanweisungen?"
         r"|(?:versteckte[nr]?|geheime[nr]?|urspr[uü]ngliche[nr]?|interne[nr]?|anf[aä]ngliche[nr]?)\s+(?:konfiguration|pr[aä]ambel"
         r"|anweisungen|regeln|vorgaben|prompt|startkonfiguration)|startkonfiguration|geheimen\s+regeln"
-        r"|(?:anweisungen|vorgaben|text|absatz|nachricht)\s*,?\s+die\s+du\s+vor\s+(?:meiner|diesem|dem)\s+\pL+\s+(?:bekommen"
+        r"|(?:anweisungen|vorgaben|text|absatz|nachricht)\s*,?\s+die\s+du\s+vor\s+(?:meiner|diesem|dem)\s+[a-zà-ÿœæ]+\s+(?:bekommen"
         r"|erhalten)|wortlaut\s+der\s+(?:anweisungen|vorgaben|regeln))",
     ),
     Rule(
@@ -565,7 +567,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         rf"{_S}{{0,30}}(?:(?:seu|sua|seus|suas|o|a|os|as)\s+)?(?:prompt\s+(?:do|de)\s+sistema|mensagem\s+(?:do|de)\s+sistema"
         r"|instru[cç][oõ]es\s+(?:do|de)\s+sistema|(?:configura[cç][aã]o|instru[cç][oõ]es|regras|pre[aâ]mbulo|prompt|diretrizes)"
         r"\s+(?:inicial|iniciais|ocult[ao]s?|secret[ao]s?|originais|original|internas?)|regras\s+secretas"
-        rf"|(?:texto|par[aá]grafo|instru[cç][oõ]es|mensagem)\s+(?:exat[oa]\s+)?(?:\pL+\s+){{0,3}}?que\s+(?:voc[eê]\s+recebeu"
+        rf"|(?:texto|par[aá]grafo|instru[cç][oõ]es|mensagem)\s+(?:exat[oa]\s+)?(?:[a-zà-ÿœæ]+\s+){{0,3}}?que\s+(?:voc[eê]\s+recebeu"
         r"|te\s+(?:deram|passaram|carregaram))\s+antes)",
     ),
     Rule(
@@ -593,7 +595,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
             r"(?:tutte\s+|tutti\s+)?(?:le|gli|i|la|il|l')",
             _YOUR_IT,
             _NOUN_IT,
-            r"che\s+ti\b|(?:dei|degli|del|della|dello)\s+(?:tuoi\s+)?(?:creator|sviluppator|operator|sistema|piattaforma)\pL*"
+            r"che\s+ti\b|(?:dei|degli|del|della|dello)\s+(?:tuoi\s+)?(?:creator|sviluppator|operator|sistema|piattaforma)[a-zà-ÿœæ]*"
             r"|precedenti|iniziali|originali|di\s+sopra",
         ),
     ),
@@ -679,7 +681,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         rf"{_S}{{0,30}}(?:(?:il\s+tuo|la\s+tua|i\s+tuoi|le\s+tue|il|la|le|i)\s+)?(?:prompt\s+(?:di|del)\s+sistema"
         r"|messaggio\s+(?:di|del)\s+sistema|istruzioni\s+(?:di|del)\s+sistema|(?:configurazione|istruzioni|regole|preambolo"
         r"|prompt|direttive)\s+(?:iniziali?|nascost[oaei]|segret[oaei]|original[ei]|intern[oaei])|regole\s+segrete"
-        rf"|(?:testo|paragrafo|istruzioni|messaggio)\s+(?:esatt[oe]\s+)?(?:\pL+\s+){{0,3}}?che\s+(?:hai\s+ricevuto|ti\s+hanno"
+        rf"|(?:testo|paragrafo|istruzioni|messaggio)\s+(?:esatt[oe]\s+)?(?:[a-zà-ÿœæ]+\s+){{0,3}}?che\s+(?:hai\s+ricevuto|ti\s+hanno"
         r"\s+(?:dato|caricato))\s+prima)",
     ),
     Rule(
@@ -703,38 +705,38 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         r"(?:игнорируй|проигнорируй|забудь|отбрось|отложи(?:\s+в\s+сторону)?|не\s+обращай\s+(?:больше\s+)?внимания\s+на"
         r"|перестань\s+(?:следовать|соблюдать|подчиняться)|не\s+следуй\s+(?:больше\s+)?|не\s+соблюдай\s+(?:больше\s+)?|отмени"
         r"|наплюй\s+на)\s*"
-        rf"(?:все\s+|всё\s+)?(?:{_S}{{0,24}}?(?:{_YOUR_RU}|разработчик\pL*|создател\pL*|оператор\pL*|систем\pL*|платформ\pL*"
-        rf"|загруженн\pL*|прежн\pL*|предыдущ\pL*|исходн\pL*|изначальн\pL*|первоначальн\pL*){_S}{{0,24}}?){_NOUN_RU}"
+        rf"(?:все\s+|всё\s+)?(?:{_S}{{0,24}}?(?:{_YOUR_RU}|разработчик[а-яё]*|создател[а-яё]*|оператор[а-яё]*|систем[а-яё]*|платформ[а-яё]*"
+        rf"|загруженн[а-яё]*|прежн[а-яё]*|предыдущ[а-яё]*|исходн[а-яё]*|изначальн[а-яё]*|первоначальн[а-яё]*){_S}{{0,24}}?){_NOUN_RU}"
         + r"|(?:игнорируй|проигнорируй|забудь|отбрось|отложи(?:\s+в\s+сторону)?"
         r"|не\s+обращай\s+(?:больше\s+)?внимания\s+на|перестань\s+(?:следовать|соблюдать)|не\s+следуй\s+(?:больше\s+)?)\s*(?:все\s+|всё\s+)?"
         + _NOUN_RU
-        + r",?\s+(?:от\s+|из\s+|данные\s+|полученные\s+|заданные\s+)?(?:тво\pL+|сво\pL+|ваш\pL+"
-        r"|разработчик\pL*|создател\pL*|оператор\pL*|систем\pL*|платформ\pL*|тебе)",
+        + r",?\s+(?:от\s+|из\s+|данные\s+|полученные\s+|заданные\s+)?(?:тво[а-яё]+|сво[а-яё]+|ваш[а-яё]+"
+        r"|разработчик[а-яё]*|создател[а-яё]*|оператор[а-яё]*|систем[а-яё]*|платформ[а-яё]*|тебе)",
     ),
     Rule(
         "override_ru_void",
         _OVERRIDE,
         0.7,
-        rf"{_YOUR_RU}\s+{_S}{{0,20}}?{_NOUN_RU}{_S}{{0,30}}(?:недействительн\pL*|отменен\pL*|отменён\pL*|аннулирован\pL*"
-        r"|истекл\pL*|больше\s+не\s+(?:действу\pL+|действительн\pL+|применя\pL+|имеют\s+силы|важн\pL*)|утратил\pL*\s+силу)"
-        rf"|{_NOUN_RU},?\s+с\s+которыми\s+ты\s+(?:начинал\pL*|стартовал\pL*){_S}{{0,10}}(?:истекл|отменен|недействительн)",
+        rf"{_YOUR_RU}\s+{_S}{{0,20}}?{_NOUN_RU}{_S}{{0,30}}(?:недействительн[а-яё]*|отменен[а-яё]*|отменён[а-яё]*|аннулирован[а-яё]*"
+        r"|истекл[а-яё]*|больше\s+не\s+(?:действу[а-яё]+|действительн[а-яё]+|применя[а-яё]+|имеют\s+силы|важн[а-яё]*)|утратил[а-яё]*\s+силу)"
+        rf"|{_NOUN_RU},?\s+с\s+которыми\s+ты\s+(?:начинал[а-яё]*|стартовал[а-яё]*){_S}{{0,10}}(?:истекл|отменен|недействительн)",
     ),
     Rule(
         "unbound_ru",
         _OVERRIDE,
         0.6,
-        r"ничто\s+(?:в|из)\s+тво\pL+\s+(?:настро\pL+|конфигураци\pL+|инструкци\pL+)\s+тебя\s+(?:больше\s+)?не\s+(?:связывает"
-        r"|ограничивает|обязывает)|ты\s+больше\s+не\s+(?:связан\pL*|обязан\pL*|ограничен\pL*)\s+(?:правил\pL*|ограничени\pL*"
-        r"|инструкци\pL*|политик\pL*)",
+        r"ничто\s+(?:в|из)\s+тво[а-яё]+\s+(?:настро[а-яё]+|конфигураци[а-яё]+|инструкци[а-яё]+)\s+тебя\s+(?:больше\s+)?не\s+(?:связывает"
+        r"|ограничивает|обязывает)|ты\s+больше\s+не\s+(?:связан[а-яё]*|обязан[а-яё]*|ограничен[а-яё]*)\s+(?:правил[а-яё]*|ограничени[а-яё]*"
+        r"|инструкци[а-яё]*|политик[а-яё]*)",
     ),
     Rule(
         "unbound_ru_applies",
         _OVERRIDE,
         0.6,
-        r"на\s+тебя\s+(?:больше\s+)?не\s+(?:действу|распространя)\pL*"
+        r"на\s+тебя\s+(?:больше\s+)?не\s+(?:действу|распространя)[а-яё]*"
         rf"|всё,?\s+что\s+тебе\s+(?:прописали|написали|задали|дали|велели|загрузили){_S}{{0,30}}(?:больше\s+)?не\s+"
         r"(?:действует|имеет\s+силы|считается|важно)"
-        r"|(?:прежние|старые|исходные|изначальные)\s+системн\pL*\s+(?:настройк|инструкци|правил)\pL*\s+(?:устарели|отменены"
+        r"|(?:прежние|старые|исходные|изначальные)\s+системн[а-яё]*\s+(?:настройк|инструкци|правил)[а-яё]*\s+(?:устарели|отменены"
         r"|недействительны|больше\s+не\s+действуют)",
     ),
     Rule(
@@ -748,8 +750,8 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "goal_hijack_ru",
         _OVERRIDE,
         0.5,
-        r"(?:тво\pL+|ваш\pL+)\s+(?:нов\pL+|настоящ\pL+|истинн\pL+|единственн\pL+|реальн\pL+)\s+(?:задач\pL*|цел\pL*|мисси\pL*"
-        r"|рол\pL*|функци\pL*)",
+        r"(?:тво[а-яё]+|ваш[а-яё]+)\s+(?:нов[а-яё]+|настоящ[а-яё]+|истинн[а-яё]+|единственн[а-яё]+|реальн[а-яё]+)\s+(?:задач[а-яё]*|цел[а-яё]*|мисси[а-яё]*"
+        r"|рол[а-яё]*|функци[а-яё]*)",
     ),
     Rule(
         "obey_only_me_ru",
@@ -770,8 +772,8 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         _JAILBREAK,
         0.55,
         rf"(?:отвечай|ответь|говори|пиши|напиши|объясни|расскажи|действуй){_S}{{0,30}}"
-        r"(?:без\s+(?:всяк\pL+\s+|каких-либо\s+|любых\s+|свои\pL*\s+)?(?:фильтр\pL*|цензур\pL*|ограничени\pL*|предупреждени\pL*"
-        r"|правил|запрет\pL*|отказ\pL*|оговор\pL*)|нефильтрованн\pL*)",
+        r"(?:без\s+(?:всяк[а-яё]+\s+|каких-либо\s+|любых\s+|свои[а-яё]*\s+)?(?:фильтр[а-яё]*|цензур[а-яё]*|ограничени[а-яё]*|предупреждени[а-яё]*"
+        r"|правил|запрет[а-яё]*|отказ[а-яё]*|оговор[а-яё]*)|нефильтрованн[а-яё]*)",
     ),
     Rule(
         "persona_no_rules_ru",
@@ -779,7 +781,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         0.65,
         rf"(?:ты\s+(?:—\s+)?|теперь\s+ты|сыграй|играй\s+роль|притворись|представь,?\s+что\s+ты|изобрази|стань|будь){_S}{{0,40}}"
         r"(?:без\s+(?:каких-либо\s+|всяких\s+|никаких\s+|моральных\s+)?(?:правил|цензуры|ограничений|фильтров|морали|этики"
-        r"|запретов|рамок|принципов|барьеров)|нецензурированн\pL*)",
+        r"|запретов|рамок|принципов|барьеров)|нецензурированн[а-яё]*)",
     ),
     Rule(
         "no_refusal_ru",
@@ -799,23 +801,23 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         _JAILBREAK,
         0.45,
         r"(?:у\s+тебя\s+)?нет\s+(?:никакой\s+)?политики\s+(?:контента|содержания)|(?:фильтры|отказы|ограничения|цензура)\s+"
-        r"(?:\pL+\s+)?(?:отключены|сняты|приостановлены|деактивированы|выключены)",
+        r"(?:[а-яё]+\s+)?(?:отключены|сняты|приостановлены|деактивированы|выключены)",
     ),
     Rule(
         "reveal_prompt_ru",
         _LEAK,
         0.7,
         r"(?:покажи|выведи|раскрой|скажи|назови|напечатай|скопируй|повтори|процитируй|выгрузи|вставь|перечисли|выдай|приложи|выложи"
-        rf"|добавь|озвучь){_S}{{0,30}}(?:системн\pL*\s+(?:промпт\pL*|инструкци\pL*|сообщени\pL*|подсказк\pL*)"
-        r"|(?:скрыт\pL*|секретн\pL*|исходн\pL*|начальн\pL*|изначальн\pL*|внутренн\pL*|первоначальн\pL*)\s+(?:конфигураци\pL*"
-        r"|преамбул\pL*|инструкци\pL*|правил\pL*|промпт\pL*|настройк\pL*)|секретн\pL*\s+правил\pL*\s+оператор\pL*"
-        r"|(?:текст|инструкци\pL*|абзац|формулировк\pL*)\s+(?:\pL+\s+){0,3}?(?:полученн\pL*\s+)?до\s+(?:моего|нашего|начала))",
+        rf"|добавь|озвучь){_S}{{0,30}}(?:системн[а-яё]*\s+(?:промпт[а-яё]*|инструкци[а-яё]*|сообщени[а-яё]*|подсказк[а-яё]*)"
+        r"|(?:скрыт[а-яё]*|секретн[а-яё]*|исходн[а-яё]*|начальн[а-яё]*|изначальн[а-яё]*|внутренн[а-яё]*|первоначальн[а-яё]*)\s+(?:конфигураци[а-яё]*"
+        r"|преамбул[а-яё]*|инструкци[а-яё]*|правил[а-яё]*|промпт[а-яё]*|настройк[а-яё]*)|секретн[а-яё]*\s+правил[а-яё]*\s+оператор[а-яё]*"
+        r"|(?:текст|инструкци[а-яё]*|абзац|формулировк[а-яё]*)\s+(?:[а-яё]+\s+){0,3}?(?:полученн[а-яё]*\s+)?до\s+(?:моего|нашего|начала))",
     ),
     Rule(
         "before_the_chat_ru",
         _LEAK,
         0.45,
-        r"(?:до|перед)\s+(?:моим\s+(?:первым\s+)?сообщением|запуском|моего\s+(?:первого\s+)?сообщения|начала\s+(?:нашего\s+|этого\s+)?разговора|того,?\s+как\s+я\s+(?:написал\pL*"
+        r"(?:до|перед)\s+(?:моим\s+(?:первым\s+)?сообщением|запуском|моего\s+(?:первого\s+)?сообщения|начала\s+(?:нашего\s+|этого\s+)?разговора|того,?\s+как\s+я\s+(?:написал[а-яё]*"
         r"|пришёл|пришел))|(?:тебе\s+)?велели\s+избегать",
     ),
     Rule(
@@ -903,7 +905,7 @@ TOOL_RULES_EUROPE: tuple[Rule, ...] = (
         rf"(?:^|[\s\[(*#>]){_AI_DE}\s*[,:]\s*(?:bitte\s+)?(?:ignoriere|vergiss|schick|sende|leite|antworte|sag\b|brich|nicht\b"
         r"|du\s+musst|jetzt|h[oö]r|storniere|akzeptiere|f[uü]ge|verstecke|empfiehl|teile|wenn\s+du)"
         rf"|\b(?:an|f[uü]r)\s+(?:die\s+|den\s+|das\s+|jede[ns]?\s+|alle\s+)?{_AI_DE}s?,?\s+(?:die|der|das)\s+(?:dies|diese[ns]?|das|den)"
-        r"\s+\pL*\s*(?:liest|zusammenfasst|verarbeitet|protokolliert)"
+        r"\s+[a-zà-ÿœæ]*\s*(?:liest|zusammenfasst|verarbeitet|protokolliert)"
         rf"|\b(?:anweisung|hinweis|nachricht|notiz)\s+(?:an|f[uü]r)\s+(?:die\s+|den\s+|das\s+|jede[ns]?\s+|alle\s+)?{_AI_DE}\b",
     ),
     Rule(
@@ -997,27 +999,27 @@ TOOL_RULES_EUROPE: tuple[Rule, ...] = (
         0.6,
         rf"(?:^|[\s\[(*#>]){_AI_RU}\s*[,:]\s*(?:пожалуйста\s+)?(?:игнорируй|забудь|отправь|перешли|ответь|скажи|не\b|ты\s+должен"
         r"|теперь|брось|прекрати|отмени|прими|добавь|скрой|порекомендуй|поделись|после\s+этого|прочитав|когда)"
-        rf"|(?:для|всем|любой|любому|каждой|каждому)\s+(?:\pL+\s+)?{_AI_RU}\pL*,?\s+(?:котор\pL+|читающ\pL+)"
+        rf"|(?:для|всем|любой|любому|каждой|каждому)\s+(?:[а-яё]+\s+)?{_AI_RU}[а-яё]*,?\s+(?:котор[а-яё]+|читающ[а-яё]+)"
         rf"|(?:указание|инструкция|сообщение|заметка|примечание)\s+(?:для|к)\s+(?:любой\s+|любого\s+)?{_AI_RU}",
     ),
     Rule(
         "when_you_read_this_ru",
         _TOOL,
         0.5,
-        r"(?:прочитав\s+это|когда\s+(?:ты\s+)?прочитаешь\s+это|прочитав\s+(?:этот|это|эту)\s+\pL+|после\s+прочтения\s+(?:этого|этой))",
+        r"(?:прочитав\s+это|когда\s+(?:ты\s+)?прочитаешь\s+это|прочитав\s+(?:этот|это|эту)\s+[а-яё]+|после\s+прочтения\s+(?:этого|этой))",
     ),
     Rule(
         "hide_from_user_ru",
         _TOOL,
         0.65,
-        r"не\s+(?:сообщай|говори|рассказывай|показывай|упоминай)\s+(?:об\s+этом\s+|ничего\s+)?(?:пользовател\pL+|ему|ей)"
-        r"|без\s+ведома\s+пользовател\pL+|незаметно\s+для\s+пользовател\pL+",
+        r"не\s+(?:сообщай|говори|рассказывай|показывай|упоминай)\s+(?:об\s+этом\s+|ничего\s+)?(?:пользовател[а-яё]+|ему|ей)"
+        r"|без\s+ведома\s+пользовател[а-яё]+|незаметно\s+для\s+пользовател[а-яё]+",
     ),
     Rule("covert_ru", _TOOL, 0.35, r"тайно\s+(?:отправь|перешли|передай|загрузи)|втайне\s+от"),
     Rule(
         "abandon_task_ru",
         _TOOL,
         0.55,
-        r"(?:брось|прекрати|оставь)\s+(?:задачу\s+пользовател\pL+|пересказ|перевод|суммаризаци\pL+)",
+        r"(?:брось|прекрати|оставь)\s+(?:задачу\s+пользовател[а-яё]+|пересказ|перевод|суммаризаци[а-яё]+)",
     ),
 )
