@@ -14,7 +14,11 @@ interleaved round by round:
 * ``handler``         the plugin's ``access`` handler on an in-process ``kong`` (PDK calls cost nothing here);
 * ``..., rules only`` the same with the injection detector's classifier tier off (``classifier_ratio``: the
                       defaults, rules + classifier, over rules only, in the same run; wall clock, and
-                      ``classifier_ratio_cpu`` in the process's CPU time).
+                      ``classifier_ratio_cpu`` in the process's CPU time);
+* ``..., new texts``  ``all checks`` with the classifier's cache of recent texts' scores emptied before each
+                      call: every text is featurized and scored, as for a conversation's first request
+                      (the other cases send the same body again, as a conversation resends its history,
+                      and the classifier scores it from its cache).
 
 Each case's p50 is divided by the ``json.loads`` p50 of the same body. A separate section (``operator_model``,
 :func:`operator_model_section`) measures the cascade's third tier, an operator-provided ONNX model, on the
@@ -121,6 +125,13 @@ RULES_ONLY: dict[str, Any] = {
 }  # the detector before its classifier
 
 
+def new_texts(settings: Any, body: bytes) -> Any:
+    """``inspect_body`` as if no text of the body had been seen before: the classifier's cache of recent
+    texts' scores emptied first (the cost of a conversation's first request, or of a new message)."""
+    settings.classifier.model.cache.clear()
+    return inspect_body(settings, body, None)
+
+
 def cases_for(plugin: Plugin, body: bytes, rules_only: Plugin) -> dict[str, Callable[[], Any]]:
     settings = plugin.settings
 
@@ -138,6 +149,7 @@ def cases_for(plugin: Plugin, body: bytes, rules_only: Plugin) -> dict[str, Call
         "format": format_stage,
         "tokens": tokens_stage,
         "all checks": lambda: inspect_body(settings, body, None),
+        "all checks, new texts": lambda: new_texts(settings, body),
         "all checks, rules only": lambda: inspect_body(rules_only.settings, body, None),
         "handler": lambda: plugin.access(CountingKong(body)),
         "handler, rules only": lambda: rules_only.access(CountingKong(body)),
@@ -256,6 +268,9 @@ def classifier_ratios(results: list[dict[str, Any]], key: str = "p50_us") -> dic
     for body in dict.fromkeys(entry["body"] for entry in results):
         for case in ("all checks", "handler"):
             ratios[f"{body}, {case}"] = round(p50[(body, case)] / p50[(body, f"{case}, rules only")], 2)
+        ratios[f"{body}, all checks, new texts"] = round(
+            p50[(body, "all checks, new texts")] / p50[(body, "all checks, rules only")], 2
+        )
     return ratios
 
 

@@ -14,6 +14,11 @@ The model and the guardrail service can fail (time budget spent; timeout, 5xx, g
 ``fail_open``) and goes on as if the tier had not run; ``closed`` decides with category ``unverified`` and
 source ``fail_closed`` (a 503 in ``block`` mode: the request is not the client's fault).
 
+The classifier reads at most a fixed number of characters per request (:data:`.classifier.MAX_REQUEST_CHARS`);
+when text was left unread and nothing it read reached its threshold, it reports so (category
+``unverified``, action ``log``, source ``unscanned``) rather than passing the request as read and clean (the
+rules read everything).
+
 Every verdict names its tier (``rules``, ``classifier``, ``model``, ``guardrail``) and, for the later tiers,
 its source (``model``, ``service``, ``cache``, ``fail_open``, ``fail_closed``). The category of an injection
 verdict is the rules' category when a rule noticed something, else the guardrail's (when it names one this
@@ -113,11 +118,17 @@ def _classifier(run: _Run, tenant: str | None) -> Verdict | None:
     if not classifier.enabled or run.gate < classifier.uncertain_from or not run.candidates:
         return None
     assert classifier.model is not None
-    probabilities = classifier.model.probabilities([(s.text, s.role in TOOL_ROLES) for s in run.candidates])
-    probability, segment = max(zip(probabilities, run.candidates, strict=True), key=lambda pair: pair[0])
+    scores = classifier.model.scores([(s.text, s.role in TOOL_ROLES) for s in run.candidates])
+    probability, segment = max(
+        zip(scores.probabilities, run.candidates, strict=True), key=lambda pair: pair[0]
+    )
     if probability >= classifier.threshold:
         detection = Detection(probability, run.category(segment), segment.path, tier="classifier")
         return run.hit(classifier.mode, detection)
+    unread = [s for s, left in zip(run.candidates, scores.unread, strict=True) if left]
+    if unread:  # past the classifier's per-request budget: reported, not vouched for as clean
+        detection = Detection(0.0, UNVERIFIED, unread[0].path, tier="classifier", source="unscanned")
+        run.reports.append(Verdict(detection, "log"))
     run.passed(classifier.mode, probability)
     return None
 

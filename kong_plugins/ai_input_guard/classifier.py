@@ -5,33 +5,44 @@ and says how likely a text is an injection attempt, whatever its wording or lang
 in training (:mod:`.classifier_train`, scikit-learn, an optional extra) and here:
 
 * the text NFKC-normalized, casefolded, whitespace runs collapsed;
-* character 3-, 4- and 5-grams (rolling hashes computed with numpy, so a 4 KB text costs a few arrays
-  operations, not a Python loop per n-gram) and word unigrams and bigrams (the same, per word), hashed into
-  ``2**bits`` buckets; a ``role:tool`` feature for tool results and documents;
-* ``count / sqrt(n)`` per bucket, ``n`` the window's number of features: the score is the sum of the
-  weights of its features over ``sqrt(n)``, two ``bincount``s, no sorting (version 2 used ``log(1 + count)``
-  scaled to unit length, which needs each window's distinct buckets and cost half the inference time).
+* character 3-, 4- and 5-grams (rolling hashes computed with numpy over all the request's texts joined,
+  a few array operations, not a Python loop per n-gram) and word unigrams and bigrams, hashed into
+  ``2**bits`` buckets; a ``role:tool`` feature for tool results and documents. Chinese and Japanese are
+  written without spaces between words, so a run of ideographs or kana is not one "word": each such
+  character is a word of its own, and the word features become character uni- and bigrams (the
+  two-character words those languages are mostly made of); version 4 hashed a whole clause as one word
+  that no other text shared, and read zh at recall 0.22;
+* ``count / sqrt(n)`` per bucket, ``n`` the window's number of features: a window's score is the sum of
+  the weights of its features over ``sqrt(n)``.
 
-The probability is ``sigmoid(w·x + b)``. Texts longer than :data:`WINDOW_CHARS` (256: a few sentences)
-are scored in windows of that size overlapping by half, the text scoring as its worst window, so an
-override of a sentence or two inside a long document or message is scored with at most a couple of
-hundred characters of its surroundings, not diluted by a kilobyte of them (version 1 used 1,024-character
-windows, and a short override with 160 characters of report text on each side scored below the
-threshold). Windows are not sentences: a short text is read whole, so a question *about* a phrase keeps
-its question with it. Each character is read at most twice, so the work stays linear. At most
-:data:`MAX_CHARS` characters per text are read (head and tail) and :data:`MAX_REQUEST_CHARS` per request
-(later texts are left to the rules), so the work is bounded whatever the body size. The weights are a small
-versioned file in the package (``data/injection_classifier_v4.npz``), loaded once per process;
-``kong-ai detector train`` reproduces it.
+The probability is ``sigmoid(w·x + b)``. A text of at most :data:`WINDOW_CHARS` characters (a few
+sentences, the length of the training texts) is read whole, so a question *about* a phrase keeps its
+question with it. A longer text scores as its worst window, so an override inside a long document is not
+diluted by the rest of it: windows of :data:`WINDOW_CHARS` every :data:`WINDOW_STRIDE` characters, and
+windows of one sentence and of two consecutive sentences (each clipped to :data:`WINDOW_CHARS`), so a short
+override is scored with its own sentence around it, not with the 170 characters of report prose a fixed
+window would add (version 4 read such an override at below 0.1). The features are hashed once per text and
+each feature is tagged with where it starts, so every window's score is a difference of two prefix sums:
+windows cost O(1) each, the work stays linear in the text.
+
+Bounds: at most :data:`MAX_REQUEST_CHARS` characters per request are read, texts in order, each as far
+as the budget left allows; a text the budget cut short (or did not reach) is reported as not fully read
+(:attr:`Scores.unread`), so the cascade can say so (finding ``unverified``, source ``unscanned``) instead
+of vouching for text it never saw. The weights are a small versioned file in the package
+(``data/injection_classifier_v5.npz``), loaded once per process; ``kong-ai detector train`` reproduces it.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import math
 import re
+import threading
 import unicodedata
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,162 +50,209 @@ import numpy as np
 __all__ = [
     "DEFAULT_MODEL_PATH",
     "DEFAULT_THRESHOLD",
-    "MAX_CHARS",
+    "MAX_REQUEST_CHARS",
     "MODEL_VERSION",
     "WINDOW_CHARS",
     "Classifier",
-    "feature_indices",
+    "Scores",
     "load_default",
     "normalize",
+    "text_vector",
 ]
 
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 DEFAULT_THRESHOLD = 0.85
-"""The default probability from which a verdict is an injection: chosen on the dev split (heldout, heldout2,
-heldout3; never on heldout4) as the lowest threshold of 0.5, 0.6, ... 0.95 at which rules + classifier keep
-false positives on hard negatives at or under 3% (dev: precision 0.964, recall 0.809, FPR 0.030)."""
+"""The default probability from which a verdict is an injection: chosen on the dev split (heldout,
+heldout2, heldout3, heldout4) as the lowest of 0.5, 0.6, ... 0.95 at which rules + classifier keep false
+positives on hard negatives at or under 3%."""
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / f"injection_classifier_v{MODEL_VERSION}.npz"
 BITS = 16
 WINDOW_CHARS = 256
-MAX_CHARS = 16384
-MAX_REQUEST_CHARS = 65536  # per request: texts past it are left to the rules
-CHAR_NGRAMS = (3, 4, 5)
+WINDOW_STRIDE = 128
+MAX_REQUEST_CHARS = 65536  # per request: the rest is reported unread
+CACHE_ENTRIES = 4096  # probabilities of recently scored texts, per process (ScoreCache)
+CHAR_NGRAMS = (4,)
 _NON_WORD = re.compile(r"\W")
+SENTENCE_SPANS = (1, 2)
 
 
-def _splitmix64(count: int, seed: int) -> np.ndarray:
-    """Fixed odd pseudo-random multipliers (SplitMix64), the same on every platform and numpy version."""
-    values, state, mask = [], seed, (1 << 64) - 1
-    for _ in range(count):
-        state = (state + 0x9E3779B97F4A7C15) & mask
-        z = state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
-        values.append((z ^ (z >> 31)) | 1)
-    return np.array(values, dtype=np.uint64)
-
-
-_POSITION = _splitmix64(64, 15)
-_LENGTH = np.uint64(0xC2B2AE3D27D4EB4F)
-_PAIR = np.uint64(0x165667B19E3779F9)
-_PAIR_SALT = np.uint64(0x5BD1E995)
+# 32-bit hashing (numpy's uint32 arithmetic wraps modulo 2**32): half the memory traffic of 64-bit, and
+# 2**32 values are plenty for 2**16 buckets. Fixed odd constants, the same on every platform.
+_U32 = np.uint32
+_MULTIPLIER = _U32(0x01000193)  # FNV-1 prime: the rolling n-gram hash
+_MIX = _U32(0x9E3779B1)  # golden-ratio multiplicative hashing: the top bits are the bucket
+_WORD = 0x85EBCA6B  # words: sum of code * _WORD**i over the word's characters
+_WORD_INVERSE = pow(_WORD, -1, 1 << 32)
+_LENGTH = _U32(0xC2B2AE35)
+_PAIR = _U32(0x27D4EB2F)
+_PAIR_SALT = _U32(0x165667B1)
 _TOOL_BUCKET = 0x7F4A7C15
-_MULTIPLIER = np.uint64(0x100000001B3)  # FNV-style rolling multiplier, wraps modulo 2**64
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_NGRAM_SALT = {n: np.uint64((0xC2B2AE3D27D4EB4F * n) & ((1 << 64) - 1)) for n in CHAR_NGRAMS}
+_CJK_RANGES = (  # scripts written without spaces between words: each character is a word
+    (0x3040, 0x30FF),  # hiragana, katakana
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x20000, 0x3134F),  # CJK extensions B-G
+)
+_ASCII_WORD = bytes(int(chr(code).isalnum() or chr(code) == "_") for code in range(128))
+_ASCII_TABLE = {code: value for code, value in enumerate(_ASCII_WORD)}  # str.translate: 1 word, 0 not
 
 
 def normalize(text: str) -> str:
-    """What the features are computed on: NFKC, casefolded, whitespace collapsed, at most MAX_CHARS."""
-    if len(text) > MAX_CHARS:
-        text = text[: MAX_CHARS * 3 // 4] + " " + text[-MAX_CHARS // 4 :]
+    """What the features are computed on: NFKC, casefolded, whitespace collapsed."""
     if not text.isascii():  # ASCII is its own NFKC form
         text = unicodedata.normalize("NFKC", text)
     return " ".join(text.casefold().split())  # str.split and re's \s agree on what whitespace is
 
 
-def windows(text: str) -> list[str]:
-    """``text`` (normalized) cut into windows of WINDOW_CHARS overlapping by half."""
-    if len(text) <= WINDOW_CHARS:
-        return [text]
-    step = WINDOW_CHARS // 2
-    return [text[start : start + WINDOW_CHARS] for start in range(0, len(text) - step, step)]
+_PAD = "\0" * (CHAR_NGRAMS[-1] - 1)  # after each text: its last n-grams end in padding, not in the next one
+_PAST_END = np.array([back for n in CHAR_NGRAMS for back in range(1, n)])  # n-gram starts before an end
+_PAST_END_ROWS = np.array([row for row, n in enumerate(CHAR_NGRAMS) for _ in range(1, n)])
+_SENTENCE = re.compile(r"[.!?](?= )|。")
 
 
-def feature_indices(window: str, tool: bool, bits: int = BITS) -> np.ndarray:
-    """The hashed feature buckets of one normalized window (with repeats: counts are taken later)."""
-    _, buckets = _batch_indices([(window, tool)], bits)
-    return buckets
+@functools.lru_cache(maxsize=8)
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_WORD**i`` and its inverse's powers modulo 2**32 for i < size (size a power of two)."""
+    forward = np.full(size, _WORD, dtype=np.uint32)
+    forward[0] = 1
+    inverse = np.full(size, _WORD_INVERSE, dtype=np.uint32)
+    inverse[0] = 1
+    return np.multiply.accumulate(forward, dtype=np.uint32), np.multiply.accumulate(inverse, dtype=np.uint32)
 
 
-def _batch_indices(items: list[tuple[str, bool]], bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(window number, bucket)`` of every feature of every window, computed in one pass of numpy
-    operations over all windows joined (n-grams across two windows are dropped), so a request with many
-    texts costs a few array operations, not a loop per text."""
-    shift = np.uint64(64 - bits)
-    padded = [f" {window} " for window, _ in items]
-    lengths = np.array([len(text) for text in padded], dtype=np.int64)
-    owner = np.repeat(np.arange(len(items), dtype=np.int64), lengths)
-    joined = "".join(padded)
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    ids: list[np.ndarray] = []
-    parts: list[np.ndarray] = []
+@dataclass(frozen=True)
+class _Batch:
+    """The features of a batch of normalized texts, joined as ``" text " + _PAD`` each: text ``i`` spans
+    ``lows[i]:highs[i]`` of the joined string. ``grams[k]`` is the bucket of the ``CHAR_NGRAMS[k]``-gram
+    starting at each position, ``2**bits`` where none does (past the end of its text: the padding keeps
+    n-grams from reaching the next text, this drops those that reach the padding); words and word pairs
+    start at ``word_positions``."""
+
+    length: int
+    lows: list[int]
+    highs: list[int]
+    grams: np.ndarray
+    word_positions: np.ndarray
+    word_buckets: np.ndarray
+
+
+def _batch(texts: list[str], bits: int) -> _Batch:
+    """All features of ``texts`` in one pass of numpy operations (a fixed number of them per batch)."""
+    shift = _U32(32 - bits)
+    lows, highs, low = [], [], 0
+    for text in texts:
+        lows.append(low)
+        highs.append(low + len(text) + 2)
+        low += len(text) + 2 + len(_PAD)
+    joined = "".join(f" {text} {_PAD}" for text in texts)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    size = len(codes)
+    grams = np.zeros((len(CHAR_NGRAMS), size), dtype=np.uint32)
     rolling = codes  # the hash of the n-gram starting at each position, n = 1, 2, ... (one multiply-add each)
     for n in range(2, CHAR_NGRAMS[-1] + 1):
-        count = len(codes) - n + 1
-        if count <= 0:
-            break
-        rolling = rolling[:count] * _MULTIPLIER + codes[n - 1 :]
+        rolling = rolling[: size - n + 1] * _MULTIPLIER + codes[n - 1 :]
         if n in CHAR_NGRAMS:
-            inside = owner[:count] == owner[n - 1 :]
-            ids.append(owner[:count][inside])
-            parts.append(((rolling[inside] + _NGRAM_SALT[n]) * _MIX) >> shift)
-    words, word_owner = _word_hashes(_word_mask(joined, codes), codes, owner)
-    if len(words):
-        ids.append(word_owner)
-        parts.append((words * _MIX) >> shift)
-        same = word_owner[:-1] == word_owner[1:]
-        pairs = words[:-1][same] * _PAIR + words[1:][same]
-        ids.append(word_owner[:-1][same])
-        parts.append(((pairs + _PAIR_SALT) * _MIX) >> shift)
-    tools = np.array([number for number, (_, tool) in enumerate(items) if tool], dtype=np.int64)
-    if len(tools):
-        ids.append(tools)
-        parts.append(np.full(len(tools), _TOOL_BUCKET % (1 << bits), dtype=np.uint64))
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    return np.concatenate(ids), np.concatenate(parts).astype(np.int64)
+            grams[CHAR_NGRAMS.index(n), : size - n + 1] = rolling
+    grams *= _MIX
+    grams >>= shift
+    # the n-grams running past the end of their text (into the padding) are none
+    past_end = np.array(highs)[:, None] + (_PAST_END_ROWS * size - _PAST_END)  # flat indexes into grams
+    grams.reshape(-1)[past_end.ravel()] = 1 << bits
+    starts, words = _words(joined, codes)
+    owner = np.searchsorted(lows, starts, side="right")
+    same = np.flatnonzero(owner[:-1] == owner[1:])
+    buckets = np.concatenate((words, words[same] * _PAIR + words[same + 1] + _PAIR_SALT))
+    buckets *= _MIX
+    buckets >>= shift
+    return _Batch(size, lows, highs, grams, np.concatenate((starts, starts[same])), buckets)
 
 
-_ASCII_WORD = np.array([chr(code).isalnum() or chr(code) == "_" for code in range(128)], dtype=bool)
-
-
-def _word_mask(joined: str, codes: np.ndarray) -> np.ndarray:
-    """Which characters are word characters (``\\w``): a table lookup for ASCII text, ``re`` otherwise."""
+def _words(joined: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each word (a ``\\w+`` run, or one CJK character) starts and its hash, vectorized: the sum of
+    each character's code times ``_WORD`` to the power of its place in the word, from prefix sums of
+    ``code * _WORD**position`` over the whole string (times the inverse power of the word's start), plus
+    its length times a constant."""
     if joined.isascii():
-        return _ASCII_WORD[codes.astype(np.intp)]
-    spaced = _NON_WORD.sub(" ", joined)
-    return np.frombuffer(spaced.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) != 32
+        marks = joined.translate(_ASCII_TABLE).encode("latin-1")
+        is_word = np.frombuffer(marks, dtype=np.uint8).view(bool)
+        cjk = None
+    else:
+        spaced = _NON_WORD.sub(" ", joined)
+        is_word = np.frombuffer(spaced.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) != 32
+        cjk = np.zeros(len(codes), dtype=bool)
+        for low, high in _CJK_RANGES:
+            cjk |= (codes >= low) & (codes <= high)
+        if not cjk.any():
+            cjk = None
+    # a word starts where a word character follows a non-word one, and ends before a non-word one (the
+    # joined string starts with a space and ends with padding); a CJK character starts and ends a word
+    if cjk is None:
+        starts = np.flatnonzero(is_word[1:] > is_word[:-1]) + 1
+        ends = np.flatnonzero(is_word[:-1] > is_word[1:]) + 1
+    else:
+        alone = is_word & cjk
+        starts = np.flatnonzero(is_word[1:] & (~is_word[:-1] | alone[1:] | alone[:-1])) + 1
+        ends = np.flatnonzero(is_word[:-1] & (~is_word[1:] | alone[:-1] | alone[1:])) + 1
+    if not len(starts):
+        return starts, starts.astype(np.uint32)
+    forward, inverse = _powers(1 << max(len(codes), 1).bit_length())
+    prefix = np.zeros(len(codes) + 1, dtype=np.uint32)
+    np.cumsum(codes * forward[: len(codes)], dtype=np.uint32, out=prefix[1:])
+    hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
+    hashes += (ends - starts).astype(np.uint32) * _LENGTH
+    return starts, hashes
 
 
-def _word_hashes(is_word: np.ndarray, codes: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A hash per word (a ``\\w+`` run) and the window it is in, vectorized: each character's code times a
-    fixed pseudo-random multiplier for its position in the word, summed per word, plus the length."""
-    positions = np.flatnonzero(is_word)
-    if not len(positions):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty.astype(np.uint64), empty
-    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
-    starts = np.concatenate(([0], breaks))
-    lengths = np.diff(np.append(starts, len(positions)))
-    offset = np.arange(len(positions)) - np.repeat(starts, lengths)
-    terms = codes[positions] * _POSITION[np.minimum(offset, len(_POSITION) - 1)]
-    hashes = np.add.reduceat(terms, starts) + lengths.astype(np.uint64) * _LENGTH
-    return hashes, owner[positions[starts]]
-
-
-def batch_vectors(items: list[tuple[str, bool]], bits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sparse rows of many windows: ``(window number, bucket, value)``, values ``count / sqrt(n)`` where
-    ``n`` is the window's number of features (with repeats)."""
-    owners, buckets = _batch_indices(items, bits)
-    ordered = np.sort(owners * (1 << bits) + buckets)
-    if len(ordered) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    keys, counts = ordered[starts], np.diff(np.append(starts, len(ordered)))
-    rows, columns = keys >> bits, keys & ((1 << bits) - 1)
-    sizes = np.bincount(owners, minlength=len(items)).astype(np.float64)
-    return rows, columns, counts / np.sqrt(sizes[rows])
-
-
-def vector(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unique buckets and their values (``count / sqrt(n)``, ``n`` the number of features with repeats):
-    the same as :func:`batch_vectors`, and what :meth:`Classifier.probabilities` computes without building
-    the vector (the score is the sum of the weights of the features, repeats included, over ``sqrt(n)``)."""
+def text_vector(text: str, tool: bool, bits: int = BITS) -> tuple[np.ndarray, np.ndarray]:
+    """The training row of one normalized text read whole: unique buckets and ``count / sqrt(n)`` (what
+    :meth:`Classifier.scores` computes for a text read whole, without building the vector)."""
+    batch = _batch([text], bits)
+    grams = batch.grams[:, : batch.highs[0]].ravel()
+    parts = [grams[grams != 1 << bits], batch.word_buckets]
+    if tool:
+        parts.append(np.array([_TOOL_BUCKET % (1 << bits)], dtype=np.intp))
+    indices = np.concatenate(parts)
     buckets, counts = np.unique(indices, return_counts=True)
-    return buckets, counts / np.sqrt(max(len(indices), 1))
+    return buckets, counts / np.sqrt(len(indices))
+
+
+def _windows(texts: list[str], lows: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """``(starts, stops, firsts)``: the windows of every text, grouped by text, ``firsts[i]`` the index
+    of text ``i``'s first window. A short text is one window, whole; a long one is read in windows of
+    WINDOW_CHARS every WINDOW_STRIDE characters (the last one flush with its end), and in windows of one
+    and of two consecutive sentences (clipped to WINDOW_CHARS). A few Python operations per window: cheaper
+    than numpy's per-call cost for the few windows of a chat request."""
+    starts: list[int] = []
+    stops: list[int] = []
+    firsts: list[int] = []
+    for text, low in zip(texts, lows, strict=True):
+        high = low + len(text) + 2
+        firsts.append(len(starts))
+        if high - low <= WINDOW_CHARS:
+            starts.append(low)
+            stops.append(high)
+            continue
+        cuts = [low, *(low + 2 + match.end() for match in _SENTENCE.finditer(text)), high]
+        for span in SENTENCE_SPANS:
+            for first, last in zip(cuts, cuts[span:], strict=False):
+                starts.append(max(first - 1, low))  # with the space before it, like a text
+                stops.append(min(last, first + WINDOW_CHARS - 1))
+        fixed = range(low, high - WINDOW_CHARS, WINDOW_STRIDE)
+        starts += fixed
+        stops += range(low + WINDOW_CHARS, high, WINDOW_STRIDE)
+        starts.append(high - WINDOW_CHARS)
+        stops.append(high)
+    return starts, stops, firsts
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Per text: the probability of its worst window (0.0 for an empty or unread text) and whether the
+    request budget left part of it unread."""
+
+    probabilities: list[float]
+    unread: list[bool]
 
 
 @dataclass(frozen=True)
@@ -205,12 +263,18 @@ class Classifier:
     bias: float
     bits: int
     meta: dict
+    table: np.ndarray = field(init=False, repr=False, compare=False)  # weights and a 0.0 for "none"
+    cache: ScoreCache = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "table", np.append(self.weights.astype(np.float64), 0.0))
+        object.__setattr__(self, "cache", ScoreCache())
 
     @classmethod
     def load(cls, path: Path) -> Classifier:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            weights = data["weights"].astype(np.float32)
+            weights = data["weights"].astype(np.float64)
             bias = float(data["bias"])
         bits = int(meta["bits"])
         if weights.shape != (1 << bits,) or meta.get("version") != MODEL_VERSION:
@@ -219,30 +283,113 @@ class Classifier:
 
     def probability(self, text: str, *, tool: bool = False) -> float:
         """How likely ``text`` is an injection attempt (its worst window)."""
-        return self.probabilities([(text, tool)])[0]
+        return self.scores([(text, tool)]).probabilities[0]
 
     def probabilities(self, texts: list[tuple[str, bool]]) -> list[float]:
-        """:meth:`probability` of many ``(text, is_tool_output)`` at once, in one batch of array ops."""
-        items: list[tuple[str, bool]] = []
-        owners: list[int] = []
+        return self.scores(texts).probabilities
+
+    def scores(self, texts: list[tuple[str, bool]]) -> Scores:
+        """:meth:`probability` of many ``(text, is_tool_output)`` at once, in one batch of array ops, and
+        which texts the request budget left (partly) unread."""
+        normalized: list[str] = []
+        read: list[int] = []
+        keys: list[bytes] = []
+        unread = [False] * len(texts)
+        best = [0.0] * len(texts)
         budget = MAX_REQUEST_CHARS
         for number, (text, tool) in enumerate(texts):
-            normalized = normalize(text[:budget]) if budget > 0 else ""
-            budget -= len(normalized)
-            if normalized:
-                for window in windows(normalized):
-                    items.append((window, tool))
-                    owners.append(number)
-        best = np.full(len(texts), -np.inf)
-        if items:
-            owners_of_windows = np.array(owners)
-            windows_of, buckets = _batch_indices(items, self.bits)
-            sums = np.bincount(windows_of, weights=self.weights[buckets], minlength=len(items))
-            sizes = np.bincount(windows_of, minlength=len(items))
-            scores = sums / np.sqrt(np.maximum(sizes, 1)) + self.bias
-            firsts = np.flatnonzero(np.concatenate(([True], owners_of_windows[1:] != owners_of_windows[:-1])))
-            best[owners_of_windows[firsts]] = np.maximum.reduceat(scores, firsts)
-        return [round(float(1.0 / (1.0 + np.exp(-score))), 4) if score > -np.inf else 0.0 for score in best]
+            key = self.cache.key(text, tool)
+            known = self.cache.get(key)
+            if known is not None:  # scored before, read whole: costs no budget
+                best[number] = known
+                continue
+            if budget <= 0:
+                unread[number] = bool(text.strip())
+                continue
+            piece = normalize(text[:budget])[:budget]
+            if len(text) > budget and not text[budget:].isspace():
+                unread[number] = True
+            budget -= len(piece)
+            if piece:
+                normalized.append(piece)
+                read.append(number)
+                keys.append(key)
+        if not normalized:
+            return Scores(best, unread)
+        batch = _batch(normalized, self.bits)
+        table = self.table
+        per_position = table[batch.grams].sum(axis=0)
+        per_position += np.bincount(
+            batch.word_positions, weights=table[batch.word_buckets], minlength=batch.length
+        )
+        weight_sums = np.zeros(batch.length + 1)
+        np.cumsum(per_position, out=weight_sums[1:])
+        word_sums = np.zeros(batch.length + 1, dtype=np.int64)
+        np.cumsum(np.bincount(batch.word_positions, minlength=batch.length), out=word_sums[1:])
+        starts, stops, firsts = _windows(normalized, batch.lows)
+        start, stop = np.array(starts), np.array(stops)
+        size = stop - start
+        if len(starts) == len(normalized):  # each text read whole
+            ends = np.ones(len(starts), dtype=bool)
+            counts: list[int] | np.ndarray = [1] * len(starts)
+        else:
+            counts = np.diff(firsts, append=len(starts))
+            ends = stop == np.repeat(batch.highs, counts)
+        grams = size * len(CHAR_NGRAMS)
+        for n in CHAR_NGRAMS:  # the n-grams running past the end of a text do not count
+            grams -= ends * np.minimum(size, n - 1)
+        sums = weight_sums[stop] - weight_sums[start]
+        sizes = grams + word_sums[stop] - word_sums[start]
+        if any(texts[number][1] for number in read):  # tool output: one more feature per window
+            tools = np.repeat([texts[number][1] for number in read], counts)
+            sums += tools * table[_TOOL_BUCKET % (1 << self.bits)]
+            sizes += tools
+        scores = sums / np.sqrt(np.maximum(sizes, 1)) + self.bias
+        worst = np.maximum.reduceat(scores, firsts).tolist()
+        for number, key, score in zip(read, keys, worst, strict=True):
+            probability = int(10000.0 / (1.0 + math.exp(-max(score, -500.0))) + 0.5) / 10000  # 4 decimals
+            best[number] = probability
+            if not unread[number]:
+                self.cache.put(key, probability)
+        return Scores(best, unread)
+
+
+class ScoreCache:
+    """The probabilities of the last :data:`CACHE_ENTRIES` texts read whole, by a 128-bit digest of the
+    text (never the text itself: memory stays bounded whatever the texts' size). A chat client sends the
+    whole conversation with every request, so all but the newest messages were scored by an earlier
+    request: those cost a hash, not a featurization. Least recently used entries go first; a lock keeps
+    it consistent if two threads share the model."""
+
+    def __init__(self, entries: int = 0) -> None:
+        self._entries = entries or CACHE_ENTRIES
+        self._scores: OrderedDict[bytes, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(text: str, tool: bool) -> bytes:
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+        return digest.digest() + (b"t" if tool else b"u")
+
+    def get(self, key: bytes) -> float | None:
+        with self._lock:
+            score = self._scores.get(key)
+            if score is not None:
+                self._scores.move_to_end(key)
+            return score
+
+    def put(self, key: bytes, score: float) -> None:
+        with self._lock:
+            self._scores[key] = score
+            if len(self._scores) > self._entries:
+                self._scores.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._scores.clear()
+
+    def __len__(self) -> int:
+        return len(self._scores)
 
 
 @functools.lru_cache(maxsize=1)

@@ -79,6 +79,50 @@ def test_the_classifier_in_block_mode_refuses_with_the_category_only(audit: Audi
     assert route.send(chat("What is the capital of France?")).status_code == 200
 
 
+def injection_findings(record: dict) -> list[dict]:
+    """The detector's findings, not the out-of-distribution signal's (repeated prose is ``repetition``)."""
+    return [f for f in record["findings"] if f["check"] == "injection"]
+
+
+REPORT = (  # ordinary prose: neither the rules nor the classifier flag it
+    "The quarterly report covers sales in the northern region and the opening of the new warehouse. "
+    "Revenue grew by four percent compared with the same period last year, mostly thanks to repeat "
+    "customers. The support team answered ninety percent of tickets within one business day. "
+)
+
+
+def test_an_override_inside_long_prose_is_found_by_the_classifier(audit: AuditEnv) -> None:
+    """Read with its own sentence, not diluted by the report around it (before: 256-character windows,
+    the same override scored below 0.1 there); and read wherever it is in a long text (before: the middle
+    of a text past 16,384 characters was never read)."""
+    route = audit.route(before=[(GUARD, {"injection": {"classifier": {"mode": "block"}}})])
+    for prose in (REPORT * 2, REPORT * (20000 // len(REPORT))):
+        response = route.send(chat(prose + PARAPHRASE + " " + prose))
+        assert response.status_code == 400, len(prose)
+        assert "suspected_injection" in response.text
+        record = route.record_of(response)
+        assert detector_findings(record) == [
+            (GUARD, "injection", "suspected_injection", "block", "classifier")
+        ]
+    quiet = route.send(chat(REPORT * (20000 // len(REPORT))))
+    assert quiet.status_code == 200 and injection_findings(route.record_of(quiet)) == []
+
+
+def test_text_past_the_classifier_budget_is_reported_unscanned(audit: AuditEnv) -> None:
+    """The classifier reads 65,536 characters per request; what it leaves unread is said (the rules
+    still read everything), not passed as read and clean."""
+    route = audit.route(before=[(GUARD, {"injection": {"classifier": {"mode": "block"}}})])
+    long_text = REPORT * (70000 // len(REPORT))
+    response = route.send(chat(long_text))
+    assert response.status_code == 200
+    record = route.record_of(response)
+    assert [(f["category"], f["action"], f["tier"], f.get("source")) for f in injection_findings(record)] == [
+        ("unverified", "log", "classifier", "unscanned")
+    ]
+    short = route.send(chat(REPORT * 10))
+    assert short.status_code == 200 and injection_findings(route.record_of(short)) == []
+
+
 def test_shadow_mode_reports_what_the_rules_would_have_blocked(audit: AuditEnv) -> None:
     route = audit.route(before=[(GUARD, {"injection": {"mode": "shadow"}})])
     response = route.send(chat(ATTACK))

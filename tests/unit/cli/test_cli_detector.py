@@ -34,7 +34,7 @@ def test_train_reproduces_the_shipped_model_byte_for_byte(tmp_path: Path) -> Non
     assert kong_ai("detector", "train", "--out", str(out)).returncode == 0
     assert (
         out.read_bytes()
-        == (ROOT / "kong_plugins/ai_input_guard/data/injection_classifier_v4.npz").read_bytes()
+        == (ROOT / "kong_plugins/ai_input_guard/data/injection_classifier_v5.npz").read_bytes()
     )
     out.write_bytes(out.read_bytes() + b"\0")
     stale = kong_ai("detector", "train", "--check", "--out", str(out))
