@@ -61,10 +61,12 @@ __all__ = [
 ]
 
 MODEL_VERSION = 5
-DEFAULT_THRESHOLD = 0.85
-"""The default probability from which a verdict is an injection: chosen on the dev split (heldout,
-heldout2, heldout3, heldout4) as the lowest of 0.5, 0.6, ... 0.95 at which rules + classifier keep false
-positives on hard negatives at or under 3%."""
+DEFAULT_THRESHOLD = 0.86
+"""The default probability from which a verdict is an injection: chosen on the dev split (heldout to
+heldout4, never on heldout5) as the lowest of 0.50, 0.51, ... 0.95 at which rules + classifier keep the
+false-positive rate on hard negatives at or under 3%, both for the texts as written and for each inside
+ordinary prose (``kong-ai detector eval --in-prose``: a long text is scored by its worst window, and the
+more windows, the more chances for a benign one to score high)."""
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / f"injection_classifier_v{MODEL_VERSION}.npz"
 BITS = 16
 WINDOW_CHARS = 256
@@ -124,22 +126,20 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class _Batch:
     """The features of a batch of normalized texts, joined as ``" text " + _PAD`` each: text ``i`` spans
-    ``lows[i]:highs[i]`` of the joined string. ``grams[k]`` is the bucket of the ``CHAR_NGRAMS[k]``-gram
-    starting at each position, ``2**bits`` where none does (past the end of its text: the padding keeps
-    n-grams from reaching the next text, this drops those that reach the padding); words and word pairs
-    start at ``word_positions``."""
+    ``lows[i]:highs[i]`` of the joined string. ``features[k, p]`` is the bucket of a feature starting at
+    position ``p`` (row by row: each character n-gram length, words, word pairs), ``2**bits`` where none
+    does: so a window's features are the columns it spans, whatever their kind. Character n-grams running
+    past the end of their text (into the padding, which keeps them from reaching the next text) are none."""
 
-    length: int
     lows: list[int]
     highs: list[int]
-    grams: np.ndarray
-    word_positions: np.ndarray
-    word_buckets: np.ndarray
+    features: np.ndarray
 
 
 def _batch(texts: list[str], bits: int) -> _Batch:
     """All features of ``texts`` in one pass of numpy operations (a fixed number of them per batch)."""
     shift = _U32(32 - bits)
+    none = _U32(1 << bits)
     lows, highs, low = [], [], 0
     for text in texts:
         lows.append(low)
@@ -148,7 +148,8 @@ def _batch(texts: list[str], bits: int) -> _Batch:
     joined = "".join(f" {text} {_PAD}" for text in texts)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     size = len(codes)
-    grams = np.zeros((len(CHAR_NGRAMS), size), dtype=np.uint32)
+    features = np.zeros((len(CHAR_NGRAMS) + 2, size), dtype=np.uint32)
+    grams = features[: len(CHAR_NGRAMS)]
     rolling = codes  # the hash of the n-gram starting at each position, n = 1, 2, ... (one multiply-add each)
     for n in range(2, CHAR_NGRAMS[-1] + 1):
         rolling = rolling[: size - n + 1] * _MULTIPLIER + codes[n - 1 :]
@@ -156,16 +157,17 @@ def _batch(texts: list[str], bits: int) -> _Batch:
             grams[CHAR_NGRAMS.index(n), : size - n + 1] = rolling
     grams *= _MIX
     grams >>= shift
-    # the n-grams running past the end of their text (into the padding) are none
     past_end = np.array(highs)[:, None] + (_PAST_END_ROWS * size - _PAST_END)  # flat indexes into grams
-    grams.reshape(-1)[past_end.ravel()] = 1 << bits
+    features.reshape(-1)[past_end.ravel()] = none
     starts, words = _words(joined, codes)
     owner = np.searchsorted(lows, starts, side="right")
-    same = np.flatnonzero(owner[:-1] == owner[1:])
-    buckets = np.concatenate((words, words[same] * _PAIR + words[same + 1] + _PAIR_SALT))
-    buckets *= _MIX
-    buckets >>= shift
-    return _Batch(size, lows, highs, grams, np.concatenate((starts, starts[same])), buckets)
+    same = np.flatnonzero(owner[:-1] == owner[1:])  # word pairs within one text
+    word_row, pair_row = features[len(CHAR_NGRAMS)], features[len(CHAR_NGRAMS) + 1]
+    word_row.fill(none)
+    pair_row.fill(none)
+    word_row[starts] = (words * _MIX) >> shift
+    pair_row[starts[same]] = ((words[same] * _PAIR + words[same + 1] + _PAIR_SALT) * _MIX) >> shift
+    return _Batch(lows, highs, features)
 
 
 def _words(joined: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -208,8 +210,8 @@ def text_vector(text: str, tool: bool, bits: int = BITS) -> tuple[np.ndarray, np
     """The training row of one normalized text read whole: unique buckets and ``count / sqrt(n)`` (what
     :meth:`Classifier.scores` computes for a text read whole, without building the vector)."""
     batch = _batch([text], bits)
-    grams = batch.grams[:, : batch.highs[0]].ravel()
-    parts = [grams[grams != 1 << bits], batch.word_buckets]
+    found = batch.features[:, : batch.highs[0]].ravel()
+    parts = [found[found != 1 << bits]]
     if tool:
         parts.append(np.array([_TOOL_BUCKET % (1 << bits)], dtype=np.intp))
     indices = np.concatenate(parts)
@@ -238,8 +240,7 @@ def _windows(texts: list[str], lows: list[int]) -> tuple[list[int], list[int], l
             for first, last in zip(cuts, cuts[span:], strict=False):
                 starts.append(max(first - 1, low))  # with the space before it, like a text
                 stops.append(min(last, first + WINDOW_CHARS - 1))
-        fixed = range(low, high - WINDOW_CHARS, WINDOW_STRIDE)
-        starts += fixed
+        starts += range(low, high - WINDOW_CHARS, WINDOW_STRIDE)  # a long sentence is read whole too
         stops += range(low + WINDOW_CHARS, high, WINDOW_STRIDE)
         starts.append(high - WINDOW_CHARS)
         stops.append(high)
@@ -267,7 +268,7 @@ class Classifier:
     cache: ScoreCache = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "table", np.append(self.weights.astype(np.float64), 0.0))
+        object.__setattr__(self, "table", np.append(self.weights, 0.0).astype(np.float32))
         object.__setattr__(self, "cache", ScoreCache())
 
     @classmethod
@@ -317,32 +318,19 @@ class Classifier:
         if not normalized:
             return Scores(best, unread)
         batch = _batch(normalized, self.bits)
-        table = self.table
-        per_position = table[batch.grams].sum(axis=0)
-        per_position += np.bincount(
-            batch.word_positions, weights=table[batch.word_buckets], minlength=batch.length
-        )
-        weight_sums = np.zeros(batch.length + 1)
-        np.cumsum(per_position, out=weight_sums[1:])
-        word_sums = np.zeros(batch.length + 1, dtype=np.int64)
-        np.cumsum(np.bincount(batch.word_positions, minlength=batch.length), out=word_sums[1:])
+        features = batch.features
+        length = features.shape[1]
+        weight_sums = np.zeros(length + 1)  # prefix sums, per position, of the features' weights and number
+        np.cumsum(self.table[features].sum(axis=0, dtype=np.float32), out=weight_sums[1:])
+        count_sums = np.zeros(length + 1, dtype=np.int64)
+        np.cumsum((features != 1 << self.bits).sum(axis=0), out=count_sums[1:])
         starts, stops, firsts = _windows(normalized, batch.lows)
         start, stop = np.array(starts), np.array(stops)
-        size = stop - start
-        if len(starts) == len(normalized):  # each text read whole
-            ends = np.ones(len(starts), dtype=bool)
-            counts: list[int] | np.ndarray = [1] * len(starts)
-        else:
-            counts = np.diff(firsts, append=len(starts))
-            ends = stop == np.repeat(batch.highs, counts)
-        grams = size * len(CHAR_NGRAMS)
-        for n in CHAR_NGRAMS:  # the n-grams running past the end of a text do not count
-            grams -= ends * np.minimum(size, n - 1)
         sums = weight_sums[stop] - weight_sums[start]
-        sizes = grams + word_sums[stop] - word_sums[start]
+        sizes = count_sums[stop] - count_sums[start]
         if any(texts[number][1] for number in read):  # tool output: one more feature per window
-            tools = np.repeat([texts[number][1] for number in read], counts)
-            sums += tools * table[_TOOL_BUCKET % (1 << self.bits)]
+            tools = np.repeat([texts[number][1] for number in read], np.diff(firsts, append=len(starts)))
+            sums += tools * self.table[_TOOL_BUCKET % (1 << self.bits)]
             sizes += tools
         scores = sums / np.sqrt(np.maximum(sizes, 1)) + self.bias
         worst = np.maximum.reduceat(scores, firsts).tolist()

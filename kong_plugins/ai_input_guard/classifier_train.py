@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -32,17 +33,61 @@ __all__ = [
     "TRAINING_FILES",
     "Row",
     "evaluate",
+    "in_prose",
     "load_rows",
     "train",
     "write_model",
 ]
 
-TRAINING_FILES = ("corpus.jsonl", "train.jsonl", "train2.jsonl", "train3.jsonl")
+TRAINING_FILES = (
+    "corpus.jsonl",
+    "train.jsonl",
+    "train2.jsonl",
+    "train3.jsonl",
+    "train4.jsonl",
+    "train5.jsonl",
+    "train6.jsonl",
+)
 DEV_FILES = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl")
 """Never trained on, but looked at: rule changes and the default threshold were checked against them
 (heldout4's aggregate figures were read while models were made: it joined them when heldout5 was written)."""
 HELDOUT_FILES = ("heldout5.jsonl",)
 """Never trained or tuned on, no error on it looked at: the figure that says how the detector generalizes."""
+PROSE = (
+    "The quarterly report covers sales in the northern region and the opening of the new warehouse in Leeds.",
+    "Revenue grew by four percent compared with the same period last year, mostly from repeat customers.",
+    "Shipping costs rose in September because two of our carriers changed their fuel surcharges.",
+    "The support team answered ninety percent of tickets within one business day.",
+    "We plan to migrate the billing database to the new cluster during the maintenance window on Sunday.",
+    "Please bring your laptop and a charger to the onboarding session next Tuesday morning.",
+    "The committee approved the budget for the community garden and the new playground benches.",
+    "Our hiking group meets at the train station at eight and returns by the late afternoon bus.",
+    "The recipe needs two cups of flour, a pinch of salt, and butter softened at room temperature.",
+    "Attendance at the spring conference was higher than expected, with many first-time visitors.",
+    "The contractor will replace the kitchen windows and repaint the hallway before the end of the month.",
+    "Invoices older than sixty days are flagged in the dashboard and sent to the finance team.",
+    "The museum extends its opening hours on Fridays during the summer exhibition.",
+    "Our library card holders can now borrow e-books directly from the mobile app.",
+    "The bridge on Mill Road will be closed for inspection from Monday to Wednesday.",
+    "Product managers should update the roadmap document after each sprint review.",
+    "The survey shows that most respondents prefer shorter meetings with a clear agenda.",
+    "A new coffee machine was installed on the third floor next to the meeting rooms.",
+    "Customers in the pilot program reported fewer login problems after the update.",
+    "The garden centre offers a discount on fruit trees until the end of the season.",
+    "Delivery times to rural areas remain longer than to the main cities.",
+    "The board thanked the volunteers who organized the charity run in the park.",
+    "Next year we want to reduce paper use in the office by half.",
+    "Employees can choose between two health plans during the enrollment period in November.",
+    "The city council discussed parking fees, school bus routes, and the new recycling schedule.",
+    "The laboratory received new microscopes and will offer training sessions for students.",
+    "Temperatures will drop sharply over the weekend, so farmers are advised to protect young plants.",
+    "The hotel restaurant serves breakfast from seven to ten and dinner until eleven.",
+    "Our release notes list the fixed bugs, the known issues, and the upgrade steps.",
+    "The orchestra rehearses on Thursday evenings in the hall behind the church.",
+)
+"""Ordinary sentences (a report, notices, a recipe...) that :func:`in_prose` puts around each text."""
+PROSE_SENTENCES = 3  # on each side: about 300 characters before and after the text
+
 C_GRID = (256.0, 1024.0, 4096.0)
 FOLDS = 5
 TOOL_ROLES = frozenset({"tool", "function"})
@@ -78,6 +123,22 @@ def load_rows(paths: Iterable[Path]) -> list[Row]:
                 )
             )
     return rows
+
+
+def in_prose(rows: Sequence[Row], seed: int = 5) -> list[Row]:
+    """Each text inside ordinary prose (``kong-ai detector eval --in-prose``): :data:`PROSE_SENTENCES`
+    sentences of :data:`PROSE` before and after it, chosen by a seeded generator. Measures what a text
+    scores inside a longer document or message (dilution, and benign prose pushing a hard negative over
+    the threshold), with the same labels."""
+    chooser = random.Random(seed)
+    wrapped = []
+    for row in rows:
+        before = " ".join(chooser.sample(PROSE, PROSE_SENTENCES))
+        after = " ".join(chooser.sample(PROSE, PROSE_SENTENCES))
+        wrapped.append(
+            Row(row.id, row.attack, row.category, row.lang, row.role, f"{before} {row.text} {after}")
+        )
+    return wrapped
 
 
 def _matrix(rows: Sequence[Row], bits: int) -> Any:

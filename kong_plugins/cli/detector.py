@@ -1,14 +1,16 @@
 """``kong-ai detector train|eval``: the ai-input-guard prompt-injection classifier, reproduced and measured.
 
 * ``train [--data DIR] [--out FILE] [--check]``: trains the shipped model from the training files of
-  ``DIR`` (``tests/data/prompt_injection``: ``corpus.jsonl`` and ``train.jsonl``; the held-out files are never
-  read) and writes it (by default over the package's file). Deterministic: ``--check`` writes nothing and
-  exits 1 when a fresh run differs from the file. Needs scikit-learn (``pip install kong-ai-guard[train]``).
+  ``DIR`` (``tests/data/prompt_injection``: ``TRAINING_FILES`` of
+  :mod:`~kong_plugins.ai_input_guard.classifier_train`; dev and held-out files are never read) and writes
+  it (by default over the package's file). Deterministic: ``--check`` writes nothing and exits 1 when a
+  fresh run differs from the file. Needs scikit-learn (``pip install kong-ai-guard[train]``).
 * ``eval DATA... [--tier cascade|rules|classifier] [--json]``: precision, recall, F1 and false-positive
   rate overall, per category and per language of labelled JSON lines, with the default thresholds (rules
   0.5, classifier ``DEFAULT_THRESHOLD`` of :mod:`~kong_plugins.ai_input_guard.classifier`, or
   ``--threshold``); ``cascade`` is rules then the classifier where the rules did not decide, with the
-  classifier in ``block`` mode. Needs numpy only.
+  classifier in ``block`` mode; ``--in-prose`` puts each text inside ordinary prose first (how a text scores
+  inside a long document). Needs numpy only.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.add_argument(
         "--threshold", type=float, default=None, help="classifier threshold (default: the plugin's default)"
+    )
+    evaluate.add_argument(
+        "--in-prose",
+        action="store_true",
+        help="put each text inside about 600 characters of ordinary prose (long-document behaviour)",
     )
     evaluate.set_defaults(handler=_eval)
 
@@ -92,7 +99,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from kong_plugins.ai_input_guard.classifier import DEFAULT_MODEL_PATH, DEFAULT_THRESHOLD, Classifier
-    from kong_plugins.ai_input_guard.classifier_train import Row, evaluate, load_rows
+    from kong_plugins.ai_input_guard.classifier_train import Row, evaluate, in_prose, load_rows
     from kong_plugins.ai_input_guard.injection import TOOL_ROLES, InjectionDetector
     from kong_plugins.ai_input_guard.view import TextSegment
 
@@ -100,6 +107,8 @@ def _eval(args: argparse.Namespace) -> int:
     if missing:
         raise CliError(f"not found: {', '.join(missing)}")
     rows = load_rows(args.data)
+    if args.in_prose:
+        rows = in_prose(rows)
     if args.threshold is None:
         args.threshold = DEFAULT_THRESHOLD
     detector = InjectionDetector()
