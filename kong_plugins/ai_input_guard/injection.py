@@ -48,7 +48,7 @@ from kong_plugins.ai_input_guard.injection_rules import (
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
 from kong_plugins.ai_input_guard.multilingual_rules import PHRASE_RULE_PARTS, TOOL_RULE_PARTS
-from kong_plugins.ai_input_guard.text_variants import VariantBudget, hidden_channels, variants
+from kong_plugins.ai_input_guard.text_variants import VariantBudget, glued_readings, hidden_channels, variants
 from kong_plugins.ai_input_guard.view import TextSegment
 
 __all__ = ["CATEGORIES", "Detection", "InjectionDetector", "Signal"]
@@ -258,6 +258,12 @@ class InjectionDetector:
             ):
                 weight = round(weight * MENTION_FACTOR, 4)  # ignoreAllRules(), #hashtag, "what does ... mean"
             add(Signal(rule.name, "obfuscation", weight))
+        # and glued in rot13, backwards or upside down: nobody writes so by chance (no mention, no bonus cut)
+        for reading in glued_readings(glued.decode("utf-8", "surrogatepass"), budget):
+            decoded = _encoded(reading)
+            for rule, start, end in self._glued.spans(decoded):
+                if rule.name not in found and not _inside_a_word(decoded, start, end):
+                    add(Signal(rule.name, "obfuscation", min(0.98, rule.weight + _DISGUISE_BONUS)))
         for signal in self._hidden_channel_signals(text):
             add(signal)
         for signal in self._encoded_signals(text, budget):

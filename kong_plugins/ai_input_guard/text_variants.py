@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
 
-__all__ = ["HiddenChannels", "TextVariant", "VariantBudget", "hidden_channels", "variants"]
+__all__ = ["HiddenChannels", "TextVariant", "VariantBudget", "glued_readings", "hidden_channels", "variants"]
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -311,6 +311,32 @@ def _reordered(text: str) -> list[TextVariant]:
         if _count(_PLAIN_WORDS, upright) >= MIN_WORD_HITS:
             found.append(TextVariant(upright, "obfuscation", reordered=True))
     return found
+
+
+_LONG_LETTER_RUN = compile_linear(r"[a-z]{20,}")
+
+
+def glued_readings(text: str, budget: VariantBudget | None = None) -> list[str]:
+    """The rot13, reversed, words-reversed and upright readings of ``text`` (casefolded, every disguise
+    undone) for the glued rules, where its words are glued: :func:`_reads_better` counts decoded words
+    between word boundaries, which a phrase written without spaces (``vtaberNyyCerivbhfVafgehpgvbaf``,
+    ``snoitcurtsnisuoiverpllaerongi``) has none of, so those readings were never made. Only for a text
+    holding a run of 20 letters or more (no English word but a few is that long; one RE2 scan clears the
+    rest), or 3 turned letters; charged to ``budget``."""
+    readings: list[str] = []
+    if budget is not None and budget.exhausted:
+        return readings
+    if _LONG_LETTER_RUN.search(text) is not None:  # type: ignore[attr-defined]
+        backwards = text[::-1]
+        readings += [text.translate(_ROT13), backwards]
+        if " " in text or "\n" in text:
+            readings.append(_words_reversed(text))
+    if not text.isascii() and _count(_TURNED_LETTERS, text) >= MIN_WORD_HITS:
+        readings.append(text[::-1].translate(_UPRIGHT))
+    if budget is not None and readings:
+        budget.left -= sum(map(len, readings))
+        budget.exhausted = budget.left <= 0
+    return readings
 
 
 def _reads_better(text: str, decoded_words: object) -> bool:
