@@ -10,6 +10,7 @@ each language group as its own automaton.
 from __future__ import annotations
 
 from kong_plugins.ai_input_guard.injection_rules import PHRASE_RULES, TOOL_RULES, Rule
+from kong_plugins.ai_input_guard.rules_ar_hi import PHRASE_RULES_AR_HI, TOOL_RULES_AR_HI
 from kong_plugins.ai_input_guard.rules_cjk import PHRASE_RULES_CJK, TOOL_RULES_CJK
 from kong_plugins.ai_input_guard.rules_europe import PHRASE_RULES_EUROPE, TOOL_RULES_EUROPE
 
@@ -19,5 +20,11 @@ __all__ = ["PHRASE_RULE_PARTS", "TOOL_RULE_PARTS"]
 # automaton for every phrase rule outgrows RE2's DFA budget (the CJK rules' bounded "rest of the sentence"
 # gaps in parallel with the others'), and RE2 falls back to its NFA, a thousand times slower on every
 # request (measured on a 4 KB English text: about 6 µs per part, 20 ms for a single automaton).
-PHRASE_RULE_PARTS: tuple[tuple[Rule, ...], ...] = (PHRASE_RULES + PHRASE_RULES_EUROPE, PHRASE_RULES_CJK)
-TOOL_RULE_PARTS: tuple[tuple[Rule, ...], ...] = (TOOL_RULES + TOOL_RULES_CJK + TOOL_RULES_EUROPE,)
+PHRASE_RULE_PARTS: tuple[tuple[Rule, ...], ...] = (
+    PHRASE_RULES + PHRASE_RULES_EUROPE,
+    PHRASE_RULES_CJK,
+    PHRASE_RULES_AR_HI,
+)
+TOOL_RULE_PARTS: tuple[tuple[Rule, ...], ...] = (
+    TOOL_RULES + TOOL_RULES_CJK + TOOL_RULES_EUROPE + TOOL_RULES_AR_HI,
+)
