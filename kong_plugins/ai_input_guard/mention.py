@@ -101,8 +101,21 @@ def _quoted(data: bytes, start: int, end: int, in_data: bool = False) -> bool:
         return False
     if in_data and before[opened] in "\"'" and _DATA_VALUE.search(before[:opened]) is not None:
         return False
-    closed_before = max((before.rfind(mark) for mark in _CLOSERS if mark != before[opened]), default=-1)
+    closed_before = max(
+        (_last_closer(before, mark) for mark in _CLOSERS if mark != before[opened]), default=-1
+    )
     return closed_before <= opened and any(mark in after for mark in _CLOSERS)
+
+
+def _last_closer(before: str, mark: str) -> int:
+    """Where ``mark`` last closes a quotation in ``before``: an apostrophe between two letters is an elision
+    (« … qu'on t'a données … », l\u2019utente), not the end of the quotation it sits in."""
+    at = before.rfind(mark)
+    if mark not in ("'", "\u2019"):
+        return at
+    while 0 < at < len(before) - 1 and before[at - 1].isalnum() and before[at + 1].isalnum():
+        at = before.rfind(mark, 0, at)
+    return at
 
 
 def _opens(before: str, mark: str) -> bool:
