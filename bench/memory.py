@@ -53,14 +53,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--events", type=bounded_int(2, 10_000_000), default=100_000)
     parser.add_argument("--warm", type=bounded_int(1, 1_000_000), default=1_000)
+    parser.add_argument("--runtimes", default=",".join(RUNTIMES), help=f"from {', '.join(RUNTIMES)}")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args(argv)
+    runtimes = [name for name in args.runtimes.split(",") if name]
+    if not runtimes or any(name not in RUNTIMES for name in runtimes):
+        parser.error(f"--runtimes: from {', '.join(RUNTIMES)}")
     progress = Progress("memory")
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp, ProcessSet(Path(tmp)) as processes:
         prefix = Path(tmp)
-        for runtime in RUNTIMES:
+        for runtime in runtimes:
             socket_name = f"{runtime}.sock"
             command = [
                 python(),

@@ -15,7 +15,8 @@ and the others still run):
 4. ``limiter_accuracy.py``: ai-token-limiter's admitted count vs its limit and its admission latency under
    50 and 200 concurrent clients, on 1 and 2 gateway nodes sharing one Redis;
 5. ``multicore.py``: the chain with one plugin server for all plugins vs one per plugin, 1 and 16 clients;
-6. ``memory.py``: the plugin server's RSS after 100,000 events vs after 1,000, per runtime;
+6. ``memory.py``: the plugin server's RSS after 100,000 events vs after 1,000 (the default runtime; the
+   thread runtime with ``memory.py`` alone);
 7. ``input_guard.py``, ``output_redactor.py``, ``token_limiter.py``: the plugins' own figures (validation
    time, redaction MB/s, Redis commands per request...), their tables copied into results.md as printed.
 
@@ -59,7 +60,7 @@ STEPS: tuple[tuple[str, str, list[str], list[str]], ...] = (
     (
         "concurrency",
         "concurrency.py",
-        ["--requests", "300", "--clients", "1,16,64", "--rounds", "3"],
+        ["--requests", "200", "--clients", "1,16,64", "--rounds", "2"],
         ["--requests", "2", "--clients", "1,4", "--rounds", "1"],
     ),
     (
@@ -74,8 +75,13 @@ STEPS: tuple[tuple[str, str, list[str], list[str]], ...] = (
         ["--requests", "400", "--clients", "1,16", "--rounds", "4"],
         ["--requests", "8", "--clients", "1,2", "--rounds", "1"],
     ),
-    ("memory", "memory.py", ["--events", "100000"], ["--events", "300", "--warm", "100"]),
-    ("input_guard", "input_guard.py", ["--rounds", "10"], ["--rounds", "1"]),
+    (
+        "memory",
+        "memory.py",
+        ["--events", "100000", "--runtimes", "green"],
+        ["--events", "300", "--warm", "100"],
+    ),
+    ("input_guard", "input_guard.py", ["--rounds", "5"], ["--rounds", "1"]),
     (
         "output_redactor",
         "output_redactor.py",
