@@ -62,10 +62,11 @@ _AI_FR = (
 # -- German -----------------------------------------------------------------------------------------------
 _NOUN_DE = (
     r"(?:anweisungen|instruktionen|regeln|vorgaben|richtlinien|befehle|einschr[aä]nkungen|konfiguration"
-    r"|inhaltsrichtlinien?|systemprompts?|plattformregeln|schranken)"
+    r"|inhaltsrichtlinien?|systemprompts?|plattformregeln|schranken|startkonfiguration|schutzmechanismen"
+    r"|sicherheitsvorkehrungen|schutzma[sß]nahmen|sicherheitsregeln)"
 )
 _YOUR_DE = r"(?:deine[nmrs]?|dein|ihre[nmrs]?)"
-_AI_DE = r"(?:ki|ki-modell|ki-assistent|assistent|sprachmodell|modell|agent|chatbot|bot|llm)"
+_AI_DE = r"(?:ki|ki-modell|ki-assistent|ki-agent|assistent|sprachmodell|modell|agent|chatbot|bot|llm)"
 
 # -- Portuguese -------------------------------------------------------------------------------------------
 _NOUN_PT = (
@@ -261,6 +262,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         rf"\b{_YOUR_FR}\s+{_W}{{0,2}}?{_NOUN_FR}{_S}{{0,30}}(?:ne\s+(?:sont|est)\s+plus\s+(?:valables?|valides?|en\s+vigueur"
         r"|applicables?)|ne\s+comptent?\s+plus|sont\s+(?:annul[eé]e?s?|caduques?|r[eé]voqu[eé]e?s?|expir[eé]e?s?|nulles?|obsol[eè]tes)"
         r"|(?:ont|a)\s+expir[eé]|(?:ont|a)\s+[eé]t[eé]\s+(?:annul[eé]e?s?|r[eé]voqu[eé]e?s?)|ne\s+s'appliquent?\s+plus)"
+        rf"|\bce\s+qu'on\s+t'a\s+(?:fix[eé]|donn[eé]|dit|charg[eé]|impos[eé]){_S}{{0,20}}ne\s+(?:compte|vaut|s'applique)\s+plus"
         rf"|\b(?:les\s+)?(?:restrictions|r[eè]gles|consignes)\s+(?:avec\s+lesquelles\s+tu\s+as\s+commenc[eé]|de\s+d[eé]part|initiales)"
         rf"{_S}{{0,20}}(?:ont\s+expir[eé]|sont\s+(?:caduques|expir[eé]es|annul[eé]es|lev[eé]es))",
     ),
@@ -290,7 +292,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "from_now_on_fr",
         _OVERRIDE,
         0.3,
-        rf"\b(?:[aà]\s+partir\s+de\s+(?:maintenant|ce\s+message|cette\s+phrase)|d[eé]sormais|dor[eé]navant){_S}{{0,60}}"
+        rf"(?:^|[\s(\[])(?:[aà]\s+partir\s+de\s+(?:maintenant|ce\s+message|cette\s+phrase)|d[eé]sormais|dor[eé]navant){_S}{{0,60}}"
         r"(?:\btu\s+(?:es|seras|dois|n'as|n'es|ne\s+(?:dois|suis))|plus\s+de\s+restrictions)",
     ),
     Rule(
@@ -342,14 +344,16 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         r"|(?:configuration|consignes|instructions|r[eè]gles|pr[eé]ambule|directives)\s+(?:initiale?s?|cach[eé]e?s?|secr[eè]te?s?"
         r"|d'origine|internes?|de\s+d[eé]part)|r[eè]gles\s+secr[eè]tes"
         rf"|(?:texte|paragraphe|instructions|consignes|message)\s+(?:exact\s+)?(?:[a-zà-ÿœæ]+\s+){{0,3}}?que\s+(?:tu\s+as\s+re[cç]u"
-        r"|l'on\s+t'a\s+donn[eé]|on\s+t'a\s+(?:donn[eé]|charg[eé]))\s*e?s?\s+avant)",
+        r"|l'on\s+t'a\s+donn[eé]|on\s+t'a\s+(?:donn[eé]|charg[eé]))\s*e?s?\s+avant"
+        r"|(?:texte|paragraphe|instructions|consignes|message)\s+(?:exact\s+)?qu'on\s+t'a\s+(?:donn[eé]|charg[eé]|fix[eé]"
+        r"|transmis)e?s?\s+avant)",
     ),
     Rule(
         "before_the_chat_fr",
         _LEAK,
         0.45,
-        r"\bavant\s+(?:mon\s+(?:premier\s+)?message|que\s+(?:je\s+(?:n')?(?:[eé]crive|arrive|parle)|la\s+conversation\s+ne"
-        r"\s+commence)|(?:le\s+d[eé]but\s+de\s+)?(?:la|cette)\s+conversation)",
+        r"\bavant\s+(?:mon\s+(?:premier\s+)?message|mon\s+arriv[eé]e|que\s+(?:je\s+(?:n')?(?:[eé]crive|arrive|parle)"
+        r"|la\s+conversation\s+ne\s+commence)|(?:le\s+d[eé]but\s+de\s+)?(?:la|cette|notre)\s+conversation)",
     ),
     Rule(
         "verbatim_fr",
@@ -364,7 +368,7 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         0.8,
         rf"\b(?:ignorier(?:e|t)?|vergiss|vergesst|missachte)\s+(?:(?:alle|s[aä]mtliche)\s+)?{_YOUR_DE}\s+{_W}{{0,2}}?{_NOUN_DE}"
         rf"|\b(?:lass|leg|schieb|setz)\s+(?:(?:alle|s[aä]mtliche)\s+)?(?:{_YOUR_DE}|die)\s+{_W}{{0,2}}?{_NOUN_DE}{_S}{{0,30}}"
-        r"\b(?:beiseite|au[sß]er\s+acht|hinter\s+dir|links\s+liegen)\b"
+        r"\b(?:beiseite|au[sß]er\s+acht|au[sß]er\s+kraft|hinter\s+dir|links\s+liegen)\b"
         r"|\b(?:k[uü]mmere?\s+dich\s+nicht\s+(?:mehr\s+)?um|h[oö]r\s+auf,?\s+(?:dich\s+an|auf)|befolge\s+nicht\s+mehr"
         rf"|halte?\s+dich\s+nicht\s+(?:mehr\s+)?an)\s+(?:die|deine|das|den)\s+{_W}{{0,2}}?{_NOUN_DE}",
     ),
@@ -375,6 +379,11 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         rf"\b{_YOUR_DE}\s+{_W}{{0,2}}?{_NOUN_DE}{_S}{{0,30}}(?:sind|ist)\s+(?:ab\s+sofort\s+|ab\s+jetzt\s+|jetzt\s+|nun\s+)?"
         r"(?:nichtig|ung[uü]ltig|aufgehoben|abgelaufen|au[sß]er\s+kraft|hinf[aä]llig|veraltet|widerrufen)"
         rf"|\b{_YOUR_DE}\s+{_W}{{0,2}}?{_NOUN_DE}{_S}{{0,30}}gelten\s+(?:ab\s+sofort\s+|jetzt\s+)?nicht\s+mehr"
+        r"|\b(?:deine|ihre)\s+[a-zà-ÿ]*(?:vorgaben|regeln|anweisungen|einschr[aä]nkungen|konfiguration)\s+(?:wurden|sind)\s+"
+        r"(?:\w+\s+)?(?:zur[uü]ckgesetzt|aufgehoben|deaktiviert|gel[oö]scht)"
+        rf"|\b(?:z[aä]hlen|gelten)\s+{_YOUR_DE}\s+[a-zà-ÿ]*(?:regeln|vorgaben|richtlinien|anweisungen){_S}{{0,15}}nicht\s+mehr"
+        rf"|\bgilt\s+nichts\s+mehr\s+von\s+dem,?\s+was\s+man\s+dir|\bwas\s+man\s+dir\s+{_S}{{0,30}}(?:gegeben|mitgegeben"
+        rf"|vorgegeben|geladen)\s+hat,?\s+gilt\s+(?:ab\s+\w+\s+)?nicht(?:s)?\s+mehr"
         rf"|\b(?:die\s+)?(?:einschr[aä]nkungen|regeln|vorgaben)\s+(?:vom\s+anfang|vom\s+start|mit\s+denen\s+du\s+gestartet\s+bist)"
         rf"{_S}{{0,20}}(?:sind\s+)?(?:abgelaufen|aufgehoben|ung[uü]ltig|nichtig)",
     ),
@@ -458,14 +467,15 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "before_the_chat_de",
         _LEAK,
         0.45,
-        r"\bvor\s+(?:meiner\s+(?:ersten\s+)?nachricht|diesem\s+gespr[aä]ch|dem\s+gespr[aä]ch|beginn\s+(?:des|dieses)\s+gespr[aä]chs)"
-        r"\s+(?:bekommen|erhalten|geladen|gegeben)",
+        r"\bvor\s+(?:meiner\s+(?:ersten\s+)?nachricht|meiner\s+ankunft|diesem\s+gespr[aä]ch|dem\s+gespr[aä]ch|unserem\s+gespr[aä]ch"
+        r"|beginn\s+(?:des|dieses)\s+gespr[aä]chs)\s+(?:\w+\s+)?(?:bekommen|erhalten|geladen|gegeben)"
+        rf"|\b(?:dein|ihr)\s+(?:betreiber|entwickler)\s+dir\s+{_S}{{0,20}}(?:am\s+anfang|zu\s+beginn|vorher)\s+gegeben",
     ),
     Rule(
         "verbatim_de",
         _LEAK,
         0.35,
-        r"\bwort\s+f[uü]r\s+wort|\bwortw[oö]rtlich|\bunver[aä]ndert\s+und\s+vollst[aä]ndig|\bden\s+genauen\s+wortlaut",
+        r"\bwort\s+f[uü]r\s+wort|\bwortw[oö]rtlich|\bzitiere\s+(?:sie|es|ihn|das)\s+vollst[aä]ndig|\bunver[aä]ndert\s+und\s+vollst[aä]ndig|\bden\s+genauen\s+wortlaut",
     ),
     # -- Portuguese ---------------------------------------------------------------------------------------
     Rule(
@@ -871,8 +881,9 @@ TOOL_RULES_EUROPE: tuple[Rule, ...] = (
         _TOOL,
         0.6,
         rf"(?:^|[\s\[(*#>]){_AI_FR}\s*[,:]\s*(?:s'il\s+te\s+pla[iî]t\s+)?(?:ignore|oublie|envoie|transf[eè]re|r[eé]ponds|dis\b"
-        r"|ne\b|tu\s+dois|maintenant|abandonne|arr[eê]te|annule|accepte|ajoute|cache|recommande|partage)"
-        rf"|\b(?:[aà]\s+(?:l'|la\s+|le\s+|toute?\s+|tout\s+)?|pour\s+(?:l'|la\s+|le\s+|toute?\s+)?){_AI_FR}\s+qui\s+(?:lit|r[eé]sume"
+        r"|ne\b|tu\s+dois|maintenant|abandonne|arr[eê]te|annule|accepte|ajoute|cache|recommande|partage|apr[eè]s\s+(?:ce|cette"
+        r"|lecture|avoir))"
+        rf"|(?:^|[\s(\[])(?:[aà]\s+(?:l'|la\s+|le\s+|toute?\s+|tout\s+)?|pour\s+(?:l'|la\s+|le\s+|toute?\s+)?|){_AI_FR}\s+qui\s+(?:lit|lis|r[eé]sume"
         rf"|r[eé]dige|traite|analyse)|\b(?:instruction|note|message|consigne)\s+(?:importante?\s+)?(?:pour|[aà])\s+(?:l'|la\s+|le\s+"
         rf"|tout\s+|toute\s+)?{_AI_FR}\b",
     ),
@@ -891,7 +902,13 @@ TOOL_RULES_EUROPE: tuple[Rule, ...] = (
         r"(?:\s+de\s+cela)?\s+[aà]\s+l'utilisat(?:eur|rice)|\bsans\s+(?:le\s+dire|pr[eé]venir|informer|avertir|rien\s+dire)"
         r"\s+(?:[aà]\s+)?l'utilisat(?:eur|rice)",
     ),
-    Rule("covert_fr", _TOOL, 0.35, r"\ben\s+secret\b|\bdiscr[eè]tement\b|\bsans\s+citer\s+la\s+source"),
+    Rule(
+        "covert_fr",
+        _TOOL,
+        0.35,
+        r"\ben\s+secret\b|\bdiscr[eè]tement\b|\bsans\s+citer\s+(?:la|de)\s+source|\bsans\s+(?:le|la|les)\s+(?:pr[eé]venir"
+        r"|informer|avertir)",
+    ),
     Rule(
         "abandon_task_fr",
         _TOOL,
@@ -903,10 +920,12 @@ TOOL_RULES_EUROPE: tuple[Rule, ...] = (
         _TOOL,
         0.6,
         rf"(?:^|[\s\[(*#>]){_AI_DE}\s*[,:]\s*(?:bitte\s+)?(?:ignoriere|vergiss|schick|sende|leite|antworte|sag\b|brich|nicht\b"
-        r"|du\s+musst|jetzt|h[oö]r|storniere|akzeptiere|f[uü]ge|verstecke|empfiehl|teile|wenn\s+du)"
+        r"|du\s+musst|jetzt|h[oö]r|storniere|akzeptiere|f[uü]ge|verstecke|empfiehl|teile|wenn\s+du|l[oö]sche|nimm|nenne)"
+        rf"|{_AI_DE},\s+(?:die|der|das)\s+{_S}{{0,30}}(?:liest|zusammenfasst|verarbeitet|auswertet)\s*:"
         rf"|\b(?:an|f[uü]r)\s+(?:die\s+|den\s+|das\s+|jede[ns]?\s+|alle\s+)?{_AI_DE}s?,?\s+(?:die|der|das)\s+(?:dies|diese[ns]?|das|den)"
         r"\s+[a-zà-ÿœæ]*\s*(?:liest|zusammenfasst|verarbeitet|protokolliert)"
-        rf"|\b(?:anweisung|hinweis|nachricht|notiz)\s+(?:an|f[uü]r)\s+(?:die\s+|den\s+|das\s+|jede[ns]?\s+|alle\s+)?{_AI_DE}\b",
+        rf"|\b(?:anweisung|hinweis|nachricht|notiz)\s+(?:an|f[uü]r)\s+(?:die\s+|den\s+|das\s+|jede[ns]?\s+|alle\s+)?{_AI_DE}"
+        r"(?:en|in|s)?\b",
     ),
     Rule(
         "when_you_read_this_de",
@@ -923,7 +942,12 @@ TOOL_RULES_EUROPE: tuple[Rule, ...] = (
         r"\s+(?:davon\s+)?nicht(?:s)?|\bohne\s+(?:es\s+)?(?:dem|den)\s+(?:nutzer|benutzer)\s+(?:zu\s+sagen|zu\s+informieren"
         r"|bescheid\s+zu\s+geben)",
     ),
-    Rule("covert_de", _TOOL, 0.35, r"\bheimlich\b|\bohne\s+die\s+quelle\s+zu\s+nennen|\bunbemerkt\b"),
+    Rule(
+        "covert_de",
+        _TOOL,
+        0.35,
+        r"\bheimlich\b|\bohne\s+die\s+quelle\s+zu\s+nennen|\bunbemerkt\b|\berw[aä]hne\s+(?:es|das)\s+nicht",
+    ),
     Rule(
         "abandon_task_de",
         _TOOL,
