@@ -8,6 +8,8 @@ Variants, each built only when it would differ from the previous one:
 ``unescaped``  percent-escapes (``%49gnore%20all``), HTML character references (``&#73;gnore``,
                ``&amp;``) and backslash escapes (``\\u0049gnore``) decoded, as a model reading the text would;
 ``uncommented`` HTML comments removed (``ign<!-- -->ore``);
+``unsplit``    HTML tags, emphasis marks and hyphens removed where one splits a word attacks need
+               (``ig<b></b>nore``, ``**ig**nore``, ``pre-vious``; see :data:`_SPLIT_WORD`);
 ``normalized`` NFKC (fullwidth, mathematical, circled and squared letters become plain ``ignore``; the
                enclosed letters NFKC leaves alone first: negative circled/squared, parenthesized, regional
                indicators), without
@@ -26,7 +28,8 @@ Variants, each built only when it would differ from the previous one:
                ordinary text pays one scan per reading and gets none of them;
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
 ``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
-``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e`` → ``ignore``).
+``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e``, ``i,g,n,o,r,e``
+               → ``ignore``).
 
 It also reads the two invisible channels: Unicode *tag* characters (U+E0020-U+E007E mirror ASCII and render
 as nothing, so ``ignore…`` can be smuggled in plain sight; the flag emoji's legitimate tag sequences are set
@@ -119,7 +122,7 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
 _LEET_HINT = compile_linear(r"\pL[013457@$!]|[013457@$]\pL")
-_SPACED = compile_linear(r"(?:\pL[ \t._*|/\\+~-]{1,3}){3,}\pL")
+_SPACED = compile_linear(r"(?:\pL[ \t._*|/\\+~,;:\x{B7}\x{2013}\x{2014}-]{1,3}){3,}\pL")
 _FLAG_TAGS = compile_linear(r"\x{1F3F4}[\x{E0061}-\x{E007A}\x{E0030}-\x{E0039}]{2,8}\x{E007F}")
 _IN_WORD_INVISIBLE = compile_linear(
     r"\p{Latin}[\x{200B}-\x{200D}\x{2060}-\x{2064}\x{FEFF}\x{00AD}\x{180E}]+\p{Latin}"
@@ -216,6 +219,11 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
         if uncommented != current:
             found.append(TextVariant(uncommented, "obfuscation"))
             current = uncommented
+    if _SPLIT_WORD.search(current) is not None and not spent():
+        unsplit = _without_in_word_markup(current)
+        if unsplit != current:
+            found.append(TextVariant(unsplit, "obfuscation"))
+            current = unsplit
     if (not current.isascii() or _ASCII_CONTROL.search(current) is not None) and not spent():
         stripped = current.translate(_STRIP_AND_UNENCLOSE)  # enclosed letters are one character each
         normalized = unicodedata.normalize("NFKC", stripped).casefold()
@@ -248,6 +256,40 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
             found.append(TextVariant(collapsed, "obfuscation"))
     spent()
     return found
+
+
+# What splits a word for the eye only: an HTML tag (``ig<b></b>nore``), Markdown emphasis inside a word
+# (``**ig**nore``, rendered ``ignore``), a hyphen inside a word (``ig-nore all pre-vious in-structions``).
+# Prose has hyphens everywhere, so the variant is built only when such a mark splits one of the words
+# attacks cannot do without (one RE2 scan: each word with a mark required at one place, optional at the
+# others); a tag between two words (``<span>ignore</span> <span>all</span>``) is one more reason.
+_MARK = r"[-*~\x{2010}\x{2011}]+"
+_SPLIT_WORDS = (
+    "ignore", "disregard", "forget", "bypass", "override", "previous", "prior", "instructions", "reveal",
+    "system", "prompt", "jailbreak", "unrestricted", "guidelines", "restrictions", "developer", "pretend",
+)  # fmt: skip
+
+
+def _split_word(word: str, at: int) -> str:
+    loose = f"(?:{_MARK})?"
+    return loose.join(word[:at]) + _MARK + loose.join(word[at:])
+
+
+_SPLIT_WORD = compile_linear(
+    "|".join(_split_word(word, at) for word in _SPLIT_WORDS for at in range(1, len(word)))
+    + r"|\pL</?[a-z]|[a-z\"'/]>\pL"
+)
+_HTML_TAG = re.compile(r"</?[a-z][a-z0-9-]*(?:[\s/][^<>]*)?>")  # [^<>] stops at the next "<": linear
+_IN_WORD_MARKS = str.maketrans("", "", "*~-\u2010\u2011")
+
+
+def _without_in_word_markup(text: str) -> str:
+    """HTML tags removed (a tag between two words leaves their space or line break), emphasis marks and
+    hyphens removed (all of them: ``str.translate``, where a look at each one's neighbours costs a Python
+    step per hyphen; the plain variant still has them): the text as its reader sees it."""
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
+    return text.translate(_IN_WORD_MARKS)
 
 
 def _without_html_comments(text: str) -> str:
@@ -427,8 +469,8 @@ def _collapse_spaced(text: str) -> str:
 
 
 RE2_SPACED_RUNS = 1024
-_SEPARATORS = " \t._*|/\\+~-"
-_SPACED_RUNS = re.compile(r"(?:[^\W\d_][ \t._*|/\\+~-]{1,3}){3,}[^\W\d_]")
+_SEPARATORS = " \t._*|/\\+~,;:\u00b7\u2013\u2014-"
+_SPACED_RUNS = re.compile(r"(?:[^\W\d_][ \t._*|/\\+~,;:\u00b7\u2013\u2014-]{1,3}){3,}[^\W\d_]")
 
 
 def _join_letters(run: str) -> str:
