@@ -164,15 +164,13 @@ def test_full_chain_round_trips_per_plugin(gateway: GatewayUnderTest, chain: Any
     for _ in range(2):  # warm: instances started, registry entry and policy cached, scripts loaded
         wait_for_log_phase(gateway, send(gateway, chain).headers["X-Kong-Request-Id"])
     status = plugin_server_status(gateway)
-    if "BlockingCalls" not in status:
-        pytest.skip("the plugin server runs --runtime threads: no blocking-call counters")
-    before = status["BlockingCalls"]
+    before = status.get("BlockingCalls")  # absent: the stock kong-pdk server or --runtime threads
 
     stats = wait_for_log_phase(gateway, send(gateway, chain).headers["X-Kong-Request-Id"])
-    after = plugin_server_status(gateway)["BlockingCalls"]
+    after = plugin_server_status(gateway).get("BlockingCalls", {})
 
     pdk = {plugin: dict(phases) for plugin, phases in stats["pdk_calls"].items()}
-    waited = {label: count - before.get(label, 0) for label, count in after.items()}
+    waited = {label: count - (before or {}).get(label, 0) for label, count in after.items()}
     waited = {label: count for label, count in waited.items() if count}
     total = sum(sum(phases.values()) for phases in pdk.values())
     print(f"\nPDK round trips: {total} in all (issue 17's budget: {ISSUE_BUDGET})")
@@ -184,4 +182,6 @@ def test_full_chain_round_trips_per_plugin(gateway: GatewayUnderTest, chain: Any
     assert [tuple(step) for step in stats["pdk_steps"]] == PDK_STEPS
     assert pdk == PDK_ROUND_TRIPS
     assert total == sum(sum(phases.values()) for phases in PDK_ROUND_TRIPS.values()) == 24
+    if before is None:  # the same PDK round trips whatever runs the plugins; only ours counts Redis waits
+        pytest.skip("the plugin server counts no blocking calls (stock kong-pdk or --runtime threads)")
     assert waited == BLOCKING_CALLS  # 0 for the cached registry and policy, 0 for the audit log
