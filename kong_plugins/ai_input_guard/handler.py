@@ -36,7 +36,9 @@ status (``{"message": "Bad request", "request_id": ...}``).
 
 from __future__ import annotations
 
+import hashlib
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_input_guard.body import (
@@ -50,7 +52,15 @@ from kong_plugins.ai_input_guard.models import ModelList
 from kong_plugins.ai_input_guard.rejection import MAX_ERRORS, Rejection
 from kong_plugins.ai_input_guard.schema import NAME, SCHEMA
 from kong_plugins.ai_input_guard.settings import GuardSettings, build_settings
-from kong_plugins.core.context import FINDINGS, REQUEST, TENANT, RequestFacts, SharedEntry, TenantFacts
+from kong_plugins.core.context import (
+    CONTRACT_VERSION,
+    FINDINGS,
+    REQUEST,
+    TENANT,
+    RequestFacts,
+    SharedEntry,
+    TenantFacts,
+)
 from kong_plugins.core.errors import (
     BadRequest,
     Forbidden,
@@ -137,11 +147,12 @@ class Plugin(GuardPlugin):
         entry = SharedEntry(pdk)
         entry.read()  # first: it may hold the headers, and the tenant is needed for most bodies
         tenant = _TenantContext(entry)
+        read = _BodyRead()
         try:
             headers = read_request_headers(pdk, entry, HEADERS)
-            facts, findings, rewritten = self._check(pdk, headers, tenant)
+            facts, findings, rewritten = self._check(pdk, headers, tenant, read)
         except Rejection as rejection:
-            raise self._refusal(pdk, rejection, tenant, entry) from None
+            raise self._refusal(pdk, rejection, tenant, entry, read) from None
         if rewritten is not None:
             pdk.call("service.request.set_raw_body", rewritten.decode("utf-8"))
             drop_handed_on_headers(entry)  # Kong set a new Content-Length
@@ -151,7 +162,7 @@ class Plugin(GuardPlugin):
         entry.write()
 
     def _check(
-        self, pdk: Pdk, headers: dict[str, Any], tenant: _TenantContext
+        self, pdk: Pdk, headers: dict[str, Any], tenant: _TenantContext, read: _BodyRead
     ) -> tuple[RequestFacts, list[Finding], bytes | None]:
         settings = self.settings
         head = inspect_head(headers, settings.limits)
@@ -162,6 +173,7 @@ class Plugin(GuardPlugin):
         raw = b""
         if head.declared_length != 0:
             raw = _as_bytes(pdk.call("request.get_raw_body", settings.limits.max_body_bytes))
+            read.raw = raw
             if raw and not head.has_body:
                 settings.media_types.check(content_type)
         require_body_size(raw, settings.limits, required=settings.body_required)
@@ -176,7 +188,7 @@ class Plugin(GuardPlugin):
         return inspection.facts, inspection.findings, inspection.rewritten_body
 
     def _refusal(
-        self, pdk: Pdk, rejection: Rejection, tenant: _TenantContext, entry: SharedEntry
+        self, pdk: Pdk, rejection: Rejection, tenant: _TenantContext, entry: SharedEntry, read: _BodyRead
     ) -> PluginResponseError:
         """The answer to a refused request, after recording it; the format depends on who is asking."""
         authenticated = tenant.facts() is not None or pdk.call("client.get_consumer") is not None
@@ -191,6 +203,8 @@ class Plugin(GuardPlugin):
             rejection.prompt_simhash,
         )
         _append_findings(entry, [finding])
+        if read.raw is not None:  # the refused body's fingerprint, for the audit log (no extra round trip)
+            entry.put(REQUEST, refused_request_facts(read.raw))
         entry.write()
         error_class = _ERRORS.get(rejection.status, BadRequest)
         if authenticated:
@@ -198,6 +212,22 @@ class Plugin(GuardPlugin):
             message = "Invalid request" if rejection.status < 500 else error_class.default_message
             return error_class(message, extra={"errors": errors}, log_reason=str(rejection))
         return error_class(log_reason=str(rejection))
+
+
+@dataclass
+class _BodyRead:
+    """The body as this handler read it (None until read): a refusal after the read still records its
+    SHA-256 and size."""
+
+    raw: bytes | None = None
+
+
+def refused_request_facts(raw: bytes) -> dict[str, Any]:
+    """The ``request`` section of a request refused after its body was read: only ``body_sha256`` and
+    ``body_bytes`` (what ai-audit-log records as ``input_hash``/``request_body_bytes``, so that a blocked
+    attack is tied to its exact input). No plugin that reads the section's other facts runs after a
+    refusal, and none of them is stated for a body that was refused."""
+    return {"v": CONTRACT_VERSION, "body_sha256": hashlib.sha256(raw).hexdigest(), "body_bytes": len(raw)}
 
 
 def _append_findings(entry: SharedEntry, findings: list[Finding]) -> None:

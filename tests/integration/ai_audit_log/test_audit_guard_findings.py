@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from integration.ai_audit_log.audit_support import GUARD, AuditEnv, chat
+from integration.ai_audit_log.audit_support import GUARD, AuditEnv, chat, sha256
 
 pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
@@ -33,6 +33,26 @@ def test_a_blocked_injection_is_recorded_with_its_tier_and_category(audit: Audit
     assert detector_findings(record) == [(GUARD, "injection", "instruction_override", "block", "rules")]
     assert record["findings"][0]["score"] >= 0.5
     assert "password" not in json.dumps(record)
+
+
+def test_a_refused_body_is_fingerprinted_in_its_record(audit: AuditEnv) -> None:
+    """A request ai-input-guard refused after reading its body keeps that body's SHA-256 and size in the
+    record (input_hash ties the blocked attempt to its exact input, docs/audit.md), at no extra round trip:
+    the guard writes the context entry for its finding anyway. A body refused unread stays unhashed."""
+    route = audit.route(before=[(GUARD, {})])
+    body = json.dumps(chat(ATTACK)).encode()
+    response = route.send(body)
+    assert response.status_code == 400
+    record = route.record_of(response)
+    assert (record["input_hash"], record["request_body_bytes"]) == (sha256(body), len(body))
+    assert record["model_requested"] is None and record["stream"] is None  # nothing else is stated
+    assert route.gateway.request_stats(response.headers["X-Kong-Request-Id"])["pdk_calls"][GUARD] == {
+        "access": 4  # entry, body, entry (finding and fingerprint), exit
+    }
+
+    unread = route.send(body, headers={"Content-Type": "text/plain"})  # 415 before the body is read
+    assert unread.status_code == 415
+    assert route.record_of(unread)["input_hash"] is None
 
 
 def test_logged_findings_name_their_tier(audit: AuditEnv) -> None:

@@ -169,13 +169,18 @@ def test_anonymous_callers_get_only_kongs_message(make_kong) -> None:
         "request.get_headers",
         "request.get_raw_body",
         "client.get_consumer",
-        "ctx.shared.set",  # the finding
+        "ctx.shared.set",  # the finding, and the refused body's fingerprint
         "response.error",
     ]
     assert section(kong, FINDINGS) == [
         {"plugin": "ai-input-guard", "check": "json", "category": "malformed", "score": 1, "action": "block"}
     ]
-    assert section(kong, REQUEST) is None
+    body = b'{"model": "gpt'
+    assert section(kong, REQUEST) == {
+        "v": 2,
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+        "body_bytes": 14,
+    }
 
 
 def test_consumers_get_the_errors_list(make_kong) -> None:
