@@ -172,17 +172,17 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "unfiltered_answer_es",
         _JAILBREAK,
         0.55,
-        rf"\b(?:responde|responder[aá]s|contesta|habla|act[uú]a|escribe|resp[oó]ndeme|cont[eé]stame|explica){_S}{{0,30}}"
-        r"(?:sin\s+(?:ning[uú]n\s+(?:tipo\s+de\s+)?|ninguna\s+|toda\s+|las\s+|tus\s+)?(?:filtros?|filtrado|censura"
-        r"|restricci[oó]n|restricciones|l[ií]mites|pol[ií]ticas|avisos|advertencias|normas|reglas|barreras)\b)",
+        rf"\b(?:responde|responder[aá]s|contesta|resp[oó]ndeme|cont[eé]stame|explica){_S}{{0,30}}"
+        r"(?:sin\s+(?:ning[uú]n\s+(?:tipo\s+de\s+)?|ninguna\s+|toda\s+|tus\s+)?(?:filtros?|filtrado|censura)\b"
+        r"|sin\s+(?:ning[uú]n\s+tipo\s+de|ninguna)\s+restricci[oó]n)",
     ),
     Rule(
         "persona_no_rules_es",
         _JAILBREAK,
         0.65,
         rf"\b(?:eres|ahora\s+eres|act[uú]a\s+como|finge\s+(?:ser|que\s+eres)|interpreta\s+a|haz\s+de|convi[eé]rtete\s+en"
-        rf"|juega\s+a\s+ser|s[eé]){_S}{{0,40}}(?:sin\s+(?:normas|reglas|censura|restricciones|filtros|l[ií]mites|[eé]tica"
-        r"|ajustes?\s+de\s+seguridad)|anterior\s+a\s+cualquier\s+ajuste)",
+        rf"|juega\s+a\s+ser|s[eé]){_S}{{0,40}}(?:sin\s+(?:normas|reglas|restricciones|[eé]tica|ajustes?\s+de\s+seguridad)"
+        r"|anterior\s+a\s+cualquier\s+ajuste|(?:ia|asistente|modelo|versi[oó]n|alter\s+ego|chatbot)\s+sin\s+censura)",
     ),
     Rule(
         "no_refusal_es",
@@ -299,17 +299,18 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "unfiltered_answer_fr",
         _JAILBREAK,
         0.55,
-        rf"\b(?:r[eé]ponds|r[eé]pondras|r[eé]pondez|parle|agis|[eé]cris|explique|dis-moi){_S}{{0,30}}"
-        r"(?:sans\s+(?:aucun(?:e)?\s+|le\s+moindre\s+|tes\s+|les\s+)?(?:filtres?|filtrage|censure|restrictions?|limites"
-        r"|avertissements?|r[eè]gles|garde-fous|politiques?)\b)",
+        rf"\b(?:r[eé]ponds|r[eé]pondras|r[eé]pondez|explique|dis-moi){_S}{{0,30}}"
+        r"(?:sans\s+(?:aucun(?:e)?\s+|le\s+moindre\s+|tes\s+)?(?:filtres?|filtrage|censure|garde-fous)\b"
+        r"|sans\s+(?:aucune|la\s+moindre)\s+restriction)",
     ),
     Rule(
         "persona_no_rules_fr",
         _JAILBREAK,
         0.65,
         rf"\b(?:tu\s+es|tu\s+es\s+maintenant|agis\s+comme|fais\s+semblant\s+d'[eê]tre|joue\s+(?:le\s+r[oô]le\s+d[e']|mon|ma)"
-        rf"|incarne|deviens|sois){_S}{{0,40}}(?:sans\s+(?:r[eè]gles|censure|restrictions|filtres?|limites|[eé]thique"
-        r"|aucun\s+r[eé]glage\s+de\s+s[eé]curit[eé])|non\s+censur[eé]e?|d[eé]brid[eé]e?)",
+        rf"|incarne|deviens|sois){_S}{{0,40}}(?:sans\s+(?:r[eè]gles|restrictions|[eé]thique"
+        r"|aucun\s+r[eé]glage\s+de\s+s[eé]curit[eé])|(?:ia|assistant|mod[eè]le|version|alter\s+ego)\s+(?:non\s+censur[eé]e?"
+        r"|d[eé]brid[eé]e?|sans\s+censure))",
     ),
     Rule(
         "no_refusal_fr",
@@ -419,17 +420,17 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "unfiltered_answer_de",
         _JAILBREAK,
         0.55,
-        rf"\b(?:antworte|antwortest|sprich|rede|schreib|schreibe|erkl[aä]re|handle|sag){_S}{{0,30}}"
-        r"(?:(?:v[oö]llig\s+|ganz\s+)?ungefiltert|unzensiert|ohne\s+(?:jegliche\s+|irgendwelche\s+|alle\s+|deine\s+)?"
-        r"(?:filter|zensur|einschr[aä]nkungen|grenzen|richtlinien|warnhinweise|warnungen|regeln|schranken)\b)",
+        rf"\b(?:antworte|antwortest|erkl[aä]re|sag\s+mir){_S}{{0,30}}"
+        r"(?:(?:v[oö]llig\s+|ganz\s+)?ungefiltert|unzensiert|ohne\s+(?:jegliche\s+|irgendwelche\s+|deine\s+)?(?:filter|zensur)\b"
+        r"|ohne\s+(?:jegliche|irgendwelche)\s+einschr[aä]nkungen)",
     ),
     Rule(
         "persona_no_rules_de",
         _JAILBREAK,
         0.65,
         rf"\b(?:du\s+bist|du\s+bist\s+jetzt|spiel|spiele|verk[oö]rpere|tu\s+so,?\s+als\s+w[aä]rst\s+du|sei|werde){_S}{{0,40}}"
-        r"(?:ohne\s+(?:regeln|zensur|einschr[aä]nkungen|filter|grenzen|ethik|moral)|unzensierte[snmr]?|ungefilterte[snmr]?"
-        r"|uneingeschr[aä]nkte[snmr]?\s+(?:ki|version|modell|assistent))",
+        r"(?:ohne\s+(?:regeln|einschr[aä]nkungen|ethik|moral)|(?:unzensierte[snmr]?|ungefilterte[snmr]?"
+        r"|uneingeschr[aä]nkte[snmr]?)\s+(?:ki|version|modell|assistent|alter\s+ego))",
     ),
     Rule(
         "no_refusal_de",
@@ -534,17 +535,17 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "unfiltered_answer_pt",
         _JAILBREAK,
         0.55,
-        rf"\b(?:responda|responde|responder[aá]|fale|fala|aja|escreva|explique|me\s+diga){_S}{{0,30}}"
-        r"(?:sem\s+(?:nenhum(?:a)?\s+|qualquer\s+|os\s+|as\s+|seus\s+|suas\s+)?(?:filtros?|filtragem|censura|restri[cç][aã]o"
-        r"|restri[cç][oõ]es|limites|pol[ií]ticas|avisos|regras|barreiras)\b)",
+        rf"\b(?:responda|responde|responder[aá]|explique|me\s+diga){_S}{{0,30}}"
+        r"(?:sem\s+(?:nenhum(?:a)?\s+|qualquer\s+|seus\s+)?(?:filtros?|filtragem|censura)\b"
+        r"|sem\s+(?:nenhuma|qualquer)\s+restri[cç][aã]o)",
     ),
     Rule(
         "persona_no_rules_pt",
         _JAILBREAK,
         0.65,
         rf"\b(?:voc[eê]\s+[eé]|agora\s+voc[eê]\s+[eé]|tu\s+[eé]s|aja\s+como|finja\s+(?:ser|que\s+[eé])|interprete|fa[cç]a\s+o\s+papel"
-        rf"|seja|torne-se){_S}{{0,40}}(?:sem\s+(?:regras|normas|censura|restri[cç][oõ]es|filtros|limites|[eé]tica"
-        r"|ajustes?\s+de\s+seguran[cç]a))",
+        rf"|seja|torne-se){_S}{{0,40}}(?:sem\s+(?:regras|normas|restri[cç][oõ]es|[eé]tica|ajustes?\s+de\s+seguran[cç]a)"
+        r"|(?:ia|assistente|modelo|vers[aã]o|alter\s+ego)\s+sem\s+censura)",
     ),
     Rule(
         "no_refusal_pt",
@@ -649,16 +650,17 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "unfiltered_answer_it",
         _JAILBREAK,
         0.55,
-        rf"\b(?:rispondi|risponderai|parla|agisci|scrivi|spiega|dimmi){_S}{{0,30}}"
-        r"(?:senza\s+(?:alcun(?:a|o)?\s+|nessun(?:a|o)?\s+|i\s+|le\s+|tuoi\s+)?(?:filtri|filtro|censura|restrizioni|limiti"
-        r"|politiche|avvertenze|avvisi|regole|barriere)\b)",
+        rf"\b(?:rispondi|risponderai|spiega|dimmi){_S}{{0,30}}"
+        r"(?:senza\s+(?:alcun(?:a|o)?\s+|nessun(?:a|o)?\s+|tuoi\s+)?(?:filtri|filtro|censura)\b"
+        r"|senza\s+(?:alcuna|nessuna)\s+restrizione)",
     ),
     Rule(
         "persona_no_rules_it",
         _JAILBREAK,
         0.65,
         rf"\b(?:sei|ora\s+sei|agisci\s+come|fingi\s+di\s+essere|interpreta|impersona|fai\s+finta\s+di\s+essere|diventa)"
-        rf"{_S}{{0,40}}(?:senza\s+(?:regole|censura|restrizioni|filtri|limiti|etica|alcuna\s+regola)|non\s+censurat[oa]"
+        rf"{_S}{{0,40}}(?:senza\s+(?:regole|restrizioni|etica|alcuna\s+regola)|(?:ia|assistente|modello|versione"
+        r"|alter\s+ego)\s+(?:non\s+censurat[oa]|senza\s+censura)"
         r"|prima\s+di\s+qualsiasi\s+(?:regolazione|impostazione)\s+di\s+sicurezza)",
     ),
     Rule(
@@ -781,17 +783,17 @@ PHRASE_RULES_EUROPE: tuple[Rule, ...] = (
         "unfiltered_answer_ru",
         _JAILBREAK,
         0.55,
-        rf"(?:отвечай|ответь|говори|пиши|напиши|объясни|расскажи|действуй){_S}{{0,30}}"
-        r"(?:без\s+(?:всяк[а-яё]+\s+|каких-либо\s+|любых\s+|свои[а-яё]*\s+)?(?:фильтр[а-яё]*|цензур[а-яё]*|ограничени[а-яё]*|предупреждени[а-яё]*"
-        r"|правил|запрет[а-яё]*|отказ[а-яё]*|оговор[а-яё]*)|нефильтрованн[а-яё]*)",
+        rf"(?:отвечай|ответь|объясни|расскажи){_S}{{0,30}}"
+        r"(?:без\s+(?:всяк[а-яё]+\s+|каких-либо\s+|любых\s+|свои[а-яё]*\s+)?(?:фильтр[а-яё]*|фильтрации|цензур[а-яё]*)"
+        r"|без\s+(?:каких-либо|всяких|любых)\s+ограничений|нефильтрованн[а-яё]*)",
     ),
     Rule(
         "persona_no_rules_ru",
         _JAILBREAK,
         0.65,
         rf"(?:ты\s+(?:—\s+)?|теперь\s+ты|сыграй|играй\s+роль|притворись|представь,?\s+что\s+ты|изобрази|стань|будь){_S}{{0,40}}"
-        r"(?:без\s+(?:каких-либо\s+|всяких\s+|никаких\s+|моральных\s+)?(?:правил|цензуры|ограничений|фильтров|морали|этики"
-        r"|запретов|рамок|принципов|барьеров)|нецензурированн[а-яё]*)",
+        r"(?:без\s+(?:каких-либо\s+|всяких\s+|никаких\s+|моральных\s+)?(?:правил|ограничений|морали|этики|запретов|рамок"
+        r"|принципов)|(?:ии|модель|версия|альтер-?\s*эго)\s+(?:без\s+цензуры|нецензурированн[а-яё]*))",
     ),
     Rule(
         "no_refusal_ru",
@@ -1047,3 +1049,28 @@ TOOL_RULES_EUROPE: tuple[Rule, ...] = (
         r"(?:брось|прекрати|оставь)\s+(?:задачу\s+пользовател[а-яё]+|пересказ|перевод|суммаризаци[а-яё]+)",
     ),
 )
+
+# Weaker forms (they need company to decide): "answer without limits/warnings/rules" is also a request for
+# length or frankness ("responde sin límites de longitud"), a persona "without filter" a blunt critic.
+_SOFT_JAILBREAK: tuple[Rule, ...] = (
+    Rule(
+        "answer_without_limits_soft",
+        _JAILBREAK,
+        0.35,
+        rf"\b(?:responde|contesta|act[uú]a|habla|r[eé]ponds|agis|parle|antworte|sprich|responda|fale|aja|rispondi|parla"
+        rf"|agisci){_S}{{0,30}}\b(?:sin|sans|ohne|sem|senza)\s+(?:\w+\s+)?(?:l[ií]mites?|restricci[oó]n(?:es)?|advertencias"
+        r"|reglas|normas|limites?|restrictions?|avertissements|r[eè]gles|grenzen|einschr[aä]nkungen|warnungen|regeln"
+        r"|restri[cç][oõ]es|avisos|regras|limiti|restrizioni|avvertenze|regole)\b"
+        rf"|(?:отвечай|ответь|говори|действуй){_S}{{0,30}}без\s+(?:[а-яё]+\s+)?(?:ограничений|предупреждений|правил|оговорок)",
+    ),
+    Rule(
+        "persona_unfiltered_soft",
+        _JAILBREAK,
+        0.4,
+        rf"\b(?:eres|act[uú]a\s+como|finge\s+ser|tu\s+es|agis\s+comme|joue|du\s+bist|spiel|voc[eê]\s+[eé]|aja\s+como|sei"
+        rf"|agisci\s+come|interpreta){_S}{{0,40}}\b(?:sin|sans|ohne|sem|senza)\s+(?:censura|censure|zensur|filtros?|filtres?"
+        r"|filter|filtri|l[ií]mites|limites|grenzen|limiti)\b"
+        rf"|(?:ты|сыграй|притворись|стань|будь){_S}{{0,40}}без\s+(?:цензуры|фильтров)",
+    ),
+)
+PHRASE_RULES_EUROPE = PHRASE_RULES_EUROPE + _SOFT_JAILBREAK
