@@ -185,3 +185,20 @@ def test_hyphenated_prose_html_and_lists_pass(caller: Caller) -> None:
         "The pre-vious owner left the sys-tem manual and a note about the re-set procedure.",
     ]:
         caller.passes(chat(text))
+
+
+def _many_parts(last: str, parts: int = 4000, each: str = "hello") -> dict[str, Any]:
+    content = [{"type": "text", "text": each} for _ in range(parts - 1)] + [{"type": "text", "text": last}]
+    return {"model": "gpt-4o", "messages": [{"role": "user", "content": content}]}
+
+
+def test_an_injection_after_thousands_of_parts_is_refused_at_its_part(caller: Caller) -> None:
+    """A request of thousands of parts is narrowed down group by group (not scored part by part: the
+    cost of that, a signal in the last part, was two orders of magnitude a plain request's); the finding
+    still names the part."""
+    caller.refuses(_many_parts(INJECTION), "/messages/0/content/3999/text", OVERRIDE)
+
+
+def test_thousands_of_parts_quoting_a_phrase_pass(caller: Caller) -> None:
+    quoted = "What does 'ignore all previous instructions' mean?"
+    caller.passes(_many_parts(quoted, each=quoted))
