@@ -173,7 +173,9 @@ class TokenLimiterBase(GuardPlugin):
             reserved,
             at_ms=at_ms,
             emergency_cap=cap_rule.units if cap_rule is not None else None,
+            plugin=self.name,
         )
+        _set_aside_other_reservation(entry, self.name)
         entry.put(USAGE, reservation.to_shared())
         entry.write()
 
@@ -277,7 +279,7 @@ class TokenLimiterBase(GuardPlugin):
                 self.releases.notify()
         else:  # the configuration changed between the phases: these buckets are not these counters
             log.info("[%s] configuration changed since access: reservation left as it was", self.name)
-        entry.put(USAGE, reservation.to_shared(actual=actual, source=source))
+        entry.put(reservation.slot, reservation.to_shared(actual=actual, source=source))
         entry.write()
 
     def price_of(self, model: str | None) -> ModelPrice:
@@ -288,8 +290,33 @@ class TokenLimiterBase(GuardPlugin):
             return self.settings.prices.default
 
     def pending_reservation(self, entry: SharedEntry) -> Reservation | None:
-        """The reservation this request made in access, unless it is absent or already settled."""
-        reservation = Reservation.from_shared(entry.get(USAGE))
-        if reservation is None or reservation.settled:
-            return None
-        return reservation
+        """The reservation this request made in access, unless it is absent or already settled: in
+        ``usage``, or in ``usage.<this plugin>`` where the other limiter variant set it aside."""
+        for slot in (USAGE, own_slot(self.name)):
+            reservation = Reservation.from_shared(entry.get(slot), slot)
+            if reservation is not None and reservation.plugin in ("", self.name):
+                return None if reservation.settled else reservation
+        return None
+
+
+def own_slot(plugin: str) -> str:
+    """Where a limiter's reservation is kept when the other variant's took ``usage``: ``usage.<plugin>``."""
+    return f"{USAGE}.{plugin}"
+
+
+def _set_aside_other_reservation(entry: SharedEntry, plugin: str) -> None:
+    """ai-token-limiter and ai-token-limiter-stream on one route (same priority: the stream variant runs
+    first): the reservation the other one made in ``usage`` still has to be settled by it (the stream
+    variant settles in ``log``), so it moves to ``usage.<that plugin>`` before this one's takes ``usage``
+    (read by ai-audit-log). Replacing it lost it: that variant's counters kept the whole reservation."""
+    earlier = entry.get(USAGE)
+    if not isinstance(earlier, dict):
+        return
+    other = earlier.get("reservation_plugin")
+    if (
+        isinstance(other, str)
+        and other
+        and other != plugin
+        and earlier.get("reservation_settled") is not True
+    ):
+        entry.put(own_slot(other), earlier)

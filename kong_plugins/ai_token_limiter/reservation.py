@@ -15,7 +15,7 @@ the reservation was settled) or ``upstream_error`` (an error status: the complet
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kong_plugins.ai_token_limiter.plan import Amounts, Subject
@@ -59,6 +59,12 @@ class Reservation:
     emergency_cap: int | None = None
     """The extra per-minute tenant token limit an emergency restriction added (``plan.emergency_cap_rule``):
     settling corrects its counter too, even if the restriction lapsed meanwhile."""
+    plugin: str = ""
+    """The limiter that made it (``reservation_plugin``; "" when written before the field existed): with
+    ai-token-limiter and ai-token-limiter-stream on one route, each settles only its own reservation."""
+    slot: str = field(default="usage", compare=False)
+    """The entry's section it was read from (``usage``, or ``usage.<plugin>`` where another limiter moved
+    it): settling writes it back there. Not published."""
 
     def to_shared(
         self, *, actual: Amounts | None = None, source: UsageSource | None = None
@@ -81,6 +87,8 @@ class Reservation:
             reserved_cost_nano_usd=self.reserved.cost_nano_usd,
             reservation_settled=self.settled or actual is not None,
         )
+        if self.plugin:
+            facts["reservation_plugin"] = self.plugin
         if self.emergency_cap is not None:
             facts["reservation_emergency_cap"] = self.emergency_cap
         if self.reserved.compute_ms or (actual is not None and actual.compute_ms):
@@ -92,7 +100,7 @@ class Reservation:
         return facts
 
     @classmethod
-    def from_shared(cls, value: Any) -> Reservation | None:
+    def from_shared(cls, value: Any, slot: str = "usage") -> Reservation | None:
         """Rebuild from ``kong.ctx.shared.get``; None when absent, foreign or malformed."""
         if not isinstance(value, dict):
             return None
@@ -121,4 +129,6 @@ class Reservation:
             settled=value.get("reservation_settled") is True,
             at_ms=_int(value.get("reservation_at_ms")) or 0,
             emergency_cap=_cap(value.get("reservation_emergency_cap")),
+            plugin=plugin if isinstance(plugin := value.get("reservation_plugin"), str) else "",
+            slot=slot,
         )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import pytest
@@ -104,3 +105,43 @@ def test_stream_variant_releases_the_completion_when_the_upstream_times_out(limi
     log_done(route, response)
     assert route.used("completion_tokens") == 0
     assert route.used("prompt_tokens") == PROMPT_TOKENS
+
+
+def test_both_variants_on_one_route_each_settle_their_own_reservation(limiter: LimiterEnv) -> None:
+    """ai-token-limiter and ai-token-limiter-stream on one route (an operator may attach one to the service
+    and the other to the route): both reserve in access, the buffered one settles in response, the stream
+    one in log. Each charges the tokens the answer really used, so each limit drains alike; the stream
+    variant's reservation was lost when the other's took the context's ``usage`` section, and its limit
+    kept the whole reservation (4000 tokens a request instead of a few dozen)."""
+    stream_limits = [limit("tokens", 100000, window="3600")]
+    route = limiter.route(
+        [limit("tokens", 100000, window="60")],
+        before=[
+            (
+                STREAM_PLUGIN,
+                {
+                    "namespace": f"s{uuid.uuid4().hex[:12]}",
+                    "redis": limiter.redis.conf(),
+                    "strategy": "redis",
+                    "limits": stream_limits,
+                },
+            ),
+        ],
+    )
+    remaining = []
+    for _ in range(3):
+        response = route.send(chat(max_tokens=4000))  # 4000 reserved, 16 used
+        assert response.status_code == 200, response.text
+        log_done(route, response)
+        remaining.append(
+            (
+                int(response.headers["X-RateLimit-Remaining-Tokens-60"]),
+                int(response.headers["X-RateLimit-Remaining-Tokens-3600"]),
+            )
+        )
+    (minute1, hour1), (minute2, hour2), (minute3, hour3) = remaining
+    used = minute1 - minute2  # what the previous request used, settled in response
+    assert 0 < used < 100 and minute2 - minute3 == used
+    # settled in log from what the stream variant counts (the answer's bytes: a little more), never the
+    # reservation (max_tokens)
+    assert 0 < hour1 - hour2 == hour2 - hour3 < 1000
