@@ -307,8 +307,9 @@ class Classifier:
             if budget <= 0:
                 unread[number] = bool(text.strip())
                 continue
-            piece = normalize(text[:budget])[:budget]
-            if len(text) > budget and not text[budget:].isspace():
+            whole = normalize(text[:budget])
+            piece = whole[:budget]  # NFKC can lengthen a text (a ligature becomes letters)
+            if len(whole) > budget or (len(text) > budget and not text[budget:].isspace()):
                 unread[number] = True
             budget -= len(piece)
             if piece:

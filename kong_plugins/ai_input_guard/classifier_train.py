@@ -88,7 +88,7 @@ PROSE = (
 """Ordinary sentences (a report, notices, a recipe...) that :func:`in_prose` puts around each text."""
 PROSE_SENTENCES = 3  # on each side: about 300 characters before and after the text
 
-C_GRID = (256.0, 1024.0, 4096.0)
+C_GRID = (16.0, 64.0, 256.0, 1024.0, 4096.0)
 FOLDS = 5
 TOOL_ROLES = frozenset({"tool", "function"})
 

@@ -95,6 +95,8 @@ def test_what_the_request_budget_leaves_unread_is_said() -> None:
     assert scores.probabilities[2] == 0.0
     assert model.scores([(padding + "   \n ", False)]).unread == [False]  # trailing blanks are nothing
     assert model.probabilities([("", False), ("   ", True)]) == [0.0, 0.0]
+    # NFKC lengthens U+FDFA to 18 characters: what it adds past the budget is unread too
+    assert fresh().scores([("\ufdfa" * (MAX_REQUEST_CHARS // 4), False)]).unread == [True]
 
 
 def test_recently_scored_texts_come_from_a_bounded_cache() -> None:
