@@ -27,7 +27,7 @@ from kong_plugins.ai_audit_log.schema import NAME, SCHEMA
 from kong_plugins.ai_audit_log.settings import Settings, build_settings
 from kong_plugins.core import metrics, simhash
 from kong_plugins.core.answer_digest import AnswerDigest
-from kong_plugins.core.context import ANSWER, AUDIT, FINDINGS, REQUEST, SharedEntry
+from kong_plugins.core.context import ANSWER, AUDIT, FINDINGS, REQUEST, TENANT, SharedEntry
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -121,6 +121,7 @@ class Plugin(GuardPlugin):
                 record,
                 response.get("headers") if isinstance(response, Mapping) else None,
                 prompt_simhash(shared),
+                key_prefix=_key_prefix(shared),
             )
 
 
@@ -138,6 +139,14 @@ def prompt_simhash(shared: Mapping[str, Any]) -> int | None:
             if (value := simhash.from_hex(finding.get("prompt_simhash"))) is not None:
                 return value
     return None
+
+
+def _key_prefix(shared: Mapping[str, Any]) -> str | None:
+    """ai-tenant-resolver's display prefix of the API key that named the tenant (metrics only; the metrics
+    side checks its shape)."""
+    tenant = shared.get(TENANT)
+    value = tenant.get("key_prefix") if isinstance(tenant, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def _decode(raw: Any) -> Mapping[str, Any]:

@@ -61,6 +61,8 @@ class Resolution:
     roles: tuple[str, ...] = ()
     restriction: Control | None = None
     """``kong-ai emergency restrict`` in force for this tenant (its deadline checked for this request)."""
+    key_prefix: str | None = None
+    """The API key's display prefix when the api_key source named the tenant (per-key metrics)."""
 
     def facts(self) -> TenantFacts:
         """What is published in ``kong.ctx.shared`` for the other plugins."""
@@ -79,6 +81,7 @@ class Resolution:
             upstream=self.upstream,
             roles=list(self.roles),
             emergency=emergency,
+            key_prefix=self.key_prefix,
         )
 
 
@@ -117,7 +120,9 @@ def resolve(settings: ResolverSettings, inputs: RequestInputs) -> Resolution | N
                 log_reason=f"tenant {record.id}: region {record.region or '(none)'} has no upstream"
             )
     roles = next((candidate.roles for candidate in candidates if candidate.roles), ())
-    return Resolution(record, chosen.source, upstream, roles, restriction)
+    # the sources agreed (choose_tenant): a key that named this tenant is the request's key
+    key_prefix = next((candidate.key_prefix for candidate in candidates if candidate.key_prefix), None)
+    return Resolution(record, chosen.source, upstream, roles, restriction, key_prefix)
 
 
 def check_route(resolution: Resolution, route: object) -> None:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kong_plugins.ai_tenant_resolver.api_keys import DISPLAY_PREFIX_LENGTH, is_well_formed_key
 from kong_plugins.ai_tenant_resolver.jwt_verify import JwtVerifier, TokenRejected
 from kong_plugins.ai_tenant_resolver.path_pattern import MAX_PATH_LENGTH, PathPattern
 from kong_plugins.ai_tenant_resolver.tenant_id import InvalidTenantId, check_tenant_id
@@ -67,6 +68,7 @@ class Candidate:
     source: str
     tenant_id: str
     roles: tuple[str, ...] = ()  # the jwt source, with jwt.roles_claim
+    key_prefix: str | None = None  # the api_key source: the key's display prefix (never the key)
 
 
 @dataclass(frozen=True)
@@ -261,8 +263,12 @@ class TenantSources:
         """
         found: list[Candidate] = []
         for source in self.sources:
-            if source == JWT:
-                candidate = self._jwt_candidate(inputs.headers)
+            if source in (JWT, API_KEY):
+                candidate = (
+                    self._jwt_candidate(inputs.headers)
+                    if source == JWT
+                    else self._api_key_candidate(inputs.headers)
+                )
                 if candidate is not None:
                     found.append(candidate)
                 continue
@@ -278,9 +284,8 @@ class TenantSources:
         if source == PATH:
             assert self.path_pattern is not None
             return path_tenant(self.path_pattern, inputs.path)
-        if source == CONSUMER:
-            return consumer_tenant(inputs.consumer, self.consumer_by)
-        return self._api_key_tenant(inputs.headers)
+        assert source == CONSUMER
+        return consumer_tenant(inputs.consumer, self.consumer_by)
 
     def _jwt_candidate(self, headers: Mapping[str, Any]) -> Candidate | None:
         token = bearer_token(headers, self.jwt_header)
@@ -300,15 +305,20 @@ class TenantSources:
             raise _unauthorized(f"jwt: invalid tenant id in the tenant claim ({exc})") from exc
         return Candidate(JWT, tenant_id, self.jwt_verifier.roles(claims))
 
-    def _api_key_tenant(self, headers: Mapping[str, Any]) -> str | None:
+    def _api_key_candidate(self, headers: Mapping[str, Any]) -> Candidate | None:
+        """The key's tenant, with the key's display prefix (what ``kong-ai keys list`` shows: the per-key
+        probing metrics of core/metrics.py count by it; the key itself goes no further)."""
         key = _single(headers, self.api_key_header, _unauthorized)
         if key is None:
             return None
+        key = key.strip()
         assert self.api_key_lookup is not None
-        tenant_id = self.api_key_lookup(key.strip())
+        tenant_id = self.api_key_lookup(key)
         if tenant_id is None:
             raise _unauthorized("api_key: unknown, revoked, expired or malformed key")
         try:
-            return check_tenant_id(tenant_id)
+            tenant_id = check_tenant_id(tenant_id)
         except InvalidTenantId as exc:
             raise _unauthorized(f"api_key: the key maps to an invalid tenant id ({exc})") from exc
+        prefix = key[:DISPLAY_PREFIX_LENGTH] if is_well_formed_key(key) else None
+        return Candidate(API_KEY, tenant_id, key_prefix=prefix)

@@ -132,6 +132,9 @@ class TenantFacts(SharedFacts):
     roles: list[str] = field(default_factory=list)  # from the JWT's jwt.roles_claim (ai-action-authz)
     # kong-ai emergency restrict in force: {until_ms, tokens_factor?, tokens_per_minute?, models?}
     emergency: dict[str, Any] | None = None
+    # the API key's public display prefix (kag_ + 4 characters, as `kong-ai keys list` shows) when the
+    # api_key source named the tenant: never the key or its hash (per-key probing metrics)
+    key_prefix: str | None = None
 
 
 @dataclass

@@ -32,6 +32,7 @@ import atexit
 import hashlib
 import math
 import os
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,9 @@ PROMPT_WINDOW = 256
 """Prompts per tenant a new one is compared with (near-duplicates: core/simhash.py)."""
 REFUSED_WINDOW = 64
 """Refused prompts per tenant a new one is compared with (refusal-then-retry)."""
+KEY_PREFIX_SHAPE = re.compile(r"kag_[A-Za-z0-9_-]{4}", re.ASCII)
+"""An API key's display prefix as ai-tenant-resolver publishes it (api_keys.DISPLAY_PREFIX_LENGTH): anything
+else never becomes a label."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,21 @@ def _define(state: _State, prom: Any) -> None:
         ("tenant",),
     )
     counter(
+        "prompts_by_key",
+        "Requests with a hashed prompt by API key (display prefix): the per-key near-duplicate base",
+        ("key",),
+    )
+    counter(
+        "near_duplicate_prompts_by_key",
+        f"Requests whose prompt is a near-duplicate of one of the API key's last {PROMPT_WINDOW} prompts",
+        ("key",),
+    )
+    counter(
+        "retry_after_refusal_by_key",
+        f"Requests whose prompt is a near-duplicate of one of the API key's last {REFUSED_WINDOW} refusals",
+        ("key",),
+    )
+    counter(
         "auth_failures_by_key",
         "401/403 answers of ai-tenant-resolver by API key (display prefix, never the key)",
         ("key", "status"),
@@ -323,6 +342,9 @@ _RECENT_PROMPTS = 1024
 # per folded tenant (so at most max_tenants + 2 of each): the SimHashes of its latest prompts and refusals
 _similar_prompts: dict[str, HashWindow] = {}
 _refused_prompts: dict[str, HashWindow] = {}
+# the same per folded API key display prefix (at most max_keys + 1 of each)
+_similar_by_key: dict[str, HashWindow] = {}
+_refused_by_key: dict[str, HashWindow] = {}
 _recent_lock = threading.Lock()
 
 
@@ -348,10 +370,14 @@ def decision_of(status: int | None, source: str | None) -> str:
 
 
 def observe_request(
-    record: Mapping[str, Any], response_headers: Any = None, prompt_simhash: int | None = None
+    record: Mapping[str, Any],
+    response_headers: Any = None,
+    prompt_simhash: int | None = None,
+    key_prefix: str | None = None,
 ) -> None:
     """Count one request from its audit record (ai-audit-log's ``log`` phase; no PDK call of its own).
-    ``prompt_simhash``: ai-input-guard's SimHash of the prompt (core/simhash.py), kept out of the record."""
+    ``prompt_simhash``: ai-input-guard's SimHash of the prompt (core/simhash.py), kept out of the record;
+    ``key_prefix``: the display prefix of the API key that named the tenant (ai-tenant-resolver's section)."""
     state = _state
     if state is None:
         return
@@ -401,7 +427,12 @@ def observe_request(
                     if isinstance(count, int) and count > 0:
                         _child(state, "redactions", tenant, _label(detector), direction).inc(count)
     blocked = isinstance(redaction, Mapping) and redaction.get("action") == "block"
-    _security(state, record, tenant, status, decision, blocked, prompt_simhash)
+    key = (
+        state.keys(key_prefix)
+        if isinstance(key_prefix, str) and KEY_PREFIX_SHAPE.fullmatch(key_prefix)
+        else None
+    )
+    _security(state, record, tenant, status, decision, blocked, prompt_simhash, key)
 
 
 def _security(
@@ -412,6 +443,7 @@ def _security(
     decision: str,
     blocked: bool,
     prompt_simhash: int | None,
+    key: str | None,
 ) -> None:
     if status in _AUTH_STATUSES:
         _child(state, "auth_failures", tenant, str(status)).inc()
@@ -433,15 +465,31 @@ def _security(
                 recent.pop(next(iter(recent)))
         if prompt_simhash is None:
             return
-        similar = _window(_similar_prompts, tenant, PROMPT_WINDOW)
-        if similar.near(prompt_simhash):
-            _child(state, "near_duplicate_prompts", tenant).inc()
-        similar.add(prompt_simhash)
-        refusals = _window(_refused_prompts, tenant, REFUSED_WINDOW)
-        if refusals.near(prompt_simhash):
-            _child(state, "retry_after_refusal", tenant).inc()
-        if refused:
-            refusals.add(prompt_simhash)
+        _probing(state, _similar_prompts, _refused_prompts, "", tenant, prompt_simhash, refused)
+        if key is not None:  # the same per API key: one key of a tenant probing among honest others
+            _child(state, "prompts_by_key", key).inc()
+            _probing(state, _similar_by_key, _refused_by_key, "_by_key", key, prompt_simhash, refused)
+
+
+def _probing(
+    state: _State,
+    similar_windows: dict[str, HashWindow],
+    refused_windows: dict[str, HashWindow],
+    suffix: str,
+    label: str,
+    prompt_simhash: int,
+    refused: bool,
+) -> None:
+    """Near-duplicate and retry-after-refusal counts of one tenant or key (``label``); under the lock."""
+    similar = _window(similar_windows, label, PROMPT_WINDOW)
+    if similar.near(prompt_simhash):
+        _child(state, "near_duplicate_prompts" + suffix, label).inc()
+    similar.add(prompt_simhash)
+    refusals = _window(refused_windows, label, REFUSED_WINDOW)
+    if refusals.near(prompt_simhash):
+        _child(state, "retry_after_refusal" + suffix, label).inc()
+    if refused:
+        refusals.add(prompt_simhash)
 
 
 def _window(windows: dict[str, HashWindow], tenant: str, size: int) -> HashWindow:
@@ -509,3 +557,5 @@ def reset_for_tests() -> None:
         _recent_prompts.clear()
         _similar_prompts.clear()
         _refused_prompts.clear()
+        _similar_by_key.clear()
+        _refused_by_key.clear()

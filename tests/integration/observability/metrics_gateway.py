@@ -123,6 +123,12 @@ class MetricsNode:
     gateway: Gateway
     keys: dict[str, str] = field(default_factory=dict)
     """tenant -> its API key (``metrics_node(api_keys=True)``)."""
+    namespace: str = ""
+
+    def issue_key(self, tenant: str) -> str:
+        """Another API key for ``tenant`` (``api_keys=True``), as ``kong-ai keys issue`` writes it."""
+        with redis.Redis(port=int(os.environ["KONG_AI_REDIS_PORT"]), decode_responses=True) as client:
+            return ApiKeyStore(client, self.namespace).issue(tenant).key
 
     def scrape(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         """Every sample of one scrape: ``{(name, sorted labels): value}``."""
@@ -225,7 +231,7 @@ def metrics_node(
     asyncio.run_coroutine_threadsafe(gateway.start(("127.0.0.1", 0), ("127.0.0.1", 0)), loop).result(60)
     proxy = httpx.Client(base_url=f"http://127.0.0.1:{gateway.proxy.port}", timeout=30)
     admin = httpx.Client(base_url=f"http://127.0.0.1:{gateway.admin.port}", timeout=30)
-    node = MetricsNode(proxy, admin, f"http://127.0.0.1:{port}/metrics", gateway, keys)
+    node = MetricsNode(proxy, admin, f"http://127.0.0.1:{port}/metrics", gateway, keys, namespace)
     try:
         if metrics:
             poll_until(_answers(node.metrics_url), deadline_s=30, what="the metrics endpoint")

@@ -169,7 +169,8 @@ def test_invalid_jwt_is_unauthorized_with_the_reason_in_the_log_only(
 
 def test_api_key_source(sources_factory: Callable[..., TenantSources]) -> None:
     sources = sources_factory(["api_key"])
-    assert sources.candidates(RequestInputs({"x-api-key": [API_KEY]})) == [Candidate("api_key", "acme")]
+    found = sources.candidates(RequestInputs({"x-api-key": [API_KEY]}))
+    assert found == [Candidate("api_key", "acme", key_prefix="kag_AAAA")]  # the display prefix, never the key
     assert sources.candidates(RequestInputs({})) == []
     for bad in ("kag_" + "B" * 43, "not-a-key"):
         error = _refusal(lambda bad=bad: sources.candidates(RequestInputs({"x-api-key": [bad]})))

@@ -48,6 +48,8 @@ def test_the_alerts_the_issue_names_are_there() -> None:
         "KongAIAuthFailureBurstPerKey",
         "KongAIModelExtractionNearDuplicatePrompts",
         "KongAIModelExtractionRetryAfterRefusal",
+        "KongAIModelExtractionNearDuplicatePromptsPerKey",
+        "KongAIModelExtractionRetryAfterRefusalPerKey",
         "KongAITenantRequestAnomaly",
         "KongAITenantTokenAnomaly",
         "KongAITenantCostAnomaly",
