@@ -115,6 +115,9 @@ class _State:
     models: _Fold
     keys: _Fold
     salt: bytes
+    # keys that named a tenant (probing counts): a fold of their own, so that refused keys (anyone can
+    # present thousands of well-formed ones) cannot push every real key of a later probe into `other`
+    resolved_keys: _Fold = field(default_factory=lambda: _Fold(0))
     lease: Any = None  # metrics_dir.Lease: this process's hold on the multiprocess directory
     m: dict[str, Any] = field(default_factory=dict)
     children: dict[tuple[str, ...], Any] = field(default_factory=dict)
@@ -161,6 +164,7 @@ def enable(settings: MetricsSettings | None = None) -> bool:
             # the IP buckets' key: the same in every process of a node that shares the directory
             salt=hashlib.sha256(("kong-ai-metrics:" + (settings.directory or "")).encode()).digest(),
             lease=lease,
+            resolved_keys=_Fold(settings.max_keys),
         )
         _define(state, prom)
         if settings.directory:
@@ -428,7 +432,7 @@ def observe_request(
                         _child(state, "redactions", tenant, _label(detector), direction).inc(count)
     blocked = isinstance(redaction, Mapping) and redaction.get("action") == "block"
     key = (
-        state.keys(key_prefix)
+        state.resolved_keys(key_prefix)
         if isinstance(key_prefix, str) and KEY_PREFIX_SHAPE.fullmatch(key_prefix)
         else None
     )
