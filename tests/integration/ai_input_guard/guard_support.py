@@ -51,3 +51,28 @@ def chat(
     content: Any = "What is the capital of France?", model: str = "gpt-4o", **fields: Any
 ) -> dict[str, Any]:
     return {"model": model, "messages": [{"role": "user", "content": content}], **fields}
+
+
+class Caller:
+    """A guarded route called with a consumer's key: authenticated callers are told where and why (the 400
+    names the path and the category), so the tests can assert both."""
+
+    def __init__(self, route: GuardedRoute, key: str) -> None:
+        self.route = route
+        self.key = key
+
+    def post(self, body: dict[str, Any]) -> Any:
+        return self.route.post(body, headers={"apikey": self.key})
+
+    def upstream_hits(self) -> int:
+        return self.route.upstream_hits()
+
+    def refuses(self, body: dict[str, Any], path: str, error: str) -> None:
+        response = self.post(body)
+        assert response.status_code == 400, response.text
+        assert response.json() == {"message": "Invalid request", "errors": [{"path": path, "error": error}]}
+        assert self.route.upstream_hits() == 0
+
+    def passes(self, body: dict[str, Any]) -> None:
+        response = self.post(body)
+        assert response.status_code == 200, (body, response.text)

@@ -15,30 +15,9 @@ import string
 from typing import Any
 
 import pytest
-from integration.ai_input_guard.guard_support import KEY_AUTH, GuardedRoute, chat
+from integration.ai_input_guard.guard_support import KEY_AUTH, Caller, chat
 
 OVERRIDE = "prompt injection detected (instruction_override)"
-
-
-class Caller:
-    """A guarded route (default configuration) called with a consumer's key: the 400 names the category."""
-
-    def __init__(self, route: GuardedRoute, key: str) -> None:
-        self.route = route
-        self.key = key
-
-    def post(self, body: dict[str, Any]) -> Any:
-        return self.route.post(body, headers={"apikey": self.key})
-
-    def refuses(self, body: dict[str, Any], path: str, error: str) -> None:
-        response = self.post(body)
-        assert response.status_code == 400, response.text
-        assert response.json() == {"message": "Invalid request", "errors": [{"path": path, "error": error}]}
-        assert self.route.upstream_hits() == 0
-
-    def passes(self, body: dict[str, Any]) -> None:
-        response = self.post(body)
-        assert response.status_code == 200, (body, response.text)
 
 
 @pytest.fixture
