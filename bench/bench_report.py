@@ -76,6 +76,15 @@ def format_ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
 
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A markdown table for results.md: first column left-aligned, the others right-aligned (numbers)."""
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---:" if i else "---" for i in range(len(headers))) + "|",
+    ]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain-text table: first column left-aligned, the others right-aligned (they are numbers)."""
     widths = [len(h) for h in headers]

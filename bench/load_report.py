@@ -11,23 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench_report import format_ratio, markdown_table
+
 #: Published anchors the issue quotes (BerriAI's ai-gateway-bench: their method, their machines): added p99
 #: in ms at 1/16/64 clients.
 ANCHORS_P99_MS = {"Bifrost": (0.75, 0.89, 29.0), "LiteLLM (Python)": (9.8, 251.0, 546.0)}
 ANCHOR_CLIENTS = (1, 16, 64)
 RUNTIME_LABELS = {"ours": "ours (green)", "stock": "stock threads", "stock-g": "stock gevent"}
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = [
-        "| " + " | ".join(headers) + " |",
-        "|" + "|".join("---:" if i else "---" for i in range(len(headers))) + "|",
-    ]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
-
-
-def _x(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}x"
 
 
 def _ms(us: float) -> str:
@@ -93,8 +83,8 @@ def concurrency_section(report: dict[str, Any], plots: Sequence[str], plot_error
             for other in others:
                 theirs = cells[(other, route, clients)]
                 versus.append(
-                    f"{_x(ours['p99_us'] / theirs['p99_us'])} / "
-                    f"{_x(ours['requests_per_s'] / theirs['requests_per_s'])}"
+                    f"{format_ratio(ours['p99_us'] / theirs['p99_us'])} / "
+                    f"{format_ratio(ours['requests_per_s'] / theirs['requests_per_s'])}"
                 )
             rows.append(
                 [
@@ -103,12 +93,12 @@ def concurrency_section(report: dict[str, Any], plots: Sequence[str], plot_error
                     " / ".join(_ms(c["p50_us"]) for c in row_cells),
                     " / ".join(_ms(c["p99_us"]) for c in row_cells),
                     " / ".join(f"{c['requests_per_s']:.0f}" for c in row_cells),
-                    " / ".join(_x(c["p99_vs_bare"]) for c in row_cells),
+                    " / ".join(format_ratio(c["p99_vs_bare"]) for c in row_cells),
                     f"{ours['added_p99_ms']:.1f}",
                     *versus,
                 ]
             )
-    lines += _table(
+    lines += markdown_table(
         [
             "route",
             "clients",
@@ -127,7 +117,7 @@ def concurrency_section(report: dict[str, Any], plots: Sequence[str], plot_error
         "emulator's record of the request):",
         "",
     ]
-    lines += _table(
+    lines += markdown_table(
         ["route", "PDK round trips", "per plugin (phase=count)"],
         [
             [
@@ -163,7 +153,7 @@ def limiter_section(report: dict[str, Any]) -> list[str]:
         f"÷ limit. Total over-admission in this run: **{report['over_admitted_total']}**.",
         "",
     ]
-    lines += _table(
+    lines += markdown_table(
         ["clients", "nodes", "trial", "limit", "sent", "admitted", "admitted per node", "accuracy", "over"],
         [
             [
@@ -174,7 +164,7 @@ def limiter_section(report: dict[str, Any]) -> list[str]:
                 str(t["sent"]),
                 str(t["admitted"]),
                 " / ".join(str(n) for n in t["admitted_per_node"]),
-                _x(t["accuracy"]),
+                format_ratio(t["accuracy"]),
                 str(t["over_admitted"]),
             ]
             for t in report["trials"]
@@ -187,7 +177,7 @@ def limiter_section(report: dict[str, Any]) -> list[str]:
         "interleaved.",
         "",
     ]
-    lines += _table(
+    lines += markdown_table(
         ["clients", "nodes", "no limiter p50 / p99 ms", "limiter p50 / p99 ms", "p50 ÷", "p99 ÷"],
         [
             [
@@ -195,8 +185,8 @@ def limiter_section(report: dict[str, Any]) -> list[str]:
                 str(r["nodes"]),
                 f"{_ms(r['bare']['p50_us'])} / {_ms(r['bare']['p99_us'])}",
                 f"{_ms(r['limiter']['p50_us'])} / {_ms(r['limiter']['p99_us'])}",
-                _x(r["p50_vs_bare"]),
-                _x(r["p99_vs_bare"]),
+                format_ratio(r["p50_vs_bare"]),
+                format_ratio(r["p99_vs_bare"]),
             ]
             for r in report["latency"]
         ],

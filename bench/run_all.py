@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench_report import format_ratio, markdown_table
 from load_report import concurrency_section, draw_concurrency_plots, limiter_section
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -160,19 +161,6 @@ def _escape(text: str) -> str:
 # -- markdown ---------------------------------------------------------------------------------------------
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = [
-        "| " + " | ".join(headers) + " |",
-        "|" + "|".join("---:" if i else "---" for i in range(len(headers))) + "|",
-    ]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
-
-
-def x(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}x"
-
-
 def pluginserver_section(report: dict[str, Any], plots: dict[str, str]) -> list[str]:
     floor = report["floor"]["p50_us"] if report.get("floor") else None
     lines = [
@@ -189,13 +177,13 @@ def pluginserver_section(report: dict[str, Any], plots: dict[str, str]) -> list[
             [
                 r["server"],
                 f"{r['per_call_us']:.1f}",
-                x(r["per_call_over_floor"]) + ("" if r["meets_per_call"] else " (miss)"),
+                format_ratio(r["per_call_over_floor"]) + ("" if r["meets_per_call"] else " (miss)"),
                 f"{r['noop_us']:.1f}",
-                x(r["noop_over_floor"]) + ("" if r["meets_noop"] else " (miss)"),
-                x(r["throughput_over_stock_g"]) + ("" if r["meets_throughput"] else " (miss)"),
+                format_ratio(r["noop_over_floor"]) + ("" if r["meets_noop"] else " (miss)"),
+                format_ratio(r["throughput_over_stock_g"]) + ("" if r["meets_throughput"] else " (miss)"),
             ]
         )
-    lines += table(
+    lines += markdown_table(
         ["server", "per call µs", "÷ floor", "no-op µs", "÷ floor", "8-conn events/s ÷ stock-g"], rows
     )
     plots["pluginserver.svg"] = bar_chart(
@@ -219,12 +207,14 @@ def chain_section(report: dict[str, Any], plots: dict[str, str]) -> list[str]:
                 route["route"],
                 f"{route['p50_us'] / 1000:.2f}",
                 f"{route['p99_us'] / 1000:.2f}",
-                x(route["p50_vs_baseline"]),
+                format_ratio(route["p50_vs_baseline"]),
                 str(sum(sum(p.values()) for p in calls.values())),
                 per_plugin or "-",
             ]
         )
-    lines += table(["route", "p50 ms", "p99 ms", "p50 ÷ no plugin", "PDK round trips", "per plugin"], rows)
+    lines += markdown_table(
+        ["route", "p50 ms", "p99 ms", "p50 ÷ no plugin", "PDK round trips", "per plugin"], rows
+    )
     plots["chain.svg"] = bar_chart(
         "request p50 ÷ route without plugins",
         [(r["route"], r["p50_vs_baseline"] or 0.0) for r in report["routes"]],
@@ -253,11 +243,14 @@ def multicore_section(report: dict[str, Any], plots: dict[str, str]) -> list[str
         ]
         for r in report["results"]
     ]
-    lines += table(["layout", "processes", "clients", "requests/s", "p50 ms", "p99 ms"], rows)
+    lines += markdown_table(["layout", "processes", "clients", "requests/s", "p50 ms", "p99 ms"], rows)
     lines += [""]
-    lines += table(
+    lines += markdown_table(
         ["clients", "throughput per-plugin ÷ shared", "p50", "p99"],
-        [[str(r["clients"]), x(r["throughput"]), x(r["p50"]), x(r["p99"])] for r in report["ratios"]],
+        [
+            [str(r["clients"]), format_ratio(r["throughput"]), format_ratio(r["p50"]), format_ratio(r["p99"])]
+            for r in report["ratios"]
+        ],
     )
     plots["multicore.svg"] = bar_chart(
         "throughput, one process per plugin ÷ one for all",
@@ -271,7 +264,7 @@ def multicore_section(report: dict[str, Any], plots: dict[str, str]) -> list[str
 
 def memory_section(report: dict[str, Any], plots: dict[str, str]) -> list[str]:
     lines = ["## Memory: plugin-server RSS", ""]
-    lines += table(
+    lines += markdown_table(
         ["runtime", "RSS after warm-up (KiB)", "RSS at the end (KiB)", "events", "growth (KiB)", "ratio"],
         [
             [
@@ -280,7 +273,7 @@ def memory_section(report: dict[str, Any], plots: dict[str, str]) -> list[str]:
                 str(r["rss_kib_end"]),
                 str(r["events"]),
                 str(r["growth_kib"]),
-                x(r["ratio"]),
+                format_ratio(r["ratio"]),
             ]
             for r in report["results"]
         ],
