@@ -9,9 +9,7 @@ version is never answered from the old one's decisions.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +17,7 @@ import cedarpy
 
 from kong_plugins.ai_action_authz.entity_model import ACTION_LEVELS, LEVELS
 from kong_plugins.ai_action_authz.policy import CompiledPolicy, cedar_schema
+from kong_plugins.core.cache import LruCache
 
 __all__ = ["ActionDecision", "ActionRequest", "Decision", "DecisionCache", "Principal", "decide", "verdict"]
 
@@ -115,34 +114,9 @@ class Decision:
         return tuple(d for d in self.actions if not d.allowed)
 
 
-class DecisionCache:
-    """Bounded LRU of (version, principal, action, context) -> ActionDecision, shared by the threads."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[str, ActionDecision] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> ActionDecision | None:
-        if self._size <= 0:
-            return None
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: str, value: ActionDecision) -> None:
-        if self._size <= 0:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
+class DecisionCache(LruCache[str, ActionDecision]):
+    """Bounded LRU of (version, principal, action, context) -> ActionDecision, shared by the threads
+    (``cache_size`` entries; 0 turns it off)."""
 
 
 @dataclass

@@ -39,13 +39,13 @@ import hashlib
 import json
 import math
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from kong_plugins.core.cache import LruCache
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
@@ -343,7 +343,7 @@ class Classifier:
         return Scores(best, unread)
 
 
-class ScoreCache:
+class ScoreCache(LruCache[bytes, float]):
     """The probabilities of the last :data:`CACHE_ENTRIES` texts read whole, by a 128-bit digest of the
     text (never the text itself: memory stays bounded whatever the texts' size). A chat client sends the
     whole conversation with every request, so all but the newest messages were scored by an earlier
@@ -351,34 +351,12 @@ class ScoreCache:
     it consistent if two threads share the model."""
 
     def __init__(self, entries: int = 0) -> None:
-        self._entries = entries or CACHE_ENTRIES
-        self._scores: OrderedDict[bytes, float] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(entries or CACHE_ENTRIES)
 
     @staticmethod
     def key(text: str, tool: bool) -> bytes:
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
         return digest.digest() + (b"t" if tool else b"u")
-
-    def get(self, key: bytes) -> float | None:
-        with self._lock:
-            score = self._scores.get(key)
-            if score is not None:
-                self._scores.move_to_end(key)
-            return score
-
-    def put(self, key: bytes, score: float) -> None:
-        with self._lock:
-            self._scores[key] = score
-            if len(self._scores) > self._entries:
-                self._scores.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._scores.clear()
-
-    def __len__(self) -> int:
-        return len(self._scores)
 
 
 @functools.lru_cache(maxsize=1)

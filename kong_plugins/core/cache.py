@@ -1,5 +1,6 @@
-"""A small thread-safe LRU cache whose entries expire, and may be read stale when the backend is down (core:
-ai-tenant-resolver's registry and ai-action-authz's OPA answers use it).
+"""Small thread-safe LRU caches: one whose entries expire, and may be read stale when the backend is down
+(ai-tenant-resolver's registry and ai-action-authz's OPA answers use it), and a plain bounded one for values
+that never go stale (ai-action-authz's decisions, keyed by policy version; the classifier's scores).
 
 The Redis tenant registry reads through it so that the common request costs no Redis round trip, while a
 change (a suspension) still takes effect within the entry's TTL. The size bound keeps memory flat whatever
@@ -16,9 +17,45 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-__all__ = ["CacheEntry", "TtlLruCache"]
+__all__ = ["CacheEntry", "LruCache", "TtlLruCache"]
 
+K = TypeVar("K")
 V = TypeVar("V")
+
+
+class LruCache(Generic[K, V]):
+    """At most ``max_entries`` values, least recently used evicted first; ``max_entries <= 0`` caches
+    nothing (a cache turned off by config). A lock keeps it consistent when threads share it."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: K) -> V | None:
+        if self.max_entries <= 0:
+            return None
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> None:
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 @dataclass(frozen=True, slots=True)
