@@ -1,5 +1,10 @@
 """Checks 2 and 3: how big the body is (``413``), and whether it is JSON we are willing to hold (``400``).
 
+A body sent with a ``Content-Encoding`` (gzip, deflate, br) is decoded first, within ``max_body_bytes`` (a
+decompression bomb is a 413 once the bound is passed, never inflated further) and strictly: the upstream
+decodes the bytes Kong passes on, so a stream cut short or data after it (which we would not have read) is a
+400, and a coding we cannot decode is a 415. Every later check then reads the decoded body.
+
 Size is judged twice. ``Content-Length`` is read before the body is fetched, so an oversized request never
 crosses the plugin-server socket; the body itself is measured again (chunked requests have no length).
 
@@ -28,10 +33,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection, json_pointer
+from kong_plugins.core.content_encoding import TOO_LARGE, UNSUPPORTED, DecodeError, decode_body, is_identity
 
 __all__ = [
     "BodyHead",
     "BodyLimits",
+    "decode_content",
     "header_value",
     "inspect_head",
     "parse_json",
@@ -111,6 +118,24 @@ def require_body_size(raw: bytes, limits: BodyLimits, *, required: bool) -> None
         raise _too_large(limits)
     if required and not raw:
         raise Rejection(400, "body_size", "missing", FieldProblem("", "a request body is required"))
+
+
+def decode_content(raw: bytes, content_encoding: str | None, limits: BodyLimits) -> bytes:
+    """The body with its ``Content-Encoding`` undone (see the module doc), or a :class:`Rejection`."""
+    if not raw or is_identity(content_encoding):
+        return raw
+    try:
+        return decode_body(raw, content_encoding, limits.max_body_bytes, strict=True)
+    except DecodeError as error:
+        if error.reason == TOO_LARGE:
+            raise _too_large(limits) from None
+        if error.reason == UNSUPPORTED:
+            raise Rejection(
+                415, "content_type", "encoding", FieldProblem("", "unsupported Content-Encoding")
+            ) from None
+        raise Rejection(
+            400, "body_size", "corrupt_encoding", FieldProblem("", f"body is not valid {error.coding} data")
+        ) from None
 
 
 class _DuplicateKeys(dict):  # type: ignore[type-arg]

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kong_plugins.ai_input_guard.body import (
+    decode_content,
     header_value,
     inspect_head,
     require_body_size,
@@ -91,7 +92,7 @@ _ERRORS: dict[int, type[PluginResponseError]] = {
 
 
 #: The request headers this plugin reads (all of them handed on by ai-tenant-resolver when it ran).
-HEADERS = ("content-type", "content-length", "transfer-encoding")
+HEADERS = ("content-type", "content-length", "transfer-encoding", "content-encoding")
 
 
 class _TenantContext:
@@ -155,6 +156,8 @@ class Plugin(GuardPlugin):
             raise self._refusal(pdk, rejection, tenant, entry, read) from None
         if rewritten is not None:
             pdk.call("service.request.set_raw_body", rewritten.decode("utf-8"))
+            if read.encoded:  # the new body is plain JSON: the upstream must not decode it
+                pdk.call("service.request.clear_header", "Content-Encoding")
             drop_handed_on_headers(entry)  # Kong set a new Content-Length
         if findings:
             _append_findings(entry, findings)
@@ -179,12 +182,15 @@ class Plugin(GuardPlugin):
         require_body_size(raw, settings.limits, required=settings.body_required)
         if not raw:
             return empty_body_facts(settings), [], None
+        body = decode_content(raw, header_value(headers, "content-encoding"), settings.limits)
+        if body is not raw:
+            read.raw, read.encoded = body, True  # the hash and size of a refusal are the decoded body's too
         tenant_models = tenant.allowed_models() if settings.tenant_models else None
         tenant_id = None
         if settings.guardrail_client is not None:  # the guardrail service is told whose request it judges
             facts = tenant.facts()
             tenant_id = facts.id if facts is not None else None
-        inspection = inspect_body(settings, raw, tenant_models, tenant_id)  # 3-9
+        inspection = inspect_body(settings, body, tenant_models, tenant_id)  # 3-9
         return inspection.facts, inspection.findings, inspection.rewritten_body
 
     def _refusal(
@@ -220,6 +226,7 @@ class _BodyRead:
     SHA-256 and size."""
 
     raw: bytes | None = None
+    encoded: bool = False  # sent with a Content-Encoding (what the checks read was decoded)
 
 
 def refused_request_facts(raw: bytes) -> dict[str, Any]:

@@ -8,6 +8,11 @@ max_length)``, brotli's ``process(data, output_buffer_limit=...)``), called for 
 output at a time: at most ``limit`` bytes (plus one step) are ever produced, so a bomb costs at most the
 bound in memory and the CPU time to inflate that much, and is then refused.
 
+A body a plugin *inspects and lets through* (a request body ai-input-guard checks) is decoded ``strict``: the
+upstream decodes the bytes we pass on, not what we read of them, so a stream cut short, data after the last
+member we read (gzip members beyond :data:`MAX_GZIP_MEMBERS`, trailing bytes after a zlib or brotli stream)
+is refused as :data:`CORRUPT` rather than inspected in part: what was checked is all the upstream can read.
+
 ``br`` needs the ``brotli`` package, 1.2 or later: the first version whose decoder takes an output limit
 (older ones inflate a whole bomb before returning). Without it, a br body is :data:`UNSUPPORTED`.
 """
@@ -73,11 +78,12 @@ def is_identity(content_encoding: str | None) -> bool:
     return all(coding == "identity" for coding in _codings(content_encoding))
 
 
-def decode_body(body: bytes, content_encoding: str | None, limit: int) -> bytes:
+def decode_body(body: bytes, content_encoding: str | None, limit: int, *, strict: bool = False) -> bytes:
     """``body`` with its codings undone (last applied first), never more than ``limit`` bytes.
 
-    A stream that ends early (a cut connection) gives what was decoded so far; a body over ``limit``
-    after decoding, corrupt data or an unknown coding raise :class:`DecodeError`.
+    A stream that ends early (a cut connection) gives what was decoded so far, unless ``strict`` (then it
+    is :data:`CORRUPT`, as is data left after the stream: see the module doc); a body over ``limit`` after
+    decoding, corrupt data or an unknown coding raise :class:`DecodeError`.
     """
     codings = _codings(content_encoding or "")
     if len(codings) > MAX_CODINGS:
@@ -86,11 +92,11 @@ def decode_body(body: bytes, content_encoding: str | None, limit: int) -> bytes:
         if coding == "identity":
             continue
         if coding in ("gzip", "x-gzip"):
-            body = _inflate(body, _GZIP_WBITS, limit, coding, members=MAX_GZIP_MEMBERS)
+            body = _inflate(body, _GZIP_WBITS, limit, coding, members=MAX_GZIP_MEMBERS, strict=strict)
         elif coding == "deflate":
-            body = _inflate(body, _deflate_wbits(body), limit, coding, members=1)
+            body = _inflate(body, _deflate_wbits(body), limit, coding, members=1, strict=strict)
         elif coding == "br" and _BROTLI is not None:
-            body = _unbrotli(body, limit)
+            body = _unbrotli(body, limit, strict=strict)
         else:
             raise DecodeError(UNSUPPORTED, coding[:32])
     return body
@@ -104,7 +110,7 @@ def _deflate_wbits(body: bytes) -> int:
     return _RAW_DEFLATE_WBITS
 
 
-def _inflate(data: bytes, wbits: int, limit: int, coding: str, *, members: int) -> bytes:
+def _inflate(data: bytes, wbits: int, limit: int, coding: str, *, members: int, strict: bool) -> bytes:
     out = bytearray()
     for _ in range(members):
         decoder = zlib.decompressobj(wbits)
@@ -119,14 +125,18 @@ def _inflate(data: bytes, wbits: int, limit: int, coding: str, *, members: int) 
         except zlib.error:
             raise DecodeError(CORRUPT, coding) from None
         if not decoder.eof:
+            if strict:
+                raise DecodeError(CORRUPT, coding)
             break  # input ended inside the stream: a cut body, decoded as far as it goes
         data = decoder.unused_data
         if not data.strip(b"\0"):  # trailing NUL padding after the last member is tolerated (as gzip does)
-            break
+            return bytes(out)
+    if strict:  # more members than the bound, or bytes after the one zlib stream: the upstream reads them
+        raise DecodeError(CORRUPT, coding)
     return bytes(out)
 
 
-def _unbrotli(data: bytes, limit: int) -> bytes:
+def _unbrotli(data: bytes, limit: int, *, strict: bool) -> bytes:
     decoder = _BROTLI.Decompressor()
     out = bytearray()
     try:
@@ -142,4 +152,6 @@ def _unbrotli(data: bytes, limit: int) -> bytes:
         raise DecodeError(CORRUPT, "br") from None
     if len(out) > limit:
         raise DecodeError(TOO_LARGE, "br")
+    if strict and not decoder.is_finished():
+        raise DecodeError(CORRUPT, "br")
     return bytes(out)
