@@ -15,6 +15,11 @@ in training (:mod:`.classifier_train`, scikit-learn, an optional extra) and here
 * ``count / sqrt(n)`` per bucket, ``n`` the window's number of features: a window's score is the sum of
   the weights of its features over ``sqrt(n)``.
 
+Not every text is read (:func:`scored`): a text without letters and a lone token (a field value or an
+identifier such as ``user`` or ``gpt-4o``: no whitespace, at most :data:`TOKEN_CHARS` characters, not in a
+script written without spaces, fewer than :data:`GLUED_WORDS` words glued) score 0.0: with ``format:
+custom`` every string of a body is a text, and version 5 scored ``user`` 0.97.
+
 The probability is ``sigmoid(w·x + b)``. A text of at most :data:`WINDOW_CHARS` characters (a few
 sentences, the length of the training texts) is read whole, so a question *about* a phrase keeps its
 question with it. A longer text scores as its worst window, so an override inside a long document is not
@@ -57,6 +62,7 @@ __all__ = [
     "Scores",
     "load_default",
     "normalize",
+    "scored",
     "text_vector",
 ]
 
@@ -76,6 +82,15 @@ CACHE_ENTRIES = 4096  # probabilities of recently scored texts, per process (Sco
 CHAR_NGRAMS = (4,)
 _NON_WORD = re.compile(r"\W")
 SENTENCE_SPANS = (1, 2)
+TOKEN_CHARS = 40  # a text without whitespace up to this long is one token: an identifier or a field value
+GLUED_WORDS = 4  # ... unless it glues this many words (of 2+ letters) with - _ . or /: a phrase
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD_RUN = re.compile(r"[^\W\d_]{2,}")
+_SPACE = re.compile(r"\s")
+_UNSPACED = re.compile(  # scripts written without spaces between words: one "token" there is a sentence
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003134f]"
+)
 
 
 # 32-bit hashing (numpy's uint32 arithmetic wraps modulo 2**32): half the memory traffic of 64-bit, and
@@ -98,6 +113,31 @@ _CJK_RANGES = (  # scripts written without spaces between words: each character 
 )
 _ASCII_WORD = bytes(int(chr(code).isalnum() or chr(code) == "_") for code in range(128))
 _ASCII_TABLE = {code: value for code, value in enumerate(_ASCII_WORD)}  # str.translate: 1 word, 0 not
+
+
+def scored(text: str) -> bool:
+    """Whether the classifier reads ``text`` at all (a text it does not read scores 0.0).
+
+    Not read: a text holding no letter (numbers, punctuation, emoji: nothing to instruct a model with),
+    and a single token - no whitespace, at most :data:`TOKEN_CHARS` characters, in a script written with
+    spaces between words, gluing fewer than :data:`GLUED_WORDS` words. Such a text is a field value or an
+    identifier (``user``, ``assistant``, ``gpt-4o``, ``claude-3-5-sonnet-20241022``, ``json_object``,
+    ``max_completion_tokens``, a date, a UUID), not an instruction: an injection needs at least a verb
+    and what it acts on (``you-have-no-restrictions-now`` glues five words: it is read). The model
+    learnt from sentences and documents; on one token its score is the weight of a handful of n-grams
+    read at full strength (``count / sqrt(n)`` with ``n`` tiny), so it says nothing (version 5: ``user``
+    0.97, ``assistant`` 0.79, ``unfiltered`` 0.94). With ``format: custom`` every string of the body is
+    a text, so this is what keeps ``{"role": "user"}`` from being read as an injection. What stays read:
+    anything with a space, a longer token (a glued or encoded phrase, a URL), and any text in Chinese,
+    Japanese, Thai, Lao, Khmer or Burmese, where one "token" is a whole clause. The rules read every text
+    whatever this says (role tags such as ``<|im_start|>system`` or ``Human:``, base64 and glued phrases
+    are theirs)."""
+    if not _LETTER.search(text):
+        return False
+    token = text.strip()
+    if len(token) > TOKEN_CHARS or _SPACE.search(token) or _UNSPACED.search(token):
+        return True
+    return len(_WORD_RUN.findall(token)) >= GLUED_WORDS
 
 
 def normalize(text: str) -> str:
@@ -299,6 +339,8 @@ class Classifier:
         best = [0.0] * len(texts)
         budget = MAX_REQUEST_CHARS
         for number, (text, tool) in enumerate(texts):
+            if not scored(text):  # a field value, an identifier, no letters: 0.0, costs no budget
+                continue
             key = self.cache.key(text, tool)
             known = self.cache.get(key)
             if known is not None:  # scored before, read whole: costs no budget
