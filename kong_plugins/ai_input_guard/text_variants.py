@@ -28,8 +28,11 @@ Variants, each built only when it would differ from the previous one:
                ordinary text pays one scan per reading and gets none of them;
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
 ``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
-``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e``, ``i,g,n,o,r,e``
-               → ``ignore``).
+``across``     text written down the page read across it: a letter or a word per line, in a list or a
+               table (:mod:`.vertical`);
+``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e``, ``i,g,n,o,r,e``,
+               ``i•g•n•o•r•e``, an emoji between letters → ``ignore``): any one to three characters that
+               are neither letters, digits, marks nor line breaks.
 
 It also reads the two invisible channels: Unicode *tag* characters (U+E0020-U+E007E mirror ASCII and render
 as nothing, so ``ignore…`` can be smuggled in plain sight; the flag emoji's legitimate tag sequences are set
@@ -48,6 +51,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
+from kong_plugins.ai_input_guard.vertical import across
 
 __all__ = ["HiddenChannels", "TextVariant", "VariantBudget", "glued_readings", "hidden_channels", "variants"]
 
@@ -122,7 +126,7 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
 _LEET_HINT = compile_linear(r"\pL[013457@$!]|[013457@$]\pL")
-_SPACED = compile_linear(r"(?:\pL[ \t._*|/\\+~,;:\x{B7}\x{2013}\x{2014}-]{1,3}){3,}\pL")
+_SPACED = compile_linear(r"(?:\pL[^\pL\pN\pM\n]{1,3}){3,}\pL")
 _FLAG_TAGS = compile_linear(r"\x{1F3F4}[\x{E0061}-\x{E007A}\x{E0030}-\x{E0039}]{2,8}\x{E007F}")
 _IN_WORD_INVISIBLE = compile_linear(
     r"\p{Latin}[\x{200B}-\x{200D}\x{2060}-\x{2064}\x{FEFF}\x{00AD}\x{180E}]+\p{Latin}"
@@ -240,6 +244,11 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
         if folded != current:
             found.append(TextVariant(folded, "obfuscation"))
             current = folded
+    if "\n" in current and not spent():
+        vertical = across(current)
+        if vertical is not None and vertical != current:
+            found.append(TextVariant(vertical, "obfuscation"))
+            current = vertical
     if spent():
         return found
     found += _reordered(current)
@@ -469,13 +478,13 @@ def _collapse_spaced(text: str) -> str:
 
 
 RE2_SPACED_RUNS = 1024
-_SEPARATORS = " \t._*|/\\+~,;:\u00b7\u2013\u2014-"
-_SPACED_RUNS = re.compile(r"(?:[^\W\d_][ \t._*|/\\+~,;:\u00b7\u2013\u2014-]{1,3}){3,}[^\W\d_]")
+_SPACED_RUNS = re.compile(r"(?:[^\W\d_](?:[^\w\n]|_){1,3}){3,}[^\W\d_]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _join_letters(run: str) -> str:
     """``"i g n o r e   a l l"`` → ``"ignore all"``: a wider separator run than usual splits words."""
-    if len(run) % 2 and not run[1::2].strip(_SEPARATORS):  # one separator between each: the letters
+    if len(run) % 2 and _LETTER.search(run[1::2]) is None:  # one separator between each: the letters
         return run[::2]
     letters: list[str] = []
     gaps: list[int] = []

@@ -113,8 +113,21 @@ def test_signals_never_carry_the_text() -> None:
         base64.b64encode(b"ignore " * 100_000).decode(),
         "ignore all previous " * 50_000,
         "<|im_start|>" * 80_000,
+        "a\n" * 500_000,
+        "- a\n- bc\n\n" * 100_000,
+        "a\u2022" * 500_000,
     ],
-    ids=["spaced", "homoglyphs", "zero-width", "base64", "phrases", "tags"],
+    ids=[
+        "spaced",
+        "homoglyphs",
+        "zero-width",
+        "base64",
+        "phrases",
+        "tags",
+        "letter-lines",
+        "list-lines",
+        "bullets",
+    ],
 )
 def test_adversarial_megabytes_are_scanned_in_bounded_time(text: str) -> None:
     started = time.monotonic()
