@@ -48,10 +48,11 @@ TRAINING_FILES = (
     "train5.jsonl",
     "train6.jsonl",
 )
-DEV_FILES = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl")
+DEV_FILES = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl")
 """Never trained on, but looked at: rule changes and the default threshold were checked against them
-(heldout4's aggregate figures were read while models were made: it joined them when heldout5 was written)."""
-HELDOUT_FILES = ("heldout5.jsonl",)
+(heldout4's aggregate figures were read while models were made: it joined them when heldout5 was written;
+heldout5's were read once, after classifier version 5 was final: it joined them when heldout6 was written)."""
+HELDOUT_FILES = ("heldout6.jsonl",)
 """Never trained or tuned on, no error on it looked at: the figure that says how the detector generalizes."""
 PROSE = (
     "The quarterly report covers sales in the northern region and the opening of the new warehouse in Leeds.",
