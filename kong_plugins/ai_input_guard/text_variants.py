@@ -21,6 +21,10 @@ Variants, each built only when it would differ from the previous one:
 ``folded``     letters that look Latin mapped to Latin (Cyrillic o → Latin o; Greek, IPA and small capitals,
                Armenian, Coptic, Cherokee, Canadian syllabics, Lisu, Runic, Tifinagh: see
                :data:`_LOOKALIKES_BY_LETTER`);
+``across``     text written down the page read across it: a letter or a word per line, in a list or a
+               table (:mod:`.vertical`);
+``corrected``  near-miss spellings of the words attacks need read as those words (``ignroe``, ``previus``,
+               ``sytem``: :mod:`.near_miss`);
 ``rot13``, ``reversed``, ``words reversed``, ``upside down``
                the text read in rot13, backwards, each word backwards in place, or turned letters read
                upright from right to left; each only when some part of the text has markedly more common
@@ -28,8 +32,6 @@ Variants, each built only when it would differ from the previous one:
                ordinary text pays one scan per reading and gets none of them;
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
 ``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
-``across``     text written down the page read across it: a letter or a word per line, in a list or a
-               table (:mod:`.vertical`);
 ``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e``, ``i,g,n,o,r,e``,
                ``i•g•n•o•r•e``, an emoji between letters → ``ignore``): any one to three characters that
                are neither letters, digits, marks nor line breaks.
@@ -51,6 +53,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
+from kong_plugins.ai_input_guard.near_miss import corrected
 from kong_plugins.ai_input_guard.vertical import across
 
 __all__ = ["HiddenChannels", "TextVariant", "VariantBudget", "glued_readings", "hidden_channels", "variants"]
@@ -249,6 +252,11 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
         if vertical is not None and vertical != current:
             found.append(TextVariant(vertical, "obfuscation"))
             current = vertical
+    if not spent():
+        meant = corrected(current)
+        if meant is not None and meant != current:
+            found.append(TextVariant(meant, "obfuscation"))
+            current = meant
     if spent():
         return found
     found += _reordered(current)
