@@ -35,6 +35,7 @@ import base64
 import binascii
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ MAX_NARROWING_SCANS = 256
 """Scans per request spent finding which of many candidates raise a signal
 (:meth:`InjectionDetector._suspects`); a request with fewer candidates has each scored alone."""
 SUSPECT_GROUPS = 64
+MAX_LATER_MATCHES = 32
+"""Further matches of a rule examined when its first is a mention (:meth:`_RuleGroup.later`)."""
 MIN_ENCODED_CHARS = 24
 TOOL_ROLES = frozenset({"tool", "function"})
 _DISGUISE_BONUS = 0.1
@@ -100,6 +103,7 @@ class _RuleGroup:
     def __init__(self, *parts: Sequence[Rule]) -> None:
         self.rules = tuple(rule for part in parts for rule in part)
         self.compiled = tuple(compile_linear(rule.pattern) for rule in self.rules)
+        self._by_rule = {id(rule): regex for rule, regex in zip(self.rules, self.compiled, strict=True)}
         self.any: tuple[LinearRegex, ...] = tuple(
             compile_linear("|".join(f"(?:{rule.pattern})" for rule in part)) for part in parts if part
         )
@@ -110,6 +114,15 @@ class _RuleGroup:
             if part:
                 self.sets.append((_rule_set(part), tuple(range(first, first + len(part)))))
             first += len(part)
+
+    def later(self, rule: Rule, data: bytes, after: int) -> Iterator[tuple[int, int]]:
+        """The spans of ``rule``'s matches from byte ``after`` on (its first match ends there): a phrase
+        quoted or asked about first and used further on is used. At most :data:`MAX_LATER_MATCHES`: a
+        text quoting one phrase thousands of times (a test corpus, thousands of parts each quoting it) costs
+        a bounded number of looks, and its weight, a mention's, leaves the classifier the last word."""
+        regex = self._by_rule[id(rule)]
+        for match in itertools.islice(regex.finditer(data, after), MAX_LATER_MATCHES):  # type: ignore[attr-defined]
+            yield match.start(), match.end()
 
     def matches(self, data: bytes) -> list[Rule]:
         return [rule for rule, _, _ in self.spans(data)]
@@ -311,13 +324,10 @@ class InjectionDetector:
                     named = _code_identifier(written, start, end) or _in_link(written, start, end)
                     if variant.disguise is None:
                         weight = rule.weight
-                        if named or is_mention(
-                            data,
-                            start,
-                            end,
-                            template_token=rule.category == "role_tag_forgery",
-                            in_data=in_tool_output,
-                        ):  # quoted or discussed: the classifier decides
+                        if (named or self._mentioned(data, rule, start, end, in_tool_output)) and all(
+                            self._mentioned(data, rule, *later, in_tool_output)
+                            for later in group.later(rule, data, end)
+                        ):  # quoted or discussed wherever it stands: the classifier decides
                             weight = round(weight * MENTION_FACTOR, 4)
                         add(Signal(rule.name, rule.category, weight))
                     elif rule.name not in found:
@@ -351,6 +361,18 @@ class InjectionDetector:
         if budget is not None and budget.exhausted:  # not every spelling was read: not presumed harmless
             add(Signal("variants_unscanned", "obfuscation", UNSCANNED_WEIGHT))
         return list(found.values())
+
+    @staticmethod
+    def _mentioned(data: bytes, rule: Rule, start: int, end: int, in_tool_output: bool) -> bool:
+        """Whether the plain text's match ``data[start:end]`` of ``rule`` names or talks about the phrase
+        (a code identifier, a link's slug, a quotation, a cue word framing it): weighed as a mention."""
+        return (
+            _code_identifier(data, start, end)
+            or _in_link(data, start, end)
+            or is_mention(
+                data, start, end, template_token=rule.category == "role_tag_forgery", in_data=in_tool_output
+            )
+        )
 
     def _hidden_channel_signals(self, text: str) -> list[Signal]:
         channels = hidden_channels(text)
