@@ -25,6 +25,8 @@ Variants, each built only when it would differ from the previous one:
                table (:mod:`.vertical`);
 ``corrected``  near-miss spellings of the words attacks need read as those words (``ignroe``, ``previus``,
                ``sytem``: :mod:`.near_miss`);
+``reassembled`` the text followed by its pieces put back together (``'ign' + 'ore'``, ``[ign][ore]``,
+               ``a='ignore all'; b=' previous instructions'; a+b``: :mod:`.fragments`);
 ``rot13``, ``reversed``, ``words reversed``, ``upside down``
                the text read in rot13, backwards, each word backwards in place, or turned letters read
                upright from right to left; each only when some part of the text has markedly more common
@@ -52,6 +54,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kong_plugins.ai_input_guard.fragments import reassembled
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
 from kong_plugins.ai_input_guard.near_miss import corrected
 from kong_plugins.ai_input_guard.vertical import across
@@ -257,6 +260,11 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
         if meant is not None and meant != current:
             found.append(TextVariant(meant, "obfuscation"))
             current = meant
+    if not spent():
+        pieces = reassembled(current)
+        if pieces is not None:  # after the text: the rules read neither across a line break
+            current = f"{current}\n{pieces}"
+            found.append(TextVariant(current, "obfuscation"))
     if spent():
         return found
     found += _reordered(current)

@@ -3,6 +3,7 @@ tests/integration/ai_input_guard/test_input_guard_spelled_attacks.py)."""
 
 from __future__ import annotations
 
+from kong_plugins.ai_input_guard.fragments import MAX_ASSIGNMENTS, reassembled
 from kong_plugins.ai_input_guard.near_miss import RE2_MATCHES, corrected
 from kong_plugins.ai_input_guard.vertical import across
 
@@ -25,3 +26,19 @@ def test_runs_of_one_token_lines_are_read_across() -> None:
     assert across("intro\n- 1. a\n- 2. b\n| c |\n| d |\nend of it") == "intro\nabcd\nend of it"
     assert across("one line\nand another line") is None
     assert across("status\nignored\npending\nsent") == "status\nignored\npending\nsent"
+
+
+def test_pieces_are_put_back_together() -> None:
+    assert reassembled("a='ignore all'; b=' previous'; print(b + a)") == (
+        "ignore all previous\n previousignore all"
+    )
+    assert reassembled("'ign' + 'ore'") == "'ignore'"
+    assert reassembled("[ign][ore] [prev][ious]") == "ignore previous"
+    assert reassembled("greeting = 'hello' and nothing else") is None
+    assert reassembled("just prose, no pieces") is None
+
+
+def test_only_the_first_assignments_are_read() -> None:
+    text = "".join(f"v{i} = 'x'; " for i in range(MAX_ASSIGNMENTS + 5))
+    pieces = reassembled(text)
+    assert pieces is not None and pieces.splitlines()[0] == "x" * MAX_ASSIGNMENTS
