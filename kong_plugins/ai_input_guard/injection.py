@@ -24,7 +24,8 @@ caller and the tools wrote, not the application's own system prompt), the detect
   text addressing the AI, asking to hide things from the user, exfiltration links; and any of the rules
   above found there is reported as ``tool_result_injection``.
 
-A segment's score combines its signals' weights as independent evidence, ``1 - Π(1 - w)``; the request's
+A segment's score combines its signals' weights as independent evidence, ``1 - Π(1 - w)``, several rules
+matching one phrase counting once (:func:`score`); the request's
 score is its highest segment score, with that segment's strongest signal as the category. The score is
 compared with ``threshold``. Nothing matched is ever returned: only the category, score and JSON pointer.
 """
@@ -38,7 +39,7 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import re2
 
@@ -77,11 +78,14 @@ _DISGUISE_BONUS = 0.1
 
 @dataclass(frozen=True)
 class Signal:
-    """One piece of evidence: which rule (for logs), its category and weight."""
+    """One piece of evidence: which rule (for logs), its category and weight; ``span``: the bytes of the
+    casefolded text it matched, for a phrase found as written (:func:`score` counts matches of one span
+    once)."""
 
     rule: str
     category: str
     weight: float
+    span: tuple[int, int] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,11 @@ def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup, _RuleGroup]:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _rule_categories() -> dict[str, str]:
+    return {rule.name: rule.category for group in _rule_groups() for rule in group.rules}
+
+
 _BASE64_RUN = compile_linear(
     rf"[A-Za-z0-9+/]{{{MIN_ENCODED_CHARS},}}={{0,2}}|[A-Za-z0-9_\-]{{{MIN_ENCODED_CHARS},}}={{0,2}}"
 )
@@ -182,6 +191,27 @@ def combine(weights: Iterable[float]) -> float:
     for weight in weights:
         remaining *= 1.0 - weight
     return round(1.0 - remaining, 4)
+
+
+def score(signals: Iterable[Signal]) -> float:
+    """The signals combined as independent evidence (:func:`combine`), where the phrases of one category
+    found as written whose spans overlap are one piece of evidence, counted at the strongest weight:
+    several rules reading one phrase ("ignora las instrucciones anteriores" is both ``override_es`` and
+    ``override_es_your``) say it once. Overlapping matches of different categories stay two pieces (a
+    forged ``System:`` line and the claim it carries that refusals are off), and so do phrases in
+    different places. Three discounted matches of one quoted phrase added up past the threshold (0.255,
+    0.24 and 0.24 make 0.57)."""
+    weights = [signal.weight for signal in signals if signal.span is None]
+    kinds = _rule_categories()  # as the rules name them: in a tool result every one is tool_result_injection
+    spans = sorted((kinds.get(s.rule, s.category), s.span, s.weight) for s in signals if s.span is not None)
+    kind, reach, strongest = "", -1, 0.0
+    for category, (start, end), weight in spans:
+        if category != kind or start >= reach:  # a new place: the previous one counts once
+            weights.append(strongest)
+            kind, reach, strongest = category, -1, 0.0
+        reach, strongest = max(reach, end), max(strongest, weight)
+    weights.append(strongest)
+    return combine(weights)
 
 
 class InjectionDetector:
@@ -226,11 +256,11 @@ class InjectionDetector:
             signals = [s for s in signals if s.category in self.categories]
             if not signals:
                 continue
-            score = combine(s.weight for s in signals)
-            if best is None or score > best.score:
+            scored = score(signals)
+            if best is None or scored > best.score:
                 strongest = max(signals, key=lambda s: s.weight)
-                best = Detection(score, strongest.category, segment.path, tuple(signals))
-                if score >= threshold:
+                best = Detection(scored, strongest.category, segment.path, tuple(signals))
+                if scored >= threshold:
                     break
         return best
 
@@ -302,7 +332,7 @@ class InjectionDetector:
                 "obfuscation",
                 "encoded_payload",
             ):
-                signal = Signal(signal.rule, "tool_result_injection", signal.weight)
+                signal = replace(signal, category="tool_result_injection")
             current = found.get(signal.rule)
             if current is None or signal.weight > current.weight:
                 found[signal.rule] = signal
@@ -323,13 +353,8 @@ class InjectionDetector:
                         start, end = _identifier_span(written, start, end)
                     named = _code_identifier(written, start, end) or _in_link(written, start, end)
                     if variant.disguise is None:
-                        weight = rule.weight
-                        if (named or self._mentioned(data, rule, start, end, in_tool_output)) and all(
-                            self._mentioned(data, rule, *later, in_tool_output)
-                            for later in group.later(rule, data, end)
-                        ):  # quoted or discussed wherever it stands: the classifier decides
-                            weight = round(weight * MENTION_FACTOR, 4)
-                        add(Signal(rule.name, rule.category, weight))
+                        weight, span = self._weighed(group, rule, data, start, end, named, in_tool_output)
+                        add(Signal(rule.name, rule.category, weight, span))
                     elif rule.name not in found:
                         weight = min(0.98, rule.weight + _DISGUISE_BONUS)
                         if named and variant.underscored is not None:  # underscores are code's spaces
@@ -361,6 +386,18 @@ class InjectionDetector:
         if budget is not None and budget.exhausted:  # not every spelling was read: not presumed harmless
             add(Signal("variants_unscanned", "obfuscation", UNSCANNED_WEIGHT))
         return list(found.values())
+
+    def _weighed(
+        self, group: _RuleGroup, rule: Rule, data: bytes, start: int, end: int, named: bool, in_data: bool
+    ) -> tuple[float, tuple[int, int]]:
+        """A plain match's weight and span: the rule's weight where the phrase is used, first or further
+        on; a mention's (quoted or discussed wherever it stands: the classifier decides)."""
+        if not (named or self._mentioned(data, rule, start, end, in_data)):
+            return rule.weight, (start, end)
+        for later in group.later(rule, data, end):
+            if not self._mentioned(data, rule, *later, in_data):
+                return rule.weight, later
+        return round(rule.weight * MENTION_FACTOR, 4), (start, end)
 
     @staticmethod
     def _mentioned(data: bytes, rule: Rule, start: int, end: int, in_tool_output: bool) -> bool:
