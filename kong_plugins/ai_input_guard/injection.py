@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import re2
 
+from kong_plugins.ai_input_guard.code_names import camel_case_name
 from kong_plugins.ai_input_guard.injection_rules import (
     CATEGORIES,
     GLUED_RULES,
@@ -368,6 +369,7 @@ class InjectionDetector:
             weight = rule.weight  # no disguise bonus: camelCase and hashtags are also ordinary writing
             if (
                 _code_identifier(glued, start, end)
+                or camel_case_name(text, glued, start, end)  # if (shouldIgnoreAllPreviousInstructions)
                 or _in_link(glued, start, end)
                 or is_mention(glued, start, end, in_data=in_tool_output)
             ):
