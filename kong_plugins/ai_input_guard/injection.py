@@ -53,6 +53,7 @@ from kong_plugins.ai_input_guard.injection_rules import (
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
 from kong_plugins.ai_input_guard.multilingual_rules import PHRASE_RULE_PARTS, TOOL_RULE_PARTS
+from kong_plugins.ai_input_guard.scope import scoped_override
 from kong_plugins.ai_input_guard.text_variants import VariantBudget, glued_readings, hidden_channels, variants
 from kong_plugins.ai_input_guard.view import TextSegment
 
@@ -404,10 +405,12 @@ class InjectionDetector:
     @staticmethod
     def _mentioned(data: bytes, rule: Rule, start: int, end: int, in_tool_output: bool) -> bool:
         """Whether the plain text's match ``data[start:end]`` of ``rule`` names or talks about the phrase
-        (a code identifier, a link's slug, a quotation, a cue word framing it): weighed as a mention."""
+        (a code identifier, a link's slug, a quotation, a cue word framing it), or sets aside the writer's
+        own instructions about a topic of theirs (:mod:`.scope`): weighed as a mention."""
         return (
             _code_identifier(data, start, end)
             or _in_link(data, start, end)
+            or (rule.category == "instruction_override" and scoped_override(data, start, end))
             or is_mention(
                 data, start, end, template_token=rule.category == "role_tag_forgery", in_data=in_tool_output
             )
