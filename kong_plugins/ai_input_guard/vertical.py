@@ -9,15 +9,22 @@ lines' decoration
 word, a blank line read as a space, lines of one word kept one per line (a line break is a space to the
 rules).
 
-Only runs of at least :data:`MIN_LINES` lines holding one token each are read so (one RE2 scan finds them);
-ordinary prose has none, and a list of single words (a CSV column, a shopping list) joined back is still a
-list of words. Linear: one RE2 scan, then a fixed number of stdlib ``re`` substitutions per run, whose
-patterns cannot backtrack (fixed-width lookarounds, one character class each).
+Any number of blank lines between two words is one space (``I\ng\nn\no\nr\ne\n\n\na\nl\nl``: two
+blank lines used to end the run, and each word stood alone). A run of short lines, two or three
+characters of letters and spaces each, is a phrase cut into chunks (``Ig\nno\nre\n a\nll``,
+``Ign\nore\n al\nl p``): its lines are glued back (:func:`_glue_chunks`).
+
+Only runs of at least :data:`MIN_LINES` lines holding one token each (or one chunk each) are read so (one
+RE2 scan per shape finds them); ordinary prose has none, and a list of single words (a CSV column, a
+shopping list) joined back is still a list of words. Linear: one RE2 scan per shape, then a fixed number
+of stdlib ``re`` substitutions per run, whose patterns cannot backtrack (fixed-width lookarounds, one
+character class each).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
 
@@ -28,8 +35,11 @@ MIN_LINES = 4
 _DECORATION = r"[^\pL\n]*"  # list markers, numbers, table bars, spaces, a carriage return
 _TOKEN_LINE = rf"{_DECORATION}\pL+{_DECORATION}"
 _VERTICAL_RUN = compile_linear(
-    rf"(?:^|\n)(?:{_TOKEN_LINE}\n(?:{_DECORATION}\n)?){{{MIN_LINES - 1},}}{_TOKEN_LINE}(?:\n|$)"
+    rf"(?:^|\n)(?:{_TOKEN_LINE}\n(?:{_DECORATION}\n)*){{{MIN_LINES - 1},}}{_TOKEN_LINE}(?:\n|$)"
 )
+# a line of a phrase cut into chunks: one to three letters and spaces, at least one letter
+_CHUNK_LINE = r"(?:\pL[\pL ]{0,2}| \pL[\pL ]?|  \pL)"
+_CHUNK_RUN = compile_linear(rf"(?:^|\n)(?:{_CHUNK_LINE}\n){{{MIN_LINES - 1},}}{_CHUNK_LINE}(?:\n|$)")
 _NOT_A_LETTER = re.compile(r"[^\w\n]+|[\d_]+")
 _BLANK_LINES = re.compile(r"\n{2,}")
 # a line break after a one-letter line and before another one: the letters of one word
@@ -38,20 +48,39 @@ _LETTER_BREAK = re.compile(r"(?<=(?<!\w)\w)\n(?=\w(?!\w))")
 
 
 def across(text: str) -> str | None:
-    """``text`` with each run of one-token lines put back on one line, or None when it has no such run."""
+    """``text`` with each run of chunk lines glued, then each run of one-token lines put back on one line,
+    or None when it has no such run. Chunks first: a chunk ending in a space (``ns ``) is a token line too,
+    and read as a word of its own it glued the next words together (``instructionsandreveal``)."""
     if "\n" not in text:
         return None
+    glued = _replace_runs(text, _CHUNK_RUN, _glue_chunks)
+    read = _replace_runs(glued if glued is not None else text, _VERTICAL_RUN, _read_across)
+    return read if read is not None else glued
+
+
+def _replace_runs(text: str, runs: object, read: Callable[[str], str]) -> str | None:
     pieces: list[str] = []
     end = 0
-    for match in _VERTICAL_RUN.finditer(text):  # type: ignore[attr-defined]
+    for match in runs.finditer(text):  # type: ignore[attr-defined]
         start, stop = match.span()
         pieces.append(text[end:start])
-        pieces.append(_read_across(text[start:stop]))
+        pieces.append(read(text[start:stop]))
         end = stop
     if not pieces:
         return None
     pieces.append(text[end:])
     return "".join(pieces)
+
+
+def _glue_chunks(run: str) -> str:
+    """One run of lines of one to three characters (its leading line break kept) glued into one line:
+    ``Ig|no|re| a|ll`` → ``Ignore all``. A list of short words (``the|cat|sat|on``) glued is a glued
+    phrase, which only the glued rules read; one letter a line with no blank lines between words reads
+    the same glued or read across."""
+    lead = "\n" if run.startswith("\n") else ""
+    tail = "\n" if run.endswith("\n") else ""
+    lines = run.removeprefix("\n").removesuffix("\n")
+    return lead + lines.replace("\n", "") + tail
 
 
 def _read_across(run: str) -> str:

@@ -28,6 +28,13 @@ def test_runs_of_one_token_lines_are_read_across() -> None:
     assert across("status\nignored\npending\nsent") == "status\nignored\npending\nsent"
 
 
+def test_blank_lines_between_words_and_chunks_of_a_phrase_are_read_across() -> None:
+    assert across("a\nl\nl\n\n\n\nt\nh\ne\nm") == "all them"  # any number of blank lines: one space
+    assert across("ig\nno\nre\n a\nll") == "ignore all"  # lines of two or three characters glued
+    assert across("ign\nore\nall\nthe") == "ignoreallthe"
+    assert across("one\nthree\nfive\nseven") == "one\nthree\nfive\nseven"  # longer lines: words
+
+
 def test_pieces_are_put_back_together() -> None:
     assert reassembled("a='ignore all'; b=' previous'; print(b + a)") == (
         "ignore all previous\n previousignore all"
