@@ -64,9 +64,10 @@ _ASCII_CUES = (
     r"|significa\w*|signifie|veut\s+dire|bedeutet|traduc\w*|tradu[isz]\w*|[uü]bersetz\w*|ataques?"
     r"|attaques?|angriff\w*|attacco|inyecci[oó]n|injektion|iniezione|inje[cç][aã]o|frase|satz"
 )
+_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}"  # no space around a Latin word in CJK text
 _CUE = compile_linear(
-    rf"(?:^|[\s(\"'\x{{201C}}\x{{00AB}}\x{{00BF}}\x{{00A1}}])(?:{_ASCII_CUES})"
-    r"(?:$|[\s,;:!?)\"'\x{201D}\x{00BB}]|\.(?:\s|$))"
+    rf"(?:^|[\s(\"'\x{{201C}}\x{{00AB}}\x{{00BF}}\x{{00A1}}{_CJK}])(?:{_ASCII_CUES})"
+    rf"(?:$|[\s,;:!?)\"'\x{{201D}}\x{{00BB}}{_CJK}]|\.(?:\s|$))"
     r"|перевед|перевод|означает|атак|инъекц|фраз"
     r"|翻译|翻訳|訳して|번역|什么意思|意味|뜻|의미|攻击|攻撃|공격|注入|インジェクション|인젝션|这句话|この文|문장"
     r"|ترجم|تعني|معنى|هجوم|حقن|عبارة"
@@ -95,10 +96,13 @@ _SEMICOLON = compile_linear(r"[;\x{FF1B}]")
 # A chat-template token named as one ("what is the <|im_start|> token for?") is talked about; a forgery
 # does not call itself a token. Only for the role-tag rules: "token" is an attacker's word elsewhere.
 _TEMPLATE_CUE = compile_linear(
-    r"(?:^|[\s(\"'])(?:tokens?|jetons?|tags?|markers?|marcador\w*|marcatore|marqueur|markierung|templates?"
-    r"|plantillas?|mod[eè]les?|vorlagen?|tokenizers?|chatml)(?:$|[\s,;:!?)\"'.])"
-    # a message list assigned in code (messages = [{"role": "system", ...}]) builds a request, it forges none
-    r"|\b[a-z_][a-z0-9_]*\s*=\s*[\[{(]"
+    # next to CJK text too ("在ChatML里")
+    rf"(?:^|[\s(\"'{_CJK}])(?:tokens?|jetons?|tags?|markers?|marcador\w*"
+    r"|marcatore|marqueur|markierung|templates?|plantillas?|mod[eè]les?|vorlagen?|tokenizers?|chatml)"
+    rf"(?:$|[\s,;:!?)\"'.{_CJK}])"
+    # a message list assigned or returned in code (messages = [{"role": "system", ...}]) builds a request,
+    # it forges none
+    r"|\b[a-z_][a-z0-9_]*\s*=\s*[\[{(]|\breturn\s+[\[{(]"
     r"|токен|метк|шаблон|标记|模板|記号|トークン|テンプレート|토큰|표시|템플릿|رمز|العلامة|قالب|टोकन|चिह्न|टेम्पलेट"
 )
 # Payload splitting quotes its pieces to have them joined: quoted, but used.
