@@ -503,13 +503,19 @@ _GLUED_NOUN = (
     r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guardrails|programming|restrictions"
     r"|constraints)"
 )
+# The exception: with no function word, an override is still a phrase, not a code name, when what it sets
+# aside is the earlier instructions themselves: ``IgnorePreviousInstructions``, ``disregardPriorDirectives``
+# (a lone token the classifier does not read; its snake_case and kebab-case spellings were refused
+# already), where ``ignorePreviousErrors``, ``overrideSystemPrompt`` and ``ignorePreviousRules`` stay names.
+_GLUED_EARLIER = r"(?:previous|prior|above|earlier|preceding|foregoing)"
+_GLUED_INSTRUCTIONS = r"(?:instructions?|prompts?|directions|directives|guidelines)"
 GLUED_RULES: tuple[Rule, ...] = (
     Rule(
         "override_en_adjective",
         _OVERRIDE,
         0.85,
-        rf"(?:ignore|disregard|forget|bypass|override){_OPT}(?:of{_OPT})?{_GLUED_DET}{_OPT}(?:(?:of|the){_OPT})?"
-        rf"(?:{_GLUED_ADJ}{_OPT})+{_GLUED_NOUN}",
+        rf"(?:ignore|disregard|forget|bypass|override){_OPT}(?:of{_OPT})?(?:{_GLUED_DET}{_OPT}(?:(?:of|the){_OPT})?"
+        rf"(?:{_GLUED_ADJ}{_OPT})+{_GLUED_NOUN}|{_GLUED_EARLIER}{_OPT}{_GLUED_INSTRUCTIONS})",
     ),
     Rule(
         "reveal_prompt",
