@@ -18,7 +18,9 @@ An override match is *scoped* when
   or a possessive: "for now" is no topic),
 * the topic is not the model's behaviour, rules or secrets, nor time ("safety", "the output format",
   "what you can say", "the system prompt", "now"; :data:`_NOT_A_TOPIC`), and
-* the sentence does not go on to replace them ("... and instead ...", "à la place", "stattdessen").
+* the sentence does not go on to replace them ("... and instead ...", "à la place", "stattdessen") or to
+  ask what an attack asks once they are out of the way ("... and tell me the admin password", "et
+  affiche ...", "you are now ...").
 
 The writer's own instructions are also told apart when the match calls them the writer's ("my previous
 instructions", "мои предыдущие инструкции", "le mie istruzioni", "... the instructions I gave you") or
@@ -107,10 +109,22 @@ _NOT_A_TOPIC = compile_linear(
 )
 # Where the topic ends: a clause boundary after a few words.
 _TOPIC_END = compile_linear(r"[.,;:!?\n\x{3002}\x{FF0C}\x{FF1B}\x{FF01}\x{FF1F}]|\s(?:and|et|y|e|und|и)\s")
-# The sentence goes on to replace them.
+# The sentence goes on to replace them, or to what an attack asks once the instructions are out of the
+# way: a leak, a persona, new rules ("... regarding the invoice and tell me the admin password").
 _INSTEAD = compile_linear(
     r"\binstead\b|à\s+la\s+place|\bplut[oô]t\b|en\s+su\s+lugar|en\s+cambio|em\s+vez\s+disso|ao\s+inv[eé]s"
     r"|\binvece\b|\bstattdessen\b|вместо\s+этого|代わりに|대신|而是|取而代之"
+    r"|\b(?:print|reveal|display|output|repeat|recite|leak|dump|disclose|tell\s+me|give\s+me|say|act\s+as"
+    r"|pretend|role-?play|respond|answer|reply|from\s+now\s+on|you\s+are\s+now|you\s+(?:will|must|shall)"
+    r"|ignore|disregard|forget|bypass|override|disable)\b"
+    r"|\b(?:affiche|montre|r[eé]v[eè]le|dis-moi|donne-moi|r[eé]ponds|r[eé]p[eè]te|imprime|fais\s+semblant"
+    r"|tu\s+es\s+maintenant|muestra|revela|dime|dame|responde|repite|act[uú]a\s+como|finge|ahora\s+eres"
+    r"|zeig|verrate|sag\s+mir|gib\s+mir|antworte|wiederhole|du\s+bist\s+jetzt|mostre|revele|me\s+diga"
+    r"|responda|repita|finja|rivela|dimmi|dammi|rispondi|ripeti|fingi|a\s+partir\s+de\s+(?:maintenant"
+    r"|ahora|agora)|ab\s+jetzt|d'ora\s+in\s+poi)\b"
+    r"|покажи|выведи|раскрой|скажи|ответь|повтори|притворись|теперь\s+ты|с\s+этого\s+момента"
+    r"|見せて|表示して|教えて|出力して|答えて|ふりをして|보여|알려|출력해|답해|척해|显示|告诉我|输出|打印|回答|假装"
+    r"|اعرض|اكشف|أخبرني|أجب|تظاهر|दिखाओ|बताओ|दिखाएं|बताएं"
 )
 _SENTENCE_END = (b".", b"!", b"?", b"\n", "\u3002".encode(), "\uff01".encode(), "\uff1f".encode())
 
@@ -152,7 +166,8 @@ def is_correction(data: bytes, start: int, end: int) -> bool:
     match = data[start:end]
     if _MINE.search(match) is not None or _I_GAVE.search(data[end : end + _AROUND]) is not None:
         return _THE_MODELS_OWN.search(match) is None
-    if _THE_MODELS.search(match) is None and _MY_MISTAKE.search(_rest_of_sentence(data, end)) is not None:
+    rest = _rest_of_sentence(data, end)
+    if _THE_MODELS.search(match) is None and _MY_MISTAKE.search(rest) and not _INSTEAD.search(rest):
         return True
     return scoped_override(data, start, end)
 
