@@ -6,8 +6,8 @@ assemble them (issue 15, payload splitting). :func:`reassembled` gives the readi
 per line, for the detector to scan after the text:
 
 * string literals joined by ``+`` read as one (``'ign' + 'ore'`` → ``'ignore'``);
-* pieces in brackets glued to each other read as one word (``[ign][ore]`` → ``ignore``, ``(ign)(ore)``,
-  ``{ign}{ore}``), pieces spaced apart as words;
+* three or more pieces of letters in brackets in a row: pieces glued to each other read as one word
+  (``[ign][ore]`` → ``ignore``, ``(ign)(ore)``, ``{ign}{ore}``), pieces spaced apart as words;
 * variables assigned string literals (``a = '...'``, ``:=``, ``<-``): their values in the order they were
   assigned, and each expression naming two or more of them (``a+b``, ``b + a``, ``${a}${b}``,
   ``concat(a, b)``, ``say a b``) read with their values in its order.
@@ -25,21 +25,30 @@ import re
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
 
-__all__ = ["MAX_ASSIGNMENTS", "reassembled"]
+__all__ = ["HINT_PATTERN", "MAX_ASSIGNMENTS", "reassembled"]
 
 MAX_ASSIGNMENTS = 64
 MAX_VALUE_CHARS = 256
 MAX_NAME_HITS = 1024
 MAX_EXPRESSIONS = 16
 _NAME = r"[a-z_$][a-z0-9_$]{0,31}"
-_LITERAL = (
-    rf"'[^'\n]{{0,{MAX_VALUE_CHARS}}}'|\"[^\"\n]{{0,{MAX_VALUE_CHARS}}}\"|`[^`\n]{{0,{MAX_VALUE_CHARS}}}`"
-)
 _ASSIGNED = rf"\b{_NAME}[ \t]{{0,4}}(?::=|=|<-)[ \t]{{0,4}}"
-_ASSIGNMENT = compile_linear(rf"{_ASSIGNED}(?:{_LITERAL})")
-_HINT = compile_linear(rf"['\"`][ \t]{{0,4}}\+[ \t]{{0,4}}['\"`]|[\]\)\}}][\[\(\{{]|{_ASSIGNED}['\"`]")
+# RE2 patterns without counted repetitions of wide classes (which blow up its automaton and make it crawl):
+# a value's length is checked once found
+_ASSIGNMENT = compile_linear(rf"{_ASSIGNED}(?:'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`)")
+_ASSIGNMENT_START = compile_linear(rf"{_ASSIGNED}['\"`]")
+_JOINT = compile_linear(r"['\"`][ \t]{0,4}\+[ \t]{0,4}['\"`]")
+_PIECES = compile_linear(r"(?:[\[\(\{]\pL+[\]\)\}][ \t]?){3,}")
+HINT_PATTERN = rf"['\"`][ \t]{{0,4}}\+[ \t]{{0,4}}['\"`]|[\]\)\}}][\[\(\{{]|{_ASSIGNED}['\"`]"
+"""Anything :func:`reassembled` may read (RE2), for a caller's prefilter."""
+_HINT = compile_linear(HINT_PATTERN)
 _PARTS = re.compile(r"([a-z_$][\w$]*)[ \t]*(?::=|=|<-)[ \t]*(['\"`])(.*)\2", re.DOTALL)
+# the runs a reading is made of (stdlib ``re``, found and joined at C speed: a text may hold thousands);
+# each pattern is a sequence of delimited pieces whose delimiters nothing else in it matches: linear
+_STDLIB_LITERAL = "|".join(rf"{quote}[^{quote}\n]{{0,{MAX_VALUE_CHARS}}}{quote}" for quote in "'\"`")
+_JOINED_LITERALS = re.compile(rf"(?:{_STDLIB_LITERAL})(?:[ \t]{{0,4}}\+[ \t]{{0,4}}(?:{_STDLIB_LITERAL}))+")
 _LITERAL_JOINT = re.compile(r"['\"`][ \t]{0,4}\+[ \t]{0,4}['\"`]")
+_BRACKETED_PIECES = re.compile(r"(?:[\[\(\{][^\W\d_]{1,24}[\]\)\}][ \t]?){3,}")
 _GLUED_BRACKETS = re.compile(r"[\]\)\}][\[\(\{]")
 _BRACKETS = str.maketrans("", "", "[](){}")
 _GAP = re.compile(r"[^a-z]{1,16}")  # what may stand between two names of one expression: no letters
@@ -47,15 +56,22 @@ _GAP = re.compile(r"[^a-z]{1,16}")  # what may stand between two names of one ex
 
 def reassembled(text: str) -> str | None:
     """The readings of ``text`` (casefolded) with its pieces put back together, one per line, or None when
-    it has nothing to put together."""
+    it has nothing to put together. Only the pieces are read (never the whole text again): a reading is at
+    most as long as the runs of pieces it is made of. One RE2 scan clears an ordinary text; each kind of
+    piece is looked for only where another RE2 scan finds one."""
     if _HINT.search(text) is None:  # type: ignore[attr-defined]
         return None
     readings: list[str] = []
-    if _LITERAL_JOINT.search(text) is not None:
-        readings.append(_LITERAL_JOINT.sub("", text))
-    if _GLUED_BRACKETS.search(text) is not None:
-        readings.append(_GLUED_BRACKETS.sub("", text).translate(_BRACKETS))
-    readings += _assigned(text)
+    if _JOINT.search(text) is not None:  # type: ignore[attr-defined]
+        literals = _JOINED_LITERALS.findall(text)
+        if literals:
+            readings.append(_LITERAL_JOINT.sub("", "\n".join(literals)))
+    if _PIECES.search(text) is not None:  # type: ignore[attr-defined]
+        pieces = _BRACKETED_PIECES.findall(text)
+        if pieces:
+            readings.append(_GLUED_BRACKETS.sub("", "\n".join(pieces)).translate(_BRACKETS))
+    if _ASSIGNMENT_START.search(text) is not None:  # type: ignore[attr-defined]
+        readings += _assigned(text)
     return "\n".join(readings) if readings else None
 
 
@@ -69,6 +85,8 @@ def _assigned(text: str) -> list[str]:
         if parts is None:
             continue
         name, value = parts.group(1), parts.group(3)
+        if len(value) > MAX_VALUE_CHARS:
+            continue
         values[name] = value
         ordered.append(value)
         end = match.end()

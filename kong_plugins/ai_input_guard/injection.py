@@ -15,11 +15,12 @@ caller and the tools wrote, not the application's own system prompt), the detect
 * the invisible channels: Unicode tag characters (their hidden ASCII is decoded and scanned too),
   zero-width characters inside words, bidi overrides, words mixing Latin and Cyrillic/Greek letters;
 * encoded payloads: every base64 and hex run is decoded, until :data:`DECODE_BUDGET_BYTES` decoded bytes
-  per text are spent, up to :data:`MAX_DECODE_DEPTH` encodings deep, and the readable ones are scanned in
-  every variant (a disguise inside the encoding is undone too); the text scores as its worst run, so harmless
-  decoys around a payload never hide it. Runs left undecoded when the budget is spent (only possible when
-  the body and string limits are raised far above their defaults) count as an encoded payload of weight
-  :data:`UNSCANNED_WEIGHT`: what could not be read is not presumed harmless;
+  per text are spent, up to :data:`MAX_DECODE_DEPTH` encodings deep (base32 and base85 runs too, one level,
+  :mod:`.base_n`), and the readable ones are scanned in every variant (a disguise inside the encoding is
+  undone too); the text scores as its worst run, so harmless decoys around a payload never hide it. Runs
+  left undecoded when the budget is spent (only possible when the body and string limits are raised far
+  above their defaults) count as an encoded payload of weight :data:`UNSCANNED_WEIGHT`: what could not be
+  read is not presumed harmless;
 * in ``tool``/``function`` segments (tool results, retrieved documents), rules for indirect injection:
   text addressing the AI, asking to hide things from the user, exfiltration links; and any of the rules
   above found there is reported as ``tool_result_injection``.
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field, replace
 
 import re2
 
+from kong_plugins.ai_input_guard.base_n import decoded_texts
 from kong_plugins.ai_input_guard.code_names import camel_case_name
 from kong_plugins.ai_input_guard.injection_rules import (
     CATEGORIES,
@@ -439,7 +441,9 @@ class InjectionDetector:
         if len(text) < MIN_ENCODED_CHARS:
             return []
         budget = _DecodeBudget(DECODE_BUDGET_BYTES)
-        readable = list(_decoded_runs(text.encode("utf-8", "surrogatepass"), budget))
+        data = text.encode("utf-8", "surrogatepass")
+        readable = list(_decoded_runs(data, budget))
+        readable += [decoded for decoded in decoded_texts(data) if _readable(decoded)]  # base32, base85
         signals: list[Signal] = []
         if readable:
             # every spelling of the decoded text, as of a plain one: a payload encoded *and* disguised

@@ -25,7 +25,7 @@ import string
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
 
-__all__ = ["KEY_WORDS", "MIN_LETTERS", "REAL_WORDS", "corrected"]
+__all__ = ["KEY_WORDS", "MIN_LETTERS", "NEAR_MISS_PATTERN", "REAL_WORDS", "corrected"]
 
 KEY_WORDS = (
     "ignore", "disregard", "forget", "override", "bypass", "previous", "preceding", "instructions",
@@ -76,7 +76,9 @@ def _canonical() -> dict[str, str]:
 
 
 _MEANT = _canonical()
-_NEAR_MISS = compile_linear(r"\b(?:" + "|".join(sorted(_MEANT)) + r")\b")
+NEAR_MISS_PATTERN = r"\b(?:" + "|".join(sorted(_MEANT)) + r")\b"
+"""Any near miss (RE2): what :func:`corrected` reads, for a caller's prefilter."""
+_NEAR_MISS = compile_linear(NEAR_MISS_PATTERN)
 _WORD = re.compile(rf"\b[a-z]{{{MIN_LETTERS},{max(map(len, KEY_WORDS)) + 1}}}\b")
 
 

@@ -27,16 +27,17 @@ Variants, each built only when it would differ from the previous one:
                ``sytem``: :mod:`.near_miss`);
 ``reassembled`` the text followed by its pieces put back together (``'ign' + 'ore'``, ``[ign][ore]``,
                ``a='ignore all'; b=' previous instructions'; a+b``: :mod:`.fragments`);
-``rot13``, ``reversed``, ``words reversed``, ``upside down``
-               the text read in rot13, backwards, each word backwards in place, or turned letters read
+``rot13``, ``reversed``, ``words reversed``, ``deciphered``, ``upside down``
+               the text read in rot13, backwards, each word backwards in place, in another Caesar shift or
+               atbash (the likeliest one only: :func:`_likeliest_cipher`), or turned letters read
                upright from right to left; each only when some part of the text has markedly more common
                words read so than as written (:func:`_reads_better`: a handful of RE2 scans), so an
                ordinary text pays one scan per reading and gets none of them;
 ``leet``       digits and symbols standing for letters (``1gn0r3`` → ``ignore``);
 ``words``      underscores as spaces (``ignore_all_previous_instructions``, a participant or tool name);
 ``collapsed``  letters spaced out with separators joined (``i g n o r e``, ``i.g.n.o.r.e``, ``i,g,n,o,r,e``,
-               ``i•g•n•o•r•e``, an emoji between letters → ``ignore``): any one to three characters that
-               are neither letters, digits, marks nor line breaks.
+               ``i•g•n•o•r•e``, an emoji between letters → ``ignore``): one to three of the marks in
+               :data:`_SEPARATOR_CLASS`.
 
 It also reads the two invisible channels: Unicode *tag* characters (U+E0020-U+E007E mirror ASCII and render
 as nothing, so ``ignore…`` can be smuggled in plain sight; the flag emoji's legitimate tag sequences are set
@@ -54,10 +55,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from kong_plugins.ai_input_guard.fragments import reassembled
+from kong_plugins.ai_input_guard.fragments import HINT_PATTERN, reassembled
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
-from kong_plugins.ai_input_guard.near_miss import corrected
-from kong_plugins.ai_input_guard.vertical import across
+from kong_plugins.ai_input_guard.near_miss import NEAR_MISS_PATTERN, corrected
+from kong_plugins.ai_input_guard.vertical import RUN_PATTERN, across
 
 __all__ = ["HiddenChannels", "TextVariant", "VariantBudget", "glued_readings", "hidden_channels", "variants"]
 
@@ -132,7 +133,15 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
 _LEET_HINT = compile_linear(r"\pL[013457@$!]|[013457@$]\pL")
-_SPACED = compile_linear(r"(?:\pL[^\pL\pN\pM\n]{1,3}){3,}\pL")
+# separators: the ASCII marks people spell words out with, the no-break space and middle dot, and the
+# punctuation and symbol blocks (general punctuation: bullets, dashes, spaces; arrows, mathematical and
+# technical signs, shapes, dingbats, CJK and fullwidth punctuation, emoji); not every ASCII mark or every
+# symbol of Latin-1, which would make every run of code, base85 or accented text a spaced-out word
+_SEPARATOR_CLASS = (
+    "[ \t._*|/\\\\+~,;:=#^!?'\"\u00a0\u00b7\u2000-\u2bff\u3000-\u303f\u30fb\uff01-\uff0f"
+    "\U0001f000-\U0001faff-]"
+)
+_SPACED = compile_linear(rf"(?:\pL{_SEPARATOR_CLASS}{{1,3}}){{3,}}\pL")
 _FLAG_TAGS = compile_linear(r"\x{1F3F4}[\x{E0061}-\x{E007A}\x{E0030}-\x{E0039}]{2,8}\x{E007F}")
 _IN_WORD_INVISIBLE = compile_linear(
     r"\p{Latin}[\x{200B}-\x{200D}\x{2060}-\x{2064}\x{FEFF}\x{00AD}\x{180E}]+\p{Latin}"
@@ -250,21 +259,8 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
         if folded != current:
             found.append(TextVariant(folded, "obfuscation"))
             current = folded
-    if "\n" in current and not spent():
-        vertical = across(current)
-        if vertical is not None and vertical != current:
-            found.append(TextVariant(vertical, "obfuscation"))
-            current = vertical
-    if not spent():
-        meant = corrected(current)
-        if meant is not None and meant != current:
-            found.append(TextVariant(meant, "obfuscation"))
-            current = meant
-    if not spent():
-        pieces = reassembled(current)
-        if pieces is not None:  # after the text: the rules read neither across a line break
-            current = f"{current}\n{pieces}"
-            found.append(TextVariant(current, "obfuscation"))
+    if _REASSEMBLY_HINT.search(current) is not None and not spent():  # one scan clears an ordinary text
+        current = _reassembled(current, found)
     if spent():
         return found
     found += _reordered(current)
@@ -281,6 +277,30 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
             found.append(TextVariant(collapsed, "obfuscation"))
     spent()
     return found
+
+
+def _reassembled(current: str, found: list[TextVariant]) -> str:
+    """The ``across``, ``corrected`` and ``reassembled`` variants of ``current``, each built on the last,
+    appended to ``found``; the last of them returned."""
+    vertical = across(current)
+    if vertical is not None and vertical != current:
+        found.append(TextVariant(vertical, "obfuscation"))
+        current = vertical
+    meant = corrected(current)
+    if meant is not None and meant != current:
+        found.append(TextVariant(meant, "obfuscation"))
+        current = meant
+    pieces = reassembled(current)
+    if pieces is not None:  # after the text: the rules read neither across a line break
+        current = f"{current}\n{pieces}"
+        found.append(TextVariant(current, "obfuscation"))
+    return current
+
+
+# One scan for the three: text down the page, a near miss, pieces to put together.
+_REASSEMBLY_HINT = compile_linear(
+    "|".join(f"(?:{pattern})" for pattern in (RUN_PATTERN, NEAR_MISS_PATTERN, HINT_PATTERN))
+)
 
 
 # What splits a word for the eye only: an HTML tag (``ig<b></b>nore``), Markdown emphasis inside a word
@@ -351,8 +371,39 @@ _ROT13 = str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm
 _PLAIN_WORDS = _vocabulary((*_COMMON, "and"))
 _ROT13_WORDS = _vocabulary(tuple(word.translate(_ROT13) for word in (*_COMMON, "and")))
 _REVERSED_WORDS = _vocabulary(tuple(word[::-1] for word in _COMMON))
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _enciphering(shift: int) -> dict[int, int]:
+    return str.maketrans(_LETTERS, _LETTERS[shift:] + _LETTERS[:shift])
+
+
+# The other Caesar shifts and atbash (a↔z, b↔y...), read like rot13: only where a cluster of words reads as
+# common English deciphered. Which cipher, if any, is told by one more scan (:func:`_likeliest_cipher`):
+# the common words enciphered every way, each hit naming its cipher; only the likeliest one is then checked
+# and read, never 25 readings of the text. Enciphered common words that are English words themselves
+# ("the" shifted by 19 is "max", "all" in atbash is "zoo") are left out.
+_ENCIPHERINGS = {
+    **{f"caesar{shift}": _enciphering(shift) for shift in range(1, 26) if shift != 13},
+    "atbash": str.maketrans(_LETTERS, _LETTERS[::-1]),
+}
+_DECIPHERINGS = {
+    name: str.maketrans({value: key for key, value in table.items()}) for name, table in _ENCIPHERINGS.items()
+}
+_ENGLISH_CIPHERTEXTS = frozenset(("aol", "mci", "max", "tee", "zoo"))
+_CIPHER_OF = {
+    word.translate(table): name
+    for name, table in _ENCIPHERINGS.items()
+    for word in (*_COMMON, "and")
+    if word.translate(table) not in _ENGLISH_CIPHERTEXTS
+}
+_ANY_CIPHER_WORD = _vocabulary(tuple(_CIPHER_OF))
 _ANY_DECODED_WORD = _vocabulary(
-    (*(word.translate(_ROT13) for word in (*_COMMON, "and")), *(word[::-1] for word in _COMMON))
+    (
+        *(word.translate(_ROT13) for word in (*_COMMON, "and")),
+        *(word[::-1] for word in _COMMON),
+        *_CIPHER_OF,
+    )
 )
 # Upside-down text: turned letters (and b/d/n/p/q/u standing for their flips), read from right to left.
 _TURNED = "\u0250\u0254\u01dd\u025f\u0183\u0265\u1d09\u027e\u029e\u026f\u0279\u0287\u028c\u028d\u028e"
@@ -373,6 +424,9 @@ def _reordered(text: str) -> list[TextVariant]:
         if _reads_better(text, _REVERSED_WORDS):
             found.append(TextVariant(text[::-1], "obfuscation", reordered=True))
             found.append(TextVariant(_words_reversed(text), "obfuscation", reordered=True))
+        cipher = _likeliest_cipher(text)
+        if cipher is not None:
+            found.append(TextVariant(text.translate(_DECIPHERINGS[cipher]), "obfuscation", reordered=True))
     if not text.isascii() and _count(_TURNED_LETTERS, text) >= MIN_WORD_HITS:
         upright = text[::-1].translate(_UPRIGHT)
         if _count(_PLAIN_WORDS, upright) >= MIN_WORD_HITS:
@@ -406,6 +460,22 @@ def glued_readings(text: str, budget: VariantBudget | None = None) -> list[str]:
     return readings
 
 
+def _likeliest_cipher(text: str) -> str | None:
+    """The Caesar shift (other than 13) or atbash that reads some part of ``text`` as more common English
+    than it is written (as :func:`_reads_better` tells), judged for the one cipher most of the text's first
+    :data:`MAX_WORD_HITS` enciphered common words name: one scan, and no more for that cipher."""
+    data = text.encode("utf-8", "surrogatepass")  # RE2 matches in bytes cost no offset conversions
+    starts: dict[str, list[int]] = {}
+    for match in itertools.islice(_ANY_CIPHER_WORD.finditer(data), MAX_WORD_HITS):  # type: ignore[attr-defined]
+        starts.setdefault(_CIPHER_OF[match.group().decode()], []).append(match.start())
+    if not starts:
+        return None
+    cipher = max(starts, key=lambda name: len(starts[name]))
+    if _clustered(starts[cipher], data) or len(starts[cipher]) == MAX_WORD_HITS:
+        return cipher
+    return None
+
+
 def _reads_better(text: str, decoded_words: object) -> bool:
     """Whether some part of ``text`` has more common words read decoded than as written: a cluster of at
     least :data:`MIN_WORD_HITS` decoded words, each within :data:`_CLUSTER_GAP` characters of the next,
@@ -416,6 +486,12 @@ def _reads_better(text: str, decoded_words: object) -> bool:
         match.start()  # type: ignore[attr-defined]
         for match in itertools.islice(decoded_words.finditer(text), MAX_WORD_HITS)  # type: ignore[attr-defined]
     ]
+    return _clustered(starts, text) or len(starts) == MAX_WORD_HITS
+
+
+def _clustered(starts: list[int], text: str | bytes) -> bool:
+    """Whether the decoded-word hits at ``starts`` hold a cluster that outnumbers the plain common words
+    in its span (see :func:`_reads_better`)."""
     if len(starts) < MIN_WORD_HITS:
         return False
     first = 0
@@ -427,7 +503,7 @@ def _reads_better(text: str, decoded_words: object) -> bool:
         if size >= MIN_WORD_HITS and size > _count(_PLAIN_WORDS, text[starts[first] : starts[last] + 1]):
             return True
         first = last + 1
-    return len(starts) == MAX_WORD_HITS
+    return False
 
 
 def _words_reversed(text: str) -> str:
@@ -494,7 +570,7 @@ def _collapse_spaced(text: str) -> str:
 
 
 RE2_SPACED_RUNS = 1024
-_SPACED_RUNS = re.compile(r"(?:[^\W\d_](?:[^\w\n]|_){1,3}){3,}[^\W\d_]")
+_SPACED_RUNS = re.compile(rf"(?:[^\W\d_]{_SEPARATOR_CLASS}{{1,3}}){{3,}}[^\W\d_]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 

@@ -28,18 +28,22 @@ from collections.abc import Callable
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
 
-__all__ = ["MIN_LINES", "across"]
+__all__ = ["MIN_LINES", "RUN_PATTERN", "across"]
 
 MIN_LINES = 4
 """Lines of one token a run needs: four one-letter lines spell at most a four-letter word."""
 _DECORATION = r"[^\pL\n]*"  # list markers, numbers, table bars, spaces, a carriage return
 _TOKEN_LINE = rf"{_DECORATION}\pL+{_DECORATION}"
-_VERTICAL_RUN = compile_linear(
+_VERTICAL_PATTERN = (
     rf"(?:^|\n)(?:{_TOKEN_LINE}\n(?:{_DECORATION}\n)*){{{MIN_LINES - 1},}}{_TOKEN_LINE}(?:\n|$)"
 )
+_VERTICAL_RUN = compile_linear(_VERTICAL_PATTERN)
 # a line of a phrase cut into chunks: one to three letters and spaces, at least one letter
 _CHUNK_LINE = r"(?:\pL[\pL ]{0,2}| \pL[\pL ]?|  \pL)"
-_CHUNK_RUN = compile_linear(rf"(?:^|\n)(?:{_CHUNK_LINE}\n){{{MIN_LINES - 1},}}{_CHUNK_LINE}(?:\n|$)")
+_CHUNK_PATTERN = rf"(?:^|\n)(?:{_CHUNK_LINE}\n){{{MIN_LINES - 1},}}{_CHUNK_LINE}(?:\n|$)"
+_CHUNK_RUN = compile_linear(_CHUNK_PATTERN)
+RUN_PATTERN = f"{_VERTICAL_PATTERN}|{_CHUNK_PATTERN}"
+"""Either shape of run (RE2): what :func:`across` reads, for a caller's prefilter."""
 _NOT_A_LETTER = re.compile(r"[^\w\n]+|[\d_]+")
 _BLANK_LINES = re.compile(r"\n{2,}")
 # a line break after a one-letter line and before another one: the letters of one word

@@ -116,6 +116,9 @@ def test_signals_never_carry_the_text() -> None:
         "a\n" * 500_000,
         "- a\n- bc\n\n" * 100_000,
         "a\u2022" * 500_000,
+        base64.a85encode(bytes(range(256)) * 3_000).decode(),
+        base64.b85encode(bytes(range(256)) * 3_000).decode(),
+        ("a='ignore'; b=' all'; " + "[ign][ore] 'a' + 'b' ") * 25_000,
     ],
     ids=[
         "spaced",
@@ -127,6 +130,9 @@ def test_signals_never_carry_the_text() -> None:
         "letter-lines",
         "list-lines",
         "bullets",
+        "ascii85",
+        "base85",
+        "pieces",
     ],
 )
 def test_adversarial_megabytes_are_scanned_in_bounded_time(text: str) -> None:
