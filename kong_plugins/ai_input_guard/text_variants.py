@@ -259,7 +259,12 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
         if folded != current:
             found.append(TextVariant(folded, "obfuscation"))
             current = folded
-    if _REASSEMBLY_HINT.search(current) is not None and not spent():  # one scan clears an ordinary text
+    if "\n" in current and _DOWN_THE_PAGE.search(current) is not None and not spent():
+        vertical = across(current)
+        if vertical is not None and vertical != current:
+            found.append(TextVariant(vertical, "obfuscation"))
+            current = vertical
+    if _MISSPELT_OR_IN_PIECES.search(current) is not None and not spent():  # one scan clears ordinary text
         current = _reassembled(current, found)
     if spent():
         return found
@@ -280,12 +285,8 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
 
 
 def _reassembled(current: str, found: list[TextVariant]) -> str:
-    """The ``across``, ``corrected`` and ``reassembled`` variants of ``current``, each built on the last,
-    appended to ``found``; the last of them returned."""
-    vertical = across(current)
-    if vertical is not None and vertical != current:
-        found.append(TextVariant(vertical, "obfuscation"))
-        current = vertical
+    """The ``corrected`` and ``reassembled`` variants of ``current``, each built on the last, appended to
+    ``found``; the last of them returned."""
     meant = corrected(current)
     if meant is not None and meant != current:
         found.append(TextVariant(meant, "obfuscation"))
@@ -297,10 +298,10 @@ def _reassembled(current: str, found: list[TextVariant]) -> str:
     return current
 
 
-# One scan for the three: text down the page, a near miss, pieces to put together.
-_REASSEMBLY_HINT = compile_linear(
-    "|".join(f"(?:{pattern})" for pattern in (RUN_PATTERN, NEAR_MISS_PATTERN, HINT_PATTERN))
-)
+# Prefilters, one scan each: text down the page; a near miss or pieces to put together (one automaton for
+# the two; with the runs of lines too it outgrew RE2's memory and crawled).
+_DOWN_THE_PAGE = compile_linear(RUN_PATTERN)
+_MISSPELT_OR_IN_PIECES = compile_linear(f"(?:{NEAR_MISS_PATTERN})|(?:{HINT_PATTERN})")
 
 
 # What splits a word for the eye only: an HTML tag (``ig<b></b>nore``), Markdown emphasis inside a word
