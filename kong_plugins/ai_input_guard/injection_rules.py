@@ -410,7 +410,16 @@ TAG_RULES: tuple[Rule, ...] = (
         0.4,
         r"(?m)^[ \t]*(?:human|user)[ \t]*:[^\n]*\n+[ \t]*(?:assistant|ai)[ \t]*:",
     ),
-    Rule("json_system_role", _TAGS, 0.55, r"[{,]\s*\"role\"\s*:\s*\"(?:system|developer)\""),
+    # a chat message forged as JSON: the system/developer role *with* the message's content. A "role" of
+    # "developer" or "system" alone is a person's job or an event's source in any directory or log a tool
+    # returns ({"name": "Alice", "role": "developer"}); it was refused once quotation marks were paired
+    Rule(
+        "json_system_role",
+        _TAGS,
+        0.55,
+        r"[{,]\s*\"role\"\s*:\s*\"(?:system|developer)\"\s*,\s*\"(?:content|parts)\"\s*:"
+        r"|\"content\"\s*:\s*\"(?:[^\"\\\n]|\\.)*\"\s*,\s*\"role\"\s*:\s*\"(?:system|developer)\"",
+    ),
     Rule(
         "bracket_system",
         _TAGS,
