@@ -7,8 +7,9 @@ import base64
 
 from kong_plugins.ai_input_guard.base_n import MAX_DECODED_BYTES, decoded_texts
 from kong_plugins.ai_input_guard.fragments import MAX_ASSIGNMENTS, reassembled
+from kong_plugins.ai_input_guard.linear_regex import compile_linear
 from kong_plugins.ai_input_guard.near_miss import RE2_MATCHES, corrected
-from kong_plugins.ai_input_guard.vertical import across
+from kong_plugins.ai_input_guard.vertical import RUN_PATTERN, across
 
 
 def test_near_misses_are_corrected_and_real_words_left_alone() -> None:
@@ -61,3 +62,15 @@ def test_base32_and_base85_runs_are_decoded_within_the_budget() -> None:
     assert list(decoded_texts(base64.b64encode(text))) == []  # base64 is base64's reader's
     decoys = base64.b85encode(bytes(range(256)) * (MAX_DECODED_BYTES // 256 + 4)) + b" "
     assert list(decoded_texts(decoys + base64.b85encode(text))) == []  # past the budget: unread
+
+
+def test_the_prefilter_for_text_down_the_page_stops_after_the_first_lines_of_a_run() -> None:
+    """The prefilter's search reported the whole run's span (RE2 runs to the end of a {3,} repetition):
+    0.3-0.4 s for 500 KB of one-letter lines, in an automaton of both run shapes; it stops after four
+    lines now, whatever the run's length."""
+    prefilter = compile_linear(RUN_PATTERN)
+    for line in ("a", "ab", "- a", "| word |"):
+        match = prefilter.search("intro line of prose\n" + f"{line}\n" * 10_000)
+        assert match is not None
+        assert match.end() <= len("intro line of prose\n") + 5 * (len(line) + 1)
+    assert prefilter.search("one line\nand another line\nand a third one\nand a fourth") is None
