@@ -84,7 +84,9 @@ _SCOPE_BEFORE = compile_linear(
 )
 # Not a topic of the writer's business: how the model behaves, its rules and secrets, or time.
 _NOT_A_TOPIC = compile_linear(
-    r"\b(?:safety|safe|security|secur\w*|content|output\w*|format\w*|respon\w*|answer\w*|repl\w*"
+    # words stand alone: between non-letters (RE2's \b is ASCII only, and "sécurité" ends in a non-ASCII
+    # letter)
+    r"(?:^|[^\pL\pN])(?:safety|safe|security|secur\w*|content|output\w*|format\w*|respon\w*|answer\w*|repl\w*"
     r"|system|prompt\w*|rules?|restrict\w*|filter\w*|moderat\w*|polic\w*|guideline\w*|guardrail\w*|ethic\w*"
     r"|moral\w*|confidential\w*|secret\w*|password\w*|keys?|tokens?|tools?|persona\w*|roles?|character\w*"
     r"|behaviou?r\w*|you|your\w*|yourself|ai|assistant|model|bot|what|how|which|who|anything|everything"
@@ -97,7 +99,7 @@ _NOT_A_TOPIC = compile_linear(
     r"|conte[uú]do|sa[ií]da|resposta\w*|regras?|senha\w*|ferramenta\w*|papel|agora|sicurezza|contenuto"
     r"|risposta\w*|regol[ae]|password|strumenti|ruolo|comportamento|adesso|ora|sicherheit|inhalt\w*"
     r"|ausgabe\w*|antwort\w*|regeln?|passwort\w*|schl[uü]ssel|werkzeug\w*|rolle|verhalten|jetzt"
-    r"|du|dich|dir|sie|tu|toi|te|vous|t[uú]|usted|voc[eê]|dein\w*)\b"
+    r"|du|dich|dir|sie|tu|toi|te|vous|t[uú]|usted|voc[eê]|dein\w*)(?:$|[^\pL\pN])"
     r"|безопасн|контент|содержан|вывод|формат|ответ|систем|промпт|правил|ограничен|фильтр|политик|секрет"
     r"|парол|ключ|инструмент|рол|персонаж|поведен|тебя|тебе|ты|вас|вам|сейчас"
     r"|安全|セキュリティ|出力|形式|フォーマット|回答|応答|返答|システム|プロンプト|ルール|制限|フィルター|ポリシー"
@@ -125,6 +127,10 @@ _INSTEAD = compile_linear(
     r"|покажи|выведи|раскрой|скажи|ответь|повтори|притворись|теперь\s+ты|с\s+этого\s+момента"
     r"|見せて|表示して|教えて|出力して|答えて|ふりをして|보여|알려|출력해|답해|척해|显示|告诉我|输出|打印|回答|假装"
     r"|اعرض|اكشف|أخبرني|أجب|تظاهر|दिखाओ|बताओ|दिखाएं|बताएं"
+    # the model's own rules named further on ("..., and the developer's rules too"), or data sent away
+    r"|\b(?:system|developer|safety|guardrails?|guidelines|restrictions|filters|polic(?:y|ies)|prompt)\b"
+    r"|\b(?:send|forward|e-?mail|upload|post|envoie|env[ií]a|schick|invia|envie|отправь)\b[^.!?\n]{0,80}"
+    r"(?:@|https?://)"
 )
 _SENTENCE_END = (b".", b"!", b"?", b"\n", "\u3002".encode(), "\uff01".encode(), "\uff1f".encode())
 
