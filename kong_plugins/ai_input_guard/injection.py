@@ -356,9 +356,9 @@ class InjectionDetector:
                     if variant.underscored is not None:  # the snake_case identifier the match spaced out
                         start, end = _identifier_span(written, start, end)
                     named = _code_identifier(written, start, end) or _in_link(written, start, end)
-                    if variant.disguise is None:
+                    if variant.disguise is None or variant.misspelt:  # as written, or with typos
                         weight, span = self._weighed(group, rule, data, start, end, named, in_tool_output)
-                        add(Signal(rule.name, rule.category, weight, span))
+                        add(Signal(rule.name, variant.disguise or rule.category, weight, span))
                     elif rule.name not in found:
                         weight = min(0.98, rule.weight + _DISGUISE_BONUS)
                         if named and variant.underscored is not None:  # underscores are code's spaces

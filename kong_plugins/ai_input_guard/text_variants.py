@@ -160,6 +160,10 @@ class TextVariant:
     # the ``words`` variant: the text it was spelled from, with its underscores (same length), where a match
     # can be told to sit in a code identifier (``def forget_all_rules(self)``)
     underscored: str | None = None
+    # the ``corrected`` variant of the text as written (no other disguise undone before): misspelling is
+    # ordinary writing, so a match there is weighed as a plain one (quoted, asked about, the writer's own
+    # instructions set aside: a mention) and gets no disguise bonus
+    misspelt: bool = False
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,7 @@ def _reassembled(current: str, found: list[TextVariant]) -> str:
     ``found``; the last of them returned."""
     meant = corrected(current)
     if meant is not None and meant != current:
-        found.append(TextVariant(meant, "obfuscation"))
+        found.append(TextVariant(meant, "obfuscation", misspelt=len(found) == 1))
         current = meant
     pieces = reassembled(current)
     if pieces is not None:  # after the text: the rules read neither across a line break
