@@ -33,7 +33,8 @@ __all__ = ["MIN_LINES", "RUN_PATTERN", "across"]
 MIN_LINES = 4
 """Lines of one token a run needs: four one-letter lines spell at most a four-letter word."""
 _DECORATION = r"[^\pL\n]*"  # list markers, numbers, table bars, spaces, a carriage return
-_TOKEN_LINE = rf"{_DECORATION}\pL+{_DECORATION}"
+# one token a line: a word, or a word spelled out with a separator between its letters (``a l l``)
+_TOKEN_LINE = rf"{_DECORATION}(?:\pL+|\pL(?:[ ._*-]\pL)+){_DECORATION}"
 _VERTICAL_PATTERN = (
     rf"(?:^|\n)(?:{_TOKEN_LINE}\n(?:{_DECORATION}\n)*){{{MIN_LINES - 1},}}{_TOKEN_LINE}(?:\n|$)"
 )
