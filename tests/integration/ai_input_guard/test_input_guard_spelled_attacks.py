@@ -3,9 +3,10 @@ page (a letter or a word per line, in a list or a table), letters separated by a
 did not have (a bullet, an emoji), near-miss spellings of the attack words (``ignroe``, ``previus``,
 ``disreguard``), a payload split into pieces the model is asked to put together (variables, concatenated
 literals, bracketed pieces), base32/base85 payloads, and Caesar shifts other than rot13 or atbash. Each
-attack is refused with its category on the default configuration (``injection.mode: block``); the benign
-text that looks the same way (an acrostic poem, a CSV column of one word per line, a spelled-out word,
-requests with spelling mistakes, code joining strings, base32 ids in a log, a cipher exercise) passes."""
+attack is refused with its category in ``injection.mode: block`` (the classifier's verdict only recorded:
+``RULES``); the benign text that looks the same way (an acrostic poem, a CSV column of one word per line, a
+spelled-out word, requests with spelling mistakes, code joining strings, base32 ids in a log, a cipher
+exercise) passes."""
 
 from __future__ import annotations
 
@@ -21,9 +22,14 @@ OBFUSCATION = "prompt injection detected (obfuscation)"
 PATH = "/messages/0/content"
 
 
+# The rules tier's verdict in block mode, the classifier's only recorded: these findings are the rules',
+# and the tests hold whatever the classifier's default mode and model.
+RULES = {"injection": {"mode": "block", "classifier": {"mode": "shadow"}}}
+
+
 @pytest.fixture
 def caller(guarded, consumer_key: str) -> Caller:
-    return Caller(guarded(before=[KEY_AUTH]), consumer_key)
+    return Caller(guarded(RULES, before=[KEY_AUTH]), consumer_key)
 
 
 @pytest.mark.parametrize(
