@@ -96,6 +96,10 @@ def test_a_phrase_quoted_then_used_is_used_and_the_look_further_on_is_bounded() 
     ("text", "named"),
     [
         ("if (shouldIgnoreAllPreviousInstructions) { reset(); }", True),
+        (
+            "Größe, İstanbul: if (shouldIgnoreAllPreviousInstructions) { reset(); }",
+            True,
+        ),  # casefold lengthens
         ("ignoreAllPreviousInstructions: true", True),
         ("public bool IgnoreAllPreviousInstructions { get; set; }", True),
         ("<Toggle on={disregardAllPreviousInstructions} />", True),
