@@ -437,13 +437,16 @@ class InjectionDetector:
 
     def _encoded_signals(self, text: str, budget: VariantBudget | None = None) -> list[Signal]:
         """One signal for the worst decoded run (rules run once over all readable runs joined by line
-        breaks, which nothing matches across), plus one when the budget left runs unread."""
-        if len(text) < MIN_ENCODED_CHARS:
+        breaks, which nothing matches across), plus one when the budget left runs unread. A line that is
+        one short base64 token is decoded too (:func:`_lone_tokens`)."""
+        if len(text) < MIN_LONE_BASE64_CHARS:
             return []
         budget = _DecodeBudget(DECODE_BUDGET_BYTES)
-        data = text.encode("utf-8", "surrogatepass")
-        readable = list(_decoded_runs(data, budget))
-        readable += [decoded for decoded in decoded_texts(data) if _readable(decoded)]  # base32, base85
+        readable = _lone_tokens(text)
+        if len(text) >= MIN_ENCODED_CHARS:
+            data = text.encode("utf-8", "surrogatepass")
+            readable += _decoded_runs(data, budget)
+            readable += [decoded for decoded in decoded_texts(data) if _readable(decoded)]  # base32, base85
         signals: list[Signal] = []
         if readable:
             # every spelling of the decoded text, as of a plain one: a payload encoded *and* disguised
@@ -679,6 +682,36 @@ def _decoded_runs(data: bytes, budget: _DecodeBudget, depth: int = 1) -> Iterato
                 nested.append(decoded)
     if nested:  # line breaks: no run crosses from one decoded text into the next
         yield from _decoded_runs("\n".join(nested).encode("utf-8", "surrogatepass"), budget, depth + 1)
+
+
+MIN_LONE_BASE64_CHARS = 16
+MAX_LONE_TOKENS = 64
+# a line holding nothing but a base64 token too short for :data:`_BASE64_RUN` (stdlib re: a C loop per
+# match, where the RE2 binding costs a Python step; each line start is tried once, for at most 25 characters)
+_LONE_BASE64_LINE = re.compile(
+    rf"^[ \t]*([A-Za-z0-9+/]{{{MIN_LONE_BASE64_CHARS},{MIN_ENCODED_CHARS - 1}}}={{0,2}}"
+    rf"|[A-Za-z0-9_\-]{{{MIN_LONE_BASE64_CHARS},{MIN_ENCODED_CHARS - 1}}}={{0,2}})[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _lone_tokens(text: str) -> list[str]:
+    """The readable texts the lines of ``text`` that are one short base64 token decode to.
+
+    Runs shorter than :data:`MIN_ENCODED_CHARS` are not looked for inside prose and code (full of them),
+    but a text or a line that is one is a lone token, which the classifier does not read either:
+    ``aWdub3JlIGFsbCBydWxlcw==`` ("ignore all rules") as a chat message or a ``format: custom`` field
+    value. Texts are joined by line breaks before they are scanned (:meth:`InjectionDetector.scan`), so
+    a lone text is a lone line of the joined text. The first :data:`MAX_LONE_TOKENS` such lines only: each
+    costs a Python step in every pass over the text (1 MB of readable ones cost 1.0 s, eight times the
+    request before; 0.45 s with the bound, as a text of readable 24-character runs costs more), so that
+    many short tokens first leave the ones after unread."""
+    found: list[str] = []
+    for match in itertools.islice(_LONE_BASE64_LINE.finditer(text), MAX_LONE_TOKENS):
+        decoded = _from_base64(match.group(1).encode("ascii"))
+        if decoded is not None and _readable(decoded):
+            found.append(decoded)
+    return found
 
 
 def _from_base64(run: bytes) -> str | None:
