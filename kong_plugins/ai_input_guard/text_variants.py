@@ -280,6 +280,12 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
     if "_" in current and not spent():  # snake_case: RE2's \b sees no word boundary at "_"
         words = current.replace("_", " ")
         found.append(TextVariant(words, "obfuscation", underscored=current))
+        # near misses glued by "_" (ignroe_all_previus_instrucitons: RE2 sees no \b there), read with the
+        # underscores kept, so a misspelt identifier in code is still told to be one
+        meant = corrected(current.replace("_", "\x00"))
+        if meant is not None and not spent():
+            meant = meant.replace("\x00", "_")
+            found.append(TextVariant(meant.replace("_", " "), "obfuscation", underscored=meant))
     if _SPACED.search(current) is not None and not spent():
         collapsed = _collapse_spaced(current)
         if collapsed != current:
