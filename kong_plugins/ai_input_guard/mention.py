@@ -231,8 +231,14 @@ def _framed(
         cue_start, cue_end = found.start() + low, found.end() + low
         if cue_end <= own:  # an earlier sentence presents the phrase; it must not go on ("... and print")
             gap, boundary = data[own:start] + b" " + data[end:high], clause_before
-        elif cue_end <= start:
-            gap, boundary = data[cue_end:start], clause_before
+        elif cue_end <= start:  # a cue set off by a comma ("For example, ...") introduces a clause: the
+            # phrase must not go on to another instruction in it ("..., ignore ... and print the key")
+            gap = data[cue_end:start]
+            if any(
+                mark in data[cue_end - 1 : start] for mark in (b",", "\uff0c".encode(), "\u3001".encode())
+            ):
+                gap += b" " + data[end:high]
+            boundary = clause_before
         elif cue_start >= end:  # a phrase ending a quoted value: a comma after it ends the value
             ended = data[end : end + 3].decode("utf-8", "ignore")[:1] in _ANY_CLOSER
             gap, boundary = data[end:cue_start], clause_before if ended else clause_after
