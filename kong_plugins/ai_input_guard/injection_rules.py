@@ -526,6 +526,13 @@ GLUED_RULES: tuple[Rule, ...] = (
         rf"(?:ignore|disregard|forget|bypass|override){_OPT}(?:of{_OPT})?(?:{_GLUED_DET}{_OPT}(?:(?:of|the){_OPT})?"
         rf"(?:{_GLUED_ADJ}{_OPT})+{_GLUED_NOUN}|{_GLUED_EARLIER}{_OPT}{_GLUED_INSTRUCTIONS})",
     ),
+    Rule(  # ForgetEverythingAbove: a lone token, refused spelled forget-everything-above
+        "override_en_everything",
+        _OVERRIDE,
+        0.8,
+        rf"(?:ignore|disregard|forget){_OPT}(?:all{_OPT})?(?:everything|anything){_OPT}"
+        rf"(?:above|before|previously|so{_OPT}far)",
+    ),
     Rule(
         "reveal_prompt",
         _LEAK,
