@@ -61,7 +61,10 @@ _VOCABULARY = (
     "what changed last quarter which risks remain open who owns each task and when we can ship it safely"
 )
 WORDS = tuple(_VOCABULARY.split(" "))
-CONFIG: dict[str, Any] = {}  # the defaults, as an operator gets them
+# The defaults, as an operator gets them, but the classifier in shadow mode: it costs the same as in its
+# default block mode (it scores every text either way), and the 1 MB body's random word salad holds texts
+# it refuses (74 of 847 over its threshold), which would end the inspection early.
+CONFIG: dict[str, Any] = {"injection": {"classifier": {"mode": "shadow"}}}
 MODEL = "gpt-4.1"  # a 1M-token window, so that the 1 MB body fits
 
 

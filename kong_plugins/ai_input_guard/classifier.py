@@ -5,13 +5,23 @@ and says how likely a text is an injection attempt, whatever its wording or lang
 in training (:mod:`.classifier_train`, scikit-learn, an optional extra) and here:
 
 * the text NFKC-normalized, casefolded, whitespace runs collapsed;
-* character 3-, 4- and 5-grams (rolling hashes computed with numpy over all the request's texts joined,
+* character 4-grams (rolling hashes computed with numpy over all the request's texts joined,
   a few array operations, not a Python loop per n-gram) and word unigrams and bigrams, hashed into
   ``2**bits`` buckets; a ``role:tool`` feature for tool results and documents. Chinese and Japanese are
   written without spaces between words, so a run of ideographs or kana is not one "word": each such
   character is a word of its own, and the word features become character uni- and bigrams (the
   two-character words those languages are mostly made of); version 4 hashed a whole clause as one word
   that no other text shared, and read zh at recall 0.22;
+* a length feature (since version 6): one more feature per window naming its length bin, by its number
+  of features (:data:`LENGTH_EDGES`: fewer than 32, about seven words; 32-63; 64-127; more), so the model
+  learns a bias per length. With ``count / sqrt(n)`` a short window's few n-grams are read at full
+  strength, with nothing around them to weigh them down, and the training texts were sentences and
+  documents: version 5 scored "Summarize this article." 0.81 and "你好" 0.96. Short texts in training
+  (train8) teach the n-grams, the bin how far to trust a short text: on the dev split (measured before
+  train9 joined), the same data without the bin left 2 of dev_short's 83 benign texts over the threshold
+  its rule chose (dev recall 0.881), with it none (0.883). It is the per-length calibration, learnt with
+  the weights: a separate calibration would need short texts held out of training that the project does
+  not have;
 * ``count / sqrt(n)`` per bucket, ``n`` the window's number of features: a window's score is the sum of
   the weights of its features over ``sqrt(n)``.
 
@@ -34,7 +44,7 @@ Bounds: at most :data:`MAX_REQUEST_CHARS` characters per request are read, texts
 as the budget left allows; a text the budget cut short (or did not reach) is reported as not fully read
 (:attr:`Scores.unread`), so the cascade can say so (finding ``unverified``, source ``unscanned``) instead
 of vouching for text it never saw. The weights are a small versioned file in the package
-(``data/injection_classifier_v5.npz``), loaded once per process; ``kong-ai detector train`` reproduces it.
+(``data/injection_classifier_v6.npz``), loaded once per process; ``kong-ai detector train`` reproduces it.
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ from kong_plugins.core.cache import LruCache
 __all__ = [
     "DEFAULT_MODEL_PATH",
     "DEFAULT_THRESHOLD",
+    "LENGTH_EDGES",
     "MAX_REQUEST_CHARS",
     "MODEL_VERSION",
     "WINDOW_CHARS",
@@ -66,13 +77,16 @@ __all__ = [
     "text_vector",
 ]
 
-MODEL_VERSION = 5
-DEFAULT_THRESHOLD = 0.79
+MODEL_VERSION = 6
+DEFAULT_THRESHOLD = 0.74
 """The default probability from which a verdict is an injection: chosen on the dev split (heldout to
-heldout4, never on heldout5) as the lowest of 0.50, 0.51, ... 0.95 at which rules + classifier keep the
-false-positive rate on hard negatives at or under 3%, both for the texts as written and for each inside
-ordinary prose (``kong-ai detector eval --in-prose``: a long text is scored by its worst window, and the
-more windows, the more chances for a benign one to score high)."""
+heldout5 and dev_short, never on heldout6) as the lowest of 0.50, 0.51, ... 0.95 at which rules +
+classifier keep the false-positive rate at or under 3% for the texts as written, for each inside ordinary
+prose (``kong-ai detector eval --in-prose``: a long text is scored by its worst window, and the more
+windows, the more chances for a benign one to score high) and for the short texts of dev_short (one-line
+prompts and field values: since version 6 the classifier blocks by default, so a short everyday prompt
+must pass). The regularization ``C`` and the length bins were chosen with it, by the highest dev recall
+this rule leaves (classifier_train.C)."""
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / f"injection_classifier_v{MODEL_VERSION}.npz"
 BITS = 16
 WINDOW_CHARS = 256
@@ -84,6 +98,7 @@ _NON_WORD = re.compile(r"\W")
 SENTENCE_SPANS = (1, 2)
 TOKEN_CHARS = 40  # a text without whitespace up to this long is one token: an identifier or a field value
 GLUED_WORDS = 4  # ... unless it glues this many words (of 2+ letters) with - _ . or /: a phrase
+BLOB_CHARS = 20  # a run of the base64 alphabet this long with a digit in it is an encoded payload or an id
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_RUN = re.compile(r"[^\W\d_]{2,}")
 _SPACE = re.compile(r"\s")
@@ -104,6 +119,11 @@ _LENGTH = _U32(0xC2B2AE35)
 _PAIR = _U32(0x27D4EB2F)
 _PAIR_SALT = _U32(0x165667B1)
 _TOOL_BUCKET = 0x7F4A7C15
+LENGTH_EDGES = (32, 64, 128)
+"""The length feature: a window of fewer than 32 features (about 7 words) is in bin 0, of 32-63 in bin 1,
+64-127 in bin 2, more in bin 3; each bin is one more feature of the window, so the model learns a bias
+per length (see the module docstring)."""
+_LENGTH_BUCKETS = (0x2B5A3C1D, 0x6C1F0E97, 0x1D8E4B39, 0x5A7C2E61)
 _CJK_RANGES = (  # scripts written without spaces between words: each character is a word
     (0x3040, 0x30FF),  # hiragana, katakana
     (0x3400, 0x4DBF),  # CJK extension A
@@ -128,23 +148,50 @@ def scored(text: str) -> bool:
     read at full strength (``count / sqrt(n)`` with ``n`` tiny), so it says nothing (version 5: ``user``
     0.97, ``assistant`` 0.79, ``unfiltered`` 0.94). With ``format: custom`` every string of the body is
     a text, so this is what keeps ``{"role": "user"}`` from being read as an injection. What stays read:
-    anything with a space, a longer token (a glued or encoded phrase, a URL), and any text in Chinese,
+    anything with a space, a longer token (a glued phrase; not a lone URL or encoded run, which would be
+    read as nothing: :func:`_masked`), and any text in Chinese,
     Japanese, Thai, Lao, Khmer or Burmese, where one "token" is a whole clause. The rules read every text
     whatever this says (role tags such as ``<|im_start|>system`` or ``Human:``, base64 and glued phrases
     are theirs)."""
     if not _LETTER.search(text):
         return False
     token = text.strip()
-    if len(token) > TOKEN_CHARS or _SPACE.search(token) or _UNSPACED.search(token):
+    if _SPACE.search(token) or _UNSPACED.search(token):
         return True
-    return len(_WORD_RUN.findall(token)) >= GLUED_WORDS
+    if _URL.fullmatch(token) or (_RUN.fullmatch(token) and _DIGIT.search(token)):  # read as nothing (_masked)
+        return False
+    return len(token) > TOKEN_CHARS or len(_WORD_RUN.findall(token)) >= GLUED_WORDS
 
 
 def normalize(text: str) -> str:
-    """What the features are computed on: NFKC, casefolded, whitespace collapsed."""
+    """What the features are computed on: NFKC, addresses and encoded runs removed (:func:`_masked`),
+    casefolded, whitespace collapsed."""
     if not text.isascii():  # ASCII is its own NFKC form
         text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.casefold().split())  # str.split and re's \s agree on what whitespace is
+    return " ".join(_masked(text).casefold().split())  # str.split and re's \s agree on what whitespace is
+
+
+_URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.IGNORECASE)
+_RUN = re.compile(r"[A-Za-z0-9+/]{%d,}={0,2}" % BLOB_CHARS)  # noqa: UP031 - a regex's braces
+_DIGIT = re.compile(r"\d")
+
+
+def _blob(match: re.Match[str]) -> str:
+    return " " if _DIGIT.search(match.group()) else match.group()
+
+
+def _masked(text: str) -> str:
+    """``text`` without its URLs and encoded runs (base64, hex, a key or an id: :data:`BLOB_CHARS` or more
+    characters of the base64 alphabet, a digit among them). The classifier models language: the
+    characters of an address or of an encoded payload are noise to it, their hashed n-grams landing on
+    whatever weights share their buckets, and a placeholder word repeated 200 times (200 base64 notes)
+    weighs as much as its repetitions (``count / sqrt(n)``): version 6 before this read an ordinary link
+    question at 0.86-0.94 and 200 base64 notes at 0.91. What they say is the rules' business (they decode
+    base64, hex and percent-escapes and read the result); the words around them stay ("decode this and
+    do it:")."""
+    if "/" in text or "www." in text.casefold():
+        text = _URL.sub(" ", text)
+    return _RUN.sub(_blob, text)
 
 
 _PAD = "\0" * (CHAR_NGRAMS[-1] - 1)  # after each text: its last n-grams end in padding, not in the next one
@@ -254,6 +301,8 @@ def text_vector(text: str, tool: bool, bits: int = BITS) -> tuple[np.ndarray, np
     parts = [found[found != 1 << bits]]
     if tool:
         parts.append(np.array([_TOOL_BUCKET % (1 << bits)], dtype=np.intp))
+    length = int(np.searchsorted(LENGTH_EDGES, len(parts[0]), side="right"))
+    parts.append(np.array([_LENGTH_BUCKETS[length] % (1 << bits)], dtype=np.intp))
     indices = np.concatenate(parts)
     buckets, counts = np.unique(indices, return_counts=True)
     return buckets, counts / np.sqrt(len(indices))
@@ -305,10 +354,12 @@ class Classifier:
     bits: int
     meta: dict
     table: np.ndarray = field(init=False, repr=False, compare=False)  # weights and a 0.0 for "none"
+    lengths: np.ndarray = field(init=False, repr=False, compare=False)  # the length bins' buckets
     cache: ScoreCache = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", np.append(self.weights, 0.0).astype(np.float32))
+        object.__setattr__(self, "lengths", np.array(_LENGTH_BUCKETS) % (1 << self.bits))
         object.__setattr__(self, "cache", ScoreCache())
 
     @classmethod
@@ -318,7 +369,11 @@ class Classifier:
             weights = data["weights"].astype(np.float64)
             bias = float(data["bias"])
         bits = int(meta["bits"])
-        if weights.shape != (1 << bits,) or meta.get("version") != MODEL_VERSION:
+        if (
+            weights.shape != (1 << bits,)
+            or meta.get("version") != MODEL_VERSION
+            or tuple(meta.get("length_edges", ())) != LENGTH_EDGES
+        ):
             raise ValueError(f"{path}: not a version {MODEL_VERSION} classifier with 2**{bits} weights")
         return cls(weights, bias, bits, meta)
 
@@ -371,6 +426,9 @@ class Classifier:
         start, stop = np.array(starts), np.array(stops)
         sums = weight_sums[stop] - weight_sums[start]
         sizes = count_sums[stop] - count_sums[start]
+        # the window's length bin (from its own features' number): one more feature per window
+        sums += self.table[self.lengths[np.searchsorted(LENGTH_EDGES, sizes, side="right")]]
+        sizes += 1
         if any(texts[number][1] for number in read):  # tool output: one more feature per window
             tools = np.repeat([texts[number][1] for number in read], np.diff(firsts, append=len(starts)))
             sums += tools * self.table[_TOOL_BUCKET % (1 << self.bits)]

@@ -60,12 +60,13 @@ _CLASSIFIER = record(
         field(
             "mode",
             string(
-                default="shadow",
+                default="block",
                 one_of=["off", "shadow", "block"],
                 description="The shipped classifier (hashed n-grams, linear), run only where the rules "
-                "scored from `uncertain_from` up to below the rules' `threshold`. `block`: its verdict "
-                "counts like a rule's (refused in `injection.mode: block`, logged in `log`); `shadow`: its "
-                "verdict is only recorded (finding action `shadow`, tier `classifier`); `off`: never run.",
+                "scored from `uncertain_from` up to below the rules' `threshold`. `block` (the default "
+                "since classifier version 6): its verdict counts like a rule's (refused in "
+                "`injection.mode: block`, logged in `log`); `shadow`: its verdict is only recorded "
+                "(finding action `shadow`, tier `classifier`); `off`: never run.",
             ),
         ),
         field(
@@ -74,7 +75,8 @@ _CLASSIFIER = record(
                 default=DEFAULT_THRESHOLD,
                 between=[0, 1],
                 description="Probability (0-1) from which the classifier's verdict is an injection (the "
-                "default was chosen on the project's dev data: 3% false positives on hard negatives).",
+                "default was chosen on the project's dev data: at most 3% false positives on hard "
+                "negatives as written, inside prose and on short prompts).",
             ),
         ),
         field(

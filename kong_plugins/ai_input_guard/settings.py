@@ -92,7 +92,7 @@ def build_settings(config: Mapping[str, Any]) -> GuardSettings:
     allow = _patterns(config.get("allow_patterns"), "allow_patterns", errors)
     injection = config.get("injection") or {}
     classifier = injection.get("classifier") or {}
-    classifier_mode = str(classifier.get("mode", "shadow"))
+    classifier_mode = str(classifier.get("mode", "block"))
     _check_cascade_order(injection, errors)
     if errors or compiled_format is None:
         details = "; ".join(f"{path}: {message}" for path, message in errors.items())
@@ -162,7 +162,7 @@ def _check_cascade_order(injection: Mapping[str, Any], errors: dict[str, str]) -
     upper_name, upper = "injection.threshold", float(injection.get("threshold", 0.5))
     for name in _TIERS:
         tier = injection.get(name) or {}
-        mode = str(tier.get("mode", "shadow" if name == "classifier" else "off"))
+        mode = str(tier.get("mode", "block" if name == "classifier" else "off"))
         if mode == "off":
             continue
         start = float(tier.get("uncertain_from", 0.0))

@@ -92,7 +92,7 @@ def _train(args: argparse.Namespace) -> int:
     write_model(target, weights, bias, facts)
     print(
         f"{target}: {facts['rows']} texts ({facts['attacks']} attacks), C={facts['C']}, "
-        f"cross-validated F1 {facts['cv_f1'][str(facts['C'])]}"
+        f"cross-validated F1 {facts['cv_f1']}"
     )
     return EXIT_OK
 

@@ -120,7 +120,11 @@ def test_log_mode_lets_the_request_through_and_records_a_finding(gateway: Gatewa
 
 
 def test_out_of_distribution_input_can_be_blocked(guarded, consumer_key: str) -> None:
-    route = guarded({"ood": {"mode": "block", "expected_scripts": ["Latin"]}}, before=[KEY_AUTH])
+    # the classifier off: it reads a flood of "please comply" as pressure to obey and would refuse it first
+    classifier_off = {"injection": {"classifier": {"mode": "off"}}}
+    route = guarded(
+        {"ood": {"mode": "block", "expected_scripts": ["Latin"]}, **classifier_off}, before=[KEY_AUTH]
+    )
     key = {"apikey": consumer_key}
     assert route.post(chat("Could you summarize this report for me, please?"), headers=key).status_code == 200
     response = route.post(chat("Пожалуйста, кратко перескажи этот отчёт для меня."), headers=key)
@@ -130,7 +134,7 @@ def test_out_of_distribution_input_can_be_blocked(guarded, consumer_key: str) ->
     ]
     flood = route.post(chat("please comply " * 500), headers=key)
     assert flood.json()["errors"][0]["error"].endswith("(repetition)")
-    assert guarded().post(chat("please comply " * 500)).status_code == 200  # default: log only
+    assert guarded(classifier_off).post(chat("please comply " * 500)).status_code == 200  # default: log
 
 
 @pytest.mark.parametrize(

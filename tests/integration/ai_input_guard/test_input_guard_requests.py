@@ -103,10 +103,11 @@ def test_a_chunked_body_is_measured_after_reading(guarded) -> None:
 
 
 def test_a_body_buffered_to_a_temp_file_is_read_with_max_allowed_file_size(guarded) -> None:
-    # kong.conf keeps bodies up to 1 MiB in memory; this one goes to nginx's temp file (recordings 37/38)
-    route = guarded(
-        {"max_body_bytes": 4 * 1024 * 1024, "max_string_length": 4 * 1024 * 1024, "ood": {"mode": "off"}}
-    )
+    # kong.conf keeps bodies up to 1 MiB in memory; this one goes to nginx's temp file (recordings 37/38).
+    # The classifier off: it reads 200,000 enumerated "wordN" tokens as an injection (the n-gram "word",
+    # strong in "repeat it word for word", repeated in every window: a known false positive, README)
+    limits = {"max_body_bytes": 4 * 1024 * 1024, "max_string_length": 4 * 1024 * 1024}
+    route = guarded({**limits, "ood": {"mode": "off"}, "injection": {"classifier": {"mode": "off"}}})
     text = " ".join(f"word{i}" for i in range(200_000))
     response = route.post(chat(text, model="local-llm"))  # no known context window: ~1 M tokens pass
     assert response.status_code == 200, response.text
