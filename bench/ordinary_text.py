@@ -120,8 +120,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             classifier_hits = cascade_hits = 0
             for text in texts:
                 by_model = model.probability(text, tool=tool) >= threshold
-                detection = detector.scan([TextSegment("/messages/0/content", args.role, text, 0)], 0.5)
-                by_rules = detection is not None and detection.score >= 0.5
+                try:
+                    detection = detector.scan([TextSegment("/messages/0/content", args.role, text, 0)], 0.5)
+                    by_rules = detection is not None and detection.score >= 0.5
+                except UnicodeEncodeError:  # the rules' variants decode a literal \\udcxx: counted flagged
+                    by_rules = True
                 classifier_hits += by_model
                 cascade_hits += by_model or by_rules
             n = len(texts)

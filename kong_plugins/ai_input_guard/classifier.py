@@ -44,7 +44,7 @@ Bounds: at most :data:`MAX_REQUEST_CHARS` characters per request are read, texts
 as the budget left allows; a text the budget cut short (or did not reach) is reported as not fully read
 (:attr:`Scores.unread`), so the cascade can say so (finding ``unverified``, source ``unscanned``) instead
 of vouching for text it never saw. The weights are a small versioned file in the package
-(``data/injection_classifier_v6.npz``), loaded once per process; ``kong-ai detector train`` reproduces it.
+(``data/injection_classifier_v7.npz``), loaded once per process; ``kong-ai detector train`` reproduces it.
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ __all__ = [
     "text_vector",
 ]
 
-MODEL_VERSION = 6
-DEFAULT_THRESHOLD = 0.74
+MODEL_VERSION = 7
+DEFAULT_THRESHOLD = 0.91
 """The default probability from which a verdict is an injection: chosen on the dev split (heldout to
 heldout5 and dev_short, never on heldout6) as the lowest of 0.50, 0.51, ... 0.95 at which rules +
 classifier keep the false-positive rate at or under 3% for the texts as written, for each inside ordinary

@@ -31,7 +31,9 @@ from kong_plugins.ai_input_guard.classifier import (
     BITS,
     LENGTH_EDGES,
     MODEL_VERSION,
+    WINDOW_CHARS,
     Classifier,
+    _windows,
     normalize,
     scored,
     text_vector,
@@ -41,7 +43,9 @@ __all__ = [
     "DEV_FILES",
     "HELDOUT_FILES",
     "TRAINING_FILES",
+    "WINDOWED_FILES",
     "Row",
+    "benign_windows",
     "evaluate",
     "in_prose",
     "load_rows",
@@ -60,7 +64,16 @@ TRAINING_FILES = (
     "train7.jsonl",
     "train8.jsonl",
     "train9.jsonl",
+    "train_own_text.jsonl",
 )
+WINDOWED_FILES = ("train_own_text.jsonl",)
+"""Ordinary benign text (the project's own code, configs and docs, synthetic records): each of its long
+texts is also learnt window by window (:func:`benign_windows`). The classifier reads a long text as its
+worst window, so a 3 KB module is judged by its most instruction-like 256 characters or sentence: a model
+that saw only whole modules learnt whole-module vectors and still read one window of one (version 6: 41 of
+60 CPython modules over the threshold, bench/ordinary_text.py)."""
+WINDOW_SAMPLES = 6
+"""Windows learnt per long ordinary text (seeded sample of the windows the classifier reads)."""
 DEV_FILES = (
     "heldout.jsonl",
     "heldout2.jsonl",
@@ -170,6 +183,25 @@ def in_prose(rows: Sequence[Row], seed: int = 5) -> list[Row]:
             Row(row.id, row.attack, row.category, row.lang, row.role, f"{before} {row.text} {after}")
         )
     return wrapped
+
+
+def benign_windows(rows: Sequence[Row], per_text: int = WINDOW_SAMPLES, seed: int = 7) -> list[Row]:
+    """Up to ``per_text`` of the windows the classifier reads in each long benign text of ``rows``
+    (:func:`~.classifier._windows`: fixed windows and one- or two-sentence spans), as benign rows of their
+    own. Only for texts that are benign throughout (:data:`WINDOWED_FILES`): a window of a hard negative
+    cut from its question ("what does 'ignore previous instructions' mean?") is no longer benign."""
+    chooser = random.Random(seed)
+    windows = []
+    for row in rows:
+        text = normalize(row.text)
+        if row.attack or len(text) <= WINDOW_CHARS:
+            continue
+        starts, stops, _ = _windows([text], [0])
+        padded = f" {text} "
+        pieces = sorted({padded[start:stop].strip() for start, stop in zip(starts, stops, strict=True)} - {""})
+        for number, piece in enumerate(chooser.sample(pieces, min(per_text, len(pieces)))):
+            windows.append(Row(f"{row.id}/w{number}", False, row.category, row.lang, row.role, piece))
+    return windows
 
 
 def _matrix(rows: Sequence[Row], bits: int) -> Any:

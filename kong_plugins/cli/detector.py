@@ -64,6 +64,8 @@ def _train(args: argparse.Namespace) -> int:
     from kong_plugins.ai_input_guard.classifier import DEFAULT_MODEL_PATH
     from kong_plugins.ai_input_guard.classifier_train import (
         TRAINING_FILES,
+        WINDOWED_FILES,
+        benign_windows,
         data_digest,
         load_rows,
         train,
@@ -79,6 +81,7 @@ def _train(args: argparse.Namespace) -> int:
     if missing:
         raise CliError(f"training data not found: {', '.join(missing)}")
     rows = load_rows(paths)
+    rows += benign_windows(load_rows(path for path in paths if path.name in WINDOWED_FILES))
     weights, bias, facts = train(rows)
     facts["data_sha256"] = data_digest(paths)
     target = args.out or DEFAULT_MODEL_PATH

@@ -41,7 +41,7 @@ def by_hand(text: str, tool: bool = False) -> float:
 
 
 def test_the_shipped_model_is_small_and_versioned() -> None:
-    assert MODEL.meta["version"] == 6 and MODEL.weights.shape == (1 << MODEL.bits,)
+    assert MODEL.meta["version"] == 7 and MODEL.weights.shape == (1 << MODEL.bits,)
     assert MODEL.meta["rows"] >= 3000 and MODEL.meta["length_edges"] == [32, 64, 128]
 
 
