@@ -198,7 +198,8 @@ def benign_windows(rows: Sequence[Row], per_text: int = WINDOW_SAMPLES, seed: in
             continue
         starts, stops, _ = _windows([text], [0])
         padded = f" {text} "
-        pieces = sorted({padded[start:stop].strip() for start, stop in zip(starts, stops, strict=True)} - {""})
+        spans = zip(starts, stops, strict=True)
+        pieces = sorted({padded[start:stop].strip() for start, stop in spans} - {""})
         for number, piece in enumerate(chooser.sample(pieces, min(per_text, len(pieces)))):
             windows.append(Row(f"{row.id}/w{number}", False, row.category, row.lang, row.role, piece))
     return windows

@@ -41,7 +41,14 @@ from kong_plugins.ai_input_guard.view import TextSegment  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "train_own_text.jsonl"
 SEED = 20261207
-DEV = ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl", "dev_short.jsonl")
+DEV = (
+    "heldout.jsonl",
+    "heldout2.jsonl",
+    "heldout3.jsonl",
+    "heldout4.jsonl",
+    "heldout5.jsonl",
+    "dev_short.jsonl",
+)
 BENIGN_CHUNKS = 700
 ATTACK_TWINS = 110
 RECORDS = 120
@@ -131,9 +138,8 @@ def own_files() -> list[str]:
     for name in names:
         if name.startswith("tests/") or name.startswith(SKIP):
             continue
-        if name.endswith(".py") or name.endswith((".yaml", ".yml", ".json")):
-            chosen.append(name)
-        elif name == "README.md" or (name.startswith("docs/") and name.endswith(".md")):
+        code = name.endswith((".py", ".yaml", ".yml", ".json"))
+        if code or name == "README.md" or (name.startswith("docs/") and name.endswith(".md")):
             chosen.append(name)
     return sorted(chosen)
 
@@ -208,7 +214,7 @@ TERMS_SENTENCES = [
     "In no event shall the authors or copyright holders be liable for any claim arising from the use of the work.",
     "If any provision of this agreement is held invalid, the remaining provisions stay in full force.",
     "These terms are governed by the laws of the country where the licensor has its seat.",
-    "Definitions: a \"covered file\" means any file that contains code or text released under these terms.",
+    'Definitions: a "covered file" means any file that contains code or text released under these terms.',
     "The rights granted end automatically if the recipient fails to comply with any of its conditions.",
     "Nothing in this section shall be read as granting rights to the trademarks of the licensor.",
     "Notices of changes must be kept in a place where a user would look for them, such as a changelog.",
@@ -256,7 +262,8 @@ def manual(chooser: random.Random) -> list[str]:
     out = []
     for _ in range(MANUALS):
         paragraphs = [
-            " ".join(chooser.sample(MANUAL_SENTENCES, chooser.randint(1, 4))) for _ in range(chooser.randint(1, 3))
+            " ".join(chooser.sample(MANUAL_SENTENCES, chooser.randint(1, 4)))
+            for _ in range(chooser.randint(1, 3))
         ]
         out.append("\n\n".join(paragraphs))
     return out
@@ -266,7 +273,7 @@ def terms(chooser: random.Random) -> list[str]:
     """Synthetic paragraphs of license, contract and policy prose: imperative, second-person, full of
     "must" and "shall", and ordinary."""
     out = []
-    for number in range(TERMS):
+    for _ in range(TERMS):
         paragraphs = []
         for _ in range(chooser.randint(1, 4)):
             sentences = [
@@ -373,7 +380,7 @@ def main() -> None:
             continue
         benign.append((name, piece))
     rows = []
-    for number, (name, piece) in enumerate(benign):
+    for number, (_, piece) in enumerate(benign):
         tool = number % 2 == 0
         rows.append(
             {
