@@ -80,13 +80,16 @@ __all__ = [
 MODEL_VERSION = 7
 DEFAULT_THRESHOLD = 0.91
 """The default probability from which a verdict is an injection: chosen on the dev split (heldout to
-heldout5 and dev_short, never on heldout6) as the lowest of 0.50, 0.51, ... 0.95 at which rules +
+heldout5 and dev_short, never on heldout6) as the lowest of 0.50, 0.51, ... 0.99 at which rules +
 classifier keep the false-positive rate at or under 3% for the texts as written, for each inside ordinary
 prose (``kong-ai detector eval --in-prose``: a long text is scored by its worst window, and the more
 windows, the more chances for a benign one to score high) and for the short texts of dev_short (one-line
 prompts and field values: since version 6 the classifier blocks by default, so a short everyday prompt
-must pass). The regularization ``C`` and the length bins were chosen with it, by the highest dev recall
-this rule leaves (classifier_train.C)."""
+must pass), and (since version 7) at which the classifier flags at most 2% of the 1 KB and 4 KB chunks of
+ordinary text of ``bench/ordinary_text.py``'s tuning sources (CPython's stdlib, license texts; its held-out
+sources are measured, never tuned on). The dev rule alone gives 0.80 (ordinary-text false positives 6.5%);
+0.91 costs dev recall 0.898 -> 0.829. The regularization ``C`` and the length bins were chosen with it, by
+the highest dev recall this rule leaves (classifier_train.C)."""
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / f"injection_classifier_v{MODEL_VERSION}.npz"
 BITS = 16
 WINDOW_CHARS = 256
