@@ -76,7 +76,8 @@ _CLASSIFIER = record(
                 between=[0, 1],
                 description="Probability (0-1) from which the classifier's verdict is an injection (the "
                 "default was chosen on the project's dev data: at most 3% false positives on hard "
-                "negatives as written, inside prose and on short prompts).",
+                "negatives as written, inside prose and on short prompts, and at most 2% on chunks of "
+                "ordinary code and license text).",
             ),
         ),
         field(
