@@ -533,11 +533,14 @@ def _unescape(text: str) -> str:
         text = html.unescape(text)
     if "\\" in text:
         text = _BACKSLASH_ESCAPE.sub(_backslash_decoded, text)
+        if _SURROGATE.search(text):  # an escaped pair is one character, a lone half U+FFFD (RE2 reads UTF-8)
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text.casefold()
 
 
 _PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _BACKSLASH_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _backslash_decoded(match: re.Match[str]) -> str:
