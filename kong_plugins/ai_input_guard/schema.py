@@ -74,10 +74,11 @@ _CLASSIFIER = record(
             number(
                 default=DEFAULT_THRESHOLD,
                 between=[0, 1],
-                description="Probability (0-1) from which the classifier's verdict is an injection (the "
-                "default was chosen on the project's dev data: at most 3% false positives on hard "
-                "negatives as written, inside prose and on short prompts, and at most 2% on chunks of "
-                "ordinary code and license text).",
+                description="Probability (0-1) from which the classifier's verdict on a text of one window "
+                "(up to 256 characters) is an injection; a longer text, scored as its worst window, must "
+                "reach a higher bar (log-odds + 0.32: 0.91 for the default). Defaults chosen on the "
+                "project's dev data: at most 3% false positives on hard negatives as written, inside prose "
+                "and on short prompts, and at most 2% on chunks of ordinary code and license text.",
             ),
         ),
         field(
