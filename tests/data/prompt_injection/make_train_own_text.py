@@ -36,19 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
+from kong_plugins.ai_input_guard.classifier_train import DEV_FILES  # noqa: E402
 from kong_plugins.ai_input_guard.injection import InjectionDetector  # noqa: E402
 from kong_plugins.ai_input_guard.view import TextSegment  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "train_own_text.jsonl"
 SEED = 20261207
-DEV = (
-    "heldout.jsonl",
-    "heldout2.jsonl",
-    "heldout3.jsonl",
-    "heldout4.jsonl",
-    "heldout5.jsonl",
-    "dev_short.jsonl",
-)
+DEV = DEV_FILES  # chunks close to a dev text are dropped
 BENIGN_CHUNKS = 700
 ATTACK_TWINS = 110
 RECORDS = 120
