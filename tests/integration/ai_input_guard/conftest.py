@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fixtures.gateway import GatewayUnderTest
 from integration.ai_audit_log.conftest import audit, audit_redis, running_audit_redis
-from integration.ai_input_guard.guard_support import GuardedRoute
+from integration.ai_input_guard.guard_support import KEY_AUTH, Caller, GuardedRoute
 
-__all__ = ["audit", "audit_redis", "consumer_key", "guarded", "running_audit_redis"]
+__all__ = ["audit", "audit_redis", "consumer_key", "guarded", "key_caller", "running_audit_redis"]
 
 
 @pytest.fixture
@@ -43,3 +43,9 @@ def consumer_key(gateway: GatewayUnderTest) -> Iterator[str]:
     assert created.status_code == 201, created.text
     yield key
     gateway.admin.delete(f"/consumers/{consumer.json()['id']}")
+
+
+@pytest.fixture
+def key_caller(guarded: Callable[..., GuardedRoute], consumer_key: str) -> Callable[..., Caller]:
+    """``key_caller(config)``: a fresh guarded route behind key-auth, called with the consumer's key."""
+    return lambda config=None: Caller(guarded(config, before=[KEY_AUTH]), consumer_key)

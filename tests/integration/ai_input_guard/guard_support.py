@@ -44,6 +44,9 @@ class GuardedRoute:
 
 
 KEY_AUTH = ("key-auth", {"key_names": ["apikey"]})
+# The rules tier's verdict in block mode, the classifier's only recorded: tests of the rules hold whatever
+# the classifier's default mode and model.
+RULES_ONLY = {"injection": {"mode": "block", "classifier": {"mode": "shadow"}}}
 TENANT_RESOLVER = ("ai-tenant-resolver", {"sources": ["header"], "tenants": TENANTS})
 
 
