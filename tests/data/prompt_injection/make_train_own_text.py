@@ -402,28 +402,22 @@ def main() -> None:
                 "text": insert(piece, name, instruction, chooser),
             }
         )
-    for number, text in enumerate(records(chooser)):
-        rows.append(
-            {
-                "id": f"own-record-{number:03d}",
-                "label": "benign",
-                "category": "tool_output" if number % 2 else "general",
-                "lang": "en",
-                "role": "tool" if number % 2 else "user",
-                "text": text,
-            }
-        )
-    for number, text in enumerate(terms(chooser) + manual(chooser)):
-        rows.append(
-            {
-                "id": f"own-terms-{number:03d}",
-                "label": "benign",
-                "category": "tool_output" if number % 2 else "general",
-                "lang": "en",
-                "role": "tool" if number % 2 else "user",
-                "text": text,
-            }
-        )
+    synthetic = {
+        "own-record": records(chooser),
+        "own-terms": terms(chooser) + manual(chooser),
+    }  # in this order
+    for prefix, texts in synthetic.items():
+        for number, text in enumerate(texts):
+            rows.append(
+                {
+                    "id": f"{prefix}-{number:03d}",
+                    "label": "benign",
+                    "category": "tool_output" if number % 2 else "general",
+                    "lang": "en",
+                    "role": "tool" if number % 2 else "user",
+                    "text": text,
+                }
+            )
     OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     print(f"{OUT}: {len(benign)} chunks, {ATTACK_TWINS} attack twins, {RECORDS} records ({tries} tries)")
 
