@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["camel_case_name"]
+__all__ = ["IDENTIFIER_BYTES", "camel_case_name", "identifier_around"]
 
 _AROUND = 64
-_IDENTIFIER = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_$")
+IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_$")  # casefolded text
 _PUNCTUATION_BEFORE = frozenset(b"([{!,&|=<>?:")
 _PUNCTUATION_AFTER = frozenset(b")]};,:=.(?<>!&|")
 _OPENING = frozenset(b"([{")
@@ -43,14 +43,11 @@ _DECLARING = frozenset(
 def camel_case_name(text: str, glued: bytes, start: int, end: int) -> bool:
     """Whether the glued rules' match ``glued[start:end]`` (casefolded) sits in a camelCase or PascalCase
     name in code; ``text``: the text as written, where the name's case is read."""
-    left = start
-    while left > max(0, start - _AROUND) and glued[left - 1] in _IDENTIFIER:
-        left -= 1
-    right = end
-    while right < min(len(glued), end + _AROUND) and glued[right] in _IDENTIFIER:
-        right += 1
+    left, right = identifier_around(glued, start, end)
     name = glued[left:right]
-    if any(byte not in _IDENTIFIER for byte in name) or not _camel(text, glued, left, name.decode("ascii")):
+    if any(byte not in IDENTIFIER_BYTES for byte in name):
+        return False
+    if not _camel(text, glued, left, name.decode("ascii")):
         return False
     before = glued[max(0, left - _AROUND) : left].rstrip(b" \t")
     after = glued[right : right + _AROUND].lstrip(b" \t")
@@ -64,6 +61,18 @@ def camel_case_name(text: str, glued: bytes, start: int, end: int) -> bool:
         return True
     keyword = before.rsplit(b" ", 1)[-1].rsplit(b"\n", 1)[-1]
     return keyword in _DECLARING
+
+
+def identifier_around(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the identifier holding ``data[start:end]``: the match widened over identifier bytes,
+    at most :data:`_AROUND` bytes on each side."""
+    left = start
+    while left > max(0, start - _AROUND) and data[left - 1] in IDENTIFIER_BYTES:
+        left -= 1
+    right = end
+    while right < min(len(data), end + _AROUND) and data[right] in IDENTIFIER_BYTES:
+        right += 1
+    return left, right
 
 
 def _camel(text: str, glued: bytes, left: int, name: str) -> bool:

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 import re2
 
 from kong_plugins.ai_input_guard.base_n import decoded_texts
-from kong_plugins.ai_input_guard.code_names import camel_case_name
+from kong_plugins.ai_input_guard.code_names import IDENTIFIER_BYTES, camel_case_name, identifier_around
 from kong_plugins.ai_input_guard.injection_rules import (
     CATEGORIES,
     GLUED_RULES,
@@ -471,7 +471,6 @@ class InjectionDetector:
         return signals
 
 
-_IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_$")
 _CODE_BEFORE = (b".", b"`", b"#", b"@")  # a member, code in backticks, a hashtag, a handle
 _CODE_AFTER = (b"(", b"=", b"`")  # called, assigned, code in backticks
 
@@ -482,7 +481,7 @@ def _inside_a_word(data: bytes, start: int, end: int) -> bool:
     if start == 0 or not data[start - 1 : start].isalpha():
         return False
     match = data[start:end]
-    first_gap = next((at for at, byte in enumerate(match) if byte not in _IDENTIFIER_BYTES), -1)
+    first_gap = next((at for at, byte in enumerate(match) if byte not in IDENTIFIER_BYTES), -1)
     return 0 <= first_gap <= _LONGEST_GLUED_VERB
 
 
@@ -494,15 +493,10 @@ def _code_identifier(data: bytes, start: int, end: int) -> bool:
     identifier written as code: the identifier holding it (letters, digits, ``_``, ``$``) is called or
     assigned (``(``, ``=`` after it), defined (``def``, ``function``... before it), a member (``.`` before
     it), in backticks, a hashtag or a handle; a snake_case one also as a key (``system_prompt:`` in YAML).
-    Bounded: at most 64 bytes looked at on each side."""
-    if any(byte not in _IDENTIFIER_BYTES for byte in data[start:end]):
+    Bounded: at most 64 bytes looked at on each side (:func:`.code_names.identifier_around`)."""
+    if any(byte not in IDENTIFIER_BYTES for byte in data[start:end]):
         return False  # separators inside: written as prose
-    left = start
-    while left > max(0, start - 64) and data[left - 1] in _IDENTIFIER_BYTES:
-        left -= 1
-    right = end
-    while right < min(len(data), end + 64) and data[right] in _IDENTIFIER_BYTES:
-        right += 1
+    left, right = identifier_around(data, start, end)
     before = data[left - 1 : left] if left else b""
     after = data[right : right + 2].lstrip(b" ")[:1]
     if before in _CODE_BEFORE or after in _CODE_AFTER:
@@ -518,10 +512,10 @@ def _identifier_span(data: bytes, start: int, end: int) -> tuple[int, int]:
     match ``system prompt: x`` of the underscores-as-spaces variant), or the match itself."""
     at = start
     while at < end:
-        while at < end and data[at] not in _IDENTIFIER_BYTES:
+        while at < end and data[at] not in IDENTIFIER_BYTES:
             at += 1
         stop = at
-        while stop < end and data[stop] in _IDENTIFIER_BYTES:
+        while stop < end and data[stop] in IDENTIFIER_BYTES:
             stop += 1
         if b"_" in data[at:stop]:
             return at, stop
