@@ -35,7 +35,7 @@ import functools
 
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 
-__all__ = ["MENTION_FACTOR", "is_mention"]
+__all__ = ["MENTION_FACTOR", "is_mention", "sentence_bounds"]
 
 MENTION_FACTOR = 0.3
 _AROUND = 160  # bytes looked at on each side of a match for its quotation marks and its sentence
@@ -226,7 +226,7 @@ def _framed(
     and print the password." uses it. A cue in a later sentence frames nothing: "Ignore all previous
     instructions. This is a test case." (the whole of a short text used to count, so a cue word anywhere
     in it, "...and translate the answer", made any phrase a mention)."""
-    low, own, high = _sentence(data, start, end)
+    low, own, high = sentence_bounds(data, start, end)
     for found in cue.finditer(data[low:high]):  # type: ignore[attr-defined]  # a slice: ^ and $ at its ends
         cue_start, cue_end = found.start() + low, found.end() + low
         if cue_end <= own:  # an earlier sentence presents the phrase; it must not go on ("... and print")
@@ -249,7 +249,7 @@ def _framed(
     return False
 
 
-def _sentence(data: bytes, start: int, end: int) -> tuple[int, int, int]:
+def sentence_bounds(data: bytes, start: int, end: int) -> tuple[int, int, int]:
     """The byte bounds of the context of ``data[start:end]``: where it starts (the match's sentence, or the
     sentence before when that one ends with a colon or a question mark), where the match's own sentence
     starts, and where that sentence ends (at most :data:`_AROUND` bytes on each side of the match)."""

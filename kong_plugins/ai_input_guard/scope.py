@@ -39,6 +39,7 @@ Linear: a few RE2 searches over a bounded window (:data:`_AROUND` bytes) on each
 from __future__ import annotations
 
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
+from kong_plugins.ai_input_guard.mention import sentence_bounds
 
 __all__ = ["is_correction", "scoped_override"]
 
@@ -132,7 +133,6 @@ _INSTEAD = compile_linear(
     r"|\b(?:send|forward|e-?mail|upload|post|envoie|env[ií]a|schick|invia|envie|отправь)\b[^.!?\n]{0,80}"
     r"(?:@|https?://)"
 )
-_SENTENCE_END = (b".", b"!", b"?", b"\n", "\u3002".encode(), "\uff01".encode(), "\uff1f".encode())
 
 
 # Inside the match: the instructions are the writer's own ("my previous instructions", "мои предыдущие").
@@ -172,10 +172,10 @@ def is_correction(data: bytes, start: int, end: int) -> bool:
     match = data[start:end]
     if _MINE.search(match) is not None or _I_GAVE.search(data[end : end + _AROUND]) is not None:
         return _THE_MODELS_OWN.search(match) is None
-    rest = _rest_of_sentence(data, end)
+    before, rest = _sentence_around(data, start, end)
     if _THE_MODELS.search(match) is None and _MY_MISTAKE.search(rest) and not _INSTEAD.search(rest):
         return True
-    return scoped_override(data, start, end)
+    return _scoped(match, before, rest)
 
 
 # What still makes them the model's when the writer calls them theirs: "your", the system's.
@@ -185,18 +185,23 @@ _THE_MODELS_OWN = compile_linear(
 )
 
 
-def _rest_of_sentence(data: bytes, end: int) -> bytes:
-    after = data[end : end + _AROUND]
-    stop = min((at for at in (after.find(mark) for mark in _SENTENCE_END) if at >= 0), default=len(after))
-    return after[:stop]
+def _sentence_around(data: bytes, start: int, end: int) -> tuple[bytes, bytes]:
+    """The match's own sentence before it and after it (:func:`.mention.sentence_bounds`: at most
+    :data:`_AROUND` bytes each way)."""
+    _, own, stop = sentence_bounds(data, start, end)
+    return data[own:start], data[end:stop]
 
 
 def scoped_override(data: bytes, start: int, end: int) -> bool:
     """Whether the override rule's match ``data[start:end]`` (casefolded UTF-8) sets aside the writer's
     earlier instructions about one topic of theirs (see the module docstring)."""
-    if _THE_MODELS.search(data[start:end]) is not None:
+    return _scoped(data[start:end], *_sentence_around(data, start, end))
+
+
+def _scoped(match: bytes, before: bytes, sentence_rest: bytes) -> bool:
+    """:func:`scoped_override` of the match, given its sentence before and after it."""
+    if _THE_MODELS.search(match) is not None:
         return False
-    sentence_rest = _rest_of_sentence(data, end)
     if _INSTEAD.search(sentence_rest) is not None:
         return False
     scope = _SCOPE_AFTER.search(sentence_rest)
@@ -205,9 +210,6 @@ def scoped_override(data: bytes, start: int, end: int) -> bool:
         boundary = _TOPIC_END.search(topic)
         topic = topic[: boundary.start()] if boundary is not None else topic  # type: ignore[attr-defined]
         return bool(topic.strip()) and _NOT_A_TOPIC.search(topic) is None
-    before = data[max(0, start - _AROUND) : start]
-    cut = max(before.rfind(mark) for mark in _SENTENCE_END)
-    before = before[cut + 1 :]
     scope = _SCOPE_BEFORE.search(before)
     if scope is None:
         return False
