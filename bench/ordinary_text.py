@@ -25,13 +25,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import importlib.util
-import json
 import random
 import sys
 import sysconfig
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from bench_report import render_table, write_json
 
 from kong_plugins.ai_input_guard.classifier import DEFAULT_MODEL_PATH, DEFAULT_THRESHOLD, Classifier
 from kong_plugins.ai_input_guard.injection import InjectionDetector
@@ -120,11 +121,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             classifier_hits = cascade_hits = 0
             for text in texts:
                 by_model = model.probability(text, tool=tool) >= threshold
-                try:
-                    detection = detector.scan([TextSegment("/messages/0/content", args.role, text, 0)], 0.5)
-                    by_rules = detection is not None and detection.score >= 0.5
-                except UnicodeEncodeError:  # the rules' variants decode a literal \\udcxx: counted flagged
-                    by_rules = True
+                detection = detector.scan([TextSegment("/messages/0/content", args.role, text, 0)], 0.5)
+                by_rules = detection is not None and detection.score >= 0.5
                 classifier_hits += by_model
                 cascade_hits += by_model or by_rules
             n = len(texts)
@@ -156,19 +154,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = measure(args)
     print(f"threshold {results['threshold']}, role {results['role']}")
-    print(f"{'source':<28} {'split':<9} {'files':>5} {'chunks':>6} {'classifier':>10} {'cascade':>8}")
-    for name, item in results["sources"].items():
-        print(
-            f"{name:<28} {item['split']:<9} {item['files']:>5} {item['chunks']:>6} "
-            f"{item['classifier_fpr']!s:>10} {item['cascade_fpr']!s:>8}"
-        )
+    rows = [
+        [
+            name,
+            item["split"],
+            str(item["files"]),
+            str(item["chunks"]),
+            str(item["classifier_fpr"]),
+            str(item["cascade_fpr"]),
+        ]
+        for name, item in results["sources"].items()
+    ]
+    print(render_table(["source", "split", "files", "chunks", "classifier", "cascade"], rows))
     for split in ("tuning", "held-out"):
         print(
             f"{split}: classifier FPR {results[f'{split}_classifier_fpr']}, "
             f"cascade FPR {results[f'{split}_cascade_fpr']}"
         )
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        write_json(args.json, results)
     return 0
 
 
