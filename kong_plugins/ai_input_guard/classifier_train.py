@@ -81,12 +81,16 @@ DEV_FILES = (
     "heldout4.jsonl",
     "heldout5.jsonl",
     "dev_short.jsonl",
+    "dev_rag.jsonl",
 )
 """Never trained on, but looked at: rule changes, the regularization, the length feature and the default
 threshold were checked against them (heldout4's aggregate figures were read while models were made: it
 joined them when heldout5 was written; heldout5's were read once, after classifier version 5 was final: it
 joined them when heldout6 was written, and only its aggregate figures are read). ``dev_short.jsonl``:
-short everyday prompts, field values and short attacks written to check the threshold on short texts."""
+short everyday prompts, field values and short attacks written to check the threshold on short texts.
+``dev_rag.jsonl``: long multi-document tool results (retrieved documents joined as RAG frameworks join them,
+JSON API results, e-mails, CVs, code), half with one planted instruction, to tune windows and thresholds on
+tool output."""
 HELDOUT_FILES = ("heldout6.jsonl",)
 """Never trained or tuned on, no error on it looked at: the figure that says how the detector generalizes."""
 PROSE = (
