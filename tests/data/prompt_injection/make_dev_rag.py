@@ -484,7 +484,7 @@ INJ: dict[str, str] = {
 }
 
 
-def _join(style: str, docs: list[tuple[str, str]]) -> str:
+def join_documents(style: str, docs: list[tuple[str, str]]) -> str:
     """Joins retrieved documents the way common RAG frameworks and search tools do."""
     if style == "dashes":
         return "\n\n---\n\n".join(text for _, text in docs)
@@ -518,7 +518,7 @@ def compose(style: str, keys: list[str], plant: tuple[str, int, int] | None = No
         lines = text.split("\n")
         lines.insert(line + 1, INJ[name])
         docs[doc] = (title, "\n".join(lines))
-    return _join(style, docs)
+    return join_documents(style, docs)
 
 
 # (label, lang, style, documents, plant)
