@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import re2
 
 from kong_plugins.core.cache import LruCache
 
@@ -145,7 +146,7 @@ _CJK_RANGES = (  # scripts written without spaces between words: each character 
     (0x20000, 0x3134F),  # CJK extensions B-G
 )
 _ASCII_WORD = bytes(int(chr(code).isalnum() or chr(code) == "_") for code in range(128))
-_ASCII_TABLE = {code: value for code, value in enumerate(_ASCII_WORD)}  # str.translate: 1 word, 0 not
+_ASCII_WORD_BYTES = _ASCII_WORD + bytes(128)  # bytes.translate of an ASCII string: 1 word, 0 not
 
 
 def scored(text: str) -> bool:
@@ -179,14 +180,30 @@ def scored(text: str) -> bool:
 def normalize(text: str) -> str:
     """What the features are computed on: NFKC, addresses and encoded runs removed (:func:`_masked`),
     casefolded, whitespace collapsed."""
-    if not text.isascii():  # ASCII is its own NFKC form
-        text = unicodedata.normalize("NFKC", text)
-    return " ".join(_masked(text).casefold().split())  # str.split and re's \s agree on what whitespace is
+    return normalize_all([text])[0]
+
+
+def normalize_all(texts: list[str]) -> list[str]:
+    """:func:`normalize` of each of ``texts``, with one scan of them all for what :func:`_masked` removes:
+    Python's ``re`` reads ordinary prose at about 10 ns a character looking for a 20-character run, the
+    best part of the classifier's cost on a chat request; RE2 answers whether any text holds a run or an
+    address at a few hundred MB/s, and only the texts that do are masked."""
+    folded = [text if text.isascii() else unicodedata.normalize("NFKC", text) for text in texts]
+    if _MASKABLE.search("\n".join(folded).encode("utf-8", "surrogatepass")) is not None:
+        folded = [_masked(text) if _MASKABLE.search(_utf8(text)) is not None else text for text in folded]
+    return [" ".join(text.casefold().split()) for text in folded]  # str.split and re's \s agree on whitespace
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 _URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.IGNORECASE)
 _RUN = re.compile(r"[A-Za-z0-9+/]{%d,}={0,2}" % BLOB_CHARS)  # noqa: UP031 - a regex's braces
 _DIGIT = re.compile(r"\d")
+# Where _URL or _RUN could match (a superset: "://", "www." in any case, a run of BLOB_CHARS): a text with
+# none of them is its own _masked form. Bytes, as the request's texts may hold lone surrogates.
+_MASKABLE = re2.compile(rb"://|(?i:www\.)|[A-Za-z0-9+/]{%d}" % BLOB_CHARS)
 
 
 def _blob(match: re.Match[str]) -> str:
@@ -226,14 +243,30 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class _Batch:
     """The features of a batch of normalized texts, joined as ``" text " + _PAD`` each: text ``i`` spans
-    ``lows[i]:highs[i]`` of the joined string. ``features[k, p]`` is the bucket of a feature starting at
-    position ``p`` (row by row: each character n-gram length, words, word pairs), ``2**bits`` where none
-    does: so a window's features are the columns it spans, whatever their kind. Character n-grams running
-    past the end of their text (into the padding, which keeps them from reaching the next text) are none."""
+    ``lows[i]:highs[i]`` of the joined string. Each feature is tagged with the position where it starts,
+    so a window's features are those starting in the columns it spans, whatever their kind: ``grams[k,
+    p]`` is the bucket of the character n-gram (each length of :data:`CHAR_NGRAMS`) starting at ``p``,
+    ``2**bits`` (none) where it runs past the end of its text (into the padding, which keeps it from
+    reaching the next text); ``sparse`` holds the features that start at a few positions only, as
+    ``(positions, buckets)`` pairs: words, then word pairs. Kept apart because most positions start no
+    word: the scores add their weights where they start (:meth:`Classifier.scores`), not over a row of
+    "none"s the length of the batch (:attr:`features` builds that matrix, for training)."""
 
     lows: list[int]
     highs: list[int]
-    features: np.ndarray
+    grams: np.ndarray
+    sparse: tuple[tuple[np.ndarray, np.ndarray], ...]
+    bits: int
+
+    @property
+    def features(self) -> np.ndarray:
+        """``features[k, p]``: the bucket of a feature starting at position ``p``, row by row (each
+        character n-gram length, words, word pairs), ``2**bits`` where none does."""
+        rows = np.full((len(self.grams) + len(self.sparse), self.grams.shape[1]), 1 << self.bits, np.uint32)
+        rows[: len(self.grams)] = self.grams
+        for row, (positions, buckets) in enumerate(self.sparse, start=len(self.grams)):
+            rows[row, positions] = buckets
+        return rows
 
 
 def _batch(texts: list[str], bits: int) -> _Batch:
@@ -248,26 +281,23 @@ def _batch(texts: list[str], bits: int) -> _Batch:
     joined = "".join(f" {text} {_PAD}" for text in texts)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     size = len(codes)
-    features = np.zeros((len(CHAR_NGRAMS) + 2, size), dtype=np.uint32)
-    grams = features[: len(CHAR_NGRAMS)]
+    grams = np.zeros((len(CHAR_NGRAMS), size), dtype=np.uint32)
     rolling = codes  # the hash of the n-gram starting at each position, n = 1, 2, ... (one multiply-add each)
     for n in range(2, CHAR_NGRAMS[-1] + 1):
-        rolling = rolling[: size - n + 1] * _MULTIPLIER + codes[n - 1 :]
+        rolling = rolling[: size - n + 1] * _MULTIPLIER
+        rolling += codes[n - 1 :]
         if n in CHAR_NGRAMS:
             grams[CHAR_NGRAMS.index(n), : size - n + 1] = rolling
     grams *= _MIX
     grams >>= shift
     past_end = np.array(highs)[:, None] + (_PAST_END_ROWS * size - _PAST_END)  # flat indexes into grams
-    features.reshape(-1)[past_end.ravel()] = none
+    grams.reshape(-1)[past_end.ravel()] = none
     starts, words = _words(joined, codes)
     owner = np.searchsorted(lows, starts, side="right")
     same = np.flatnonzero(owner[:-1] == owner[1:])  # word pairs within one text
-    word_row, pair_row = features[len(CHAR_NGRAMS)], features[len(CHAR_NGRAMS) + 1]
-    word_row.fill(none)
-    pair_row.fill(none)
-    word_row[starts] = (words * _MIX) >> shift
-    pair_row[starts[same]] = ((words[same] * _PAIR + words[same + 1] + _PAIR_SALT) * _MIX) >> shift
-    return _Batch(lows, highs, features)
+    word_buckets = (words * _MIX) >> shift
+    pair_buckets = ((words[same] * _PAIR + words[same + 1] + _PAIR_SALT) * _MIX) >> shift
+    return _Batch(lows, highs, grams, ((starts, word_buckets), (starts[same], pair_buckets)), bits)
 
 
 def _words(joined: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -276,8 +306,7 @@ def _words(joined: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``code * _WORD**position`` over the whole string (times the inverse power of the word's start), plus
     its length times a constant."""
     if joined.isascii():
-        marks = joined.translate(_ASCII_TABLE).encode("latin-1")
-        is_word = np.frombuffer(marks, dtype=np.uint8).view(bool)
+        is_word = np.frombuffer(joined.encode("ascii").translate(_ASCII_WORD_BYTES), dtype=bool)
         cjk = None
     else:
         spaced = _NON_WORD.sub(" ", joined)
@@ -289,9 +318,9 @@ def _words(joined: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             cjk = None
     # a word starts where a word character follows a non-word one, and ends before a non-word one (the
     # joined string starts with a space and ends with padding); a CJK character starts and ends a word
-    if cjk is None:
-        starts = np.flatnonzero(is_word[1:] > is_word[:-1]) + 1
-        ends = np.flatnonzero(is_word[:-1] > is_word[1:]) + 1
+    if cjk is None:  # the changes alternate, from a start (the string starts and ends with a non-word)
+        changes = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+        starts, ends = changes[0::2], changes[1::2]
     else:
         alone = is_word & cjk
         starts = np.flatnonzero(is_word[1:] & (~is_word[:-1] | alone[1:] | alone[:-1])) + 1
@@ -405,7 +434,7 @@ class Classifier:
         keys: list[bytes] = []
         unread = [False] * len(texts)
         best = [0.0] * len(texts)
-        budget = MAX_REQUEST_CHARS
+        pending: list[tuple[int, bytes]] = []  # texts to read, in order, with their cache keys
         for number, (text, tool) in enumerate(texts):
             if not scored(text):  # a field value, an identifier, no letters: 0.0, costs no budget
                 continue
@@ -413,11 +442,17 @@ class Classifier:
             known = self.cache.get(key)
             if known is not None:  # scored before, read whole: costs no budget
                 best[number] = known
-                continue
+            else:
+                pending.append((number, key))
+        wholes = normalize_all(_within_budget([texts[number][0] for number, _ in pending]))
+        budget = MAX_REQUEST_CHARS
+        for index, (number, key) in enumerate(pending):
+            text = texts[number][0]
             if budget <= 0:
                 unread[number] = bool(text.strip())
                 continue
-            whole = normalize(text[:budget])
+            # normalized in one batch when the budget left reaches its end (as it does in most requests)
+            whole = wholes[index] if index < len(wholes) and len(text) <= budget else normalize(text[:budget])
             piece = whole[:budget]  # NFKC can lengthen a text (a ligature becomes letters)
             if len(whole) > budget or (len(text) > budget and not text[budget:].isspace()):
                 unread[number] = True
@@ -429,12 +464,22 @@ class Classifier:
         if not normalized:
             return Scores(best, unread)
         batch = _batch(normalized, self.bits)
-        features = batch.features
-        length = features.shape[1]
-        weight_sums = np.zeros(length + 1)  # prefix sums, per position, of the features' weights and number
-        np.cumsum(self.table[features].sum(axis=0, dtype=np.float32), out=weight_sums[1:])
+        grams = batch.grams
+        length = grams.shape[1]
+        # per position, the weights (float32, summed kind by kind in the order of _Batch.features' rows)
+        # and the number of the features starting there; then their prefix sums
+        weights = self.table[grams[0]]
+        counts = (grams[0] != 1 << self.bits).astype(np.int64)
+        for row in grams[1:]:
+            weights += self.table[row]
+            counts += row != 1 << self.bits
+        for positions, buckets in batch.sparse:  # positions distinct within a kind: += is exact
+            weights[positions] += self.table[buckets]
+            counts[positions] += 1
+        weight_sums = np.zeros(length + 1)
+        np.cumsum(weights, out=weight_sums[1:])
         count_sums = np.zeros(length + 1, dtype=np.int64)
-        np.cumsum((features != 1 << self.bits).sum(axis=0), out=count_sums[1:])
+        np.cumsum(counts, out=count_sums[1:])
         starts, stops, firsts = _windows(normalized, batch.lows)
         start, stop = np.array(starts), np.array(stops)
         sums = weight_sums[stop] - weight_sums[start]
@@ -442,13 +487,14 @@ class Classifier:
         # the window's length bin (from its own features' number): one more feature per window
         sums += self.table[self.lengths[np.searchsorted(LENGTH_EDGES, sizes, side="right")]]
         sizes += 1
+        spans = np.diff(np.array([*firsts, len(starts)]))  # each text's number of windows
         if any(texts[number][1] for number in read):  # tool output: one more feature per window
-            tools = np.repeat([texts[number][1] for number in read], np.diff(firsts, append=len(starts)))
+            tools = np.repeat([texts[number][1] for number in read], spans)
             sums += tools * self.table[_TOOL_BUCKET % (1 << self.bits)]
             sizes += tools
         scores = sums / np.sqrt(np.maximum(sizes, 1)) + self.bias
         worst = np.maximum.reduceat(scores, firsts)
-        windowed = np.diff(firsts, append=len(starts)) > 1  # read as the worst of several windows
+        windowed = spans > 1  # read as the worst of several windows
         worst = (worst - windowed * WINDOWED_LOGIT_OFFSET).tolist()
         for number, key, score in zip(read, keys, worst, strict=True):
             probability = int(10000.0 / (1.0 + math.exp(-max(score, -500.0))) + 0.5) / 10000  # 4 decimals
@@ -456,6 +502,18 @@ class Classifier:
             if not unread[number]:
                 self.cache.put(key, probability)
         return Scores(best, unread)
+
+
+def _within_budget(texts: list[str]) -> list[str]:
+    """The first ``texts`` whose lengths add up to at most :data:`MAX_REQUEST_CHARS`, normalized in one
+    batch: the work stays bounded by the budget whatever the request holds. A text past them, or one the
+    budget left no longer reaches whole, is normalized when its turn comes, cut to what the budget left."""
+    total = 0
+    for count, text in enumerate(texts):
+        total += len(text)
+        if total > MAX_REQUEST_CHARS:
+            return texts[:count]
+    return texts
 
 
 class ScoreCache(LruCache[bytes, float]):
