@@ -35,7 +35,13 @@ from kong_plugins.ai_action_authz.mcp import filter_tool_lists, listed_tools
 from kong_plugins.ai_action_authz.output import MAX_TOOL_CALLS, Output, Uninspectable, parse_output
 from kong_plugins.ai_action_authz.schema import NAME, SCHEMA
 from kong_plugins.ai_action_authz.settings import AuthzSettings, build_settings
-from kong_plugins.core.content_encoding import DecodeError, decode_body
+from kong_plugins.core.content_encoding import (
+    TOO_LARGE,
+    UNSUPPORTED,
+    DecodeError,
+    decode_body,
+    is_identity,
+)
 from kong_plugins.core.context import (
     AUTHZ,
     REQUEST,
@@ -45,7 +51,13 @@ from kong_plugins.core.context import (
     SharedEntry,
     TenantFacts,
 )
-from kong_plugins.core.errors import BadRequest, Forbidden, PayloadTooLarge, ReplaceResponse
+from kong_plugins.core.errors import (
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    ReplaceResponse,
+    UnsupportedMediaType,
+)
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
@@ -139,7 +151,7 @@ class Plugin(GuardPlugin):
         document: Any = None
         if view is None or settings.body_attributes:
             try:
-                document = read_document(_read_body(pdk, settings.max_body_bytes), mcp=settings.mcp)
+                document = self._read_document(pdk, entry)
             except UnreadableBody as exc:
                 raise BadRequest(log_reason=f"request body not decided on: {exc.reason}") from None
             view = view if view is not None else view_from_document(document, settings.mcp)
@@ -161,6 +173,20 @@ class Plugin(GuardPlugin):
             raise BadRequest(log_reason=f"attribute {repeated} sent more than once")
         found = extract(settings.attributes, body=document, query=query, headers=headers, path=path)
         return view, found
+
+    def _read_document(self, pdk: Pdk, entry: SharedEntry) -> Any:
+        """The body's JSON document; a body that is not JSON as it is read is decoded first when it has a
+        ``Content-Encoding`` (the headers are read only then)."""
+        settings = self.settings
+        raw = _read_body(pdk, settings.max_body_bytes)
+        try:
+            document = read_document(raw, mcp=settings.mcp)
+        except UnreadableBody:
+            document = None
+        if document is not None or not raw:
+            return document
+        decoded = _decoded(pdk, entry, raw, settings.max_body_bytes)
+        return read_document(decoded, mcp=settings.mcp)
 
     @phase
     def response(self, pdk: Pdk) -> None:
@@ -331,6 +357,25 @@ def _read_body(pdk: Pdk, max_bytes: int) -> bytes:
     if len(body) > max_bytes:
         raise PayloadTooLarge(log_reason=f"request body larger than max_body_bytes ({max_bytes})")
     return body
+
+
+def _decoded(pdk: Pdk, entry: SharedEntry, raw: bytes, max_bytes: int) -> bytes:
+    """The body with its ``Content-Encoding`` undone, within ``max_bytes`` as decoded: the upstream reads the
+    decoded document, so a gzip body must not be decided as one with no model and no tools. A coding this
+    plugin cannot undo is refused (415), as is corrupt data (400) or a body larger once decoded (413)."""
+    value = read_request_headers(pdk, entry, {"content-encoding"}).get("content-encoding")
+    encoding = ",".join(str(v) for v in value) if isinstance(value, list | tuple) else value
+    if not isinstance(encoding, str) or is_identity(encoding):
+        return raw
+    try:
+        return decode_body(raw, encoding, max_bytes, strict=True)
+    except DecodeError as error:
+        reason = f"request body not decided on: {error}"
+        if error.reason == TOO_LARGE:
+            raise PayloadTooLarge(log_reason=reason) from None
+        if error.reason == UNSUPPORTED:
+            raise UnsupportedMediaType(log_reason=reason) from None
+        raise BadRequest(log_reason=reason) from None
 
 
 def _principal_map(principal: Principal) -> dict[str, Any]:

@@ -347,7 +347,7 @@ def _authz(value: Any) -> dict[str, Any] | None:
         for item in actions[: MAX_IDS * 4]
         if isinstance(item, Mapping)
     ][:MAX_IDS]
-    return {
+    record = {
         "decision": _text(authz.get("decision"), 32),
         "decision_id": _text(authz.get("decision_id"), 64),
         "policy_version": _text(authz.get("policy_version"), 128),
@@ -359,6 +359,27 @@ def _authz(value: Any) -> dict[str, Any] | None:
         "tool_calls_denied": _count(authz.get("tool_calls_denied")),
         "tool_calls_stripped": _count(authz.get("tool_calls_stripped")),
     }
+    return _with_output_decision(record, authz)
+
+
+#: the response phase's ``output_decision`` as the record's ``decision``: a blocked output is the 403 the
+#: client got (``deny``), a stripped one the answer it got without some calls (``strip``)
+_OUTPUT_DECISIONS = {"block": "deny", "strip": "strip"}
+
+
+def _with_output_decision(record: dict[str, Any], authz: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision the client saw: the response phase's when it refused or stripped the model's output
+    (its decision id is the one in the 403 body, its rule the one that denied), else the access decision."""
+    decision = _OUTPUT_DECISIONS.get(_text(authz.get("output_decision"), 32) or "")
+    if decision is None:
+        return record
+    record["decision"] = decision
+    record["decision_id"] = _text(authz.get("output_decision_id"), 64) or record["decision_id"]
+    record["rule"] = _text(authz.get("output_rule")) or record["rule"]
+    record["action"] = "tool.call"
+    if decision == "strip":
+        record["tool_calls_stripped"] = _count(authz.get("tool_calls_denied"))
+    return record
 
 
 def _texts(values: list[Any], most: int, limit: int) -> list[str]:

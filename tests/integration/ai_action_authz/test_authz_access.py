@@ -6,6 +6,8 @@ an inline Cedar policy; the mock LLM's counters show that a denied request never
 
 from __future__ import annotations
 
+import gzip
+import json
 import uuid
 
 import pytest
@@ -109,6 +111,42 @@ def test_action_level_chat_embeddings_and_tool_offer(authz) -> None:
     embed = {"model": "text-embedding-3-small", "input": "hello"}
     assert route.post(embed, "initech").status_code == 200
     assert_forbidden(route.post(embed, "acme"))
+
+
+def test_a_content_coded_body_is_decoded_or_refused_without_the_guard(authz) -> None:
+    """A gzip body on a route without ai-input-guard: decided on the document the upstream decodes (its
+    tools and model), never as a body with no facts; a coding that cannot be undone is refused."""
+    route = authz(
+        {
+            "policy": BASE
+            + """
+@id("features") permit(principal, action == Action::"feature.use", resource);
+@id("search-only") permit(principal, action == Action::"tool.offer", resource == Tool::"search");
+"""
+        }
+    )
+    gzip_header = {"Content-Encoding": "gzip"}
+    denied = route.post(gzip.compress(json.dumps(chat(tools=[tool("shell")])).encode()), headers=gzip_header)
+    assert_forbidden(denied)
+    published = route.shared(denied)["ai_guard"]["authz"]
+    assert (published["level"], published["action"]) == ("action", "tool.offer")
+    allowed = route.post(
+        gzip.compress(json.dumps(chat(tools=[tool("search")])).encode()), headers=gzip_header
+    )
+    actions = route.shared(allowed)["ai_guard"]["authz"]["actions"]
+    assert {(a["action"], a["resource"], a["decision"]) for a in actions} >= {
+        ("tool.offer", 'Tool::"search"', "allow"),
+        ("model.use", 'Model::"gpt-4o"', "allow"),
+    }
+    corrupt = route.post(b"\x1f\x8b\x08\x00garbage", headers=gzip_header)
+    assert corrupt.status_code == 400 and corrupt.json()["message"] == "Bad request"
+    unknown = route.post(b"(zstd frame)", headers={"Content-Encoding": "zstd"})
+    assert unknown.status_code == 415, unknown.text
+    bomb = gzip.compress(json.dumps(chat(padding="x" * 70_000)).encode())
+    assert len(bomb) < 1024
+    too_large = authz({"policy": BASE, "max_body_bytes": 4096}).post(bomb, headers=gzip_header)
+    assert too_large.status_code == 413
+    assert route.upstream_hits() == 1
 
 
 def test_forbid_overrides_permit(authz) -> None:

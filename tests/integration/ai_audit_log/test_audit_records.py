@@ -247,6 +247,37 @@ def test_authz_denial_and_allow_are_in_the_record(audit: AuditEnv) -> None:
     assert {verdict["action"] for verdict in authz["actions"]} >= {"route.call", "chat.create"}
 
 
+OUTPUT_POLICY = """
+@id("call-route") permit(principal, action == Action::"route.call", resource);
+@id("chat") permit(principal, action in [Action::"chat.create", Action::"model.use", Action::"tool.offer",
+                                          Action::"feature.use"], resource);
+@id("search") permit(principal, action == Action::"tool.call", resource == Tool::"search");
+"""
+TOOLS = [
+    {"type": "function", "function": {"name": name, "parameters": {}}} for name in ("search", "transfer")
+]
+
+
+@pytest.mark.parametrize("on_violation", ["block", "strip"])
+def test_authz_output_decision_is_the_one_in_the_record(audit: AuditEnv, on_violation: str) -> None:
+    """A tool call refused in the response phase: the record says what the client saw (the 403's decision
+    id and the rule that denied the call, or the stripped count), not the access phase's allow."""
+    route = audit.route(before=[("ai-action-authz", {"policy": OUTPUT_POLICY, "on_violation": on_violation})])
+    tool_call = {"X-Mock-Tool-Call": "transfer", "X-Mock-Tool-Args": "{}", "X-Mock-Extra-Tool-Call": "search"}
+    response = route.send(chat(PROMPT, tools=TOOLS), headers=tool_call)
+    authz = route.record_of(response)["authz"]
+    assert (authz["tool_calls"], authz["tool_calls_denied"]) == (2, 1)
+    assert authz["action"] == "tool.call" and authz["rule"] == "default-deny"
+    if on_violation == "block":
+        assert response.status_code == 403
+        assert (authz["decision"], authz["decision_id"]) == ("deny", response.json()["decision_id"])
+        assert authz["tool_calls_stripped"] is None
+    else:
+        assert response.status_code == 200 and response.headers["X-AI-Tool-Calls-Stripped"] == "1"
+        assert (authz["decision"], authz["tool_calls_stripped"]) == ("strip", 1)
+        assert authz["decision_id"]
+
+
 def test_redactions_are_counted_and_the_output_hash_is_the_models_answer(audit: AuditEnv) -> None:
     route = audit.route(before=[("ai-output-redactor", {})])
     email = "jane.doe@example.com"
