@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -196,6 +197,20 @@ def _check_key_fits(algorithm: str, key: Any) -> None:
         raise KeyMaterialError("EdDSA needs an Ed25519 or Ed448 public key")
 
 
+_TIME_CLAIMS = ("exp", "nbf", "iat")
+
+
+def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
+    """RFC 7519 §2: ``exp``, ``nbf`` and ``iat`` are NumericDates, JSON numbers. PyJWT ``int()``s them,
+    so ``"exp": "4102444800"`` (a string) or ``true`` would pass; refused like any invalid token."""
+    for name in _TIME_CLAIMS:
+        if name not in claims:
+            continue
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise TokenRejected(f"claim {name!r} is not a NumericDate (a JSON number)")
+
+
 class _RepeatedName(ValueError):
     pass
 
@@ -329,6 +344,7 @@ class JwtVerifier:
             raise TokenRejected(f"invalid token ({type(exc).__name__})") from exc
         if not isinstance(claims, dict):
             raise TokenRejected("token payload is not a JSON object")
+        _check_numeric_dates(claims)
         return claims
 
     def tenant_claim(self, claims: Mapping[str, Any]) -> Any:

@@ -46,6 +46,11 @@ def _bad_tokens(signing_key: SigningKey, other_key: SigningKey) -> dict[str, str
     return {
         "expired": signing_key.token(_claims(exp=now - LEEWAY - 60)),
         "not yet valid": signing_key.token(_claims(nbf=now + LEEWAY + 600)),
+        # RFC 7519 NumericDate is a JSON number; PyJWT alone would int() a numeric string.
+        "exp a numeric string": signing_key.token(_claims(exp=str(now + 3600))),
+        "nbf a numeric string": signing_key.token(_claims(nbf=str(now - 60))),
+        "iat a numeric string": signing_key.token(_claims(iat=str(now - 60))),
+        "exp a boolean": signing_key.token(_claims(exp=True)),
         "wrong key": other_key.token(),
         "unknown kid": signing_key.token(kid="rsa-2"),
         "no kid": jwt.encode(_claims(), signing_key.private, algorithm="RS256"),
