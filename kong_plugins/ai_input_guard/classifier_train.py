@@ -82,6 +82,7 @@ DEV_FILES = (
     "heldout5.jsonl",
     "dev_short.jsonl",
     "dev_rag.jsonl",
+    "heldout6.jsonl",
 )
 """Never trained on, but looked at: rule changes, the regularization, the length feature and the default
 threshold were checked against them (heldout4's aggregate figures were read while models were made: it
@@ -90,8 +91,9 @@ joined them when heldout6 was written, and only its aggregate figures are read).
 short everyday prompts, field values and short attacks written to check the threshold on short texts.
 ``dev_rag.jsonl``: long multi-document tool results (retrieved documents joined as RAG frameworks join them,
 JSON API results, e-mails, CVs, code), half with one planted instruction, to tune windows and thresholds on
-tool output."""
-HELDOUT_FILES = ("heldout6.jsonl",)
+tool output. ``heldout6.jsonl``: the held-out set until heldout7; its aggregate figures were read once, after
+classifier version 7 was final, so it joined the dev files when heldout7 was written."""
+HELDOUT_FILES = ("heldout7.jsonl",)
 """Never trained or tuned on, no error on it looked at: the figure that says how the detector generalizes."""
 PROSE = (
     "The quarterly report covers sales in the northern region and the opening of the new warehouse in Leeds.",

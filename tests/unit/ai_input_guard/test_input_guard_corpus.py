@@ -43,7 +43,8 @@ def evaluate(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 
 @pytest.mark.parametrize(
-    "name", ["corpus.jsonl", "heldout.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl"]
+    "name",
+    ["corpus.jsonl", "heldout.jsonl", "heldout4.jsonl", "heldout5.jsonl", "heldout6.jsonl", "heldout7.jsonl"],
 )
 def test_the_corpus_is_well_formed_and_varied(name: str) -> None:
     rows = load(name)
