@@ -49,6 +49,7 @@ from kong_plugins.ai_input_guard.code_names import IDENTIFIER_BYTES, camel_case_
 from kong_plugins.ai_input_guard.injection_rules import (
     CATEGORIES,
     GLUED_RULES,
+    LONE_RULES,
     TAG_RULES,
     Rule,
 )
@@ -171,7 +172,7 @@ _SET_OPTIONS.never_capture = True
 
 
 @functools.lru_cache(maxsize=1)
-def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup, _RuleGroup]:
+def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup, _RuleGroup, _RuleGroup]:
     """Compiled once per process and shared by every plugin instance (RE2 objects are thread-safe, and their
     DFA caches warm up once)."""
     return (
@@ -179,6 +180,7 @@ def _rule_groups() -> tuple[_RuleGroup, _RuleGroup, _RuleGroup, _RuleGroup]:
         _RuleGroup(TAG_RULES),
         _RuleGroup(*TOOL_RULE_PARTS),
         _RuleGroup(GLUED_RULES),
+        _RuleGroup(LONE_RULES),
     )
 
 
@@ -230,7 +232,7 @@ class InjectionDetector:
     ):
         self.categories = frozenset(categories)
         self.roles = frozenset(roles)
-        self._phrases, self._tags, self._tool, self._glued = _rule_groups()
+        self._phrases, self._tags, self._tool, self._glued, self._lone = _rule_groups()
 
     def scan(self, segments: Iterable[TextSegment], threshold: float = 1.0) -> Detection | None:
         """The strongest detection among ``segments`` (None when nothing fired); stops at ``threshold``.
@@ -345,9 +347,11 @@ class InjectionDetector:
             if current is None or signal.weight > current.weight:
                 found[signal.rule] = signal
 
-        data = glued = b""
+        data = glued = plain = b""
         for variant in variants(text, budget):
             data = variant.text.encode("utf-8", "surrogatepass")
+            if variant.disguise is None:
+                plain = data
             if not variant.reordered:
                 glued = data
             # where a match is told to be code: the text with its underscores (the same bytes but "_")
@@ -382,6 +386,12 @@ class InjectionDetector:
             ):
                 weight = round(weight * MENTION_FACTOR, 4)  # ignoreAllRules(), #hashtag, "what does ... mean"
             add(Signal(rule.name, "obfuscation", weight))
+        # a line that is one glued, snake_case or kebab-case phrase and nothing else: said, not named
+        # (as written for snake_case, whose underscores the last variant made spaces)
+        for lone in {plain, glued}:
+            for rule, _, _ in self._lone.spans(lone):
+                if rule.name not in found:
+                    add(Signal(rule.name, rule.category, rule.weight))
         # and glued in rot13, backwards or upside down: nobody writes so by chance (no mention, no bonus cut)
         for reading in glued_readings(glued.decode("utf-8", "surrogatepass"), budget):
             decoded = _encoded(reading)

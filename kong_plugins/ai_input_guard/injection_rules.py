@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CATEGORIES", "GLUED_RULES", "PHRASE_RULES", "TAG_RULES", "TOOL_RULES", "Rule"]
+__all__ = ["CATEGORIES", "GLUED_RULES", "LONE_RULES", "PHRASE_RULES", "TAG_RULES", "TOOL_RULES", "Rule"]
 
 CATEGORIES = (
     "instruction_override",
@@ -65,7 +65,7 @@ PHRASE_RULES: tuple[Rule, ...] = (
         "override_en_adjective",
         _OVERRIDE,
         0.85,
-        rf"\b{_VERBS_EN}(?:{_SEP}{_DET_EN})*{_SEP}(?:{_ADJ_EN}{_SEP})+{_NOUN_EN}\b",
+        rf"\b{_VERBS_EN}(?:{_SEP}(?:then|now|also|simply|just))?(?:{_SEP}{_DET_EN})*{_SEP}(?:{_ADJ_EN}{_SEP})+{_NOUN_EN}\b",
     ),
     Rule(
         "override_en_determiner",
@@ -118,7 +118,7 @@ PHRASE_RULES: tuple[Rule, ...] = (
         _OVERRIDE,
         0.85,
         r"\b(?:ignore[rz]?|oublie[rz]?|ne\s+tiens\s+pas\s+compte\s+d[e']|ne\s+tenez\s+pas\s+compte\s+d[e'])\s*"
-        r"(?:de\s+)?(?:toutes\s+|tous\s+)?(?:les|tes|vos|ces)\s+(?:instructions|consignes|r[eè]gles|directives)"
+        r"(?:(?:ensuite|alors|maintenant|donc|simplement|aussi|d[eé]sormais)\s+)?(?:de\s+)?(?:toutes\s+|tous\s+)?(?:les|tes|vos|ces)\s+(?:instructions|consignes|r[eè]gles|directives)"
         r"(?:\s+(?:pr[eé]c[eé]dentes|ant[eé]rieures|ci-dessus|initiales|d'origine))",
     ),
     Rule(
@@ -132,7 +132,8 @@ PHRASE_RULES: tuple[Rule, ...] = (
         _OVERRIDE,
         0.85,
         # "your" rules, or "the" rules said to be the earlier ones: not "ignora las reglas de ortografía"
-        r"\b(?:ignora|ignore|ignoren|olvida|olvide|olviden|descarta|omite)\s+(?:todas\s+)?(?:(?:tus|sus)\s+"
+        r"\b(?:ignora|ignore|ignoren|olvida|olvide|olviden|descarta|omite)\s+"
+        r"(?:(?:luego|despu[eé]s|ahora|entonces|simplemente|tambi[eé]n)\s+)?(?:todas\s+)?(?:(?:tus|sus)\s+"
         r"(?:instrucciones|reglas|indicaciones|directrices|[oó]rdenes)\b|las\s+(?:instrucciones|reglas|indicaciones"
         r"|directrices|[oó]rdenes)\s+(?:anteriores|previas|de\s+arriba|iniciales))",
     ),
@@ -140,14 +141,16 @@ PHRASE_RULES: tuple[Rule, ...] = (
         "override_pt",
         _OVERRIDE,
         0.85,
-        r"\b(?:ignore|ignora|esque[cç]a|esque[cç]am|desconsidere)\s+(?:todas\s+)?(?:suas\s+(?:instru[cç][oõ]es|regras"
+        r"\b(?:ignore|ignora|esque[cç]a|esque[cç]am|desconsidere)\s+"
+        r"(?:(?:depois|ent[aã]o|agora|tamb[eé]m|simplesmente|logo)\s+)?(?:todas\s+)?(?:suas\s+(?:instru[cç][oõ]es|regras"
         r"|orienta[cç][oõ]es)\b|as\s+(?:instru[cç][oõ]es|regras|orienta[cç][oõ]es)\s+(?:anteriores|pr[eé]vias|acima|iniciais))",
     ),
     Rule(
         "override_it",
         _OVERRIDE,
         0.85,
-        r"\b(?:ignora|ignorate|dimentica|dimenticate|trascura)\s+(?:tutte\s+)?(?:(?:le\s+)?(?:tue|sue)\s+(?:istruzioni"
+        r"\b(?:ignora|ignorate|dimentica|dimenticate|trascura)\s+"
+        r"(?:(?:poi|dopo|ora|adesso|anche|semplicemente|quindi)\s+)?(?:tutte\s+)?(?:(?:le\s+)?(?:tue|sue)\s+(?:istruzioni"
         r"|regole|indicazioni)\b|(?:le\s+)?(?:istruzioni|regole|indicazioni)\s+(?:precedenti|sopra|iniziali))",
     ),
     Rule(
@@ -155,7 +158,7 @@ PHRASE_RULES: tuple[Rule, ...] = (
         _OVERRIDE,
         0.85,
         r"\b(?:ignoriere|ignorier|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte|missachten\s+sie)\s+"
-        r"(?:alle\s+)?(?:vorherigen|vorigen|bisherigen|obigen|fr[uü]heren|deine|ihre|die\s+vorherigen)\s+"
+        r"(?:(?:danach|dann|anschlie[sß]end|jetzt|nun|sofort|einfach|bitte|auch)\s+)?(?:alle\s+)?(?:vorherigen|vorigen|bisherigen|obigen|fr[uü]heren|deine|ihre|die\s+vorherigen)\s+"
         r"(?:vorherigen\s+|bisherigen\s+)?(?:anweisungen|instruktionen|regeln|befehle|vorgaben|richtlinien)",
     ),
     Rule(
@@ -559,5 +562,40 @@ GLUED_RULES: tuple[Rule, ...] = (
         _OVERRIDE,
         0.75,
         rf"you{_OPT}(?:are|re){_OPT}no{_OPT}longer{_OPT}(?:bound|restricted|limited|constrained)",
+    ),
+)
+
+# -- lone tokens ---------------------------------------------------------------------------------------------
+# A line that is nothing but one glued, snake_case or kebab-case phrase (``bypass-safety-filters``,
+# ``RevealSystemPrompt``, ``ignore_all_rules`` sent as a whole message) is an instruction with its spaces
+# taken out, not a name in code: a name stands in a statement, a call, a list or a sentence. On a line of
+# its own the function word the glued rules require is not needed. Matched on the glued reading (casefolded:
+# camelCase is lower case there); each bears the name of the phrase rule it spells, so a phrase found
+# already is not counted twice. Anchored at a line start with no indentation and bounded words: linear.
+_LONE = r"[_\-]?"
+_LONE_DET = rf"(?:(?:all|any|every|your|the){_LONE})?"
+LONE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "disable_safety",
+        _JAILBREAK,
+        0.7,
+        rf"(?m)^(?:bypass|disable|circumvent|deactivate|ignore|override|remove|turn{_LONE}off){_LONE}{_LONE_DET}"
+        rf"(?:safety|content|security|ethical|moderation){_LONE}(?:filters?|guardrails?|restrictions|safeguards"
+        rf"|policies|guidelines|protocols|checks){_LONE}[ \t]*$",
+    ),
+    Rule(
+        "reveal_prompt",
+        _LEAK,
+        0.7,
+        rf"(?m)^(?:reveal|show|leak|dump|disclose|recite|expose){_LONE}(?:me{_LONE})?(?:(?:your|the){_LONE})?"
+        rf"(?:(?:full|entire|complete|exact|whole|original|hidden|secret|initial|internal){_LONE})?"
+        rf"system{_LONE}(?:prompt|instructions|message){_LONE}[ \t]*$",
+    ),
+    Rule(
+        "override_en_determiner",
+        _OVERRIDE,
+        0.75,
+        rf"(?m)^(?:ignore|disregard|forget|bypass){_LONE}(?:(?:all|any|every|your|the){_LONE}(?:{_GLUED_ADJ}{_LONE})?"
+        rf"|{_GLUED_ADJ}{_LONE}){_GLUED_NOUN}{_LONE}[ \t]*$",
     ),
 )
