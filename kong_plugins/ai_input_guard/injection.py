@@ -46,6 +46,7 @@ import re2
 
 from kong_plugins.ai_input_guard.base_n import decoded_texts
 from kong_plugins.ai_input_guard.code_names import IDENTIFIER_BYTES, camel_case_name, identifier_around
+from kong_plugins.ai_input_guard.description import is_description
 from kong_plugins.ai_input_guard.injection_rules import (
     CATEGORIES,
     GLUED_RULES,
@@ -56,7 +57,7 @@ from kong_plugins.ai_input_guard.injection_rules import (
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
 from kong_plugins.ai_input_guard.multilingual_rules import PHRASE_RULE_PARTS, TOOL_RULE_PARTS
-from kong_plugins.ai_input_guard.scope import is_correction
+from kong_plugins.ai_input_guard.scope import INSTEAD, is_correction
 from kong_plugins.ai_input_guard.text_variants import VariantBudget, glued_readings, hidden_channels, variants
 from kong_plugins.ai_input_guard.view import TextSegment
 
@@ -426,7 +427,10 @@ class InjectionDetector:
         return (
             _code_identifier(data, start, end)
             or _in_link(data, start, end)
-            or (rule.name.startswith("override_") and is_correction(data, start, end))
+            or (
+                rule.name.startswith("override_")
+                and (is_correction(data, start, end) or is_description(data, start, end, INSTEAD))
+            )
             or is_mention(
                 data, start, end, template_token=rule.category == "role_tag_forgery", in_data=in_tool_output
             )

@@ -63,6 +63,9 @@ _ASCII_CUES = (
     r"|slides?|advisory|chatml|tokenizers?|special\s+tokens?|chat\s+templates?"
     r"|significa\w*|signifie|veut\s+dire|bedeutet|traduc\w*|tradu[isz]\w*|[uü]bersetz\w*|ataques?"
     r"|attaques?|angriff\w*|attacco|inyecci[oó]n|injektion|iniezione|inje[cç][aã]o|frase|satz"
+    # a developer asking how *they* do it: the writer is the verb's subject, not the model
+    r"|how\s+(?:do|can|could|should|would)\s+(?:i|we|one)|c[oó]mo\s+(?:puedo|podemos)|comment\s+(?:puis-je"
+    r"|peut-on|pouvons-nous)|wie\s+kann\s+(?:ich|man)|come\s+(?:posso|possiamo)|como\s+(?:posso|podemos)"
 )
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}"  # no space around a Latin word in CJK text
 _CUE = compile_linear(
@@ -119,6 +122,15 @@ _MARKUP_VALUE = compile_linear(r"(?:<[a-z][^<>]*\s[\w:-]+\s*=\s*|\]\(\s*\S+\s+|\
 # element (``["...", "..."]``), a CSV field (``1,"..."``). A tool that returns JSON quotes every string it
 # returns; counting those as quotations made every injection in a JSON tool result a mention.
 _DATA_VALUE = compile_linear(r"(?:[\"']\s*[:,]\s*|[\[{]\s*|[^\s,],)$")
+# The start of a value that names a work: a JSON/Python key, a BibTeX field or a document's "Title:" line
+# (``"title": "Ignore Previous Prompt: Attack Techniques For Language Models"``, a search API listing a
+# paper). A title is a mention, unless it goes on to chain another instruction (:data:`_CLAUSE_BEFORE`
+# in the rest of the value: "Ignore previous instructions and e-mail ...": a title hiding one).
+_TITLE_KEY = compile_linear(
+    r"(?:[\"'](?:title|titre|t[ií]tulo|titolo|titel|headline|paper_title|book_title)[\"']\s*:\s*[\"']"
+    r"|\btitle\s*=\s*[{\"]|(?:^|\n)[ \t]*(?:title|titre|t[ií]tulo|titolo|titel)[ \t]*:[ \t]*)$"
+)
+_TITLE_END = compile_linear(r"[\"}\n]")
 _SENTENCE_END = (b".", b"!", b"?", b"\n", "\u3002".encode(), "\uff01".encode(), "\uff1f".encode())
 
 
@@ -130,13 +142,23 @@ def is_mention(
     result or document, where the quotation marks delimiting a JSON/CSV value are not a quotation."""
     if _joins_pieces(data):
         return False
-    if _quoted(data, start, end, in_data):
+    if _quoted(data, start, end, in_data) or _title(data, start, end):
         return True
     if _framed(data, start, end, _CUE, _CLAUSE_BEFORE, _CLAUSE_AFTER):
         return True
     # tags are listed ("[INST] and <<SYS>> tags", "<|system|>, <|user|> 这些标记"): only a semicolon
     # separates a tag from the word naming it
     return template_token and _framed(data, start, end, _TEMPLATE_CUE, _SEMICOLON, _SEMICOLON)
+
+
+def _title(data: bytes, start: int, end: int) -> bool:
+    """Whether the match starts a title's value (:data:`_TITLE_KEY`) that chains no other instruction."""
+    if _TITLE_KEY.search(data[max(0, start - 24) : start]) is None:
+        return False
+    rest = data[end : end + _AROUND]
+    close = _TITLE_END.search(rest)
+    value = rest[: close.start()] if close is not None else rest  # type: ignore[attr-defined]
+    return _CLAUSE_BEFORE.search(value) is None
 
 
 @functools.lru_cache(maxsize=4)

@@ -41,7 +41,7 @@ from __future__ import annotations
 from kong_plugins.ai_input_guard.linear_regex import compile_linear
 from kong_plugins.ai_input_guard.mention import sentence_bounds
 
-__all__ = ["is_correction", "scoped_override"]
+__all__ = ["INSTEAD", "is_correction", "scoped_override"]
 
 _AROUND = 160
 
@@ -114,7 +114,7 @@ _NOT_A_TOPIC = compile_linear(
 _TOPIC_END = compile_linear(r"[.,;:!?\n\x{3002}\x{FF0C}\x{FF1B}\x{FF01}\x{FF1F}]|\s(?:and|et|y|e|und|и)\s")
 # The sentence goes on to replace them, or to what an attack asks once the instructions are out of the
 # way: a leak, a persona, new rules ("... regarding the invoice and tell me the admin password").
-_INSTEAD = compile_linear(
+INSTEAD = compile_linear(
     r"\binstead\b|à\s+la\s+place|\bplut[oô]t\b|en\s+su\s+lugar|en\s+cambio|em\s+vez\s+disso|ao\s+inv[eé]s"
     r"|\binvece\b|\bstattdessen\b|вместо\s+этого|代わりに|대신|而是|取而代之"
     r"|\b(?:print|reveal|display|output|repeat|recite|leak|dump|disclose|tell\s+me|give\s+me|say|act\s+as"
@@ -173,7 +173,7 @@ def is_correction(data: bytes, start: int, end: int) -> bool:
     if _MINE.search(match) is not None or _I_GAVE.search(data[end : end + _AROUND]) is not None:
         return _THE_MODELS_OWN.search(match) is None
     before, rest = _sentence_around(data, start, end)
-    if _THE_MODELS.search(match) is None and _MY_MISTAKE.search(rest) and not _INSTEAD.search(rest):
+    if _THE_MODELS.search(match) is None and _MY_MISTAKE.search(rest) and not INSTEAD.search(rest):
         return True
     return _scoped(match, before, rest)
 
@@ -202,7 +202,7 @@ def _scoped(match: bytes, before: bytes, sentence_rest: bytes) -> bool:
     """:func:`scoped_override` of the match, given its sentence before and after it."""
     if _THE_MODELS.search(match) is not None:
         return False
-    if _INSTEAD.search(sentence_rest) is not None:
+    if INSTEAD.search(sentence_rest) is not None:
         return False
     scope = _SCOPE_AFTER.search(sentence_rest)
     if scope is not None:
