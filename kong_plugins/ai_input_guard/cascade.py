@@ -55,19 +55,19 @@ class Verdict:
 class _Run:
     """One request's pass through the cascade: the reports so far and the gate."""
 
-    def __init__(self, settings: GuardSettings, segments: Sequence[TextSegment], rules: Detection | None):
+    def __init__(
+        self,
+        settings: GuardSettings,
+        segments: Sequence[TextSegment],
+        candidates: list[TextSegment],
+        rules: Detection | None,
+    ):
         self.settings = settings
         self.segments = segments
+        self.candidates = candidates  # what the rules scanned: each tier scores the same texts
         self.rules = rules
         self.gate = rules.score if rules is not None else 0.0
         self.reports: list[Verdict] = []
-        self._candidates: list[TextSegment] | None = None
-
-    @property
-    def candidates(self) -> list[TextSegment]:
-        if self._candidates is None:
-            self._candidates = self.settings.detector.candidates(self.segments)
-        return self._candidates
 
     def category(self, segment: TextSegment | None, named: str | None = None) -> str:
         if self.rules is not None:
@@ -102,10 +102,11 @@ def run_cascade(
     """The verdicts to record, in order; the last one may decide (an action other than ``shadow`` from
     a tier not in shadow mode). Empty when nothing noticed anything."""
     injection = settings.injection
-    rules = settings.detector.scan(segments, threshold=injection.threshold)
+    candidates = settings.detector.candidates(segments)  # once: joining runs is a pass over the texts
+    rules = settings.detector.scan(segments, threshold=injection.threshold, candidates=candidates)
     if rules is not None and rules.score >= injection.threshold:
         return [Verdict(rules, injection.mode)]
-    run = _Run(settings, segments, rules)
+    run = _Run(settings, segments, candidates, rules)
     for step in (_classifier, _model, _guardrail):
         decided = step(run, tenant)
         if decided is not None:

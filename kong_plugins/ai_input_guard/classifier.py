@@ -37,8 +37,9 @@ diluted by the rest of it: windows of :data:`WINDOW_CHARS` every :data:`WINDOW_S
 windows of one sentence and of two consecutive sentences (each clipped to :data:`WINDOW_CHARS`), so a short
 override is scored with its own sentence around it, not with the 170 characters of report prose a fixed
 window would add (version 4 read such an override at below 0.1). The features are hashed once per text and
-each feature is tagged with where it starts, so every window's score is a difference of two prefix sums:
-windows cost O(1) each, the work stays linear in the text.
+each feature is tagged with where it starts, so every window's score is a difference of two prefix sums
+and its number of features a few binary searches: windows cost O(log n) each, the work stays linear in the
+text.
 
 Bounds: at most :data:`MAX_REQUEST_CHARS` characters per request are read, texts in order, each as far
 as the budget left allows; a text the budget cut short (or did not reach) is reported as not fully read
@@ -108,7 +109,6 @@ WINDOW_STRIDE = 128
 MAX_REQUEST_CHARS = 65536  # per request: the rest is reported unread
 CACHE_ENTRIES = 4096  # probabilities of recently scored texts, per process (ScoreCache)
 CHAR_NGRAMS = (4,)
-_NON_WORD = re.compile(r"\W")
 SENTENCE_SPANS = (1, 2)
 TOKEN_CHARS = 40  # a text without whitespace up to this long is one token: an identifier or a field value
 GLUED_WORDS = 4  # ... unless it glues this many words (of 2+ letters) with - _ . or /: a phrase
@@ -138,6 +138,7 @@ LENGTH_EDGES = (32, 64, 128)
 64-127 in bin 2, more in bin 3; each bin is one more feature of the window, so the model learns a bias
 per length (see the module docstring)."""
 _LENGTH_BUCKETS = (0x2B5A3C1D, 0x6C1F0E97, 0x1D8E4B39, 0x5A7C2E61)
+_LENGTH_EDGES = np.array(LENGTH_EDGES)
 _CJK_RANGES = (  # scripts written without spaces between words: each character is a word
     (0x3040, 0x30FF),  # hiragana, katakana
     (0x3400, 0x4DBF),  # CJK extension A
@@ -145,6 +146,26 @@ _CJK_RANGES = (  # scripts written without spaces between words: each character 
     (0xF900, 0xFAFF),  # CJK compatibility ideographs
     (0x20000, 0x3134F),  # CJK extensions B-G
 )
+_NOT_WORD, _WORD_CHARACTER, _CJK_WORD = 0, 1, 2  # what a code point is to _words (_code_classes)
+
+
+@functools.cache
+def _code_classes() -> np.ndarray:
+    """For every code point, what it is to :func:`_words`: a word character (``re``'s ``\\w``: alphanumeric
+    or ``_``), one in :data:`_CJK_RANGES` (a word of its own), or neither. Built once per process, when
+    the model is loaded (about 0.1 s, 1.1 MB): a request's non-ASCII texts then cost one lookup per
+    character instead of a regular-expression pass and two comparisons per CJK range."""
+    classes = np.fromiter(
+        (_WORD_CHARACTER if chr(code).isalnum() or code == 0x5F else _NOT_WORD for code in range(0x110000)),
+        dtype=np.uint8,
+        count=0x110000,
+    )
+    for low, high in _CJK_RANGES:
+        within = classes[low : high + 1]
+        within[within == _WORD_CHARACTER] = _CJK_WORD
+    return classes
+
+
 _ASCII_WORD = bytes(int(chr(code).isalnum() or chr(code) == "_") for code in range(128))
 _ASCII_WORD_BYTES = _ASCII_WORD + bytes(128)  # bytes.translate of an ASCII string: 1 word, 0 not
 
@@ -191,7 +212,16 @@ def normalize_all(texts: list[str]) -> list[str]:
     folded = [text if text.isascii() else unicodedata.normalize("NFKC", text) for text in texts]
     if _MASKABLE.search("\n".join(folded).encode("utf-8", "surrogatepass")) is not None:
         folded = [_masked(text) if _MASKABLE.search(_utf8(text)) is not None else text for text in folded]
-    return [" ".join(text.casefold().split()) for text in folded]  # str.split and re's \s agree on whitespace
+    return [_collapsed(text.casefold()) for text in folded]
+
+
+def _collapsed(text: str) -> str:
+    """``text`` with each run of whitespace one space, none at either end (str.split and re's \\s agree on
+    what whitespace is). Checked first, as most texts already are: every whitespace character but the
+    space is unprintable."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def _utf8(text: str) -> bytes:
@@ -225,8 +255,9 @@ def _masked(text: str) -> str:
 
 
 _PAD = "\0" * (CHAR_NGRAMS[-1] - 1)  # after each text: its last n-grams end in padding, not in the next one
-_PAST_END = np.array([back for n in CHAR_NGRAMS for back in range(1, n)])  # n-gram starts before an end
-_PAST_END_ROWS = np.array([row for row, n in enumerate(CHAR_NGRAMS) for _ in range(1, n)])
+# per n-gram length, how far before the end of its text an n-gram starting there runs past it; farthest
+# first, so that these positions come out in order for a batch (texts are further apart than n)
+_PAST_END_BY_ROW = tuple(np.arange(n - 1, 0, -1) for n in CHAR_NGRAMS)
 _SENTENCE = re.compile(r"[.!?](?= )|。")
 
 
@@ -247,15 +278,17 @@ class _Batch:
     so a window's features are those starting in the columns it spans, whatever their kind: ``grams[k,
     p]`` is the bucket of the character n-gram (each length of :data:`CHAR_NGRAMS`) starting at ``p``,
     ``2**bits`` (none) where it runs past the end of its text (into the padding, which keeps it from
-    reaching the next text); ``sparse`` holds the features that start at a few positions only, as
-    ``(positions, buckets)`` pairs: words, then word pairs. Kept apart because most positions start no
-    word: the scores add their weights where they start (:meth:`Classifier.scores`), not over a row of
-    "none"s the length of the batch (:attr:`features` builds that matrix, for training)."""
+    reaching the next text; ``nones``: those positions, per row); ``sparse`` holds the features that
+    start at a few positions only, as ``(positions, buckets)`` pairs: words, then word pairs. Kept apart
+    because most positions start no word: the scores add their weights where they start
+    (:meth:`Classifier.scores`), not over a row of "none"s the length of the batch (:attr:`features`
+    builds that matrix, for training)."""
 
     lows: list[int]
     highs: list[int]
     grams: np.ndarray
-    sparse: tuple[tuple[np.ndarray, np.ndarray], ...]
+    nones: tuple[np.ndarray, ...]  # per row of grams, in order: the positions where it is none
+    sparse: tuple[tuple[np.ndarray, np.ndarray], ...]  # positions in order
     bits: int
 
     @property
@@ -290,14 +323,21 @@ def _batch(texts: list[str], bits: int) -> _Batch:
             grams[CHAR_NGRAMS.index(n), : size - n + 1] = rolling
     grams *= _MIX
     grams >>= shift
-    past_end = np.array(highs)[:, None] + (_PAST_END_ROWS * size - _PAST_END)  # flat indexes into grams
-    grams.reshape(-1)[past_end.ravel()] = none
+    ends = np.array(highs)[:, None]
+    nones = tuple((ends - backs).ravel() for backs in _PAST_END_BY_ROW)  # n-grams past an end, in order
+    for row, positions in zip(grams, nones, strict=True):
+        row[positions] = none
     starts, words = _words(joined, codes)
-    owner = np.searchsorted(lows, starts, side="right")
-    same = np.flatnonzero(owner[:-1] == owner[1:])  # word pairs within one text
-    word_buckets = (words * _MIX) >> shift
-    pair_buckets = ((words[same] * _PAIR + words[same + 1] + _PAIR_SALT) * _MIX) >> shift
-    return _Batch(lows, highs, grams, ((starts, word_buckets), (starts[same], pair_buckets)), bits)
+    owner = np.array(lows).searchsorted(starts, side="right")
+    same = (owner[:-1] == owner[1:]).nonzero()[0]  # word pairs within one text
+    pairs = words[:-1] * _PAIR  # every two consecutive words, then those within one text
+    pairs += words[1:]
+    pairs += _PAIR_SALT
+    pairs *= _MIX
+    pairs >>= shift
+    words *= _MIX
+    words >>= shift
+    return _Batch(lows, highs, grams, nones, ((starts, words), (starts[same], pairs[same])), bits)
 
 
 def _words(joined: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -305,31 +345,29 @@ def _words(joined: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     each character's code times ``_WORD`` to the power of its place in the word, from prefix sums of
     ``code * _WORD**position`` over the whole string (times the inverse power of the word's start), plus
     its length times a constant."""
+    alone = None
     if joined.isascii():
         is_word = np.frombuffer(joined.encode("ascii").translate(_ASCII_WORD_BYTES), dtype=bool)
-        cjk = None
     else:
-        spaced = _NON_WORD.sub(" ", joined)
-        is_word = np.frombuffer(spaced.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) != 32
-        cjk = np.zeros(len(codes), dtype=bool)
-        for low, high in _CJK_RANGES:
-            cjk |= (codes >= low) & (codes <= high)
-        if not cjk.any():
-            cjk = None
+        classes = _code_classes()[codes]
+        is_word = classes != _NOT_WORD
+        alone = classes == _CJK_WORD
+        if not alone.any():
+            alone = None
     # a word starts where a word character follows a non-word one, and ends before a non-word one (the
     # joined string starts with a space and ends with padding); a CJK character starts and ends a word
-    if cjk is None:  # the changes alternate, from a start (the string starts and ends with a non-word)
-        changes = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    if alone is None:  # the changes alternate, from a start (the string starts and ends with a non-word)
+        changes = (is_word[1:] != is_word[:-1]).nonzero()[0] + 1
         starts, ends = changes[0::2], changes[1::2]
     else:
-        alone = is_word & cjk
-        starts = np.flatnonzero(is_word[1:] & (~is_word[:-1] | alone[1:] | alone[:-1])) + 1
-        ends = np.flatnonzero(is_word[:-1] & (~is_word[1:] | alone[:-1] | alone[1:])) + 1
+        starts = (is_word[1:] & (~is_word[:-1] | alone[1:] | alone[:-1])).nonzero()[0] + 1
+        ends = (is_word[:-1] & (~is_word[1:] | alone[:-1] | alone[1:])).nonzero()[0] + 1
     if not len(starts):
         return starts, starts.astype(np.uint32)
     forward, inverse = _powers(1 << max(len(codes), 1).bit_length())
     prefix = np.zeros(len(codes) + 1, dtype=np.uint32)
-    np.cumsum(codes * forward[: len(codes)], dtype=np.uint32, out=prefix[1:])
+    np.multiply(codes, forward[: len(codes)], out=prefix[1:])
+    prefix[1:].cumsum(dtype=np.uint32, out=prefix[1:])
     hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
     hashes += (ends - starts).astype(np.uint32) * _LENGTH
     return starts, hashes
@@ -417,6 +455,7 @@ class Classifier:
             or tuple(meta.get("length_edges", ())) != LENGTH_EDGES
         ):
             raise ValueError(f"{path}: not a version {MODEL_VERSION} classifier with 2**{bits} weights")
+        _code_classes()  # here, not in the first request holding a non-ASCII text
         return cls(weights, bias, bits, meta)
 
     def probability(self, text: str, *, tool: bool = False) -> float:
@@ -465,38 +504,45 @@ class Classifier:
             return Scores(best, unread)
         batch = _batch(normalized, self.bits)
         grams = batch.grams
-        length = grams.shape[1]
-        # per position, the weights (float32, summed kind by kind in the order of _Batch.features' rows)
-        # and the number of the features starting there; then their prefix sums
+        # per position, the weights of the features starting there (float32, summed kind by kind in the
+        # order of _Batch.features' rows), then their prefix sums
         weights = self.table[grams[0]]
-        counts = (grams[0] != 1 << self.bits).astype(np.int64)
         for row in grams[1:]:
             weights += self.table[row]
-            counts += row != 1 << self.bits
         for positions, buckets in batch.sparse:  # positions distinct within a kind: += is exact
             weights[positions] += self.table[buckets]
-            counts[positions] += 1
-        weight_sums = np.zeros(length + 1)
-        np.cumsum(weights, out=weight_sums[1:])
-        count_sums = np.zeros(length + 1, dtype=np.int64)
-        np.cumsum(counts, out=count_sums[1:])
+        weight_sums = np.zeros(grams.shape[1] + 1)
+        weights.cumsum(out=weight_sums[1:])
         starts, stops, firsts = _windows(normalized, batch.lows)
-        start, stop = np.array(starts), np.array(stops)
-        sums = weight_sums[stop] - weight_sums[start]
-        sizes = count_sums[stop] - count_sums[start]
+        count = len(starts)
+        bounds = np.array([*starts, *stops])  # every window's start, then every window's stop
+        start, stop = bounds[:count], bounds[count:]
+        at = weight_sums[bounds]
+        sums = at[count:] - at[:count]
+        # the number of features starting in each window, counted from where they start (a binary search
+        # per window and kind, not a pass over the batch): an n-gram of each length at every position
+        # but where its row is none, and the words and word pairs
+        sizes = (stop - start) * len(grams)
+        for positions in batch.nones:
+            found = positions.searchsorted(bounds)
+            sizes -= found[count:] - found[:count]
+        for positions, _ in batch.sparse:
+            found = positions.searchsorted(bounds)
+            sizes += found[count:] - found[:count]
         # the window's length bin (from its own features' number): one more feature per window
-        sums += self.table[self.lengths[np.searchsorted(LENGTH_EDGES, sizes, side="right")]]
+        sums += self.table[self.lengths[_LENGTH_EDGES.searchsorted(sizes, side="right")]]
         sizes += 1
-        spans = np.diff(np.array([*firsts, len(starts)]))  # each text's number of windows
-        if any(texts[number][1] for number in read):  # tool output: one more feature per window
-            tools = np.repeat([texts[number][1] for number in read], spans)
-            sums += tools * self.table[_TOOL_BUCKET % (1 << self.bits)]
-            sizes += tools
-        scores = sums / np.sqrt(np.maximum(sizes, 1)) + self.bias
-        worst = np.maximum.reduceat(scores, firsts)
-        windowed = spans > 1  # read as the worst of several windows
-        worst = (worst - windowed * WINDOWED_LOGIT_OFFSET).tolist()
-        for number, key, score in zip(read, keys, worst, strict=True):
+        spans = [after - first for first, after in zip(firsts, [*firsts[1:], count], strict=True)]
+        tools = [texts[number][1] for number in read]
+        if any(tools):  # tool output: one more feature per window
+            repeated = np.repeat(tools, spans)
+            sums += repeated * self.table[_TOOL_BUCKET % (1 << self.bits)]
+            sizes += repeated
+        scores = sums / np.sqrt(sizes) + self.bias  # sizes >= 1: the length bin
+        worst = np.maximum.reduceat(scores, firsts).tolist()
+        for number, key, score, span in zip(read, keys, worst, spans, strict=True):
+            if span > 1:  # read as the worst of several windows
+                score -= WINDOWED_LOGIT_OFFSET
             probability = int(10000.0 / (1.0 + math.exp(-max(score, -500.0))) + 0.5) / 10000  # 4 decimals
             best[number] = probability
             if not unread[number]:

@@ -235,8 +235,15 @@ class InjectionDetector:
         self.roles = frozenset(roles)
         self._phrases, self._tags, self._tool, self._glued, self._lone = _rule_groups()
 
-    def scan(self, segments: Iterable[TextSegment], threshold: float = 1.0) -> Detection | None:
+    def scan(
+        self,
+        segments: Iterable[TextSegment],
+        threshold: float = 1.0,
+        candidates: list[TextSegment] | None = None,
+    ) -> Detection | None:
         """The strongest detection among ``segments`` (None when nothing fired); stops at ``threshold``.
+        ``candidates``: :meth:`candidates` of ``segments`` when the caller has them already (the cascade,
+        whose later tiers score the same texts).
 
         Each segment is scored on its own, and so is the joined text of every run of segments of the same
         role in one message or in consecutive messages (:func:`joined_runs`): an injection split across
@@ -246,7 +253,8 @@ class InjectionDetector:
         is a word boundary, a line start and a normalization boundary, so nothing matches in the joined text
         that would not match in one of its parts, and ordinary requests are cleared without a pass per text.
         """
-        candidates = self.candidates(segments)
+        if candidates is None:
+            candidates = self.candidates(segments)
         if not candidates:
             return None
         budget = VariantBudget(VARIANT_BUDGET_CHARS)
