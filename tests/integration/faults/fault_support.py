@@ -159,6 +159,14 @@ class Load:
         return sorted(self.outcomes, key=lambda outcome: outcome.index)
 
 
+def bursts_while(load: Load, fault_on: Callable[[], bool], *, what: str) -> None:
+    """Load during a fault that ends by itself (a pause, a sleep): bursts of one request a client, each
+    granted once the previous one is answered, for as long as ``fault_on()``, so the requests land inside the
+    fault however slow the machine is, and the load is not used up before the test reads "after"."""
+    while fault_on() and load.done() < load.max_requests:
+        load.wait_done(load.allow(load.clients), what=what)
+
+
 def within(outcomes: Iterable[Outcome], start: float, end: float) -> list[Outcome]:
     """The requests sent after ``start`` and answered before ``end`` (``time.monotonic()`` values): those
     that lived entirely inside a fault."""

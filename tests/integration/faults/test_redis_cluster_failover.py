@@ -25,7 +25,9 @@ from fixtures.gateway import GatewayUnderTest
 from fixtures.redis_servers import FailoverCluster
 from integration.ai_token_limiter.limiter_support import poll_until
 from integration.faults.fault_support import (
+    DEGRADED,
     Load,
+    bursts_while,
     check_answers,
     check_reconciled,
     degraded,
@@ -59,24 +61,31 @@ def test_cluster_master_killed_under_load_replica_takes_over(
     conf = cluster.redis_conf(connect_timeout=500, read_timeout=500, send_timeout=500)
     chain = redis_chain(gateway, make_route, cluster, conf, tmp_path, tenants=(doomed, survivor), unseen=())
     warm_up(chain)
-    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=300) as load:
+    # each phase a burst the test grants (test_redis_faults.py): the load is never used up during the failover
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=300, budget=20) as load:
         load.wait_done(20, what="before the crash")
         cluster.kill_primary()
         killed_at = load.done()
+
+        def failing_over() -> bool:
+            return not (cluster.is_master(cluster.replica.port) and cluster.state_ok(cluster.replica.port))
+
+        bursts_while(load, failing_over, what="during the failover")
         poll_until(lambda: cluster.is_master(cluster.replica.port), deadline_s=30, what="replica promoted")
         poll_until(lambda: cluster.state_ok(cluster.replica.port), deadline_s=30, what="cluster state ok")
         during = load.since(killed_at)
         recover(chain)
         recovered_at = time.monotonic()
         back_at = load.done()
-        load.wait_done(back_at + 30, what="after the failover")
+        load.wait_done(load.allow(30), what="after the failover")
+        after = load.since(back_at)
         outcomes = load.stop()
     report(chain, outcomes)
     check_answers(chain, outcomes)
     assert degraded(during) > 0  # the limiter counted locally while the slot had no master
-    # served by the promoted replica: every request sent once recovered (on a quiet machine the bounded load
-    # may have run out during the failover, so the last few outcomes are not necessarily after it)
-    assert degraded([outcome for outcome in outcomes if outcome.sent_at >= recovered_at]) == 0
+    # served by the promoted replica: every request sent once recovered
+    assert len(after) == 30 and all(outcome.sent_at >= recovered_at for outcome in after)
+    assert degraded(after) == 0, [(o.tenant, o.headers.get(DEGRADED)) for o in after]
     # every admitted request in the counters (the fallback's journal added to the new master)
     check_reconciled(chain, max_extra=2 * CLIENTS)
     with cluster.client() as client:

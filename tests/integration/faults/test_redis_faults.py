@@ -31,6 +31,7 @@ from integration.faults.fault_support import (
     DEGRADED,
     UNAVAILABLE,
     Load,
+    bursts_while,
     check_answers,
     check_audit,
     check_reconciled,
@@ -49,6 +50,11 @@ pytestmark = [pytest.mark.redis, pytest.mark.harness]
 
 CLIENTS = 6
 PAUSE_MS = 5000
+
+
+def after_restart(after: list[Any]) -> list[Any]:
+    """What an assertion on the burst sent once Redis was back shows when it fails."""
+    return [(o.status, o.headers.get(DEGRADED)) for o in after]
 
 
 @pytest.fixture(scope="module")
@@ -77,23 +83,25 @@ def test_redis_killed_and_restarted_under_load(
 ) -> None:
     chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path)
     warm_up(chain)
-    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
+    # each phase a burst the test grants (see test_slow_redis_through_a_latency_proxy)
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240, budget=20) as load:
         load.wait_done(20, what="before the kill")
         state.kill()
         killed_at = load.done()
-        load.wait_done(killed_at + 40, what="while Redis is down")
+        load.wait_done(load.allow(40), what="while Redis is down")
         during = load.since(killed_at)
         unseen = chain.send(gateway.proxy, "initech")  # registered, never cached: cannot be checked
         state.start()
         recover(chain)
         back_at = load.done()
-        load.wait_done(back_at + 20, what="after the restart")
+        load.wait_done(load.allow(20), what="after the restart")
+        after = load.since(back_at)
         outcomes = load.stop()
     report(chain, outcomes)
     check_answers(chain, outcomes)
     assert degraded(during) > 0  # the limiter counted locally meanwhile
     assert unseen.status_code == 503, unseen.text
-    assert degraded(load.since(len(outcomes) - 5)) == 0  # served from Redis again
+    assert len(after) == 20 and degraded(after[-5:]) == 0, after_restart(after)  # served from Redis again
     check_reconciled(chain, max_extra=2 * CLIENTS)
     check_audit(chain)
 
@@ -105,17 +113,17 @@ def test_api_keys_fail_closed_while_redis_is_down(
     no key can be checked: 503 for every request, never a guess; served again once Redis is back."""
     chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path, source="api_key")
     warm_up(chain)
-    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=200) as load:
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=200, budget=12) as load:
         load.wait_done(12, what="before the kill")
         state.kill()
         killed = time.monotonic()
-        killed_at = load.done()
-        load.wait_done(killed_at + 24, what="while Redis is down")
+        load.wait_done(load.allow(24), what="while Redis is down")
         restarted = time.monotonic()
         state.start()
         recover(chain)
         back_at = load.done()
-        load.wait_done(back_at + 12, what="after the restart")
+        load.wait_done(load.allow(12), what="after the restart")
+        after = load.since(back_at)
         outcomes = load.stop()
     report(chain, outcomes)
     assert not hung(outcomes)
@@ -125,7 +133,7 @@ def test_api_keys_fail_closed_while_redis_is_down(
     assert all(o.json()["message"] == UNAVAILABLE["message"] for o in outage), outage[0].body
     assert {o.status for o in outcomes} == {200, 503}
     assert all(o.headers["X-Tenant-ID"] == o.tenant for o in outcomes if o.status == 200)
-    assert {o.status for o in load.since(len(outcomes) - 5)} == {200}
+    assert len(after) == 12 and {o.status for o in after[-5:]} == {200}, after_restart(after)
     check_reconciled(chain, max_extra=2 * CLIENTS)
     check_audit(chain)
 
@@ -143,14 +151,15 @@ def test_an_isolated_tenant_stays_isolated_while_redis_is_down(
             "acme", "isolate", seconds=3600, by="faults", reason="fault test"
         )
     poll_until(lambda: chain.send(gateway.proxy, "acme").status_code == 403, deadline_s=10, what="isolated")
-    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=160) as load:
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=160, budget=16) as load:
         load.wait_done(16, what="before the kill")
         state.kill()
-        load.wait_done(load.done() + 30, what="while Redis is down")
+        load.wait_done(load.allow(30), what="while Redis is down")
         state.start()
         recover(chain, ("globex",))  # served from Redis again
-        load.wait_done(load.done() + 16, what="after the restart")
+        load.wait_done(load.allow(16), what="after the restart")
         outcomes = load.stop()
+    assert len(outcomes) == 62  # every phase had its burst (the load never ran out during recover())
     report(chain, outcomes)
     assert not hung(outcomes)
     seen = Counter((outcome.tenant, outcome.status) for outcome in outcomes)
@@ -209,21 +218,27 @@ def test_redis_client_paused_under_load(
     chain = redis_chain(gateway, make_route, state, state.conf(), tmp_path)
     warm_up(chain)
     admin = redis.Redis(port=state.port, socket_timeout=30, socket_connect_timeout=5)
-    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
+    pinged: list[bool] = []
+    pinger = threading.Thread(target=lambda: pinged.append(admin.ping()))  # held until the pause ends
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240, budget=20) as load:
         load.wait_done(20, what="before the pause")
         admin.execute_command("CLIENT", "PAUSE", PAUSE_MS, "ALL")
         paused_at = load.done()
-        assert admin.ping()  # held until the pause ends
+        pinger.start()
+        bursts_while(load, pinger.is_alive, what="while Redis is paused")
+        pinger.join(30)
         admin.close()
+        assert pinged == [True]
         during = load.since(paused_at)
         recover(chain)
         back_at = load.done()
-        load.wait_done(back_at + 20, what="after the pause")
+        load.wait_done(load.allow(20), what="after the pause")
+        after = load.since(back_at)
         outcomes = load.stop()
     report(chain, outcomes)
     check_answers(chain, outcomes)
     assert degraded(during) > 0
-    assert degraded(load.since(len(outcomes) - 5)) == 0
+    assert len(after) == 20 and degraded(after[-5:]) == 0, after_restart(after)
     check_reconciled(chain, max_extra=2 * CLIENTS)
     check_audit(chain)
 
@@ -236,21 +251,23 @@ def test_redis_asleep_under_load(
     warm_up(chain)
     admin = redis.Redis(port=state.port, socket_timeout=30, socket_connect_timeout=5)
     sleeper = threading.Thread(target=lambda: admin.execute_command("DEBUG", "SLEEP", PAUSE_MS / 1000))
-    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240) as load:
+    with Load(gateway.proxy_url, chain.sender(), clients=CLIENTS, max_requests=240, budget=20) as load:
         load.wait_done(20, what="before the sleep")
         sleeper.start()
         asleep_at = load.done()
+        bursts_while(load, sleeper.is_alive, what="while Redis sleeps")
         sleeper.join(30)  # returns when Redis wakes up
         admin.close()
         during = load.since(asleep_at)
         recover(chain)
         back_at = load.done()
-        load.wait_done(back_at + 20, what="after the sleep")
+        load.wait_done(load.allow(20), what="after the sleep")
+        after = load.since(back_at)
         outcomes = load.stop()
     report(chain, outcomes)
     check_answers(chain, outcomes)
     assert degraded(during) > 0
-    assert degraded(load.since(len(outcomes) - 5)) == 0
+    assert len(after) == 20 and degraded(after[-5:]) == 0, after_restart(after)
     check_reconciled(chain, max_extra=2 * CLIENTS)
     check_audit(chain)
 
@@ -286,6 +303,6 @@ def test_slow_redis_through_a_latency_proxy(
     check_answers(chain, outcomes)
     assert degraded(slow[-10:]) == 0, [o.headers.get(DEGRADED) for o in slow]  # slow but within timeouts
     assert degraded(stalled) > 0
-    assert len(after) == 20 and degraded(after[-5:]) == 0, [o.headers.get(DEGRADED) for o in after]
+    assert len(after) == 20 and degraded(after[-5:]) == 0, after_restart(after)
     check_reconciled(chain, max_extra=2 * CLIENTS)
     check_audit(chain)
