@@ -27,7 +27,6 @@ import yaml
 from harness.conf import KongConf, PluginServerConf
 from harness.gateway import Gateway
 from integration.ai_token_limiter.limiter_support import poll_until
-from prometheus_client.parser import text_string_to_metric_families
 
 from kong_plugins.ai_tenant_resolver.api_keys import ApiKeyStore
 from kong_plugins.ai_tenant_resolver.registry import RedisTenantStore, TenantRecord
@@ -132,6 +131,9 @@ class MetricsNode:
 
     def scrape(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         """Every sample of one scrape: ``{(name, sorted labels): value}``."""
+        # imported here: test_tracing.py uses these nodes without metrics, and without prometheus_client
+        from prometheus_client.parser import text_string_to_metric_families
+
         text = httpx.get(self.metrics_url, timeout=10).text
         samples = {}
         for family in text_string_to_metric_families(text):

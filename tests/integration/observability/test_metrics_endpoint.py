@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+pytest.importorskip("prometheus_client")  # a core dependency, yet an environment may lack it
 from integration.ai_token_limiter.limiter_support import poll_until
 from integration.observability.metrics_gateway import (
     AUDIT,

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("prometheus_client")  # a core dependency, yet an environment may lack it
 from integration.ai_token_limiter.limiter_support import poll_until
 from integration.observability.metrics_gateway import MetricsNode, free_port, metrics_node
 

@@ -88,7 +88,8 @@ def test_the_table_names_each_tenant_and_its_forecast(traffic: tuple[AuditRoute,
 
 
 def test_the_png_opens_as_a_chart(traffic: tuple[AuditRoute, dict], tmp_path: Path) -> None:
-    from PIL import Image
+    pytest.importorskip("matplotlib")  # the [report] extra (in [test]; an environment may lack it)
+    Image = pytest.importorskip("PIL.Image")
 
     route, _ = traffic
     target = tmp_path / "usage.png"

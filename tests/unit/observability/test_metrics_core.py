@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("prometheus_client")  # a core dependency, yet an environment may lack it
 from prometheus_client.parser import text_string_to_metric_families
 
 from kong_plugins.core import metrics

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("prometheus_client")  # a core dependency, yet an environment may lack it
 from unit.observability.test_metrics_core import CHILD, env, finish, running, scrape
 
 from kong_plugins.core.metrics_dir import ForeignDirectory, prepare
