@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kong_plugins.core import metrics
 
 
 def exposed_names() -> set[str]:
     """Every sample name a scrape can hold: counters' ``_total``, histograms' ``_bucket/_count/_sum``."""
+    pytest.importorskip("prometheus_client")  # a core dependency, yet an environment may lack it
     metrics.reset_for_tests()
     metrics.enable()
     try:
