@@ -13,6 +13,7 @@ from kong_plugins.ai_input_guard.injection_rules import PHRASE_RULES, TOOL_RULES
 from kong_plugins.ai_input_guard.rules_ar_hi import PHRASE_RULES_AR_HI, TOOL_RULES_AR_HI
 from kong_plugins.ai_input_guard.rules_cjk import PHRASE_RULES_CJK, TOOL_RULES_CJK
 from kong_plugins.ai_input_guard.rules_europe import PHRASE_RULES_EUROPE, TOOL_RULES_EUROPE
+from kong_plugins.ai_input_guard.rules_reader import READER_RULES
 
 __all__ = ["PHRASE_RULE_PARTS", "TOOL_RULE_PARTS"]
 
@@ -27,4 +28,5 @@ PHRASE_RULE_PARTS: tuple[tuple[Rule, ...], ...] = (
 )
 TOOL_RULE_PARTS: tuple[tuple[Rule, ...], ...] = (
     TOOL_RULES + TOOL_RULES_CJK + TOOL_RULES_EUROPE + TOOL_RULES_AR_HI,
+    READER_RULES,
 )
