@@ -83,6 +83,48 @@ _REMOVE_INVISIBLE = (
     | {cp: None for first, last in _INVISIBLE_RANGES for cp in range(first, last + 1)}
 )
 _MARKED_LATIN = compile_linear(r"\p{Latin}\p{Mn}")
+# The English words attacks need with any of their letters accented (``ígnore all prévious instructions``:
+# precomposed letters, which NFKC keeps and the rules' ASCII words do not match): where one stands, the
+# text is also read with its accents taken off (the ``unmarked`` variant). Other texts with accents (all of
+# French, Spanish, German...) are not read twice: their rules spell the accents.
+_ACCENTED_LETTERS = {
+    "a": "àáâãäåāăą",
+    "c": "çćĉċč",
+    "d": "ď",
+    "e": "èéêëēĕėęě",
+    "g": "ĝğġģ",
+    "i": "ìíîïĩīĭįı",
+    "n": "ñńņňŉ",
+    "o": "òóôõöøōŏő",
+    "p": "",
+    "r": "ŕŗř",
+    "s": "śŝşšș",
+    "t": "ţťțŧ",
+    "u": "ùúûüũūŭůűų",
+    "y": "ýÿŷ",
+}
+_KEY_WORDS = (
+    "ignore",
+    "disregard",
+    "forget",
+    "previous",
+    "prior",
+    "instructions",
+    "system",
+    "prompt",
+    "bypass",
+)
+_ACCENTED_KEY_WORD = compile_linear(
+    r"(?:^|[^\pL])(?:"
+    + "|".join(
+        "".join(
+            f"[{letter}{_ACCENTED_LETTERS[letter]}]" if _ACCENTED_LETTERS.get(letter) else letter
+            for letter in word
+        )
+        for word in _KEY_WORDS
+    )
+    + r")"
+)
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _ASCII_CONTROL = compile_linear(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Letters that render like Latin ones, after NFKC and casefolding (which already turn fullwidth, mathematical,
@@ -254,7 +296,8 @@ def variants(text: str, budget: VariantBudget | None = None) -> list[TextVariant
             disguise = "hidden_characters" if len(stripped) != len(current) else "obfuscation"
             found.append(TextVariant(normalized, disguise))
             current = normalized
-        if _MARKED_LATIN.search(current) is not None:  # Zalgo, an accent on every letter
+        # Zalgo, an accent on every letter; an accent on a word attacks need
+        if _MARKED_LATIN.search(current) is not None or _ACCENTED_KEY_WORD.search(current) is not None:
             unmarked = _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", current))
             if unmarked != current:
                 found.append(TextVariant(unmarked, "obfuscation"))
