@@ -239,7 +239,10 @@ class HttpServer:
         self, conn: h11.Connection, writer: asyncio.StreamWriter, method: str, response: HttpResponse
     ) -> None:
         headers = _framed_headers(response, method)
-        h11_headers = [(n.encode("latin-1"), v) for n, v in headers]
+        # nginx writes a value as it is: Kong's set_headers (normalize_multi_header) makes an empty upstream
+        # value " ", sent as "X-Foo:  ", which every client reads as empty. h11 refuses whitespace around a
+        # value, so it is sent without it: the same header on the client's side.
+        h11_headers = [(n.encode("latin-1"), bytes(v).strip(b" \t")) for n, v in headers]
         writer.write(
             conn.send(
                 h11.Response(

@@ -29,6 +29,16 @@ def test_security_headers_and_leaking_headers(redacted) -> None:  # type: ignore
     assert response.headers["X-AI-Model"] == "gpt-4o"
 
 
+def test_an_empty_upstream_header_value_passes_through(redacted) -> None:  # type: ignore[no-untyped-def]
+    """Kong's buffered response phase hands the upstream's headers to kong.response.set_headers, which makes
+    an empty value " ": the client gets the header, empty, and the (redacted) answer."""
+    route = redacted()
+    response = route.chat("Mail jane.doe@example.com", **{"X-Mock-Response-Header": "X-Foo:"})
+    assert response.status_code == 200
+    assert response.headers["X-Foo"] == ""
+    assert "jane.doe@example.com" not in chat_content(response)
+
+
 def test_headers_are_configurable_and_isolation_can_be_turned_off(redacted) -> None:  # type: ignore[no-untyped-def]
     route = redacted(
         {
