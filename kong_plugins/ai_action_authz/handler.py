@@ -51,6 +51,7 @@ from kong_plugins.core.context import (
     SharedEntry,
     TenantFacts,
 )
+from kong_plugins.core.encodable import holds_lone_surrogate
 from kong_plugins.core.errors import (
     BadRequest,
     Forbidden,
@@ -103,6 +104,9 @@ class Plugin(GuardPlugin):
         principal = Principal(**facts_of_tenant, consumer=self._consumer(pdk))
         actions = request_actions(settings.route_name, view)
         context = request_context(view)
+        if holds_lone_surrogate((principal, actions, context, attributes)):
+            # a "\\ud800" escape in a model, tool or attribute: no text Cedar (UTF-8) can decide on
+            raise BadRequest(log_reason="a value the policy decides on is not valid Unicode (lone surrogate)")
         decision = settings.decide(principal, actions, context, attributes)
         facts = _facts(decision)
         if decision.allowed:

@@ -25,6 +25,7 @@ from kong_plugins.ai_output_redactor.detectors import BUILTIN, DETECTOR_NAMES
 from kong_plugins.ai_output_redactor.engine import DetectionContext, Redactor, Rule, Tally, TooManyFindings
 from kong_plugins.ai_output_redactor.sse import Event, parse_events
 from kong_plugins.core.content_encoding import DecodeError, decode_body
+from kong_plugins.core.encodable import encodable
 
 __all__ = [
     "DEFAULT_DETECTORS",
@@ -58,6 +59,7 @@ class PayloadPolicy:
     def payload(self, text: str) -> dict[str, Any]:
         """``text`` redacted (all of it), then cut at :attr:`max_bytes` of UTF-8."""
         tally = Tally()
+        text = encodable(text)  # a lone surrogate escape (in a prompt or an answer) is kept as U+FFFD
         try:
             redacted = self.redactor.redact(text, tally, _NO_TENANT)
         except TooManyFindings:

@@ -118,7 +118,7 @@ def _inspect_view(
 ) -> Inspection:
     check_model(view.model, settings.route_models, tenant_models)  # 5. model policy
 
-    clamped = settings.context.ceiling_for(view.budget)  # 6. context window and max_tokens ceiling
+    clamped = settings.context.ceiling_for(view.budget, view.format)  # 6. context window, ceiling
     rewritten = None
     if clamped:
         assert isinstance(document, dict)

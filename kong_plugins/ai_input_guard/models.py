@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection
+from kong_plugins.ai_input_guard.view import BUDGET_FIELDS
 
 __all__ = ["DEFAULT_CONTEXT_WINDOWS", "ContextPolicy", "ModelList", "check_model"]
 
@@ -102,6 +103,10 @@ def check_model(model: str | None, route: ModelList, tenant: ModelList | None) -
             )
 
 
+#: The budget field the guard inserts at ``max_tokens_ceiling`` when a request of the format sets none.
+CEILING_INSERTED_FIELD: dict[str, str] = {"openai-chat": "max_tokens", "openai-completions": "max_tokens"}
+
+
 @dataclass(frozen=True)
 class ContextPolicy:
     """Context windows by model prefix, and the ``max_tokens`` ceiling."""
@@ -131,11 +136,34 @@ class ContextPolicy:
                     return window
         return self.default_window
 
-    def ceiling_for(self, budget: Mapping[str, int]) -> dict[str, int]:
-        """The budget fields to clamp, or a 400 when they exceed the ceiling and clamping is off."""
+    def ceiling_for(self, budget: Mapping[str, int], format_name: str) -> dict[str, int]:
+        """The budget fields to set in the body: those above the ceiling when clamping (a 400 when clamping
+        is off), and, when the request sets none, the format's field at the ceiling.
+
+        A request without ``max_tokens`` lets the model generate as much as it can: the ceiling would be
+        bypassed by leaving the field out. So it is inserted, in both actions (``reject`` refuses asking
+        for more than the ceiling; asking for nothing is no such request): ``max_tokens`` for the OpenAI
+        chat and completions formats (as Kong's ai-proxy inserts its ``max_tokens`` option). Anthropic
+        requires ``max_tokens`` (the format check refuses a body without it). A ``custom`` upstream's field is
+        unknown, so a ``custom`` request must carry one of ``max_completion_tokens``, ``max_tokens``,
+        ``max_output_tokens`` (OpenAI Responses) on a route with a ceiling: 400 otherwise."""
         ceiling = self.max_tokens_ceiling
         if ceiling is None:
             return {}
+        if not any(name in budget for name in BUDGET_FIELDS.get(format_name, ())):
+            if format_name in CEILING_INSERTED_FIELD:
+                return {CEILING_INSERTED_FIELD[format_name]: ceiling}
+            if format_name == "custom":
+                raise Rejection(
+                    400,
+                    "context_window",
+                    "max_tokens_required",
+                    FieldProblem(
+                        "/max_tokens",
+                        "max_tokens, max_completion_tokens or max_output_tokens is required on this route "
+                        f"(at most {ceiling})",
+                    ),
+                )
         over = {name: value for name, value in budget.items() if value > ceiling}
         if over and not self.clamp:
             name = next(iter(over))

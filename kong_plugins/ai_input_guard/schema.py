@@ -481,7 +481,10 @@ _CONFIG_FIELDS = [
     field(
         "max_tokens_ceiling",
         integer(
-            description="Largest `max_tokens`/`max_completion_tokens` a request may ask for on this route.",
+            description="Largest `max_tokens`/`max_completion_tokens` a request may ask for on this route. "
+            "A request that sets none gets `max_tokens` at the ceiling (the body is re-serialized: leaving "
+            "it out must not let the model generate more); a `custom`-format request must set "
+            "`max_tokens`, `max_completion_tokens` or `max_output_tokens` (400 otherwise).",
             **_TOKENS,
         ),
     ),

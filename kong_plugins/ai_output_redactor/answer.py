@@ -32,6 +32,7 @@ from kong_plugins.ai_output_redactor.json_body import (
 from kong_plugins.ai_output_redactor.replace import replace_json, replace_stream
 from kong_plugins.ai_output_redactor.settings import HeaderPolicy, RedactorSettings
 from kong_plugins.core.content_encoding import TOO_LARGE, DecodeError, decode_body, is_identity
+from kong_plugins.core.encodable import to_utf8
 
 __all__ = ["BLOCKED_MESSAGE", "Outcome", "process_answer"]
 
@@ -190,7 +191,7 @@ def process_answer(
         redacted = _on_violation(outcome, settings, text, document, redacted)
     if redacted is None or outcome.blocked:
         return outcome
-    body = (bom + redacted).encode("utf-8")
+    body = to_utf8(bom + redacted)
     if not is_identity(encoding):
         encoded = _encode(body, encoding) if settings.reencode else None
         if encoded is None:

@@ -29,6 +29,7 @@ from typing import Any
 from kong_plugins.ai_output_redactor.detectors import MAX_FINDINGS_PER_TEXT, Detector, Finding, resolve
 from kong_plugins.ai_output_redactor.fold import fold
 from kong_plugins.ai_output_redactor.fragments import trailing_fragment
+from kong_plugins.core.encodable import encodable
 
 __all__ = ["MODES", "Redactor", "Rule", "Tally", "TooManyFindings"]
 
@@ -107,7 +108,7 @@ class Redactor:
         answer): a value of a :data:`CUT_PROBES` kind cut off at the end is a finding too, up to the end.
         ``cut_off``: ``text`` is known to be cut (a broken-off stream, finish reason ``length``): a trailing
         fragment that could start a value the route redacts is a finding too (:mod:`.fragments`)."""
-        folded, origin = fold(text)
+        folded, origin = fold(encodable(text))  # RE2 takes UTF-8: a lone surrogate is read as U+FFFD
         found: list[Finding] = []
         for rank, detector in enumerate(self.detectors):
             for finding in detector.find(folded, rank, self.context):
@@ -170,7 +171,8 @@ class Redactor:
         self, text: str, tally: Tally, tenant: Callable[[], str], *, cut: bool = False, cut_off: bool = False
     ) -> str:
         """``text`` with every finding replaced (``cut``, ``cut_off``: see :meth:`find`); counts go to
-        ``tally``."""
+        ``tally``. A lone surrogate (a ``\\ud800`` escape in an answer) comes out as U+FFFD."""
+        text = encodable(text)
         findings = self.find(text, cut=cut, cut_off=cut_off)
         if not findings:
             return text
@@ -194,6 +196,7 @@ class Redactor:
         """Pieces a reader sees joined (text blocks of one message) redacted as one text: a value's
         replacement goes into the piece where it starts, the rest of it is removed from the pieces it
         spans."""
+        pieces = [encodable(piece) for piece in pieces]
         full = "".join(pieces)
         findings = self.find(full)
         if not findings:

@@ -40,6 +40,7 @@ from kong_plugins.ai_output_redactor.request import REQUEST_BLOCKED_MESSAGE, red
 from kong_plugins.ai_output_redactor.schema import NAME, SCHEMA
 from kong_plugins.ai_output_redactor.settings import RedactorSettings, build_settings
 from kong_plugins.core.context import ANSWER, REDACTION, TENANT, RedactionFacts, SharedEntry, TenantFacts
+from kong_plugins.core.encodable import to_utf8
 from kong_plugins.core.errors import BadGateway, BadRequest, PayloadTooLarge, ReplaceResponse
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
@@ -202,7 +203,7 @@ def _as_bytes(body: Any) -> bytes:
     if isinstance(body, bytes):
         return body
     if isinstance(body, str):
-        return body.encode("utf-8", "surrogateescape")
+        return to_utf8(body)
     return b""
 
 

@@ -5,7 +5,10 @@ not UTF-8 still arrives as a msgpack *str* (recordings 22 and 39 in ``kong-wire`
 strict UTF-8, raises, and drops the connection; Kong then logs "no data" and the plugin silently does not run,
 which for a security plugin means failing open. We decode and encode with ``surrogateescape`` instead:
 the plugin sees a ``str`` whose undecodable bytes are lone surrogates (``"\\udcff"``), and when that string
-goes back to Kong it is re-encoded to the exact original bytes.
+goes back to Kong it is re-encoded to the exact original bytes. A lone surrogate that did not come from
+a decode (a JSON ``"\\ud800"`` escape in a body or an answer, read into a model name or a fact) has no
+original bytes: it is sent as U+FFFD (:data:`kong_plugins.core.encodable.WIRE_ERRORS`) rather than failing
+the call, and the request, with a 500.
 
 Only Python ``bytes`` become msgpack *bin* (Kong's raw-body getters answer with bin, and a plugin may
 pass bytes to ``kong.response.exit``); every ``str`` is a msgpack *str*, as in kong-pdk.
@@ -18,7 +21,9 @@ from typing import Any
 
 import msgpack
 
-UNICODE_ERRORS = "surrogateescape"
+from kong_plugins.core.encodable import WIRE_ERRORS
+
+UNICODE_ERRORS = "surrogateescape"  # decoding; encoding uses WIRE_ERRORS (the same bytes, and U+FFFD)
 
 #: Largest single frame we accept from Kong. Bodies travel inside frames (``get_raw_body`` answers), so this
 #: bounds memory per connection; a bigger frame closes the connection.
@@ -30,12 +35,13 @@ NOTIFICATION = 2
 
 
 def pack(value: Any) -> bytes:
-    """Encode ``value`` as Kong expects it (bytes → bin, str → str, lone surrogates → original bytes).
+    """Encode ``value`` as Kong expects it (bytes → bin, str → str, escaped bytes → original bytes, other
+    lone surrogates → U+FFFD).
 
     Raises ``TypeError``/``ValueError``/``OverflowError`` for values msgpack cannot carry (sets, objects,
-    integers beyond 64 bits, surrogates that did not come from ``surrogateescape``).
+    integers beyond 64 bits).
     """
-    return msgpack.packb(value, use_bin_type=True, unicode_errors=UNICODE_ERRORS)
+    return msgpack.packb(value, use_bin_type=True, unicode_errors=WIRE_ERRORS)
 
 
 #: The decoder's first buffer. msgpack allocates ``read_size`` up front (default ``min(max_buffer_size,
@@ -82,7 +88,7 @@ class LoopPacker:
 
     def __init__(self) -> None:
         self._strict = msgpack.Packer(use_bin_type=True)
-        self._escaping = msgpack.Packer(use_bin_type=True, unicode_errors=UNICODE_ERRORS)
+        self._escaping = msgpack.Packer(use_bin_type=True, unicode_errors=WIRE_ERRORS)
 
     def pack(self, value: Any) -> bytes:
         try:

@@ -143,3 +143,19 @@ def test_a_request_refused_before_the_audit_access_has_no_payloads_to_store(audi
     record = route.record_of(response, tenant=None)
     assert record["payloads"] == {"prompt": None, "output": None}  # no body read, Kong's own answer
     assert record["input_hash"] is None and EMAIL not in json.dumps(record)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_lone_surrogate_in_the_prompt_and_the_answer_keeps_the_record(
+    audit: AuditEnv, stream: bool
+) -> None:
+    """``"\\ud800"`` is valid JSON but not text: the payloads keep U+FFFD in its place, the record is written
+    (it was lost: the redaction's RE2 encode failed in the log phase)."""
+    route = audit.route(buffer_answer=True, include_payloads=True)
+    response = route.send(chat(f"Mail {EMAIL} \ud800 now \udfff", stream=stream), headers=VERBATIM)
+    assert response.status_code == 200, response.text
+    payloads = route.record_of(response)["payloads"]
+    assert payloads["prompt"]["text"] == "user: Mail [REDACTED:EMAIL] \ufffd now \ufffd"
+    assert payloads["output"]["text"] == "Mail [REDACTED:EMAIL] \ufffd now \ufffd"
+    verified = route.cli("verify", "--tenant", "acme")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

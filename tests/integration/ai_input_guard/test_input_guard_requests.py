@@ -234,6 +234,23 @@ def test_context_windows_and_the_max_tokens_ceiling(guarded) -> None:
     assert json.loads(clamped.json()["body"])["max_tokens"] == 100
 
 
+@pytest.mark.parametrize("action", ["reject", "clamp"])
+def test_leaving_max_tokens_out_does_not_bypass_the_ceiling(guarded, action: str) -> None:
+    """Without max_tokens the model may generate anything: the upstream receives the ceiling instead."""
+    route = guarded({"max_tokens_ceiling": 100, "max_tokens_action": action})
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hello"}]}
+    response = route.post(body)
+    assert response.status_code == 200
+    assert json.loads(response.json()["body"]) == {**body, "max_tokens": 100}
+    kept = route.post({**body, "max_completion_tokens": 60})
+    assert json.loads(kept.json()["body"]) == {**body, "max_completion_tokens": 60}
+    responses_api = {"format": "custom", "custom_schema": '{"type": "object"}'}
+    custom = guarded({"max_tokens_ceiling": 100, "max_tokens_action": action, **responses_api})
+    anonymous(custom.post({"model": "gpt-4o", "input": "hello"}), 400, ANONYMOUS_400)
+    with_budget = custom.post({"model": "gpt-4o", "input": "hello", "max_output_tokens": 100})
+    assert with_budget.status_code == 200
+
+
 def test_content_rules(guarded, consumer_key: str) -> None:
     route = guarded(
         {

@@ -61,6 +61,19 @@ def test_n_is_read_from_the_input_guard_facts(limiter: LimiterEnv) -> None:
     assert 0 < prompt_estimate < 20
 
 
+def test_a_guard_ceiling_caps_the_reservation_of_a_request_without_max_tokens(limiter: LimiterEnv) -> None:
+    """The guard inserts its max_tokens_ceiling into a body that sets no max_tokens: the upstream cannot
+    generate more, and the limiter reserves the ceiling instead of the model's largest output (16,384)."""
+    limit_tokens = 100_000
+    guard = ("ai-input-guard", {"max_tokens_ceiling": 100})
+    route = limiter.route([limit("tokens", limit_tokens, "minute")], before=[guard])
+    response = route.send(chat(max_tokens=None), headers={"X-Mock-Completion-Tokens": "1000"})
+    assert response.status_code == 200, response.text
+    assert response.json()["usage"]["completion_tokens"] == 100
+    prompt_estimate = limit_tokens - 100 - remaining_tokens(response)  # the guard's own estimate
+    assert 0 < prompt_estimate < 20
+
+
 def test_best_of_reserves_every_generated_completion(limiter: LimiterEnv) -> None:
     route = limiter.route([limit("tokens", TOKENS_PER_MINUTE, "minute")], upstream="/v1/completions")
     body = {"model": "mock-davinci", "prompt": PROMPT, "max_tokens": 50, "n": 1}

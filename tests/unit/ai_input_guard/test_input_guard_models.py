@@ -66,10 +66,28 @@ def test_prompt_plus_max_tokens_must_fit() -> None:
 
 def test_the_ceiling_refuses_or_clamps() -> None:
     reject = ContextPolicy.build(None, None, 1000, clamp=False)
-    assert reject.ceiling_for({"max_tokens": 1000}) == {}
+    assert reject.ceiling_for({"max_tokens": 1000}, "openai-chat") == {}
     with pytest.raises(Rejection) as raised:
-        reject.ceiling_for({"max_tokens": 1001})
+        reject.ceiling_for({"max_tokens": 1001}, "openai-chat")
     assert raised.value.problems[0].path == "/max_tokens"
     clamp = ContextPolicy.build(None, None, 1000, clamp=True)
-    assert clamp.ceiling_for({"max_tokens": 5000, "max_completion_tokens": 10}) == {"max_tokens": 1000}
-    assert ContextPolicy.build(None, None, None, clamp=True).ceiling_for({"max_tokens": 10**8}) == {}
+    both = {"max_tokens": 5000, "max_completion_tokens": 10}
+    assert clamp.ceiling_for(both, "openai-chat") == {"max_tokens": 1000}
+    assert (
+        ContextPolicy.build(None, None, None, clamp=True).ceiling_for({"max_tokens": 10**8}, "custom") == {}
+    )
+
+
+@pytest.mark.parametrize("clamp", [False, True])
+def test_a_request_without_a_budget_gets_the_ceiling(clamp: bool) -> None:
+    """Leaving max_tokens out must not bypass the ceiling: it is inserted, or required where the field the
+    upstream reads is unknown (custom)."""
+    policy = ContextPolicy.build(None, None, 1000, clamp=clamp)
+    assert policy.ceiling_for({}, "openai-chat") == {"max_tokens": 1000}
+    assert policy.ceiling_for({}, "openai-completions") == {"max_tokens": 1000}
+    assert policy.ceiling_for({"max_completion_tokens": 10}, "openai-chat") == {}
+    assert policy.ceiling_for({}, "openai-embeddings") == {}
+    assert policy.ceiling_for({"max_output_tokens": 10}, "custom") == {}
+    with pytest.raises(Rejection) as raised:
+        policy.ceiling_for({}, "custom")
+    assert raised.value.category == "max_tokens_required"
