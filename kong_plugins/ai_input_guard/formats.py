@@ -123,8 +123,12 @@ class CompiledFormat:
             raise Rejection(400, "format", "schema", problems)
 
 
-def compile_format(name: str, custom_schema: str | None = None) -> CompiledFormat:
-    """The validator of a built-in format, or of ``custom_schema`` (JSON text); or :class:`InvalidSchema`."""
+def compile_format(
+    name: str, custom_schema: str | None = None, field: str = "custom_schema"
+) -> CompiledFormat:
+    """The validator of a built-in format, or of ``custom_schema`` (JSON text); or :class:`InvalidSchema`
+    (whose message names the config ``field`` that holds the schema: ai-output-redactor's is
+    ``output_schema``)."""
     if name != "custom":
         return CompiledFormat(name, _Validator(BUILTIN_SCHEMAS[name]))
     if not custom_schema:
@@ -132,16 +136,16 @@ def compile_format(name: str, custom_schema: str | None = None) -> CompiledForma
     try:
         schema = json.loads(custom_schema)
     except (ValueError, RecursionError) as exc:
-        raise InvalidSchema(f"custom_schema is not JSON: {exc}") from None
+        raise InvalidSchema(f"{field} is not JSON: {exc}") from None
     if not isinstance(schema, dict | bool):
-        raise InvalidSchema("custom_schema must be a JSON object (a JSON Schema)")
+        raise InvalidSchema(f"{field} must be a JSON object (a JSON Schema)")
     try:
         _Validator.check_schema(schema)
     except SchemaError as exc:
         where = json_pointer(tuple(exc.absolute_path)) or "/"
         raise InvalidSchema(f"not a valid draft 2020-12 schema at {where}: {exc.message}") from None
     except RecursionError:
-        raise InvalidSchema("custom_schema is nested too deeply") from None
+        raise InvalidSchema(f"{field} is nested too deeply") from None
     _check_custom_schema(schema)
     return CompiledFormat(name, _Validator(schema))
 

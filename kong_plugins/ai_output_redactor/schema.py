@@ -1,10 +1,12 @@
 """The ``ai-output-redactor`` configuration in Kong's schema shape (the plugin's name is declared here, once).
 
-Kong validates the types, defaults, ranges, ``one_of`` lists (detector names, modes), header names, and the
-``match_none`` Lua patterns that spot RE2-rejected constructs in ``custom_patterns``/``allow_patterns``.
-What a schema cannot say - that the patterns are otherwise valid RE2, that ``detector_modes``/``replacements``
-name known detectors or custom patterns, that ``hash_key`` is set when a mode is ``hash`` - is checked by
-``settings.build_settings`` when the plugin instance starts (and by ``kong-ai validate``).
+Kong validates the types, defaults, ranges, ``one_of`` lists (detector names, modes, the keys of
+``detector_modes``/``replacements``), header names, ``hash_key`` when ``mode`` is ``hash`` (a
+``conditional`` entity check), and the ``match_none`` Lua patterns that spot RE2-rejected constructs in
+``custom_patterns``/``allow_patterns``. What a schema cannot say - that the patterns are otherwise valid RE2
+(Kong's ``is_regex`` is PCRE, which accepts what RE2 refuses and the reverse), that ``output_schema`` is
+a JSON Schema, that ``hash_key`` is set when a custom pattern's or a detector's own mode is ``hash`` - is
+checked by ``settings.build_settings`` when the plugin instance starts (and by ``kong-ai validate``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from kong_plugins.core.completion import FAIL_CLOSED_MARK_FIELD
 from kong_plugins.core.schema import (
     array,
     boolean,
+    conditional,
     field,
     header_name,
     integer,
@@ -117,20 +120,20 @@ _CONFIG_FIELDS = [
     field(
         "detector_modes",
         map_(
-            string(match=_NAME_PATTERN, len_max=63),
+            string(one_of=list(DETECTOR_NAMES)),
             string(one_of=list(MODES)),
             len_max=200,
-            description="Mode per detector or custom pattern name, over `mode`.",
+            description="Mode per built-in detector, over `mode` (a custom pattern has its own `mode`).",
         ),
     ),
     field(
         "replacements",
         map_(
-            string(match=_NAME_PATTERN, len_max=63),
+            string(one_of=list(DETECTOR_NAMES)),
             string(len_max=256),
             len_max=200,
-            description="Text that replaces a finding in `mask` mode, per detector or custom pattern name "
-            "(default `[REDACTED:<NAME>]`).",
+            description="Text that replaces a finding in `mask` mode, per built-in detector (default "
+            "`[REDACTED:<NAME>]`; a custom pattern has its own `replacement`).",
         ),
     ),
     field(
@@ -343,6 +346,14 @@ _CONFIG_FIELDS = [
     ),
 ]
 
-SCHEMA = plugin_schema(NAME, [*_CONFIG_FIELDS, FAIL_CLOSED_MARK_FIELD])
+SCHEMA = plugin_schema(
+    NAME,
+    [*_CONFIG_FIELDS, FAIL_CLOSED_MARK_FIELD],
+    entity_checks=[
+        conditional(
+            "mode", {"eq": "hash"}, "hash_key", {"required": True}, then_err="mode 'hash' needs hash_key"
+        ),
+    ],
+)
 Schema = SCHEMA.schema
 SCHEMA_DUMP = SCHEMA.dump

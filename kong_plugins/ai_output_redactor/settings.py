@@ -62,6 +62,12 @@ def _label(name: str) -> str:
     return name.upper()
 
 
+def _why(exc: Exception) -> str:
+    """RE2's reason as text: ``re2.error`` carries bytes (``str()`` printed ``b'missing ): ('``)."""
+    reason = exc.args[0] if exc.args else exc
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+
+
 def build_settings(config: Mapping[str, Any]) -> RedactorSettings:
     """Compile a config already validated by the schema (defaults filled); raise :class:`ConfigError`."""
     errors: dict[str, str] = {}
@@ -72,7 +78,9 @@ def build_settings(config: Mapping[str, Any]) -> RedactorSettings:
         try:
             regex = compile_pattern(str(custom["pattern"]))
         except re2.error as exc:
-            errors[f"config.custom_patterns.{position}.pattern"] = f"not a linear-time (RE2) pattern: {exc}"
+            errors[f"config.custom_patterns.{position}.pattern"] = (
+                f"not a linear-time (RE2) pattern: {_why(exc)}"
+            )
             continue
         if any(d.name == custom["name"] for d in detectors):
             errors[f"config.custom_patterns.{position}.name"] = "name given twice"
@@ -104,11 +112,11 @@ def build_settings(config: Mapping[str, Any]) -> RedactorSettings:
         try:
             allow_patterns.append(compile_pattern(str(pattern)))
         except re2.error as exc:
-            errors[f"config.allow_patterns.{position}"] = f"not a linear-time (RE2) pattern: {exc}"
+            errors[f"config.allow_patterns.{position}"] = f"not a linear-time (RE2) pattern: {_why(exc)}"
     output_schema = None
     if config.get("output_schema"):
         try:
-            output_schema = compile_format("custom", str(config["output_schema"])).validator
+            output_schema = compile_format("custom", str(config["output_schema"]), "output_schema").validator
         except InvalidSchema as exc:
             errors["config.output_schema"] = str(exc)
     if errors:

@@ -88,6 +88,9 @@ def test_custom_patterns_with_a_redacted_group_and_their_own_mode(redacted, gate
         ({"mode": "shred"}, "mode"),
         ({"custom_patterns": [{"name": "email", "pattern": "x"}]}, "custom_patterns"),
         ({"detector_modes": {"email": "erase"}}, "detector_modes"),
+        ({"detector_modes": {"emial": "mask"}}, "detector_modes"),  # a typo: it would silently do nothing
+        ({"replacements": {"emial": "<email>"}}, "replacements"),
+        ({"mode": "hash"}, "hash_key"),  # Kong's conditional entity check, as custom_schema's
         ({"security_headers": {"Bad Header": "x"}}, "security_headers"),
     ],
 )
@@ -103,9 +106,10 @@ def test_admin_api_refuses_bad_configs(gateway, make_route, config, field) -> No
 @pytest.mark.parametrize(
     "config",
     [
-        {"mode": "hash"},  # no hash_key
+        {"detector_modes": {"email": "hash"}},  # no hash_key for a detector's own hash mode
         {"custom_patterns": [{"name": "x", "pattern": "(unbalanced"}]},
-        {"detector_modes": {"passport": "mask"}},
+        {"allow_patterns": ["("]},
+        {"output_schema": "{bad"},
     ],
 )
 def test_configs_only_the_instance_can_refuse(gateway, make_route, config) -> None:  # type: ignore[no-untyped-def]

@@ -26,14 +26,21 @@ def settings(config: dict):  # type: ignore[no-untyped-def]
             "config.custom_patterns.2.name",
         ),
         ({"allow_patterns": ["[z-a]"]}, "config.allow_patterns.1"),
-        ({"detector_modes": {"nope": "mask"}}, "config.detector_modes.nope"),
-        ({"replacements": {"nope": "x"}}, "config.replacements.nope"),
+        ({"detector_modes": {"nope": "mask"}}, "config.detector_modes"),  # the schema's one_of (Kong's too)
+        ({"replacements": {"nope": "x"}}, "config.replacements"),
     ],
 )
 def test_refused_when_the_instance_starts(config: dict, field: str) -> None:
     with pytest.raises(ConfigError) as caught:
         settings(config)
     assert field in caught.value.fields
+
+
+def test_messages_name_the_field_and_read_as_text() -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings({"output_schema": "{bad", "allow_patterns": ["("]})
+    assert caught.value.fields["config.output_schema"].startswith("output_schema is not JSON")
+    assert caught.value.fields["config.allow_patterns.1"] == "not a linear-time (RE2) pattern: missing ): ("
 
 
 def test_hash_tokens_depend_on_key_tenant_and_value() -> None:
