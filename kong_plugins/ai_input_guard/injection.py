@@ -57,6 +57,7 @@ from kong_plugins.ai_input_guard.injection_rules import (
 from kong_plugins.ai_input_guard.linear_regex import LinearRegex, compile_linear
 from kong_plugins.ai_input_guard.mention import MENTION_FACTOR, is_mention
 from kong_plugins.ai_input_guard.multilingual_rules import PHRASE_RULE_PARTS, TOOL_RULE_PARTS
+from kong_plugins.ai_input_guard.near_miss import corrected
 from kong_plugins.ai_input_guard.scope import INSTEAD, is_correction
 from kong_plugins.ai_input_guard.text_variants import VariantBudget, glued_readings, hidden_channels, variants
 from kong_plugins.ai_input_guard.view import TextSegment
@@ -401,6 +402,11 @@ class InjectionDetector:
             for rule, _, _ in self._lone.spans(lone):
                 if rule.name not in found:
                     add(Signal(rule.name, rule.category, rule.weight))
+        # a lone camelCase token with a typo in it (IgnorPreviousInstructions), read as words spelled right
+        for reading in _camel_near_misses(text):
+            for rule in self._phrases.matches(_encoded(reading)):
+                if rule.name not in found:
+                    add(Signal(rule.name, "obfuscation", rule.weight))
         # and glued in rot13, backwards or upside down: nobody writes so by chance (no mention, no bonus cut)
         for reading in glued_readings(glued.decode("utf-8", "surrogatepass"), budget):
             decoded = _encoded(reading)
@@ -713,6 +719,27 @@ _LONE_BASE64_LINE = re.compile(
     rf"|[A-Za-z0-9_\-]{{{MIN_LONE_BASE64_CHARS},{MIN_ENCODED_CHARS - 1}}}={{0,2}})[ \t]*$",
     re.MULTILINE,
 )
+
+
+# a line holding nothing but one camelCase or PascalCase token (stdlib re, one character class: linear)
+_LONE_CAMEL_LINE = re.compile(r"^[ \t]*([A-Za-z]{12,64})[ \t]*$", re.MULTILINE)
+_CAMEL_WORD = re.compile(r"[A-Z]?[a-z]+")
+
+
+def _camel_near_misses(text: str) -> list[str]:
+    """The lines of ``text`` that are one camelCase token of three words or more with a near miss of a
+    key word in them (``IgnorPreviousInstructions``), read as words spelled right: the glued rules read
+    the token glued, where :mod:`.near_miss` sees no word to correct. The first :data:`MAX_LONE_TOKENS`
+    such lines only. A name in code stands in a statement, not alone on its line."""
+    found: list[str] = []
+    for match in itertools.islice(_LONE_CAMEL_LINE.finditer(text), MAX_LONE_TOKENS):
+        words = _CAMEL_WORD.findall(match.group(1))
+        if len(words) < 3 or "".join(words) != match.group(1):
+            continue
+        meant = corrected(" ".join(words).lower())
+        if meant is not None:
+            found.append(meant)
+    return found
 
 
 def _lone_tokens(text: str) -> list[str]:
