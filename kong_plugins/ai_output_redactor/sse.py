@@ -8,8 +8,9 @@ email. Kong buffers the whole stream for a plugin with a ``response`` phase, so 
 2. collect each **channel** of streamed text across events - OpenAI chat ``choices[i].delta.content`` and
    ``.refusal``, legacy ``choices[i].text``, each tool call's ``function.arguments`` fragments, Anthropic
    ``content_block_delta`` ``text``/``partial_json``/``thinking`` per block index, OpenAI Responses API
-   ``response.*.delta`` events per item - and run the detectors
-   on each channel's **whole** text;
+   ``response.*.delta`` events per item, OpenAI audio ``choices[i].delta.audio.transcript``, Gemini
+   ``candidates[i].content.parts[].text`` per candidate - and run the detectors on each channel's **whole**
+   text;
 3. write the redacted text back into the same events: a replacement goes into the event where the value
    started, the rest of the value is removed from the events it spanned (they keep their structure, with
    less or empty text). Tool-call arguments that parse as JSON once joined are redacted structurally and
@@ -211,7 +212,8 @@ def _serialize(event: Event, newline: str) -> str:
 
 
 def _collect(event: Event, document: Any, channels: _Channels) -> bool:
-    """Register the streamed-text fields of an OpenAI or Anthropic chunk; False for any other event."""
+    """Register the streamed-text fields of an OpenAI, Anthropic or Gemini chunk; False for any other
+    event."""
     if not isinstance(document, dict):
         return False
     if isinstance(document.get("choices"), list):
@@ -227,6 +229,12 @@ def _collect(event: Event, document: Any, channels: _Channels) -> bool:
             for key in ("content", "refusal", "reasoning_content"):
                 if isinstance(delta.get(key), str):
                     channels.add("text", (key, index), Fragment(event, delta, key, delta[key]))
+            audio = delta.get("audio")
+            if isinstance(audio, dict) and isinstance(audio.get("transcript"), str):
+                # gpt-4o-audio: the spoken answer's text, streamed in pieces like content
+                channels.add(
+                    "text", ("audio", index), Fragment(event, audio, "transcript", audio["transcript"])
+                )
             for call_position, call in enumerate(delta.get("tool_calls") or []):
                 function = call.get("function") if isinstance(call, dict) else None
                 if isinstance(function, dict) and isinstance(function.get("arguments"), str):
@@ -234,6 +242,8 @@ def _collect(event: Event, document: Any, channels: _Channels) -> bool:
                     fragment = Fragment(event, function, "arguments", function["arguments"])
                     channels.add("json", ("tool", index, call_index), fragment)
         return True
+    if isinstance(document.get("candidates"), list):
+        return _collect_gemini(event, document["candidates"], channels)
     kind = document.get("type")
     if isinstance(kind, str) and kind.startswith("response.") and isinstance(document.get("delta"), str):
         # OpenAI Responses API: response.output_text.delta, response.function_call_arguments.delta ...
@@ -261,6 +271,21 @@ def _collect(event: Event, document: Any, channels: _Channels) -> bool:
     if kind in ("message_start", "message_delta", "message_stop", "content_block_stop", "ping"):
         return kind != "message_start"
     return False
+
+
+def _collect_gemini(event: Event, candidates: list[Any], channels: _Channels) -> bool:
+    """Gemini ``streamGenerateContent?alt=sse``: each event's ``candidates[i].content.parts[].text`` continue
+    candidate ``i``'s text (the client joins them), so they are one channel per candidate."""
+    for position, candidate in enumerate(candidates):
+        if not isinstance(candidate, dict):
+            continue
+        index = candidate.get("index", position)
+        content = candidate.get("content")
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for part in parts if isinstance(parts, list) else ():
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                channels.add("text", ("gemini", index), Fragment(event, part, "text", part["text"]))
+    return True
 
 
 def _redact_whole(event: Event, redactor: Redactor, tally: Tally, tenant: Callable[[], str]) -> None:

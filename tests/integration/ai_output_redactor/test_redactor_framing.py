@@ -233,3 +233,44 @@ def test_escaped_values_in_tool_call_arguments_are_redacted(raw_route) -> None:
         for c in (json.loads(line[6:]) for line in response.text.split("\n") if line.startswith("data: {"))
     )
     assert json.loads(joined) == {"to": "[REDACTED:EMAIL]"}, joined
+
+
+def _sse(documents: list[dict]) -> bytes:
+    return b"".join(b"data: " + json.dumps(d).encode() + b"\n\n" for d in documents)
+
+
+def _gemini(text: str) -> dict:
+    return {"candidates": [{"index": 0, "content": {"role": "model", "parts": [{"text": text}]}}]}
+
+
+def _audio(text: str) -> dict:
+    return {
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": {"audio": {"transcript": text}}}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "read"),
+    [
+        (
+            "gemini",
+            _sse([_gemini(half) for half in HALVES]),
+            lambda d: "".join(p["text"] for c in d["candidates"] for p in c["content"]["parts"]),
+        ),
+        (
+            "openai-audio",
+            _sse([_audio(half) for half in HALVES]),
+            lambda d: "".join(c["delta"]["audio"]["transcript"] for c in d["choices"]),
+        ),
+    ],
+)
+def test_a_value_split_across_gemini_or_audio_transcript_events_is_redacted(
+    raw_route, name, body, read
+) -> None:  # type: ignore[no-untyped-def]
+    route = raw_route([(PLUGIN, {})], body, [("Content-Type", "text/event-stream")])
+    response = route.gateway.proxy.post(route.url(), json={"model": "m", "stream": True})
+    assert response.status_code == 200, response.text
+    events = [json.loads(line[6:]) for line in response.text.split("\n") if line.startswith("data: ")]
+    text = "".join(read(event) for event in events)
+    assert text == "Mail [REDACTED:EMAIL] today", (name, text)
