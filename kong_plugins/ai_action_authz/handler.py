@@ -56,12 +56,14 @@ from kong_plugins.core.errors import (
     BadRequest,
     Forbidden,
     PayloadTooLarge,
+    PluginResponseError,
     ReplaceResponse,
     UnsupportedMediaType,
 )
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.reply import hand_on
 from kong_plugins.core.request_headers import read_request_headers
 from kong_plugins.core.schema import ensure_valid_config
 
@@ -195,6 +197,15 @@ class Plugin(GuardPlugin):
     @phase
     def response(self, pdk: Pdk) -> None:
         entry = SharedEntry(pdk)
+        try:
+            self._response(pdk, entry)
+        except PluginResponseError as error:
+            # A stripped or refused answer is finished by a later suite plugin when one runs (the limiter
+            # settles, the redactor redacts it): kong.response.exit here would skip them (core/reply.py).
+            if not hand_on(pdk, entry, self.name, PRIORITY, error):
+                raise
+
+    def _response(self, pdk: Pdk, entry: SharedEntry) -> None:
         if self.settings.mcp:  # whether the answer is a tools/list is in the decision: read it first
             facts = _allowed(entry)
             if facts is None:

@@ -35,16 +35,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kong_plugins.ai_output_redactor.answer import BLOCKED_MESSAGE, Outcome, header_values, process_answer
+from kong_plugins.ai_output_redactor.answer import BLOCKED_MESSAGE, Outcome, process_answer
 from kong_plugins.ai_output_redactor.request import REQUEST_BLOCKED_MESSAGE, redact_request
 from kong_plugins.ai_output_redactor.schema import NAME, SCHEMA
 from kong_plugins.ai_output_redactor.settings import RedactorSettings, build_settings
 from kong_plugins.core.context import ANSWER, REDACTION, TENANT, RedactionFacts, SharedEntry, TenantFacts
 from kong_plugins.core.encodable import to_utf8
-from kong_plugins.core.errors import BadGateway, BadRequest, PayloadTooLarge, ReplaceResponse
+from kong_plugins.core.errors import (
+    BadGateway,
+    BadRequest,
+    PayloadTooLarge,
+    PluginResponseError,
+    ReplaceResponse,
+)
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.reply import Reply, announce, hand_on, merge_into_pending, pending
 from kong_plugins.core.request_headers import drop_handed_on_headers
 from kong_plugins.core.schema import ensure_valid_config
 
@@ -96,12 +103,22 @@ class Plugin(GuardPlugin):
     @phase
     def response(self, pdk: Pdk) -> None:
         entry = SharedEntry(pdk)
+        try:
+            self._response(pdk, entry)
+        except PluginResponseError as error:
+            # ai-fail-closed-response, when on the route, sends the answer after its marks check
+            if not hand_on(pdk, entry, self.name, PRIORITY, error):
+                raise
+
+    def _response(self, pdk: Pdk, entry: SharedEntry) -> None:
         headers = pdk.call("response.get_headers", MAX_HEADERS)
         headers = headers if isinstance(headers, dict) else {}
-        policy = self.settings.headers
-        if policy.check_tenant and header_values(headers, policy.tenant_header):
-            entry.read()  # the tenant check needs it: read now, it may hand the status on
-        status = _handed_on_status(entry) if entry.loaded else None
+        # Read always: an earlier plugin may have replaced the answer and handed it on (core/reply.py);
+        # the status ai-token-limiter handed on then saves kong.service.response.get_status.
+        reply = pending(entry)
+        if reply is not None:
+            return self._finish_reply(pdk, entry, reply, headers)
+        status = _handed_on_status(entry)
         if status is None:
             status = pdk.call("service.response.get_status")
         readable = isinstance(status, int)
@@ -113,6 +130,33 @@ class Plugin(GuardPlugin):
         if outcome.media == "sse":
             self._warn_stream()
         self._publish(entry, outcome)
+        self._refuse_blocked(outcome)
+        if outcome.passed_unread:
+            log.warning("[%s] answer passed unread: %s", self.name, outcome.passed_unread)
+        if outcome.body is not None and isinstance(status, int):
+            raise ReplaceResponse(status, outcome.body, headers=outcome.headers)
+        else:
+            pdk.call("response.set_headers", outcome.headers)
+
+    def _finish_reply(self, pdk: Pdk, entry: SharedEntry, reply: Reply, headers: dict[str, Any]) -> None:
+        """The answer an earlier plugin replaced (ai-action-authz's stripped or refused one): redacted like
+        the upstream's, then sent here or handed on to the plugin that finishes it."""
+        current = _headers_after(headers, reply.headers)
+        tenant = _Tenant(entry)
+        raw = to_utf8(reply.body)
+        outcome = process_answer(self.settings, current, raw, tenant.for_hash, tenant.resolved)
+        self._publish(entry, outcome)
+        self._refuse_blocked(outcome)
+        if outcome.passed_unread:
+            log.warning("[%s] answer passed unread: %s", self.name, outcome.passed_unread)
+        body = reply.body if outcome.body is None else _as_bytes(outcome.body).decode("utf-8", "replace")
+        done = Reply(reply.status, body, {**reply.headers, **outcome.headers}, reply.by, reply.finisher)
+        if reply.finisher == self.name:
+            raise done.send()
+        merge_into_pending(entry, done)
+        entry.write()
+
+    def _refuse_blocked(self, outcome: Outcome) -> None:
         if outcome.blocked:
             detail = outcome.schema_error or ",".join(sorted(outcome.tally.blocked or outcome.tally.counts))
             raise BadGateway(
@@ -120,12 +164,6 @@ class Plugin(GuardPlugin):
                 headers=_sendable(outcome.headers),
                 log_reason=f"answer blocked: {outcome.blocked} {detail}".rstrip(),
             )
-        if outcome.passed_unread:
-            log.warning("[%s] answer passed unread: %s", self.name, outcome.passed_unread)
-        if outcome.body is not None and isinstance(status, int):
-            raise ReplaceResponse(status, outcome.body, headers=outcome.headers)
-        else:
-            pdk.call("response.set_headers", outcome.headers)
 
     def _warn_stream(self) -> None:
         if not self._stream_warned:
@@ -162,6 +200,8 @@ class Plugin(GuardPlugin):
     @phase
     def access(self, pdk: Pdk) -> None:
         """``redact_request``: the prompt is redacted before it leaves for the model (a no-op otherwise)."""
+        # this plugin redacts answers an earlier one replaced, and sends them (core/reply.py)
+        announce(pdk, self.name)
         settings = self.settings
         if not settings.redact_request:
             return
@@ -197,6 +237,18 @@ def _handed_on_status(entry: SharedEntry) -> int | None:
     answer = entry.get(ANSWER)
     status = answer.get("status") if isinstance(answer, dict) else None
     return status if isinstance(status, int) and not isinstance(status, bool) else None
+
+
+def _headers_after(headers: dict[str, Any], replaced: dict[str, Any]) -> dict[str, Any]:
+    """The answer's headers once ``replaced`` (a handed-on reply's) are laid over them, as
+    ``kong.response.exit`` would: an empty list removes one."""
+    current = {k.lower(): v for k, v in headers.items()}
+    for name, value in replaced.items():
+        if value == [] or value is None:
+            current.pop(name.lower(), None)
+        else:
+            current[name.lower()] = value
+    return current
 
 
 def _as_bytes(body: Any) -> bytes:

@@ -46,6 +46,7 @@ from kong_plugins.core.context import ANSWER, SharedEntry
 from kong_plugins.core.handler import phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.reply import pending
 from kong_plugins.core.schema.dsl import PluginSchema
 
 __all__ = ["PRIORITY", "VERSION", "Plugin", "actual_amounts"]
@@ -88,8 +89,15 @@ class Plugin(TokenLimiterBase):
     def response(self, pdk: Pdk) -> None:
         entry = SharedEntry(pdk)
         reservation = self.pending_reservation(entry)
-        if reservation is None:
-            return
+        if reservation is not None:
+            self._settle_answer(pdk, entry, reservation)
+        reply = pending(entry)
+        if reply is not None and reply.finisher == self.name:
+            # an earlier plugin replaced the answer and left it to this one to send (core/reply.py)
+            raise reply.send()
+
+    def _settle_answer(self, pdk: Pdk, entry: SharedEntry, reservation: Reservation) -> None:
+        """Settle from the upstream's answer: a replaced answer (stripped, refused) was still generated."""
         status = pdk.call("service.response.get_status")
         failed = not isinstance(status, int) or status >= 400
         answer: dict[str, Any] = {"status": status} if isinstance(status, int) else {}

@@ -35,6 +35,7 @@ AUDIT = "audit"  # ai-audit-log (access -> log)
 # ... and facts an earlier plugin read from Kong, handed on so that later plugins do not read them again
 KONG = "kong"  # {"headers": the request headers as kong.request.get_headers(1000) answers after that plugin}
 ANSWER = "answer"  # {"status": kong.service.response.get_status()} (response phase)
+REPLY = "reply"  # response phase: an answer a plugin replaced, for a later one to finish (core/reply.py)
 
 
 class SharedEntry:

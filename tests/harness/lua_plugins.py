@@ -140,7 +140,11 @@ class LuaPlugin:
         outcome = {"kind": DONE}
 
         def shared_get(key: Any) -> Any:
-            return req.ctx_shared.get(key)
+            # what an external plugin set is a Lua table in Kong (msgpack-decoded), indexed as one
+            value = req.ctx_shared.get(key)
+            if isinstance(value, dict | list):
+                return self.lua.table_from(value, recursive=True)
+            return value
 
         def shared_set(key: Any, value: Any) -> None:
             if value is None:

@@ -12,11 +12,23 @@
 -- of ours (the lowest, ai-output-redactor, is 1002).
 
 local MARK_PREFIX = "ai_guard.done."
+local FINISHER_KEY = "ai_guard.finisher"
+local NAME = "ai-fail-closed-response"
 
 local AiFailClosedResponse = {
   PRIORITY = 999,
   VERSION = "0.1.0",
 }
+
+
+-- Announce that this plugin finishes answers: a kong-ai-guard plugin that replaces the answer in the response
+-- phase (ai-action-authz stripping tool calls, ai-output-redactor redacting) leaves it in
+-- kong.ctx.shared.ai_guard.reply instead of sending it, so that every later response handler still runs and
+-- this guard checks the marks before it is sent (kong_plugins/core/reply.py). Access runs by descending
+-- priority: this, the lowest, is the name that stays.
+function AiFailClosedResponse:access(conf)
+  kong.ctx.shared[FINISHER_KEY] = NAME
+end
 
 
 function AiFailClosedResponse:response(conf)
@@ -27,6 +39,13 @@ function AiFailClosedResponse:response(conf)
                    "(plugin server down, timed out or failed)")
       return kong.response.exit(503, { message = conf.message })
     end
+  end
+  local entry = shared.ai_guard
+  local reply = type(entry) == "table" and entry.reply or nil
+  if type(reply) == "table" and type(reply.status) == "number" and type(reply.body) == "string" then
+    -- the replaced answer (stripped, refused, redacted), every response duty done: sent now
+    local headers = type(reply.headers) == "table" and reply.headers or nil
+    return kong.response.exit(reply.status, reply.body, headers)
   end
 end
 
