@@ -5,9 +5,10 @@ which ends the event in place of ``ret``; the README's Cost line has the totals)
 
 * ``kong.response.get_headers(1000)``: always (Content-Type, Content-Encoding, the tenant header, Vary, the
   processing time; ``kong.service.response.get_headers()`` is empty for external plugins after buffering);
-* ``kong.ctx.shared.get("ai_guard")``: when the answer carries the tenant header (``check_tenant_header``),
-  read right then: section ``tenant`` to check it against, and section ``answer``, the status
-  ai-token-limiter handed on; else only when a value is hashed (read once);
+* ``kong.ctx.shared.get("ai_guard")``: always, first: section ``reply``, an answer an earlier plugin
+  replaced (ai-action-authz's stripped or refused one) and handed on for this one to redact and send
+  (core/reply.py); section ``answer``, the status ai-token-limiter handed on; section ``tenant`` to check the
+  tenant header against;
 * ``kong.service.response.get_status()``: unless handed on (the status of the ``exit``; and Kong's own
   502/503/504 page for a failed upstream cannot be read: ``get_raw_body`` would throw, kong-protocol.md
   section 9);
@@ -20,14 +21,15 @@ which ends the event in place of ``ret``; the README's Cost line has the totals)
 * ``kong.response.exit(status, body, headers)`` when the body changed, else
   ``kong.response.set_headers(headers)``; ``kong.response.error(502, ...)`` when the answer is blocked.
 
-So a clean answer costs **3** calls (headers, status, body), **4** when it carries the tenant header
-(ai-tenant-resolver's tag) after ai-token-limiter handed the status on, 5 without it; a redacted one one
-more (the ``exit``) plus the entry (read and written); a blocked one 5-6; with ``output_schema`` the facts
-are written for every answer.
+So a clean answer costs **4** calls (headers, entry, body, set_headers) after ai-token-limiter handed the
+status on, 5 without it; a redacted one the entry written back and the ``exit`` in place of set_headers;
+with ``output_schema`` the facts are written for every answer.
 
-In ``access`` (only with ``redact_request``; otherwise the handler returns without a call):
-``kong.request.get_header("Content-Length")``, ``kong.request.get_raw_body(max_body_bytes)``, and when
-something was redacted ``kong.service.request.set_raw_body`` and the entry (read and written): 2 or 5.
+In ``access``: ``kong.ctx.shared.set("ai_guard.finisher", "ai-output-redactor")`` always (the announcement
+that an answer replaced before this plugin is left for it to redact and send, core/reply.py); with
+``redact_request`` also ``kong.request.get_header("Content-Length")``, ``kong.request.get_raw_body
+(max_body_bytes)``, and when something was redacted ``kong.service.request.set_raw_body`` and the entry (read
+and written): 1, 3 or 6.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ AUDIT = "audit"  # ai-audit-log (access -> log)
 KONG = "kong"  # {"headers": the request headers as kong.request.get_headers(1000) answers after that plugin}
 ANSWER = "answer"  # {"status": kong.service.response.get_status()} (response phase)
 REPLY = "reply"  # response phase: an answer a plugin replaced, for a later one to finish (core/reply.py)
+FINISHER = "finisher"  # "ai-fail-closed-response" when that Lua guard is on the route (set in its access)
 
 
 class SharedEntry:

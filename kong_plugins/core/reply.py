@@ -7,10 +7,11 @@ ai-output-redactor never redacted the stripped answer and ai-fail-closed-respons
 
 So a plugin that would replace the answer first asks who finishes it:
 
-* the plugins with a response duty after others announce it during ``access``: ai-output-redactor and the Lua
-  guard ai-fail-closed-response set :data:`FINISHER_KEY` to their name (access runs by descending priority,
-  so the key ends up naming the LAST of them); ai-token-limiter's reservation (the ``usage`` section it
-  writes anyway) says that it settles in the response phase;
+* the plugins with a response duty after others announce it during ``access``: ai-output-redactor sets
+  :data:`FINISHER_KEY` (one ``ctx.shared.set``: it reads nothing in access); the Lua guard
+  ai-fail-closed-response, which runs after every access handler of ours, sets the entry's ``finisher``
+  section in place (no round trip: it is Lua); ai-token-limiter's reservation (the ``usage`` section it
+  writes anyway) says that it settles in the response phase. The latest of them finishes;
 * when one of them runs after the replacing plugin, the replacement (status, headers, body) goes into the
   entry's :data:`REPLY` section instead of being sent, with the name of the plugin that must send it
   (``finisher``); every later suite plugin applies its duty to that *current* answer (the limiter settles
@@ -29,22 +30,18 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from kong_plugins.core.context import REPLY, USAGE, SharedEntry
+from kong_plugins.core.context import FINISHER, REPLY, USAGE, SharedEntry
 from kong_plugins.core.errors import PluginResponseError, ReplaceResponse
 
 log = logging.getLogger("kong_plugins")
 
-#: ``kong.ctx.shared`` key (of its own, written without reading the entry): the last plugin that announced
-#: in access that it finishes answers in the response phase.
+#: ``kong.ctx.shared`` key of its own, set in access by ai-output-redactor (one ``set``, no entry read).
 FINISHER_KEY = "ai_guard.finisher"
 LIMITER = "ai-token-limiter"
+REDACTOR = "ai-output-redactor"
 FAIL_CLOSED_RESPONSE = "ai-fail-closed-response"
 #: Kong priorities of the plugins that can finish an answer (core/priorities.py; the Lua guard's is 999).
-FINISHER_PRIORITIES = {
-    LIMITER: 1004,
-    "ai-output-redactor": 1002,
-    FAIL_CLOSED_RESPONSE: 999,
-}
+FINISHER_PRIORITIES = {LIMITER: 1004, REDACTOR: 1002, FAIL_CLOSED_RESPONSE: 999}
 
 
 @dataclass
@@ -109,11 +106,16 @@ def as_reply(error: PluginResponseError) -> tuple[int, str, dict[str, Any]]:
     return error.status, json.dumps(error.body(), separators=(",", ":")), headers
 
 
-def finisher_after(pdk: Any, entry: SharedEntry, plugin: str, priority: int) -> str | None:
-    """The plugin that will send an answer ``plugin`` (of ``priority``) replaces, when one runs later."""
-    announced = pdk.call("ctx.shared.get", FINISHER_KEY)
-    if isinstance(announced, str) and FINISHER_PRIORITIES.get(announced, priority) < priority:
-        return announced
+def finisher_after(pdk: Any, entry: SharedEntry, priority: int) -> str | None:
+    """The plugin that will send an answer a plugin of ``priority`` replaces, when one runs later: the Lua
+    guard (in the entry), else ai-output-redactor (its key: read only by a plugin it runs after), else
+    ai-token-limiter (its pending reservation)."""
+    if isinstance(entry.get(FINISHER), str) and FINISHER_PRIORITIES[FAIL_CLOSED_RESPONSE] < priority:
+        return FAIL_CLOSED_RESPONSE
+    if FINISHER_PRIORITIES[REDACTOR] < priority:
+        announced = pdk.call("ctx.shared.get", FINISHER_KEY)
+        if isinstance(announced, str) and FINISHER_PRIORITIES.get(announced, priority) < priority:
+            return announced
     if FINISHER_PRIORITIES[LIMITER] < priority and _limiter_pending(entry):
         return LIMITER
     return None
@@ -121,7 +123,7 @@ def finisher_after(pdk: Any, entry: SharedEntry, plugin: str, priority: int) -> 
 
 def hand_on(pdk: Any, entry: SharedEntry, plugin: str, priority: int, error: PluginResponseError) -> bool:
     """Store ``error``'s answer for a later finisher; False when none runs (the caller sends it)."""
-    finisher = finisher_after(pdk, entry, plugin, priority)
+    finisher = finisher_after(pdk, entry, priority)
     if finisher is None:
         return False
     status, body, headers = as_reply(error)

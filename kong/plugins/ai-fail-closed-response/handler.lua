@@ -12,7 +12,6 @@
 -- of ours (the lowest, ai-output-redactor, is 1002).
 
 local MARK_PREFIX = "ai_guard.done."
-local FINISHER_KEY = "ai_guard.finisher"
 local NAME = "ai-fail-closed-response"
 
 local AiFailClosedResponse = {
@@ -24,10 +23,16 @@ local AiFailClosedResponse = {
 -- Announce that this plugin finishes answers: a kong-ai-guard plugin that replaces the answer in the response
 -- phase (ai-action-authz stripping tool calls, ai-output-redactor redacting) leaves it in
 -- kong.ctx.shared.ai_guard.reply instead of sending it, so that every later response handler still runs and
--- this guard checks the marks before it is sent (kong_plugins/core/reply.py). Access runs by descending
--- priority: this, the lowest, is the name that stays.
+-- this guard checks the marks before it is sent (kong_plugins/core/reply.py). Set in the ai_guard entry that
+-- our plugins read in the response phase anyway: this access handler runs after all of theirs (PRIORITY).
 function AiFailClosedResponse:access(conf)
-  kong.ctx.shared[FINISHER_KEY] = NAME
+  local shared = kong.ctx.shared
+  local entry = shared.ai_guard
+  if type(entry) ~= "table" then
+    entry = {}
+  end
+  entry.finisher = NAME
+  shared.ai_guard = entry
 end
 
 

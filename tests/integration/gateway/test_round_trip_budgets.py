@@ -41,7 +41,7 @@ PDK_ROUND_TRIPS = {
     "ai-input-guard": {"access": 3},
     "ai-action-authz": {"access": 2, "response": 1},
     "ai-token-limiter": {"access": 3, "response": 4},
-    "ai-output-redactor": {"response": 4},
+    "ai-output-redactor": {"access": 1, "response": 4},
     "ai-audit-log": {"access": 1, "log": 2},
 }
 #: Every one of them, in order: (plugin, phase, method).
@@ -58,6 +58,7 @@ PDK_STEPS = [
     ("ai-token-limiter", "access", "kong.ctx.shared.get"),  # tenant + request facts
     ("ai-token-limiter", "access", "kong.response.set_headers"),  # X-RateLimit-*
     ("ai-token-limiter", "access", "kong.ctx.shared.set"),  # the reservation
+    ("ai-output-redactor", "access", "kong.ctx.shared.set"),  # finishes answers replaced before it (reply.py)
     ("ai-audit-log", "access", "kong.ctx.shared.get"),  # did ai-input-guard hash the body?
     ("ai-action-authz", "response", "kong.service.response.get_raw_body"),  # no tool calls: no decision
     ("ai-token-limiter", "response", "kong.ctx.shared.get"),  # the reservation
@@ -65,7 +66,7 @@ PDK_STEPS = [
     ("ai-token-limiter", "response", "kong.service.response.get_raw_body"),  # the usage
     ("ai-token-limiter", "response", "kong.ctx.shared.set"),  # settled usage + status and digest handed on
     ("ai-output-redactor", "response", "kong.response.get_headers"),  # types, codings, the tenant tag
-    ("ai-output-redactor", "response", "kong.ctx.shared.get"),  # tenant to check the tag + status
+    ("ai-output-redactor", "response", "kong.ctx.shared.get"),  # a handed-on reply, tenant tag, status
     ("ai-output-redactor", "response", "kong.service.response.get_raw_body"),
     ("ai-output-redactor", "response", "kong.response.set_headers"),  # the answer's security headers
     ("ai-audit-log", "log", "kong.ctx.shared.get"),  # every plugin's facts, the answer's digest
@@ -181,7 +182,7 @@ def test_full_chain_round_trips_per_plugin(gateway: GatewayUnderTest, chain: Any
     print(f"Redis/HTTP round trips waited for: {waited}")
     assert [tuple(step) for step in stats["pdk_steps"]] == PDK_STEPS
     assert pdk == PDK_ROUND_TRIPS
-    assert total == sum(sum(phases.values()) for phases in PDK_ROUND_TRIPS.values()) == 24
+    assert total == sum(sum(phases.values()) for phases in PDK_ROUND_TRIPS.values()) == 25
     if before is None:  # the same PDK round trips whatever runs the plugins; only ours counts Redis waits
         pytest.skip("the plugin server counts no blocking calls (stock kong-pdk or --runtime threads)")
     assert waited == BLOCKING_CALLS  # 0 for the cached registry and policy, 0 for the audit log

@@ -106,12 +106,28 @@ def test_a_missing_plugin_folder_is_an_error(tmp_path: Any) -> None:
 
 def test_the_response_guard_checks_response_marks_in_the_response_phase() -> None:
     guard = LuaPlugin("ai-fail-closed-response")
-    assert (guard.priority, guard.phases) == (999, ["response"])
+    assert (guard.priority, guard.phases) == (999, ["access", "response"])
     conf = {"marks": ["ai-output-redactor"], "message": "answer refused"}
     ref = PluginRef("ai-fail-closed-response", "p2")
     access_only = FakeRequest({mark_key("ai-output-redactor", "access"): True})
-    assert guard.run("access", access_only, conf, ref) == DONE  # no access handler
+    assert guard.run("access", access_only, conf, ref) == DONE  # only announces it finishes answers
+    assert access_only.ctx_shared["ai_guard"] == {"finisher": "ai-fail-closed-response"}
     assert guard.run("response", access_only, conf, ref) == EXIT
     assert access_only.calls == [("kong.response.exit", [503, {"message": "answer refused"}])]
     marked = FakeRequest({mark_key("ai-output-redactor", "response"): True})
     assert guard.run("response", marked, conf, ref) == DONE and marked.calls == []
+
+
+def test_the_response_guard_sends_a_reply_handed_on_to_it_once_its_marks_hold() -> None:
+    """core/reply.py: an answer a plugin replaced (a stripped or refused one) and left for this guard."""
+    guard = LuaPlugin("ai-fail-closed-response")
+    conf = {"marks": ["ai-output-redactor"], "message": "answer refused"}
+    ref = PluginRef("ai-fail-closed-response", "p2")
+    reply = {"status": 403, "body": '{"message":"Forbidden"}', "headers": {"Content-Encoding": []}}
+    marked = FakeRequest({mark_key("ai-output-redactor", "response"): True, "ai_guard": {"reply": reply}})
+    assert guard.run("response", marked, conf, ref) == EXIT
+    sent = [403, '{"message":"Forbidden"}', {"Content-Encoding": []}]
+    assert marked.calls == [("kong.response.exit", sent)]
+    unmarked = FakeRequest({"ai_guard": {"reply": reply}})  # the finisher failed: the reply is not sent
+    assert guard.run("response", unmarked, conf, ref) == EXIT
+    assert unmarked.calls == [("kong.response.exit", [503, {"message": "answer refused"}])]
