@@ -59,7 +59,9 @@ def crafted_answer(*tools: str) -> str:
     )
 
 
-def probe_route(audit: AuditEnv, on_violation: str, *, guard: bool = True) -> tuple[AuditRoute, str]:
+def probe_route(
+    audit: AuditEnv, on_violation: str, *, guard: bool = True, redactor: bool = True
+) -> tuple[AuditRoute, str]:
     """probe8's route (with the limiter); returns it and the limiter's namespace."""
     limiter = limiter_config(
         audit.redis,
@@ -71,8 +73,9 @@ def probe_route(audit: AuditEnv, on_violation: str, *, guard: bool = True) -> tu
     before: list[tuple[str, dict[str, Any]]] = [
         (AUTHZ, {"policy": POLICY, "on_violation": on_violation, "fail_closed_mark": True}),
         (LIMITER, limiter),
-        (REDACTOR, {"fail_closed_mark": True}),
     ]
+    if redactor:
+        before.append((REDACTOR, {"fail_closed_mark": True}))
     if guard:
         before.append((RESPONSE_GUARD, {"marks": [REDACTOR, AUTHZ]}))
     return audit.route(before=before), limiter["namespace"]
@@ -141,6 +144,16 @@ def test_an_answer_without_a_denied_call_is_unchanged_by_the_handoff(audit: Audi
     assert response.status_code == 200, response.text
     assert "X-AI-Tool-Calls-Stripped" not in response.headers
     assert EMAIL not in response.text
+    calls = response.json()["choices"][0]["message"]["tool_calls"]
+    assert [call["function"]["name"] for call in calls] == ["search"]
+    assert_usage_settled(audit, route, namespace, response)
+
+
+def test_the_limiter_sends_a_stripped_answer_when_it_is_the_last_response_plugin(audit: AuditEnv) -> None:
+    route, namespace = probe_route(audit, "strip", guard=False, redactor=False)
+    response = send(route, crafted_answer("transfer", "search"))
+    assert response.status_code == 200, response.text
+    assert response.headers.get("X-AI-Tool-Calls-Stripped") == "1"
     calls = response.json()["choices"][0]["message"]["tool_calls"]
     assert [call["function"]["name"] for call in calls] == ["search"]
     assert_usage_settled(audit, route, namespace, response)
