@@ -114,16 +114,27 @@ _KEY_WORDS = (
     "prompt",
     "bypass",
 )
+
+
+def _accented_spellings(word: str) -> list[str]:
+    """Patterns for ``word`` with at least one letter accented: one per letter that can be, accented there
+    (any letter before or after it accented or not). The words as written do not pay for the reading."""
+
+    def letter_class(letter: str, accented_only: bool = False) -> str:
+        marks = _ACCENTED_LETTERS.get(letter, "")
+        return f"[{marks}]" if accented_only else (f"[{letter}{marks}]" if marks else letter)
+
+    return [
+        "".join(letter_class(letter, accented_only=at == here) for here, letter in enumerate(word))
+        for at in range(len(word))
+        if _ACCENTED_LETTERS.get(word[at])
+    ]
+
+
 _ACCENTED_KEY_WORD = compile_linear(
     r"(?:^|[^\pL])(?:"
-    + "|".join(
-        "".join(
-            f"[{letter}{_ACCENTED_LETTERS[letter]}]" if _ACCENTED_LETTERS.get(letter) else letter
-            for letter in word
-        )
-        for word in _KEY_WORDS
-    )
-    + r")"
+    + "|".join(spelling for word in _KEY_WORDS for spelling in _accented_spellings(word))
+    + ")"
 )
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _ASCII_CONTROL = compile_linear(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
