@@ -45,7 +45,7 @@ Bounds: at most :data:`MAX_REQUEST_CHARS` characters per request are read, texts
 as the budget left allows; a text the budget cut short (or did not reach) is reported as not fully read
 (:attr:`Scores.unread`), so the cascade can say so (finding ``unverified``, source ``unscanned``) instead
 of vouching for text it never saw. The weights are a small versioned file in the package
-(``data/injection_classifier_v7.npz``), loaded once per process; ``kong-ai detector train`` reproduces it.
+(``data/injection_classifier_v8.npz``), loaded once per process; ``kong-ai detector train`` reproduces it.
 """
 
 from __future__ import annotations
@@ -78,18 +78,21 @@ __all__ = [
     "normalize",
     "scored",
     "text_vector",
+    "tool_text",
 ]
 
-MODEL_VERSION = 7
+MODEL_VERSION = 8
 DEFAULT_THRESHOLD = 0.88
-"""The default probability from which a verdict is an injection. The dev split (heldout to heldout5 and
-dev_short, never heldout6) alone would give 0.80: the lowest of 0.50, 0.51, ... 0.99 at which rules +
-classifier keep the false-positive rate at or under 3% for the texts as written and for the short texts
-of dev_short (recall 0.897, FPR 1.3%). But at 0.80 four short hard negatives of the gateway tests, written
-for the rules and read by the writer of train9 as a second dev set, were refused (a question about what a
-quoted override means, in ja/ru; "how to write a good system prompt" in ko; "Signore, all previous
-instructions from the board still stand."), and quoted attack phrases are the false positive users meet
-most; 0.88 is the lowest at which none is (dev recall 0.851, FPR 0.9%). Long texts are held to more:
+"""The default probability from which a verdict is an injection. The dev split alone would allow less:
+the lowest of 0.50, 0.51, ... 0.99 at which rules + classifier keep the false-positive rate at or under
+3% for the texts as written and for the short texts of dev_short (version 7: 0.80, recall 0.897, FPR
+1.3%). But at 0.80 four short hard negatives of the gateway tests, written for the rules and read by the
+writer of train9 as a second dev set, were refused (a question about what a quoted override means, in
+ja/ru; "how to write a good system prompt" in ko; "Signore, all previous instructions from the board
+still stand."), and quoted attack phrases are the false positive users meet most; 0.88 is the lowest at
+which none is (version 7: dev recall 0.851, FPR 0.9%). Version 8 was checked the same way: at 0.82 and
+0.86 a ja and a ru question about a quoted override (0.854, 0.870) were refused, so 0.88 stays (dev,
+heldout6 and dev_short included: recall 0.845, FPR 0.5%). Long texts are held to more:
 :data:`WINDOWED_LOGIT_OFFSET`."""
 WINDOWED_LOGIT_OFFSET = 0.32
 """Subtracted from the log-odds of a text scored as the worst of several windows (longer than one
@@ -101,12 +104,14 @@ ordinary text (at most 2% of the 1 KB and 4 KB chunks of ``bench/ordinary_text.p
 CPython's stdlib and license texts, flagged; its held-out sources are measured, never tuned on). Version 7
 first shipped 0.91 for all texts: dev recall as written 0.829; with one threshold for texts read whole and
 this offset for the others, 0.851 at the same in-prose and ordinary-text false positives (almost every
-text read whole is a short prompt)."""
+text read whole is a short prompt). Version 8 keeps 0.91: at it 1.8% of the tuning chunks are flagged
+(with the long attack texts trained on: 2.9%, :data:`.classifier_train.LONG_ATTACK_CHARS`)."""
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / f"injection_classifier_v{MODEL_VERSION}.npz"
 BITS = 16
 WINDOW_CHARS = 256
 WINDOW_STRIDE = 128
 MAX_REQUEST_CHARS = 65536  # per request: the rest is reported unread
+MAX_JSON_STRINGS = 4096  # per JSON tool result: the string values read (tool_text)
 CACHE_ENTRIES = 4096  # probabilities of recently scored texts, per process (ScoreCache)
 CHAR_NGRAMS = (4,)
 SENTENCE_SPANS = (1, 2)
@@ -196,6 +201,39 @@ def scored(text: str) -> bool:
     if _URL.fullmatch(token) or (_RUN.fullmatch(token) and _DIGIT.search(token)):  # read as nothing (_masked)
         return False
     return len(token) > TOKEN_CHARS or len(_WORD_RUN.findall(token)) >= GLUED_WORDS
+
+
+def tool_text(text: str) -> str:
+    """What the classifier reads of a tool result: a JSON document (a search, CRM or ticket API's answer)
+    as its string values, one per line, with the keys that hold text (a space in them); any other text as
+    it is. Read whole, an API answer is mostly braces, quotes and field names that no instruction shares:
+    an instruction inside a ``"description"`` field was diluted by them and by the n-grams its quotes and
+    escapes make. Measured with version 8's training data before this change, on the JSON tool results of
+    the dev split (threshold 0.88): dev_rag's 9 JSON attacks, 6 caught read whole and 8 read as values;
+    the other dev files' 10, 5 and 6; no benign one more. Parsed only up to :data:`MAX_REQUEST_CHARS`
+    characters (the classifier reads no more of a request) and :data:`MAX_JSON_STRINGS` strings; nesting
+    too deep for the parser, or text that is not JSON, is read as written."""
+    head = text.lstrip()[:1]
+    if head not in ("{", "[") or len(text) > MAX_REQUEST_CHARS:
+        return text
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    values: list[str] = []
+    pending = [document]
+    while pending and len(values) < MAX_JSON_STRINGS:
+        item = pending.pop()
+        if isinstance(item, str):
+            values.append(item)
+        elif isinstance(item, dict):
+            for key, value in reversed(item.items()):
+                pending.append(value)
+                if _SPACE.search(key):
+                    pending.append(key)
+        elif isinstance(item, list):
+            pending.extend(reversed(item))
+    return "\n".join(values)
 
 
 def normalize(text: str) -> str:
@@ -473,7 +511,7 @@ class Classifier:
         keys: list[bytes] = []
         unread = [False] * len(texts)
         best = [0.0] * len(texts)
-        pending: list[tuple[int, bytes]] = []  # texts to read, in order, with their cache keys
+        pending: list[tuple[int, bytes, str]] = []  # texts to read, in order, with their cache keys
         for number, (text, tool) in enumerate(texts):
             if not scored(text):  # a field value, an identifier, no letters: 0.0, costs no budget
                 continue
@@ -482,11 +520,10 @@ class Classifier:
             if known is not None:  # scored before, read whole: costs no budget
                 best[number] = known
             else:
-                pending.append((number, key))
-        wholes = normalize_all(_within_budget([texts[number][0] for number, _ in pending]))
+                pending.append((number, key, tool_text(text) if tool else text))
+        wholes = normalize_all(_within_budget([text for _, _, text in pending]))
         budget = MAX_REQUEST_CHARS
-        for index, (number, key) in enumerate(pending):
-            text = texts[number][0]
+        for index, (number, key, text) in enumerate(pending):
             if budget <= 0:
                 unread[number] = bool(text.strip())
                 continue

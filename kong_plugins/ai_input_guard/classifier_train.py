@@ -37,6 +37,7 @@ from kong_plugins.ai_input_guard.classifier import (
     normalize,
     scored,
     text_vector,
+    tool_text,
 )
 
 __all__ = [
@@ -64,9 +65,10 @@ TRAINING_FILES = (
     "train7.jsonl",
     "train8.jsonl",
     "train9.jsonl",
+    "train10.jsonl",
     "train_own_text.jsonl",
 )
-WINDOWED_FILES = ("train_own_text.jsonl",)
+WINDOWED_FILES = ("train_own_text.jsonl", "train10.jsonl")
 """Ordinary benign text (the project's own code, configs and docs, synthetic records): each of its long
 texts is also learnt window by window (:func:`benign_windows`). The classifier reads a long text as its
 worst window, so a 3 KB module is judged by its most instruction-like 256 characters or sentence: a model
@@ -140,6 +142,14 @@ two-sentence windows a long text is read in, and with the short texts of train8 
 a hard negative's sentence read without its context scored high: dev false positives in prose 14% (2% as
 written)."""
 FOLDS = 5
+LONG_ATTACK_CHARS = 700
+"""Attack texts longer than this are not trained on (since version 8; 117 of 2,114). They are documents
+with one planted instruction (train5's paragraphs, train10's retrieved documents): learnt whole, their
+label falls on every ordinary sentence around the instruction, and the model, which reads a long text as
+its worst window, learnt ordinary document prose as attack (with them: 2.4-2.9% of the ordinary-text
+bench's tuning chunks flagged, license texts in 4 KB chunks 15%; without: 1.8%). The instructions they
+plant are in the short texts too; reading them inside long documents is measured, with the dev split in
+prose and dev_rag."""
 TOOL_ROLES = frozenset({"tool", "function"})
 
 
@@ -199,7 +209,7 @@ def benign_windows(rows: Sequence[Row], per_text: int = WINDOW_SAMPLES, seed: in
     chooser = random.Random(seed)
     windows = []
     for row in rows:
-        text = normalize(row.text)
+        text = normalize(tool_text(row.text) if row.role in TOOL_ROLES else row.text)
         if row.attack or len(text) <= WINDOW_CHARS:
             continue
         starts, stops, _ = _windows([text], [0])
@@ -218,7 +228,8 @@ def _matrix(rows: Sequence[Row], bits: int) -> Any:
     columns: list[np.ndarray] = []
     pointers = [0]
     for row in rows:
-        buckets, values = text_vector(normalize(row.text), row.role in TOOL_ROLES, bits)
+        tool = row.role in TOOL_ROLES
+        buckets, values = text_vector(normalize(tool_text(row.text) if tool else row.text), tool, bits)
         columns.append(buckets)
         data.append(values)
         pointers.append(pointers[-1] + len(buckets))
@@ -233,7 +244,9 @@ def train(rows: Sequence[Row], bits: int = BITS) -> tuple[np.ndarray, float, dic
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-    rows = [row for row in rows if scored(row.text)]
+    rows = [
+        row for row in rows if scored(row.text) and not (row.attack and len(row.text) > LONG_ATTACK_CHARS)
+    ]
     features = _matrix(rows, bits)
     labels = np.array([int(row.attack) for row in rows])
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=15)

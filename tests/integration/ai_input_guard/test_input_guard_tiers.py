@@ -235,9 +235,9 @@ def test_the_operator_model_decides_and_the_guardrail_is_not_asked(
 
 
 def test_a_blocking_classifier_gates_the_model(audit: AuditEnv, models: dict) -> None:
-    """The shipped classifier (block) scores MODEL_ATTACK about 0.14: the model runs only when its
+    """The shipped classifier (block) scores MODEL_ATTACK about 0.36: the model runs only when its
     uncertain_from is at or below that, so a clearly clean verdict spares it."""
-    for uncertain_from, status in ((0.0, 400), (0.3, 200)):
+    for uncertain_from, status in ((0.0, 400), (0.5, 200)):
         tiers = {
             "injection": {
                 "classifier": {"mode": "block"},
