@@ -5,7 +5,8 @@
 assemble them (issue 15, payload splitting). :func:`reassembled` gives the readings a model would make, one
 per line, for the detector to scan after the text:
 
-* string literals joined by ``+`` read as one (``'ign' + 'ore'`` → ``'ignore'``);
+* string literals joined by ``+``, ``||``, ``.`` or ``..`` read as one (``'ign' + 'ore'``, ``'ign' || 'ore'``,
+  ``'ign' . 'ore'`` → ``'ignore'``);
 * three or more pieces of letters in brackets in a row: pieces glued to each other read as one word
   (``[ign][ore]`` → ``ignore``, ``(ign)(ore)``, ``{ign}{ore}``), pieces spaced apart as words;
 * variables assigned string literals (``a = '...'``, ``:=``, ``<-``): their values in the order they were
@@ -37,17 +38,20 @@ _ASSIGNED = rf"\b{_NAME}[ \t]{{0,4}}(?::=|=|<-)[ \t]{{0,4}}"
 # a value's length is checked once found
 _ASSIGNMENT = compile_linear(rf"{_ASSIGNED}(?:'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`)")
 _ASSIGNMENT_START = compile_linear(rf"{_ASSIGNED}['\"`]")
-_JOINT = compile_linear(r"['\"`][ \t]{0,4}\+[ \t]{0,4}['\"`]")
+# the operators that join two literals: ``+``, SQL's ``||``, PHP's ``.`` and Lua's ``..`` (spaced on both
+# sides or on neither: ``'yes'. 'no'`` in prose ends a quotation, it joins nothing)
+_JOIN = r"(?:[ \t]{0,4}(?:\+|\|\|)[ \t]{0,4}|[ \t]{1,4}\.\.?[ \t]{1,4}|\.\.?)"
+_JOINT = compile_linear(rf"['\"`]{_JOIN}['\"`]")
 _PIECES = compile_linear(r"(?:[\[\(\{]\pL+[\]\)\}][ \t]?){3,}")
-HINT_PATTERN = rf"['\"`][ \t]{{0,4}}\+[ \t]{{0,4}}['\"`]|[\]\)\}}][\[\(\{{]|{_ASSIGNED}['\"`]"
+HINT_PATTERN = rf"['\"`]{_JOIN}['\"`]|[\]\)\}}][\[\(\{{]|{_ASSIGNED}['\"`]"
 """Anything :func:`reassembled` may read (RE2), for a caller's prefilter."""
 _HINT = compile_linear(HINT_PATTERN)
 _PARTS = re.compile(r"([a-z_$][\w$]*)[ \t]*(?::=|=|<-)[ \t]*(['\"`])(.*)\2", re.DOTALL)
 # the runs a reading is made of (stdlib ``re``, found and joined at C speed: a text may hold thousands);
 # each pattern is a sequence of delimited pieces whose delimiters nothing else in it matches: linear
 _STDLIB_LITERAL = "|".join(rf"{quote}[^{quote}\n]{{0,{MAX_VALUE_CHARS}}}{quote}" for quote in "'\"`")
-_JOINED_LITERALS = re.compile(rf"(?:{_STDLIB_LITERAL})(?:[ \t]{{0,4}}\+[ \t]{{0,4}}(?:{_STDLIB_LITERAL}))+")
-_LITERAL_JOINT = re.compile(r"['\"`][ \t]{0,4}\+[ \t]{0,4}['\"`]")
+_JOINED_LITERALS = re.compile(rf"(?:{_STDLIB_LITERAL})(?:{_JOIN}(?:{_STDLIB_LITERAL}))+")
+_LITERAL_JOINT = re.compile(rf"['\"`]{_JOIN}['\"`]")
 _BRACKETED_PIECES = re.compile(r"(?:[\[\(\{][^\W\d_]{1,24}[\]\)\}][ \t]?){3,}")
 _GLUED_BRACKETS = re.compile(r"[\]\)\}][\[\(\{]")
 _BRACKETS = str.maketrans("", "", "[](){}")
