@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kong_plugins.ai_action_authz.decide import ActionRequest
+from kong_plugins.core import strict_json
 
 __all__ = [
     "MAX_ARGUMENTS",
@@ -95,11 +96,15 @@ def argument_tags(arguments: Any) -> tuple[tuple[str, str], ...]:
     """A tool call's arguments as Cedar tags: top-level names -> text (strings as is, others as JSON).
 
     Bounded: at most MAX_ARGUMENTS names; a name or value over its bound is left out (a policy that needs it
-    then sees it missing and, as Cedar does with ``hasTag``, does not match).
+    then sees it missing and, as Cedar does with ``hasTag``, does not match). Arguments given as JSON text
+    whose object repeats a name raise :class:`~kong_plugins.core.strict_json.DuplicateKey`: the tool reads
+    one of the values, the policy would see the other.
     """
     if isinstance(arguments, str):
         try:
-            arguments = json.loads(arguments) if len(arguments) <= 65536 else None
+            arguments = strict_json.loads(arguments) if len(arguments) <= 65536 else None
+        except strict_json.DuplicateKey:
+            raise
         except (ValueError, RecursionError):
             arguments = None
     if not isinstance(arguments, dict):

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from kong_plugins.ai_action_authz.actions import MAX_TOOLS, RequestView, argument_tags
+from kong_plugins.core import strict_json
 from kong_plugins.core.context import RequestFacts, TenantFacts
 
 __all__ = [
@@ -54,20 +55,25 @@ class UnreadableBody(ValueError):
 
 
 def parse_body(raw: bytes) -> Any:
-    """The JSON document of ``raw`` (None when empty or not JSON): parsed once per request."""
+    """The JSON document of ``raw`` (None when empty, not JSON or with a repeated member name): parsed once
+    per request."""
     try:
-        return json.loads(raw) if raw else None
+        return strict_json.loads(raw) if raw else None
     except (ValueError, RecursionError):
         return None
 
 
 def read_document(raw: bytes, *, mcp: bool) -> Any:
     """The JSON document of ``raw`` (None when empty, or not JSON on a route that is not MCP), or
-    :class:`UnreadableBody` when deciding without it would skip what the upstream reads in it."""
+    :class:`UnreadableBody` when deciding without it would skip what the upstream reads in it: an object
+    that repeats a member name is one (the upstream may read the value this plugin would not), on any route.
+    """
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return strict_json.loads(raw)
+    except strict_json.DuplicateKey:
+        raise UnreadableBody("a JSON object repeats a member name") from None
     except RecursionError:
         raise UnreadableBody("JSON nested deeper than the decoder's recursion limit") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -165,7 +171,10 @@ def _mcp_view(messages: list[dict[str, Any]]) -> RequestView:
         if not isinstance(params, dict) or not isinstance(params.get("name"), str):
             calls.append(("", ()))  # a tools/call without a tool name: decided as the unnamed tool
             continue
-        calls.append((params["name"], argument_tags(params.get("arguments"))))
+        try:
+            calls.append((params["name"], argument_tags(params.get("arguments"))))
+        except strict_json.DuplicateKey:
+            raise UnreadableBody("tool call arguments repeat a member name") from None
     return RequestView(
         format="mcp", mcp_calls=tuple(calls[:MAX_TOOLS]), mcp_list=lists, too_many=len(calls) > MAX_TOOLS
     )

@@ -32,7 +32,13 @@ from kong_plugins.ai_action_authz.facts import (
     view_from_facts,
 )
 from kong_plugins.ai_action_authz.mcp import filter_tool_lists, listed_tools
-from kong_plugins.ai_action_authz.output import MAX_TOOL_CALLS, Output, Uninspectable, parse_output
+from kong_plugins.ai_action_authz.output import (
+    MAX_TOOL_CALLS,
+    Output,
+    Uninspectable,
+    as_declared,
+    parse_output,
+)
 from kong_plugins.ai_action_authz.schema import NAME, SCHEMA
 from kong_plugins.ai_action_authz.settings import AuthzSettings, build_settings
 from kong_plugins.core.content_encoding import (
@@ -119,6 +125,8 @@ class Plugin(GuardPlugin):
             }
             if view.mcp_list:
                 facts.carry["mcp_list"] = True
+            if view.tool_names:  # the output's call names are matched to them (output.as_declared)
+                facts.carry["tools"] = list(view.tool_names)
         entry.put(AUTHZ, facts.to_shared())
         entry.write()
         if not decision.allowed:
@@ -158,9 +166,9 @@ class Plugin(GuardPlugin):
         if view is None or settings.body_attributes:
             try:
                 document = self._read_document(pdk, entry)
+                view = view if view is not None else view_from_document(document, settings.mcp)
             except UnreadableBody as exc:
                 raise BadRequest(log_reason=f"request body not decided on: {exc.reason}") from None
-            view = view if view is not None else view_from_document(document, settings.mcp)
         method = str(pdk.call("request.get_method") or "") if settings.read_method else ""
         path = ""
         if settings.read_path or settings.path_attributes:
@@ -230,7 +238,7 @@ class Plugin(GuardPlugin):
         principal = _principal_from(facts.carry.get("principal"))
         context = {**_as_dict(facts.carry.get("context")), "phase": "response"}
         attributes = _attributes(facts.carry.get("attributes"))
-        calls = output.calls[:MAX_TOOL_CALLS]
+        calls = as_declared(output.calls[:MAX_TOOL_CALLS], facts.carry.get("tools"))
         actions = [ActionRequest("tool.call", "Tool", call.name, call.arguments) for call in calls]
         decision = settings.decide(principal, actions, context, attributes)
         denied = {call.key for call, d in zip(calls, decision.actions, strict=True) if not d.allowed}
@@ -267,16 +275,19 @@ class Plugin(GuardPlugin):
         limit = settings.max_response_bytes
         if len(raw) > limit:  # uninspectable: never delivered unfiltered
             return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
-        names = listed_tools(raw)
+        try:
+            names = listed_tools(raw)
+        except Uninspectable:
+            return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
         decoded = False
         if names is None:  # not readable as it is: maybe content-coded (read only then, as for the output)
             encoding = pdk.call("service.response.get_header", "Content-Encoding")
             if isinstance(encoding, str) and encoding:
                 try:
                     raw, decoded = decode_body(raw, encoding, limit), True
-                except DecodeError:
+                    names = listed_tools(raw)
+                except (DecodeError, Uninspectable):
                     return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
-                names = listed_tools(raw)
         if not names:
             return
         carry = _as_dict(facts.carry)

@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from kong_plugins.ai_action_authz.output import EVENT_SPLIT, answer_start
+from kong_plugins.ai_action_authz.output import EVENT_SPLIT, Uninspectable, answer_start
+from kong_plugins.core import strict_json
 
 _SSE_DATA = re.compile(rb"(?:^|[\r\n])data:")
 
@@ -23,7 +24,9 @@ MAX_LISTED_TOOLS = 1024
 
 
 def listed_tools(body: bytes) -> list[str] | None:
-    """The tool names of every ``tools/list`` result in ``body``; None when it is not JSON-RPC we know."""
+    """The tool names of every ``tools/list`` result in ``body``; None when it is not JSON-RPC we know;
+    :class:`Uninspectable` when an object in it repeats a member name (the client may read the other list).
+    """
     documents = _documents(body)
     if documents is None:
         return None
@@ -53,7 +56,7 @@ def filter_tool_lists(body: bytes, allowed: Callable[[str], bool]) -> tuple[byte
         return len(kept) != len(tools)
 
     if answer_start(body) in (b"{", b"["):
-        document = json.loads(body)
+        document = strict_json.loads(body)
         changed = any([keep(m) for m in _messages(document)])
         return (_dump(document) if changed else body), removed
     parts = EVENT_SPLIT.split(body.removeprefix(b"\xef\xbb\xbf"))
@@ -85,7 +88,9 @@ def _tools(message: Any) -> list[Any] | None:
 def _documents(body: bytes) -> list[Any] | None:
     if answer_start(body) in (b"{", b"["):
         try:
-            return [json.loads(body)]
+            return [strict_json.loads(body)]
+        except strict_json.DuplicateKey:
+            raise Uninspectable("a JSON object repeats a member name") from None
         except (ValueError, RecursionError):
             return None
     if _SSE_DATA.search(body):
@@ -102,7 +107,9 @@ def _event_json(raw: bytes) -> Any:
     if not lines:
         return None
     try:
-        return json.loads(b"\n".join(lines))
+        return strict_json.loads(b"\n".join(lines))
+    except strict_json.DuplicateKey:
+        raise Uninspectable("a JSON object repeats a member name") from None
     except (ValueError, RecursionError):
         return None
 

@@ -1,8 +1,10 @@
 """Tool calls in a model's output, and the same output with some of them removed; pure (no ``kong``).
 
 Read: OpenAI chat ``choices[].message.tool_calls`` (function and custom tools; a custom tool's free-text
-input is the argument ``input``) and legacy ``function_call``, Anthropic ``tool_use``
-content blocks, and both in SSE streams (Kong buffers the whole stream for the response phase). Stripping
+input is the argument ``input``) and legacy ``function_call``, Anthropic ``tool_use``, ``server_tool_use``
+and ``mcp_tool_use`` content blocks (a denied server tool's result block goes with it), and both in SSE
+streams; the Responses API, Ollama and Gemini in :mod:`.output_formats` (Kong buffers the whole stream for
+the response phase). Stripping
 keeps the answer valid for the client's SDK: OpenAI ``tool_calls`` are filtered (streamed ones re-indexed so
 the indices stay contiguous) and a ``finish_reason`` of ``tool_calls`` becomes ``stop`` when none remain;
 Anthropic ``tool_use`` blocks are removed (streamed ones become empty text blocks at the same index, so no
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kong_plugins.ai_action_authz.actions import argument_tags, bounded_name
+from kong_plugins.core import strict_json
 
 __all__ = [
     "EVENT_SPLIT",
@@ -26,6 +29,7 @@ __all__ = [
     "ToolCall",
     "Uninspectable",
     "answer_start",
+    "as_declared",
     "parse_output",
 ]
 
@@ -62,19 +66,30 @@ class _Event:
 
 @dataclass
 class Output:
-    kind: str  # openai-json | anthropic-json | openai-sse | anthropic-sse
+    kind: str  # json | ndjson | openai-sse | anthropic-sse | responses-sse | gemini-sse | other
     calls: list[ToolCall]
     document: Any = None
     events: list[_Event] = field(default_factory=list)
+    lines: list[bytes] = field(default_factory=list)  # ndjson: each line as sent (with its line end)
 
     def strip(self, denied: set[tuple[Any, ...]]) -> bytes:
         """The output without the calls whose key is in ``denied``."""
-        if self.kind == "openai-json":
-            return _dump(_strip_openai_json(self.document, denied))
-        if self.kind == "anthropic-json":
-            return _dump(_strip_anthropic_json(self.document, denied))
+        from kong_plugins.ai_action_authz import output_formats as formats
+
+        if self.kind == "json":
+            return _dump(_strip_json(self.document, denied))
+        if self.kind == "ndjson":
+            return formats.strip_ollama(self.lines, self.document, denied)
         if self.kind == "openai-sse":
             return _strip_openai_sse(self.events, self.calls, denied)
+        if self.kind == "responses-sse":
+            return formats.strip_responses_sse(self.events, self.calls, denied)
+        if self.kind == "gemini-sse":
+            out = []
+            for d, event in enumerate(self.events):
+                changed = formats.strip_gemini(event.data, d, denied)
+                out.append(_reserialize(event) if changed else event.raw + event.separator)
+            return b"".join(out)
         return _strip_anthropic_sse(self.events, self.calls, denied)
 
 
@@ -91,21 +106,84 @@ def parse_output(body: bytes) -> Output | None:
     :class:`Uninspectable` when it is SSE whose calls cannot be read faithfully.
 
     SSE is recognised by any ``data:`` line, not by the first field: a stream may open with ``retry:``, a
-    comment or any field a decoder ignores."""
-    if answer_start(body) == b"{":
+    comment or any field a decoder ignores. A JSON document is read for every format at once (a body with
+    both ``choices`` and ``output`` is read as each client would read it); JSON text that is several
+    objects, one per line, is NDJSON (Ollama's stream)."""
+    if answer_start(body) in (b"{", b"["):
         try:
-            document = json.loads(body)
-        except (ValueError, RecursionError):
+            document = strict_json.loads(body)
+        except strict_json.DuplicateKey:
+            raise Uninspectable("a JSON object repeats a member name") from None
+        except RecursionError:
             return None
-        if isinstance(document, dict):
-            if isinstance(document.get("choices"), list):
-                return Output("openai-json", _openai_json_calls(document), document)
-            if isinstance(document.get("content"), list):
-                return Output("anthropic-json", _anthropic_json_calls(document), document)
-        return Output("other", [])  # JSON, but no chat answer: nothing to authorize
+        except ValueError:
+            return _parse_ndjson(body)
+        return Output("json", _json_calls(document), document)
     if _SSE_DATA.search(body):
         return _parse_sse(body)
     return None
+
+
+def _json_calls(document: Any) -> list[ToolCall]:
+    """The calls of every answer format ``document`` has the shape of (none: JSON, but no chat answer)."""
+    from kong_plugins.ai_action_authz import output_formats as formats
+
+    if isinstance(document, list):  # Gemini's streamGenerateContent: an array of answers
+        return formats.gemini_calls(document)
+    if not isinstance(document, dict):
+        return []
+    calls = []
+    if isinstance(document.get("choices"), list):
+        calls += _openai_json_calls(document)
+    if isinstance(document.get("content"), list):
+        calls += _anthropic_json_calls(document)
+    if formats.is_responses(document):
+        calls += formats.responses_calls(document)
+    calls += formats.ollama_calls([document])
+    calls += formats.gemini_calls([document])
+    return calls
+
+
+def _strip_json(document: Any, denied: set[tuple[Any, ...]]) -> Any:
+    from kong_plugins.ai_action_authz import output_formats as formats
+
+    kinds = {key[0] for key in denied}
+    if isinstance(document, list):
+        for d, item in enumerate(document):
+            formats.strip_gemini(item, d, denied)
+        return document
+    if kinds & {"choice", "function_call"}:
+        _strip_openai_json(document, denied)
+    if "block" in kinds:
+        _strip_anthropic_json(document, denied)
+    if "output" in kinds:
+        formats.strip_responses(document, denied)
+    if "ollama" in kinds:
+        formats.strip_ollama([b""], [document], denied)
+    if "gemini" in kinds:
+        formats.strip_gemini(document, 0, denied)
+    return document
+
+
+def _parse_ndjson(body: bytes) -> Output | None:
+    """Ollama's stream: one JSON object per line (None when a line is not JSON: no client reads it)."""
+    from kong_plugins.ai_action_authz import output_formats as formats
+
+    lines = body.splitlines(keepends=True)
+    if len(lines) > MAX_EVENTS:
+        raise Uninspectable(f"more than {MAX_EVENTS} lines")
+    documents: list[Any] = []
+    for line in lines:
+        if not line.strip():
+            documents.append(None)
+            continue
+        try:
+            documents.append(strict_json.loads(line))
+        except strict_json.DuplicateKey:
+            raise Uninspectable("a JSON object repeats a member name") from None
+        except (ValueError, RecursionError):
+            return None
+    return Output("ndjson", formats.ollama_calls(documents), documents, lines=lines)
 
 
 # -- OpenAI ---------------------------------------------------------------------------------------------
@@ -265,16 +343,43 @@ def _strip_openai_sse(events: list[_Event], calls: list[ToolCall], denied: set[t
 
 
 # -- Anthropic ------------------------------------------------------------------------------------------
+#: Anthropic content blocks that call a tool: the client's (``tool_use``), Anthropic's own server tools
+#: (``server_tool_use``: web search, code execution...) and a remote MCP server's (``mcp_tool_use``).
+ANTHROPIC_CALL_TYPES = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
+
+
+def _is_anthropic_call(block: Any) -> bool:
+    return isinstance(block, dict) and block.get("type") in ANTHROPIC_CALL_TYPES
+
+
 def _anthropic_json_calls(document: dict[str, Any]) -> list[ToolCall]:
     calls = []
     for b, block in enumerate(document["content"]):
-        if isinstance(block, dict) and block.get("type") == "tool_use":
+        if _is_anthropic_call(block):
             calls.append(_call(("block", b), block.get("name"), block.get("input")))
     return calls
 
 
+def _denied_ids(blocks: list[Any], denied: set[tuple[Any, ...]]) -> set[str]:
+    """The ids of denied call blocks: a server tool's result block (``tool_use_id``) goes with its call."""
+    return {
+        block["id"]
+        for b, block in enumerate(blocks)
+        if ("block", b) in denied and isinstance(block, dict) and isinstance(block.get("id"), str)
+    }
+
+
+def _is_result_of(block: Any, ids: set[str]) -> bool:
+    return isinstance(block, dict) and block.get("tool_use_id") in ids and block.get("type") != "tool_use"
+
+
 def _strip_anthropic_json(document: dict[str, Any], denied: set[tuple[Any, ...]]) -> dict[str, Any]:
-    content = [block for b, block in enumerate(document["content"]) if ("block", b) not in denied]
+    ids = _denied_ids(document["content"], denied)
+    content = [
+        block
+        for b, block in enumerate(document["content"])
+        if ("block", b) not in denied and not _is_result_of(block, ids)
+    ]
     document["content"] = content or [{"type": "text", "text": ""}]
     remaining = any(isinstance(block, dict) and block.get("type") == "tool_use" for block in content)
     if not remaining and document.get("stop_reason") == "tool_use":
@@ -293,7 +398,7 @@ def _anthropic_sse_calls(events: list[_Event]) -> list[ToolCall]:
         key = ("block", data.get("index"))
         if data.get("type") == "content_block_start":
             block = data.get("content_block")
-            if isinstance(block, dict) and block.get("type") == "tool_use":
+            if _is_anthropic_call(block):
                 names[key] = block.get("name") if isinstance(block.get("name"), str) else ""
                 initial[key] = block.get("input")
         elif data.get("type") == "content_block_delta" and key in names:
@@ -311,6 +416,13 @@ def _anthropic_sse_calls(events: list[_Event]) -> list[ToolCall]:
 
 def _strip_anthropic_sse(events: list[_Event], calls: list[ToolCall], denied: set[tuple[Any, ...]]) -> bytes:
     remaining = any(call.key not in denied for call in calls)
+    starts = {
+        ("block", e.data.get("index")): e.data.get("content_block")
+        for e in events
+        if isinstance(e.data, dict) and _is_block_start(e.data)
+    }
+    ids = _denied_ids([starts.get(("block", b)) for b in range(len(starts))], denied)
+    denied = denied | {key for key, block in starts.items() if _is_result_of(block, ids)}
     out = []
     for event in events:
         data = event.data
@@ -357,21 +469,34 @@ def _parse_sse(body: bytes) -> Output | None:
             text = b"\n".join(data_lines)
             if text.strip() != b"[DONE]":
                 try:
-                    event.data = json.loads(text)
+                    event.data = strict_json.loads(text)
+                except strict_json.DuplicateKey:
+                    raise Uninspectable("a JSON object repeats a member name") from None
                 except (ValueError, RecursionError):
                     event.data = None
         events.append(event)
         if len(events) > MAX_EVENTS:
             raise Uninspectable(f"more than {MAX_EVENTS} events")
+    from kong_plugins.ai_action_authz import output_formats as formats
+
     kinds = [e.data.get("type") for e in events if isinstance(e.data, dict)]
+    found = {
+        "openai-sse": _openai_sse_calls(events),
+        "responses-sse": formats.responses_sse_calls(events),
+        "gemini-sse": formats.gemini_calls([e.data for e in events]),
+    }
     if "message_start" in kinds or "content_block_start" in kinds:
         starts = [e.data.get("index") for e in events if isinstance(e.data, dict) and _is_block_start(e.data)]
         if starts != list(range(len(starts))):
             # the Anthropic SDK appends every block start, whatever index it claims: blocks whose indices are
             # not 0, 1, 2... in order are not the blocks it builds (two claiming index 0 are two tool calls)
             raise Uninspectable("Anthropic content blocks out of order")
-        return Output("anthropic-sse", _anthropic_sse_calls(events), events=events)
-    return Output("openai-sse", _openai_sse_calls(events), events=events)
+        found["anthropic-sse"] = _anthropic_sse_calls(events)
+    with_calls = [kind for kind, calls in found.items() if calls]
+    if len(with_calls) > 1:  # one stream, calls in two formats: which ones its client runs is unknowable
+        raise Uninspectable(f"tool calls in {len(with_calls)} stream formats")
+    kind = with_calls[0] if with_calls else "openai-sse"
+    return Output(kind, found[kind], events=events)
 
 
 def _is_block_start(data: dict[str, Any]) -> bool:
@@ -386,8 +511,42 @@ def _reserialize(event: _Event) -> bytes:
     return b"\n".join(lines) + (event.separator or b"\n\n")
 
 
+def as_declared(calls: list[ToolCall], declared: Any) -> list[ToolCall]:
+    """The calls with each name that is not exactly a tool the request declared, but is one once surrounding
+    whitespace is stripped and case folded (``"Transfer"``, ``"transfer "`` for ``transfer``), decided as
+    that tool: a client or framework that matches names loosely runs it. Cedar ids stay exact: no other
+    name changes (a policy on ``Tool::"getWeather"`` keeps matching it), and a name that matches no declared
+    tool, or two of them, is decided as it is."""
+    names = (
+        [bounded_name(name) for name in declared if isinstance(name, str)]
+        if isinstance(declared, list)
+        else []
+    )
+    if not names:
+        return calls
+    exact = set(names)
+    loose: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        loose.setdefault(_loose(name), []).append(name)
+    resolved = []
+    for call in calls:
+        match = loose.get(_loose(call.name), [])
+        if call.name not in exact and len(match) == 1:
+            call = ToolCall(call.key, match[0], call.arguments)
+        resolved.append(call)
+    return resolved
+
+
+def _loose(name: str) -> str:
+    return name.strip().casefold()
+
+
 def _call(key: tuple[Any, ...], name: Any, arguments: Any) -> ToolCall:
-    return ToolCall(key, bounded_name(name) if isinstance(name, str) else "", argument_tags(arguments))
+    try:
+        tags = argument_tags(arguments)
+    except strict_json.DuplicateKey:
+        raise Uninspectable("tool call arguments repeat a member name") from None
+    return ToolCall(key, bounded_name(name) if isinstance(name, str) else "", tags)
 
 
 def _dump(value: Any) -> bytes:

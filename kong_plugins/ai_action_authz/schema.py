@@ -235,8 +235,8 @@ _CONFIG_FIELDS = [
         string(
             default="block",
             one_of=["block", "strip"],
-            description="A tool call in the model's output (OpenAI `tool_calls`/`function_call`, "
-            "Anthropic `tool_use`, JSON or SSE) that the policy does not permit (`tool.call` on "
+            description="A tool call in the model's output (OpenAI chat and Responses, Anthropic, "
+            "Ollama, Gemini; JSON, NDJSON or SSE) that the policy does not permit (`tool.call` on "
             '`Tool::"<name>"`, its arguments in `context.arguments`): `block` answers 403 with a '
             "decision id instead of the output; `strip` removes the disallowed calls, keeps the rest of the "
             "answer valid for the client's SDK and says how many were removed in `X-AI-Tool-Calls-Stripped`.",

@@ -34,6 +34,7 @@ from typing import Any
 
 from kong_plugins.ai_input_guard.rejection import FieldProblem, Rejection, json_pointer
 from kong_plugins.core.content_encoding import TOO_LARGE, UNSUPPORTED, DecodeError, decode_body, is_identity
+from kong_plugins.core.strict_json import DuplicateKeys, mark_duplicates
 
 __all__ = [
     "BodyHead",
@@ -138,12 +139,6 @@ def decode_content(raw: bytes, content_encoding: str | None, limits: BodyLimits)
         ) from None
 
 
-class _DuplicateKeys(dict):  # type: ignore[type-arg]
-    """An object in which a key was repeated; the walk reports it with its path."""
-
-    __slots__ = ("duplicate",)
-
-
 class _NonFinite:
     """``NaN``/``Infinity``/``-Infinity``: accepted by Python's decoder, not JSON; reported by the walk."""
 
@@ -153,21 +148,7 @@ class _NonFinite:
         self.literal = literal
 
 
-def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) == len(pairs):
-        return obj
-    seen: set[str] = set()
-    marked = _DuplicateKeys(obj)
-    for key, _ in pairs:
-        if key in seen:
-            marked.duplicate = key
-            break
-        seen.add(key)
-    return marked
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_object_pairs, parse_constant=_NonFinite)
+_DECODER = json.JSONDecoder(object_pairs_hook=mark_duplicates, parse_constant=_NonFinite)
 
 
 def _invalid(category: str, path: str, error: str) -> Rejection:
@@ -204,10 +185,10 @@ def _walk(document: Any, limits: BodyLimits, *, check_surrogates: bool) -> None:
         kind = type(value)
         if kind is str:
             _check_string(value, path, max_string, check_surrogates)
-        elif kind is dict or kind is _DuplicateKeys:
+        elif kind is dict or kind is DuplicateKeys:
             if depth >= max_depth:
                 raise _invalid("too_deep", json_pointer(path), f"nesting deeper than {max_depth} levels")
-            if kind is _DuplicateKeys:
+            if kind is DuplicateKeys:
                 # the pointer names the repeated member (bounded when shown); the reason never quotes it,
                 # since the reason also goes to Kong's log, and a key is the client's payload
                 raise _invalid("duplicate_key", json_pointer((*path, value.duplicate)), "duplicate key")

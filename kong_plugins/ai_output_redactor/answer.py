@@ -31,6 +31,7 @@ from kong_plugins.ai_output_redactor.json_body import (
 )
 from kong_plugins.ai_output_redactor.replace import replace_json, replace_stream
 from kong_plugins.ai_output_redactor.settings import HeaderPolicy, RedactorSettings
+from kong_plugins.core import strict_json
 from kong_plugins.core.content_encoding import TOO_LARGE, DecodeError, decode_body, is_identity
 from kong_plugins.core.encodable import to_utf8
 
@@ -112,7 +113,9 @@ def sniffed_media(declared: str, text: str) -> str:
         if declared == "json":
             return declared
         try:
-            json.loads(text)
+            strict_json.loads(text)
+        except strict_json.DuplicateKey:
+            return "json"  # JSON all the same, and unreadable as such: refused by _redact
         except (ValueError, RecursionError):
             return declared
         return "json"
@@ -178,7 +181,8 @@ def process_answer(
         return outcome
     try:
         redacted, content, document = _redact(outcome, text, settings, tenant)
-    except (TooDeep, TooManyFindings):
+    except (TooDeep, TooManyFindings, strict_json.DuplicateKey):
+        # a repeated member name: the client reads one of the values, the redactor would read the other
         return _unread(outcome, UNREADABLE, settings.unreadable_block)
     if settings.output_schema is not None:
         outcome.schema_error = schema_error(settings.output_schema, content)
@@ -230,7 +234,9 @@ def schema_error(validator: Any, content: Any) -> str | None:
     declare: that is ``*``)."""
     if isinstance(content, str):
         try:
-            content = json.loads(content)
+            content = strict_json.loads(content)
+        except strict_json.DuplicateKey:
+            return "content repeats a member name"
         except (ValueError, RecursionError):
             return "content is not JSON"
     elif content is None:
@@ -265,7 +271,9 @@ def _redact(
     broken = False
     if outcome.media == "json":
         try:
-            document = json.loads(text)
+            document = strict_json.loads(text)
+        except strict_json.DuplicateKey:
+            raise
         except (ValueError, RecursionError):
             outcome.media, broken = "text", True
         else:

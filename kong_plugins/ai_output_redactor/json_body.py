@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kong_plugins.ai_output_redactor.engine import Redactor, Tally
+from kong_plugins.core import strict_json
 
 __all__ = [
     "STRUCTURAL_KEYS",
@@ -240,7 +241,9 @@ def redact_json_string(
     # the raw text is a cheap pre-check only without escapes: "\u0040" is an "@" once the client parses it
     if nested < MAX_NESTED and stripped[:1] in ("{", "[") and ("\\" in text or redactor.find(text)):
         try:
-            inner = json.loads(text)
+            inner = strict_json.loads(text)
+        except strict_json.DuplicateKey:
+            raise
         except (ValueError, RecursionError):  # too deep for the decoder: redacted as text
             inner = None
         if isinstance(inner, dict | list):

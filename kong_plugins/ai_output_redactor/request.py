@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from kong_plugins.ai_output_redactor.engine import Tally, TooManyFindings
 from kong_plugins.ai_output_redactor.json_body import TooDeep, redact_request_document
 from kong_plugins.ai_output_redactor.settings import RedactorSettings
+from kong_plugins.core import strict_json
 
 __all__ = ["REQUEST_BLOCKED_MESSAGE", "RequestResult", "redact_request"]
 
@@ -43,13 +44,16 @@ def redact_request(settings: RedactorSettings, raw: bytes, tenant: Callable[[], 
     redactor, tally = settings.redactor, result.tally
     try:
         try:
-            document = json.loads(text)
+            document = strict_json.loads(text)
+        except strict_json.DuplicateKey:
+            result.unreadable = "a JSON object repeats a member name"
+            return result
         except (ValueError, RecursionError):
             redacted = redactor.redact(text, tally, tenant)
         else:
             redacted_document = redact_request_document(document, redactor, tally, tenant)
             redacted = json.dumps(redacted_document, ensure_ascii=False, separators=(",", ":"))
-    except (TooDeep, TooManyFindings) as exc:
+    except (TooDeep, TooManyFindings, strict_json.DuplicateKey) as exc:
         result.unreadable = type(exc).__name__
         return result
     if tally.total:

@@ -32,6 +32,7 @@ from typing import Any
 
 from kong_plugins.ai_output_redactor.engine import Redactor, Tally
 from kong_plugins.ai_output_redactor.json_body import answer_model, redact_document, redact_json_string
+from kong_plugins.core import strict_json
 
 __all__ = ["StreamResult", "parse_events", "redact_stream"]
 
@@ -47,6 +48,7 @@ class Event:
     data: str | None = None
     document: Any = None
     changed: bool = False
+    repeated_name: bool = False  # its data is JSON with an object that repeats a member name (unreadable)
 
 
 @dataclass
@@ -108,7 +110,9 @@ def _event(lines: list[str], ends: list[str]) -> Event:
     event = Event(lines=lines, ends=ends, data="\n".join(data) if data else None)
     if event.data is not None and event.data.lstrip(" \t")[:1] in ("{", "["):
         try:
-            event.document = json.loads(event.data)
+            event.document = strict_json.loads(event.data)
+        except strict_json.DuplicateKey:
+            event.repeated_name = True
         except (ValueError, RecursionError):  # nested past the decoder's recursion limit: read as text
             event.document = None
     return event
@@ -117,6 +121,8 @@ def _event(lines: list[str], ends: list[str]) -> Event:
 def redact_stream(text: str, redactor: Redactor, tally: Tally, tenant: Callable[[], str]) -> StreamResult:
     """The stream with every channel and event redacted (module docstring); unchanged without findings."""
     items, newline = parse_events(text)
+    if any(isinstance(item, Event) and item.repeated_name for item in items):
+        raise strict_json.DuplicateKey("")  # the client reads one of the values, this would read the other
     channels = _Channels()
     model: str | None = None
     plain: list[Fragment] = []  # non-JSON data: a stream of raw text tokens is one channel
@@ -330,7 +336,9 @@ def _redact_json_channel(
 ) -> None:
     full = "".join(f.text for f in fragments)
     try:
-        parsed = json.loads(full)
+        parsed = strict_json.loads(full)
+    except strict_json.DuplicateKey:
+        raise
     except (ValueError, RecursionError):  # too deep for the decoder: redacted as text below
         parsed = None
     if not isinstance(parsed, dict | list):

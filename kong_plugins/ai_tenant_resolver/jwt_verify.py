@@ -38,6 +38,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+from kong_plugins.core import strict_json
+
 __all__ = [
     "ASYMMETRIC_ALGORITHMS",
     "HMAC_ALGORITHMS",
@@ -211,26 +213,12 @@ def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
             raise TokenRejected(f"claim {name!r} is not a NumericDate (a JSON number)")
 
 
-class _RepeatedName(ValueError):
-    pass
-
-
-def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    members = dict(pairs)
-    if len(members) != len(pairs):
-        raise _RepeatedName
-    return members
-
-
-_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_unique_members)
-
-
 def _repeats_a_name(segment: str) -> bool:
     """True when the base64url JSON ``segment`` has an object with a repeated member name. Anything that
     does not decode is left to PyJWT, which refuses it."""
     try:
-        _STRICT_DECODER.decode(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)).decode("utf-8"))
-    except _RepeatedName:
+        strict_json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)).decode("utf-8"))
+    except strict_json.DuplicateKey:
         return True
     except (ValueError, TypeError, RecursionError, binascii.Error):
         return False

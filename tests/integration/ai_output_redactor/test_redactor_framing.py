@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from integration.ai_output_redactor.redactor_support import PLUGIN
+from integration.ai_output_redactor.redactor_support import PLUGIN, facts
 
 EMAIL = "jane.doe@example.com"
 HALVES = ("Mail jane.doe@exa", "mple.com today")
@@ -274,3 +274,50 @@ def test_a_value_split_across_gemini_or_audio_transcript_events_is_redacted(
     events = [json.loads(line[6:]) for line in response.text.split("\n") if line.startswith("data: ")]
     text = "".join(read(event) for event in events)
     assert text == "Mail [REDACTED:EMAIL] today", (name, text)
+
+
+# An object that repeats a member name: the client may read the first value (a leak), the redactor's JSON
+# reader would keep the last. Such an answer is unreadable (core/strict_json.py): 502 by default.
+REPEATED = {
+    "json": (
+        [("Content-Type", "application/json")],
+        b'{"choices":[{"index":0,"message":{"role":"assistant","content":"jane.doe\\u0040example.com",'
+        b'"content":"ok"}}]}',
+    ),
+    "sse": (
+        [("Content-Type", "text/event-stream")],
+        b'data: {"choices":[{"index":0,"delta":{"content":"jane.doe\\u0040example.com","content":"ok"}}]}'
+        b"\n\ndata: [DONE]\n\n",
+    ),
+    "tool-arguments": (
+        [("Content-Type", "application/json")],
+        b'{"choices":[{"index":0,"message":{"role":"assistant","tool_calls":[{"id":"c","type":"function",'
+        b'"function":{"name":"mail","arguments":"{\\"to\\":\\"jane.doe\\\\u0040example.com\\",\\"to\\":\\"x\\"}"'
+        b"}}]}}]}",
+    ),
+}
+
+
+@pytest.mark.parametrize(("action", "status"), [("block", 502), ("pass", 200)])
+@pytest.mark.parametrize("name", sorted(REPEATED))
+def test_an_answer_with_a_repeated_name_is_unreadable(
+    raw_route, gateway, name: str, action: str, status: int
+):  # type: ignore[no-untyped-def]
+    headers, body = REPEATED[name]
+    route = raw_route([(PLUGIN, {"unreadable_action": action})], body, headers)
+    response = route.gateway.proxy.post(route.url(), json={"model": "gpt-4o"})
+    assert response.status_code == status, response.text
+    if action == "block":
+        assert b"jane.doe" not in response.content
+    published = facts(gateway, response)
+    assert published["reason"] == "unreadable"
+
+
+def test_a_request_with_a_repeated_name_is_refused_by_redact_request(redacted) -> None:  # type: ignore[no-untyped-def]
+    route = redacted({"redact_request": True}, upstream="/echo")
+    body = b'{"model":"gpt-4o","messages":[{"role":"user","content":"jane.doe@example.com","content":"hi"}]}'
+    response = route.gateway.proxy.post(
+        route.route.url(), content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert b"jane.doe" not in response.content
