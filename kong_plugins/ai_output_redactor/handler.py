@@ -53,6 +53,7 @@ from kong_plugins.core.errors import (
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.refusal_headers import cleared_upstream_headers
 from kong_plugins.core.reply import Reply, announce, hand_on, merge_into_pending, pending
 from kong_plugins.core.request_headers import drop_handed_on_headers
 from kong_plugins.core.schema import ensure_valid_config
@@ -132,7 +133,7 @@ class Plugin(GuardPlugin):
         if outcome.media == "sse":
             self._warn_stream()
         self._publish(entry, outcome)
-        self._refuse_blocked(outcome)
+        self._refuse_blocked(outcome, headers)
         if outcome.passed_unread:
             log.warning("[%s] answer passed unread: %s", self.name, outcome.passed_unread)
         if outcome.body is not None and isinstance(status, int):
@@ -148,7 +149,7 @@ class Plugin(GuardPlugin):
         raw = to_utf8(reply.body)
         outcome = process_answer(self.settings, current, raw, tenant.for_hash, tenant.resolved)
         self._publish(entry, outcome)
-        self._refuse_blocked(outcome)
+        self._refuse_blocked(outcome, current)
         if outcome.passed_unread:
             log.warning("[%s] answer passed unread: %s", self.name, outcome.passed_unread)
         body = reply.body if outcome.body is None else _as_bytes(outcome.body).decode("utf-8", "replace")
@@ -158,12 +159,14 @@ class Plugin(GuardPlugin):
         merge_into_pending(entry, done)
         entry.write()
 
-    def _refuse_blocked(self, outcome: Outcome) -> None:
+    def _refuse_blocked(self, outcome: Outcome, upstream: dict[str, Any]) -> None:
+        """A blocked answer: 502, with none of the headers of the answer it replaces (``upstream``)."""
         if outcome.blocked:
             detail = outcome.schema_error or ",".join(sorted(outcome.tally.blocked or outcome.tally.counts))
             raise BadGateway(
                 BLOCKED_MESSAGE,
-                headers=_sendable(outcome.headers),
+                # the upstream's own headers (another tenant's X-Tenant-ID on a mismatch) go with its body
+                headers={**cleared_upstream_headers(upstream), **_sendable(outcome.headers)},
                 log_reason=f"answer blocked: {outcome.blocked} {detail}".rstrip(),
             )
 

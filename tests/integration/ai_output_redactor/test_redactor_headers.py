@@ -78,6 +78,26 @@ def test_tenant_header_naming_another_tenant_is_refused(redacted, gateway) -> No
     assert facts(gateway, other)["reason"] == "tenant_mismatch"
 
 
+def test_the_502_carries_none_of_the_upstreams_headers(redacted) -> None:  # type: ignore[no-untyped-def]
+    """The refusal replaces the upstream's answer: its headers (another tenant's id, its cookies) go too."""
+    route = redacted(before=[RESOLVER])
+    other = route.gateway.proxy.post(
+        route.route.url(),
+        json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+        headers=[
+            ("X-Tenant-ID", "acme"),
+            ("X-Mock-Verbatim", "1"),
+            ("X-Mock-Response-Header", "X-Tenant-ID: globex"),
+            ("X-Mock-Response-Header", "Set-Cookie: session=globex-secret"),
+        ],
+    )
+    assert other.status_code == 502 and other.json()["message"] == "Response blocked by output policy"
+    assert "globex" not in other.headers.get_list("X-Tenant-ID")
+    assert "Set-Cookie" not in other.headers
+    assert other.headers["X-Content-Type-Options"] == "nosniff"  # the plugin's own headers stay
+    assert other.headers["X-Kong-Request-Id"]
+
+
 def test_tenant_header_without_a_resolved_tenant_is_refused(redacted) -> None:  # type: ignore[no-untyped-def]
     response = redacted().chat("hello", **{"X-Mock-Response-Header": "X-Tenant-ID: acme"})
     assert response.status_code == 502
