@@ -69,8 +69,9 @@ from kong_plugins.core.errors import (
 from kong_plugins.core.handler import GuardPlugin, phase
 from kong_plugins.core.pdk import Pdk
 from kong_plugins.core.priorities import priority_of
+from kong_plugins.core.refusal_headers import cleared_upstream_headers
 from kong_plugins.core.reply import hand_on
-from kong_plugins.core.request_headers import read_request_headers
+from kong_plugins.core.request_headers import MAX_REQUEST_HEADER_LINES, read_request_headers
 from kong_plugins.core.schema import ensure_valid_config
 
 __all__ = ["PRIORITY", "VERSION", "Plugin"]
@@ -234,7 +235,7 @@ class Plugin(GuardPlugin):
             return
         settings = self.settings
         if output is None:
-            return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
+            return self._refuse_output(pdk, entry, facts, None, 0, UNINSPECTABLE)
         principal = _principal_from(facts.carry.get("principal"))
         context = {**_as_dict(facts.carry.get("context")), "phase": "response"}
         attributes = _attributes(facts.carry.get("attributes"))
@@ -253,7 +254,7 @@ class Plugin(GuardPlugin):
             entry.write()
             return
         if not settings.strip:
-            return self._refuse_output(entry, facts, decision, len(output.calls), decision.rule)
+            return self._refuse_output(pdk, entry, facts, decision, len(output.calls), decision.rule)
         facts.output_decision = "strip"
         entry.put(AUTHZ, facts.to_shared())
         entry.write()
@@ -274,11 +275,11 @@ class Plugin(GuardPlugin):
         settings = self.settings
         limit = settings.max_response_bytes
         if len(raw) > limit:  # uninspectable: never delivered unfiltered
-            return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
+            return self._refuse_output(pdk, entry, facts, None, 0, UNINSPECTABLE)
         try:
             names = listed_tools(raw)
         except Uninspectable:
-            return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
+            return self._refuse_output(pdk, entry, facts, None, 0, UNINSPECTABLE)
         decoded = False
         if names is None:  # not readable as it is: maybe content-coded (read only then, as for the output)
             encoding = pdk.call("service.response.get_header", "Content-Encoding")
@@ -287,7 +288,7 @@ class Plugin(GuardPlugin):
                     raw, decoded = decode_body(raw, encoding, limit), True
                     names = listed_tools(raw)
                 except (DecodeError, Uninspectable):
-                    return self._refuse_output(entry, facts, None, 0, UNINSPECTABLE)
+                    return self._refuse_output(pdk, entry, facts, None, 0, UNINSPECTABLE)
         if not names:
             return
         carry = _as_dict(facts.carry)
@@ -340,7 +341,13 @@ class Plugin(GuardPlugin):
         return (parsed if parsed is not None else Output("openai-json", [])), True
 
     def _refuse_output(
-        self, entry: SharedEntry, facts: AuthzFacts, decision: Decision | None, calls: int, rule: str
+        self,
+        pdk: Pdk,
+        entry: SharedEntry,
+        facts: AuthzFacts,
+        decision: Decision | None,
+        calls: int,
+        rule: str,
     ) -> None:
         decision_id = decision.id if decision is not None else uuid.uuid4().hex
         facts.output_decision_id = decision_id
@@ -349,10 +356,16 @@ class Plugin(GuardPlugin):
         facts.tool_calls = calls
         entry.put(AUTHZ, facts.to_shared())
         entry.write()
+        # Kong keeps the upstream's headers in the response phase: they described the answer this 403
+        # replaces (its coding, another tenant's X-Tenant-ID, cookies) and go with it (one more round trip,
+        # on this path only)
+        upstream = pdk.call("response.get_headers", MAX_REQUEST_HEADER_LINES)
         raise Forbidden(
             extra={"decision_id": decision_id},
-            # Kong keeps the upstream's headers in the response phase: a gzip answer's coding must go
-            headers={"Content-Encoding": []},
+            headers={
+                **cleared_upstream_headers(upstream if isinstance(upstream, dict) else {}),
+                "Content-Encoding": [],
+            },
             log_reason=f"decision {decision_id}: model output blocked by {rule}",
         )
 

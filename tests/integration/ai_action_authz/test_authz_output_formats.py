@@ -241,3 +241,19 @@ def test_a_call_named_like_a_declared_tool_is_decided_as_it(raw_route, variant: 
             assert response.status_code == 200 and response.headers["X-AI-Tool-Calls-Stripped"] == "1"
             calls = response.json()["choices"][0]["message"]["tool_calls"]
             assert [call["function"]["name"] for call in calls] == ["Search"]
+
+
+def test_the_403_carries_none_of_the_upstreams_headers(raw_route) -> None:
+    """The refusal replaces the model's answer: the headers that came with it (another tenant's id, a
+    cookie) go too; Kong's own stay."""
+    content_type, body = ANSWERS["responses-function-call"]
+    route = raw_route(
+        [RESOLVER, ("ai-action-authz", {"policy": POLICY})],
+        body,
+        [("Content-Type", content_type), ("X-Tenant-ID", "globex"), ("Set-Cookie", "session=globex-secret")],
+    )
+    request = chat(tools=[tool("search"), tool("transfer")])
+    response = route.gateway.proxy.post(route.url(), json=request, headers={"X-Tenant-ID": "acme"})
+    assert_forbidden(response)
+    assert "globex" not in response.headers.get_list("X-Tenant-ID")
+    assert "Set-Cookie" not in response.headers and response.headers["X-Kong-Request-Id"]
