@@ -50,6 +50,7 @@ __all__ = [
     "evaluate",
     "in_prose",
     "load_rows",
+    "planted_lines",
     "train",
     "write_model",
 ]
@@ -151,6 +152,11 @@ bench's tuning chunks flagged, license texts in 4 KB chunks 15%; without: 1.8%).
 plant are in the short texts too; reading them inside long documents is measured, with the dev split in
 prose and dev_rag."""
 TOOL_ROLES = frozenset({"tool", "function"})
+PLANTED_FILES = ("train10.jsonl",)
+"""Files whose attack tool results are benign documents with one instruction planted next to their benign
+twins: their planted lines are learnt as rows of their own (:func:`planted_lines`)."""
+PLANTED_LINES = 2
+"""At most this many lines of its own make an attack tool result a planted one (:func:`planted_lines`)."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,43 @@ def benign_windows(rows: Sequence[Row], per_text: int = WINDOW_SAMPLES, seed: in
         for number, piece in enumerate(chooser.sample(pieces, min(per_text, len(pieces)))):
             windows.append(Row(f"{row.id}/w{number}", False, row.category, row.lang, row.role, piece))
     return windows
+
+
+def planted_lines(rows: Sequence[Row], most: int = PLANTED_LINES) -> list[Row]:
+    """The planted instruction of each attack tool result of ``rows``, alone and with the line before and
+    after it, as attack rows of their own: the lines (of :func:`~.classifier.tool_text`) that no benign
+    tool result of ``rows`` holds, where there are at most ``most`` of them. train10 writes its attacks as
+    benign documents with one instruction planted on a line of its own, next to the same documents
+    without it, so the lines only the attack has are the instruction. Attack texts longer than
+    :data:`LONG_ATTACK_CHARS` are not learnt whole; this keeps what they teach - the window that
+    instructs - without labelling their ordinary sentences. An attack without a benign twin has many
+    lines of its own and adds none."""
+    benign: set[str] = set()
+    for row in rows:
+        if not row.attack and row.role in TOOL_ROLES:
+            benign.update(_lines(row))
+    planted = []
+    for row in rows:
+        if not row.attack or row.role not in TOOL_ROLES:
+            continue
+        lines = _lines(row)
+        own = [number for number, line in enumerate(lines) if line not in benign]
+        if not 0 < len(own) <= most:
+            continue
+        for number in own:
+            before, after = (
+                " ".join(lines[max(number - 1, 0) : number + 1]),
+                " ".join(lines[number : number + 2]),
+            )
+            for kind, text in enumerate(dict.fromkeys([lines[number], before, after])):
+                planted.append(
+                    Row(f"{row.id}/p{number}.{kind}", True, row.category, row.lang, row.role, text)
+                )
+    return planted
+
+
+def _lines(row: Row) -> list[str]:
+    return [line.strip() for line in tool_text(row.text).splitlines() if scored(line.strip())]
 
 
 def _matrix(rows: Sequence[Row], bits: int) -> Any:

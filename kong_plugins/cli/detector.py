@@ -63,11 +63,13 @@ def register(subparsers: Any) -> None:
 def _train(args: argparse.Namespace) -> int:
     from kong_plugins.ai_input_guard.classifier import DEFAULT_MODEL_PATH
     from kong_plugins.ai_input_guard.classifier_train import (
+        PLANTED_FILES,
         TRAINING_FILES,
         WINDOWED_FILES,
         benign_windows,
         data_digest,
         load_rows,
+        planted_lines,
         train,
         write_model,
     )
@@ -82,6 +84,7 @@ def _train(args: argparse.Namespace) -> int:
         raise CliError(f"training data not found: {', '.join(missing)}")
     rows = load_rows(paths)
     rows += benign_windows(load_rows(path for path in paths if path.name in WINDOWED_FILES))
+    rows += planted_lines(load_rows(path for path in paths if path.name in PLANTED_FILES))
     weights, bias, facts = train(rows)
     facts["data_sha256"] = data_digest(paths)
     target = args.out or DEFAULT_MODEL_PATH
